@@ -1,0 +1,54 @@
+"""convarith: convolution arithmetic you can check.
+
+Exact output-size formulas, a pure-NumPy reference engine and slide animations, all drawn from
+one source of truth.
+"""
+
+from convarith.formulas import (
+    CONVENTIONS,
+    RELATIONSHIPS,
+    Relationship,
+    TransposeEquivalent,
+    conv_output_size,
+    conv_transpose_output_size,
+    effective_kernel_size,
+    input_sizes_for_output,
+    padding_for_output,
+    pool_output_size,
+    recovering_output_padding,
+    relationship,
+    same_padding,
+    transpose_equivalent,
+)
+from convarith.geometry import AxisGeometry, Geometry, geometry
+from convarith.windows import AxisWindows, Read, WindowMap, window_map
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    # formulas
+    "conv_output_size",
+    "pool_output_size",
+    "conv_transpose_output_size",
+    "effective_kernel_size",
+    "same_padding",
+    "input_sizes_for_output",
+    "padding_for_output",
+    "recovering_output_padding",
+    "transpose_equivalent",
+    "TransposeEquivalent",
+    "relationship",
+    "Relationship",
+    "RELATIONSHIPS",
+    "CONVENTIONS",
+    # geometry
+    "geometry",
+    "Geometry",
+    "AxisGeometry",
+    # windows
+    "window_map",
+    "WindowMap",
+    "AxisWindows",
+    "Read",
+]

@@ -1,0 +1,244 @@
+"""Windows and index maps: which input cells each output cell reads.
+
+This is the one place where the positions of a sliding kernel are worked out. The engine takes
+its strided slices from :meth:`AxisWindows.padded_slice`, the matrix view and the animations
+read :meth:`WindowMap.reads`; so a picture always shows what the engine computes.
+
+Coordinates are in *input* units: ``-1`` is the first padding cell before the input, ``i`` the
+first after it. A cell is ``"input"`` (``0 <= c < i``), ``"padding"`` (inside ``[-pb, i + pe)``)
+or ``"overhang"`` (past the padding, reached only by ceil-mode pooling).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from convarith._checks import per_axis, per_axis_padding
+from convarith.formulas import _layout, conv_output_size, pool_output_size
+from convarith.typing import IntOrTuple, PaddingLike, PadPair
+
+__all__ = ["AxisWindows", "Read", "WindowMap", "window_map"]
+
+CellKind = Literal["input", "padding", "overhang"]
+
+
+@dataclass(frozen=True)
+class AxisWindows:
+    """The kernel positions along one axis.
+
+    Attributes
+    ----------
+    input_size, kernel_size, stride, dilation : int
+    padding : (before, after)
+    output_size : int
+        Number of kernel positions.
+    overhang : int
+        Units that the last window reaches past ``input_size + after`` (ceil-mode pooling only).
+    """
+
+    input_size: int
+    kernel_size: int
+    stride: int
+    padding: PadPair
+    dilation: int
+    output_size: int
+
+    @property
+    def effective_kernel_size(self) -> int:
+        """``d*(k - 1) + 1``."""
+        return self.dilation * (self.kernel_size - 1) + 1
+
+    @property
+    def overhang(self) -> int:
+        """How far the last window reaches past the padded input (ceil mode)."""
+        last = (self.output_size - 1) * self.stride + self.effective_kernel_size
+        return max(last - (self.input_size + self.padding[0] + self.padding[1]), 0)
+
+    def padded_slice(self, offset: int) -> slice:
+        """The slice, in padded coordinates, that kernel tap ``offset`` reads at every position.
+
+        Padded coordinate ``0`` is the first padding cell; the padded array has
+        ``pb + i + pe + overhang`` cells.
+
+        Examples
+        --------
+        >>> w = window_map(5, 3, stride=2, padding=1).axes[0]
+        >>> w.padded_slice(2)  # tap 2 reads padded cells 2, 4 and 6 (input cells 1, 3, 5)
+        slice(2, 7, 2)
+        """
+        start = offset * self.dilation
+        return slice(start, start + (self.output_size - 1) * self.stride + 1, self.stride)
+
+    def indices(self) -> np.ndarray:
+        """Input coordinate read by each (output position, kernel tap): shape ``(o, k)``.
+
+        ``indices[o, t] = o*s + t*d - pb``.
+
+        Examples
+        --------
+        >>> window_map(5, 3, stride=2, padding=1).axes[0].indices()
+        array([[-1,  0,  1],
+               [ 1,  2,  3],
+               [ 3,  4,  5]])
+        """
+        out = np.arange(self.output_size)[:, None] * self.stride
+        return out + np.arange(self.kernel_size)[None, :] * self.dilation - self.padding[0]
+
+    def kind(self, coordinate: int) -> CellKind:
+        """Whether an input coordinate is an input, padding or overhang cell."""
+        if 0 <= coordinate < self.input_size:
+            return "input"
+        if -self.padding[0] <= coordinate < self.input_size + self.padding[1]:
+            return "padding"
+        return "overhang"
+
+
+@dataclass(frozen=True)
+class Read:
+    """One input cell read by one output cell.
+
+    Attributes
+    ----------
+    input : tuple of int
+        Input coordinates (may lie in the padding).
+    offset : tuple of int
+        The kernel tap that reads it.
+    kind : {'input', 'padding', 'overhang'}
+    """
+
+    input: tuple[int, ...]
+    offset: tuple[int, ...]
+    kind: CellKind
+
+
+@dataclass(frozen=True)
+class WindowMap:
+    """The windows of an N-d convolution or pooling, one :class:`AxisWindows` per axis."""
+
+    axes: tuple[AxisWindows, ...]
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        """Number of kernel positions along each axis."""
+        return tuple(a.output_size for a in self.axes)
+
+    @property
+    def kernel_shape(self) -> tuple[int, ...]:
+        """Kernel taps along each axis."""
+        return tuple(a.kernel_size for a in self.axes)
+
+    def positions(self) -> Iterator[tuple[int, ...]]:
+        """Output positions in row-major order (one animation frame each)."""
+        return itertools.product(*(range(n) for n in self.output_shape))
+
+    def reads(self, output: tuple[int, ...]) -> list[Read]:
+        """The input cells output cell ``output`` reads, in kernel row-major order.
+
+        Examples
+        --------
+        >>> m = window_map((4, 4), 3)  # no_padding_no_strides
+        >>> [r.input for r in m.reads((1, 0))][:3]
+        [(1, 0), (1, 1), (1, 2)]
+        >>> m = window_map(5, 3, stride=2, padding=1)
+        >>> [(r.input, r.kind) for r in m.reads((0,))]
+        [((-1,), 'padding'), ((0,), 'input'), ((1,), 'input')]
+        """
+        if len(output) != len(self.axes) or not all(
+            0 <= o < a.output_size for o, a in zip(output, self.axes, strict=False)
+        ):
+            raise ValueError(f"`output` {output!r} is not a position of the output {self.output_shape}")
+        reads = []
+        for offset in itertools.product(*(range(a.kernel_size) for a in self.axes)):
+            coords = tuple(
+                o * a.stride + t * a.dilation - a.padding[0] for o, t, a in zip(output, offset, self.axes, strict=True)
+            )
+            kinds = [a.kind(c) for c, a in zip(coords, self.axes, strict=True)]
+            kind: CellKind = "overhang" if "overhang" in kinds else "padding" if "padding" in kinds else "input"
+            reads.append(Read(coords, offset, kind))
+        return reads
+
+    def readers(self, input: tuple[int, ...]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+        """The (output position, kernel tap) pairs that read input cell ``input``.
+
+        This is the scatter view of a transposed convolution: input cell ``j`` of the transpose
+        adds ``w[t] * y[j]`` to every output ``o`` with ``o*s + t*d - pb == j``.
+
+        Examples
+        --------
+        >>> window_map(5, 3, stride=2).readers((2,))  # both windows read cell 2
+        [((0,), (2,)), ((1,), (0,))]
+        """
+        per_axis_pairs = []
+        for c, a in zip(input, self.axes, strict=True):
+            pairs = []
+            for o in range(a.output_size):
+                t, rest = divmod(c + a.padding[0] - o * a.stride, a.dilation)
+                if rest == 0 and 0 <= t < a.kernel_size:
+                    pairs.append((o, t))
+            per_axis_pairs.append(pairs)
+        return [
+            (tuple(p[0] for p in combo), tuple(p[1] for p in combo)) for combo in itertools.product(*per_axis_pairs)
+        ]
+
+
+def window_map(
+    input_size: IntOrTuple,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple = 1,
+    padding: PaddingLike = 0,
+    dilation: IntOrTuple = 1,
+    *,
+    ceil_mode: bool = False,
+    pooling: bool = False,
+) -> WindowMap:
+    """The windows of a convolution (or, with ``pooling=True``, of a pooling layer).
+
+    Parameters
+    ----------
+    input_size, kernel_size, stride, dilation : int or tuple of int
+        Per spatial axis.
+    padding : int, (before, after) or tuple of those per axis
+    ceil_mode : bool
+        Pooling only: round the output size up (see :func:`convarith.pool_output_size`).
+    pooling : bool
+        Use the pooling output-size rule (PyTorch/ONNX arithmetic, without PyTorch's padding limit).
+
+    Returns
+    -------
+    WindowMap
+
+    Notes
+    -----
+    Output ``o`` along an axis reads input coordinates ``o*s + t*d - pb`` for ``t = 0..k-1``; the
+    number of positions is :func:`convarith.conv_output_size` (or
+    :func:`convarith.pool_output_size`).
+
+    Examples
+    --------
+    >>> m = window_map((5, 5), 3, stride=2, padding=1)  # padding_strides
+    >>> m.output_shape
+    (3, 3)
+    >>> len(m.reads((2, 2)))
+    9
+    """
+    ndim, _ = _layout(
+        {"input_size": input_size, "kernel_size": kernel_size, "stride": stride, "dilation": dilation}, padding
+    )
+    i = per_axis(input_size, "input_size", ndim)
+    k = per_axis(kernel_size, "kernel_size", ndim)
+    s = per_axis(stride, "stride", ndim)
+    d = per_axis(dilation, "dilation", ndim)
+    pads = per_axis_padding(padding, ndim)
+    if pooling:
+        out = pool_output_size(i, k, s, pads, d, ceil_mode, convention="onnx")
+    else:
+        if ceil_mode:
+            raise ValueError("`ceil_mode` applies to pooling only (pass pooling=True)")
+        out = conv_output_size(i, k, s, pads, d)
+    assert isinstance(out, tuple)
+    return WindowMap(tuple(AxisWindows(i[x], k[x], s[x], pads[x], d[x], out[x]) for x in range(ndim)))
