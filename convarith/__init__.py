@@ -21,6 +21,7 @@ from convarith.formulas import (
     transpose_equivalent,
 )
 from convarith.geometry import AxisGeometry, Geometry, geometry
+from convarith.symmetric import SymmetricGroup, symmetric_groups, symmetric_pad
 from convarith.windows import AxisWindows, Read, WindowMap, window_map
 
 __version__ = "0.1.0"
@@ -51,4 +52,8 @@ __all__ = [
     "WindowMap",
     "AxisWindows",
     "Read",
+    # symmetric padding (Wu et al.)
+    "symmetric_pad",
+    "symmetric_groups",
+    "SymmetricGroup",
 ]
