@@ -65,6 +65,9 @@ def _size_options(parser: argparse.ArgumentParser, *, pool: bool = False, transp
         )
     if pool:
         parser.add_argument("--ceil-mode", action="store_true", help="round the output size up")
+        parser.add_argument(
+            "--rule", choices=("pytorch", "onnx", "caffe"), default="pytorch", help="pooling rule (default pytorch)"
+        )
     if transpose:
         parser.add_argument("-a", "--output-padding", type=_ints, default=0, help="output padding (default 0)")
 
@@ -83,6 +86,7 @@ def _print_geometry(args: argparse.Namespace, kind: str) -> None:
         output_padding=getattr(args, "output_padding", 0),
         ceil_mode=getattr(args, "ceil_mode", False),
         convention=getattr(args, "convention", "tensorflow"),
+        pool_convention=getattr(args, "rule", "pytorch"),
     )
     if isinstance(padding, str):
         rule = f" ({args.convention})" if padding == "same" else ""

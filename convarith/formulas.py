@@ -216,7 +216,7 @@ def pool_output_size(
     stride: IntOrTuple | None = None,
     padding: PaddingLike = 0,
     dilation: IntOrTuple = 1,
-    ceil_mode: bool = False,
+    ceil_mode: bool | None = None,
     *,
     convention: PoolConvention = "pytorch",
 ) -> SizeResult:
@@ -230,11 +230,13 @@ def pool_output_size(
         Defaults to ``kernel_size`` (non-overlapping windows), as in PyTorch.
     padding : int, (before, after) or tuple of those per axis
         Implicit padding (``-inf`` for max, zeros or excluded for average pooling).
-    ceil_mode : bool
-        Round up instead of down, keeping a last partial window.
+    ceil_mode : bool, optional
+        Round up instead of down, keeping a last partial window. Default False (True for Caffe,
+        which always rounds up and refuses ``ceil_mode=False``).
     convention : {'pytorch', 'onnx', 'caffe'}
-        ``'pytorch'`` also enforces PyTorch's ``padding <= kernel_size // 2``; ``'onnx'`` has the
-        same arithmetic without that limit; ``'caffe'`` always rounds up (``ceil_mode`` is implied).
+        ``'pytorch'`` also enforces PyTorch's ``padding <= kernel_size // 2`` (PyTorch compares
+        with the undilated kernel); ``'onnx'`` has the same arithmetic without that limit;
+        ``'caffe'`` uses Caffe's rule below.
 
     Returns
     -------
@@ -271,8 +273,12 @@ def pool_output_size(
         padding,
     )
     check_choice(convention, "convention", ("pytorch", "onnx", "caffe"))
+    if ceil_mode is None:
+        ceil_mode = convention == "caffe"
     if not isinstance(ceil_mode, bool):
         raise TypeError(f"`ceil_mode` must be a bool, got {type(ceil_mode).__name__} {ceil_mode!r}")
+    if convention == "caffe" and not ceil_mode:
+        raise ValueError("`ceil_mode` False is not available with convention='caffe': Caffe pooling always rounds up")
     i = per_axis(input_size, "input_size", ndim)
     k = per_axis(kernel_size, "kernel_size", ndim)
     s = k if stride is None else per_axis(stride, "stride", ndim)

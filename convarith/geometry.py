@@ -11,6 +11,7 @@ from typing import Literal
 
 from convarith._checks import check_choice, per_axis, per_axis_padding
 from convarith.formulas import (
+    PoolConvention,
     _layout,
     conv_output_size,
     conv_transpose_output_size,
@@ -193,6 +194,7 @@ def geometry(
     output_padding: IntOrTuple = 0,
     ceil_mode: bool = False,
     convention: str = "tensorflow",
+    pool_convention: PoolConvention = "pytorch",
 ) -> Geometry:
     """Describe one layer: output size per axis and its formula with numbers substituted.
 
@@ -213,6 +215,9 @@ def geometry(
         Pooling only.
     convention : str
         The framework rule used for ``padding='same'``.
+    pool_convention : {'pytorch', 'onnx', 'caffe'}
+        Pooling only: the rounding rule of :func:`convarith.pool_output_size` (``'caffe'``
+        always rounds up, so the formula is shown with a ceiling).
 
     Returns
     -------
@@ -268,7 +273,8 @@ def geometry(
     if kind == "conv":
         out = conv_output_size(i, k, s, pads_t, d)
     elif kind == "pool":
-        out = pool_output_size(i, k, s, pads_t, d, ceil_mode)
+        out = pool_output_size(i, k, s, pads_t, d, ceil_mode or None, convention=pool_convention)
+        ceil_mode = ceil_mode or pool_convention == "caffe"
     else:
         out = conv_transpose_output_size(i, k, s, pads_t, a, d)
     assert isinstance(out, tuple)
