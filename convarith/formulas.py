@@ -85,6 +85,20 @@ def effective_kernel_size(kernel_size: IntOrTuple, dilation: IntOrTuple = 1) -> 
     kernel_size, dilation : int or tuple of int
         Per axis; ``d - 1`` gaps are inserted between kernel taps.
 
+    Returns
+    -------
+    int or tuple of int
+
+    Notes
+    -----
+    ``ek = k + (k - 1)(d - 1) = d*(k - 1) + 1``: the span of the taps ``0, d, ..., (k - 1)*d``
+    (section 5.1 of [1]_). Every formula here uses ``ek`` in place of ``k``.
+
+    References
+    ----------
+    .. [1] V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep learning",
+       arXiv:1603.07285, 2016.
+
     Examples
     --------
     >>> effective_kernel_size(3, dilation=2)  # taps at 0, 2, 4
@@ -827,6 +841,13 @@ def relationship(
     Returns
     -------
     Relationship
+
+    Notes
+    -----
+    The checks go from the most specific case to the most general: direct convolutions
+    1, 3, 4, 2, 5, 6 then 15 (dilation); transposed 8, 10, 11, 9 at unit stride, then 12, 13 when
+    ``s`` divides ``i + 2p - k``, else 14. Every relationship is a special case of the general
+    formulas in :func:`conv_output_size` and :func:`conv_transpose_output_size`.
 
     Examples
     --------
