@@ -20,6 +20,7 @@ from convarith.formulas import (
     same_padding,
     transpose_equivalent,
 )
+from convarith.frameworks import FRAMEWORKS, Counterpart, Equivalent, Translation, translate
 from convarith.geometry import AxisGeometry, Geometry, geometry
 from convarith.symmetric import SymmetricGroup, symmetric_groups, symmetric_pad
 from convarith.windows import AxisWindows, Read, WindowMap, window_map
@@ -56,4 +57,10 @@ __all__ = [
     "symmetric_pad",
     "symmetric_groups",
     "SymmetricGroup",
+    # framework padding translation
+    "translate",
+    "Translation",
+    "Equivalent",
+    "Counterpart",
+    "FRAMEWORKS",
 ]
