@@ -4,6 +4,7 @@ Exact output-size formulas, a pure-NumPy reference engine and slide animations, 
 one source of truth.
 """
 
+from convarith.engine import MAX_TEMPORARY_BYTES, PADDING_MODES, conv, pad
 from convarith.formulas import (
     CONVENTIONS,
     RELATIONSHIPS,
@@ -48,6 +49,11 @@ __all__ = [
     "geometry",
     "Geometry",
     "AxisGeometry",
+    # engine
+    "conv",
+    "pad",
+    "PADDING_MODES",
+    "MAX_TEMPORARY_BYTES",
     # windows
     "window_map",
     "WindowMap",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -73,6 +73,84 @@ class AxisWindows:
         """
         start = offset * self.dilation
         return slice(start, start + (self.output_size - 1) * self.stride + 1, self.stride)
+
+    def padded_extent(self, start: int = 0, stop: int | None = None) -> slice:
+        """The padded cells that output positions ``start .. stop - 1`` read (all taps).
+
+        ``slice(start*s, (stop - 1)*s + ek)`` in padded coordinates. The engine copies these
+        cells once per block of outputs and then takes :meth:`block_slice` views of them.
+
+        Examples
+        --------
+        >>> w = window_map(5, 3, stride=2, padding=1).axes[0]
+        >>> w.padded_extent(1, 3)  # outputs 1 and 2 read padded cells 2 to 6
+        slice(2, 7, None)
+        """
+        stop = self.output_size if stop is None else stop
+        if not 0 <= start < stop <= self.output_size:
+            raise ValueError(f"`start` {start} and `stop` {stop} must satisfy 0 <= start < stop <= {self.output_size}")
+        return slice(start * self.stride, (stop - 1) * self.stride + self.effective_kernel_size)
+
+    def block_slice(self, offset: int, start: int = 0, stop: int | None = None) -> slice:
+        """What tap ``offset`` reads for outputs ``start .. stop - 1``, relative to :meth:`padded_extent`.
+
+        This is :meth:`padded_slice` of the block of outputs ``start .. stop - 1`` seen on its own:
+        ``block_slice(t)`` (the whole axis) equals ``padded_slice(t)``.
+
+        Examples
+        --------
+        >>> w = window_map(5, 3, stride=2, padding=1).axes[0]
+        >>> w.block_slice(2, 1, 3)  # tap 2 of outputs 1, 2: cells 2 and 4 of the extent 2..6
+        slice(2, 5, 2)
+        """
+        stop = self.output_size if stop is None else stop
+        return replace(self, output_size=stop - start).padded_slice(offset)
+
+    def padded_sources(self, mode: str = "zeros") -> np.ndarray:
+        """Input index that fills each padded cell, ``-1`` for a constant (zero or ``-inf``) cell.
+
+        The padded axis has ``pb + i + pe + overhang`` cells; overhang cells are always ``-1``.
+
+        Parameters
+        ----------
+        mode : {'zeros', 'reflect', 'replicate', 'circular'}
+            PyTorch's padding modes: ``reflect`` mirrors without repeating the edge cell
+            (needs ``pb, pe < i``), ``replicate`` repeats the edge cell, ``circular`` wraps around
+            (needs ``pb, pe <= i``).
+
+        Notes
+        -----
+        For input coordinate ``c`` (``-pb <= c < i + pe``): zeros ``c if 0 <= c < i else -1``;
+        reflect ``-c`` before and ``2(i - 1) - c`` after; replicate ``clip(c, 0, i - 1)``;
+        circular ``c mod i``.
+
+        Examples
+        --------
+        >>> w = window_map(4, 3, padding=2).axes[0]
+        >>> w.padded_sources("reflect").tolist()  # padded cells -2 .. 5
+        [2, 1, 0, 1, 2, 3, 2, 1]
+        >>> w.padded_sources("zeros").tolist()
+        [-1, -1, 0, 1, 2, 3, -1, -1]
+        """
+        i, (pb, pe) = self.input_size, self.padding
+        c = np.arange(-pb, i + pe)
+        if mode == "zeros":
+            src = np.where((c >= 0) & (c < i), c, -1)
+        elif mode == "reflect":
+            if max(pb, pe) >= i:
+                raise ValueError(
+                    f"`padding` {self.padding} must be smaller than the input size {i} for reflect padding"
+                )
+            src = np.where(c < 0, -c, np.where(c >= i, 2 * (i - 1) - c, c))
+        elif mode == "replicate":
+            src = np.clip(c, 0, i - 1)
+        elif mode == "circular":
+            if max(pb, pe) > i:
+                raise ValueError(f"`padding` {self.padding} must be at most the input size {i} for circular padding")
+            src = c % i
+        else:
+            raise ValueError(f"`mode` must be one of 'zeros', 'reflect', 'replicate', 'circular'; got {mode!r}")
+        return np.concatenate([src, np.full(self.overhang, -1, dtype=src.dtype)])
 
     def indices(self) -> np.ndarray:
         """Input coordinate read by each (output position, kernel tap): shape ``(o, k)``.

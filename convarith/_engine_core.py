@@ -1,0 +1,161 @@
+"""Private machinery of the engine: dtypes, blocks of outputs, padded extents and kernel taps.
+
+Every engine function follows the same steps:
+
+1. ``window_map`` gives the windows along each axis (output sizes from :mod:`convarith.formulas`);
+2. :func:`plan_block` picks a block shape whose temporary buffers fit in
+   ``convarith.engine.MAX_TEMPORARY_BYTES``, and :func:`iterate_blocks` walks the output block by block;
+3. :func:`gather_padded` copies the padded cells a block reads (its ``padded_extent`` on every
+   axis) once, or hands back a view when no padding or conversion is needed;
+4. :func:`tap_views` yields, for each kernel tap, the strided view ``block_slice(t)`` of those
+   cells: one array holding that tap's input for every output of the block.
+
+The conv folds the taps into a column matrix and one GEMM; pooling folds them into a running
+max or sum. There is no Python loop over output positions, only over blocks and kernel taps.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from convarith.windows import AxisWindows
+
+BlockRange = tuple[tuple[int, int], ...]
+
+
+def as_real_array(value: Any, name: str) -> np.ndarray:
+    array = np.asarray(value)
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"`{name}` must hold integers or floats, got dtype {array.dtype}")
+    return array
+
+
+def result_dtype(*arrays: np.ndarray) -> np.dtype:
+    """PyTorch-like promotion: a float operand wins; integers widen to 64 bits (exact sums)."""
+    floats = [a.dtype for a in arrays if a.dtype.kind == "f"]
+    if floats:
+        return np.dtype(np.result_type(*floats))
+    promoted = np.result_type(*[a.dtype for a in arrays])
+    return np.dtype(np.uint64) if promoted.kind == "u" else np.dtype(np.int64)
+
+
+def compute_dtype(dtype: np.dtype) -> np.dtype:
+    """float16 is computed in float32 (NumPy has no fast float16 GEMM), then rounded back."""
+    return np.dtype(np.float32) if dtype == np.float16 else dtype
+
+
+def plan_block(extents: Sequence[int], cost: Callable[[Sequence[int]], int], budget: int) -> tuple[int, ...]:
+    """The largest row-major block of ``extents`` (batch, *output) with ``cost(block) <= budget``.
+
+    Trailing axes are taken whole first, so a block is a contiguous run of outputs: whole images,
+    else whole rows of one image, and so on. One output position is the smallest block, even if
+    it costs more than the budget.
+    """
+    block = [1] * len(extents)
+    for axis in reversed(range(len(extents))):
+
+        def fits(size: int, axis: int = axis) -> bool:
+            trial = list(block)
+            trial[axis] = size
+            return cost(trial) <= budget
+
+        if fits(extents[axis]):
+            block[axis] = extents[axis]
+            continue
+        low, high = 1, extents[axis]
+        while low < high:
+            middle = (low + high + 1) // 2
+            if fits(middle):
+                low = middle
+            else:
+                high = middle - 1
+        block[axis] = low
+        break
+    return tuple(block)
+
+
+def iterate_blocks(extents: Sequence[int], block: Sequence[int]) -> Iterator[BlockRange]:
+    """``((start, stop), ...)`` per axis for every block, in row-major order."""
+    ranges = [
+        [(start, min(start + size, n)) for start in range(0, n, size)] for n, size in zip(extents, block, strict=True)
+    ]
+    return itertools.product(*ranges)
+
+
+def extent_sizes(axes: Sequence[AxisWindows], block: Sequence[int]) -> list[int]:
+    """Number of padded cells a block of ``block`` outputs reads along each axis."""
+    return [(b - 1) * a.stride + a.effective_kernel_size for a, b in zip(axes, block, strict=True)]
+
+
+def spatial_index(*spatial: Any) -> tuple[Any, ...]:
+    """An index that keeps the batch and channel axes and applies ``spatial`` to the others."""
+    return (slice(None), slice(None), *spatial)
+
+
+def gather_padded(
+    x: np.ndarray,
+    batch: tuple[int, int],
+    axes: Sequence[AxisWindows],
+    spatial: Sequence[tuple[int, int]],
+    sources: Sequence[np.ndarray],
+    fill: float | int,
+    dtype: np.dtype,
+) -> np.ndarray:
+    """The padded cells that outputs ``spatial`` of images ``batch`` read: ``(nb, C, *extent)``.
+
+    ``sources[a]`` maps each padded cell of axis ``a`` to the input index that fills it, or
+    ``-1`` for a ``fill`` cell (see :meth:`AxisWindows.padded_sources`). A view of ``x`` comes
+    back when the block reads no fill cell, every source is a plain range and no dtype
+    conversion is needed; otherwise a copy, and at most two buffers of the result's size exist
+    at once (the engine's cost estimates count the cells twice).
+    """
+    part = x[batch[0] : batch[1]]
+    shape = [part.shape[0], part.shape[1]]
+    destination: list[slice] = []
+    picks: list[slice | np.ndarray] = []
+    needs_fill = False
+    for a, (start, stop), source in zip(axes, spatial, sources, strict=True):
+        cells = source[a.padded_extent(start, stop)]
+        shape.append(len(cells))
+        valid = np.flatnonzero(cells >= 0)
+        if len(valid) == 0:
+            needs_fill = True
+            destination.append(slice(0, 0))
+            picks.append(slice(0, 0))
+            continue
+        first, last = int(valid[0]), int(valid[-1]) + 1
+        needs_fill = needs_fill or first > 0 or last < len(cells)
+        destination.append(slice(first, last))
+        index = cells[first:last]
+        if np.all(np.diff(index) == 1):
+            picks.append(slice(int(index[0]), int(index[-1]) + 1))
+        else:
+            picks.append(index)
+    if all(isinstance(p, slice) for p in picks):
+        sub = part[spatial_index(*picks)]
+    else:  # reflect, replicate, circular: one fancy-indexed copy
+        ranges = [np.arange(p.start, p.stop) if isinstance(p, slice) else p for p in picks]
+        sub = part[spatial_index(*np.ix_(*ranges))]
+    if not needs_fill:
+        return sub.astype(dtype, copy=False)
+    slab = np.full(shape, fill, dtype=dtype)
+    slab[spatial_index(*destination)] = sub
+    return slab
+
+
+def tap_views(
+    slab: np.ndarray, axes: Sequence[AxisWindows], spatial: Sequence[tuple[int, int]]
+) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
+    """For each kernel tap (row-major), the strided view of ``slab`` it reads for the block."""
+    for taps in itertools.product(*(range(a.kernel_size) for a in axes)):
+        index = tuple(a.block_slice(t, start, stop) for a, t, (start, stop) in zip(axes, taps, spatial, strict=True))
+        yield taps, slab[spatial_index(*index)]
+
+
+def prod(values: Sequence[int]) -> int:
+    return math.prod(values)

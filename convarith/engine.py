@@ -1,0 +1,422 @@
+"""The pure-NumPy reference engine: convolution, padding and pooling.
+
+Every function takes its windows from :func:`convarith.window_map` (so the output sizes are
+those of :mod:`convarith.formulas`, and the pictures show what is computed), copies the padded
+cells of one block of outputs at a time, and reads kernel tap ``t`` as the strided view
+:meth:`AxisWindows.block_slice(t) <convarith.AxisWindows.block_slice>` of them. The convolution
+stacks the taps into a column matrix and multiplies it by the weights in one (grouped) GEMM;
+pooling folds the taps into a running maximum or sum. No Python loop runs over output positions.
+
+Shapes are ``(N, C, *spatial)`` as in PyTorch and ONNX; an unbatched ``(C, *spatial)`` input
+gives an unbatched result.
+
+Dtypes
+------
+The result has the operands' dtype when they agree (float32 in, float32 out). Mixed operands
+follow PyTorch's rule: a floating operand wins over integers, and floats promote as in NumPy
+(float32 with float64 gives float64). Integer convolutions are computed exactly in 64-bit
+integers (int64, or uint64 when every operand is unsigned) and return that dtype, so small
+integer types never wrap. float16 is computed in float32 and rounded back.
+
+Memory
+------
+Temporary buffers (the padded cells of a block, its column matrix and its partial result) are
+kept under :data:`MAX_TEMPORARY_BYTES` (32 MiB) by splitting the output into blocks of whole
+images, else rows, and so on; the one exception is when a single output position needs more
+(``C_in * prod(kernel)`` values), then blocks of one position are used. Input and result are not
+counted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from convarith import _engine_core as core
+from convarith._checks import axis_label, check_choice, check_minimum, per_axis, per_axis_padding
+from convarith.formulas import same_padding
+from convarith.typing import IntOrTuple, PadPair
+from convarith.windows import AxisWindows, WindowMap, window_map
+
+__all__ = ["MAX_TEMPORARY_BYTES", "PADDING_MODES", "conv", "pad"]
+
+MAX_TEMPORARY_BYTES = 32 * 2**20
+"""Bound on the temporary buffers of one engine call, in bytes (see the module notes)."""
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+"""PyTorch's ``padding_mode`` names, accepted by :func:`conv` and :func:`pad`."""
+
+_PADDING_STRINGS = ("valid", "same", "full", "symmetric")
+
+
+# --------------------------------------------------------------------------------------------
+# argument checks shared by the public functions
+
+
+def _check_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"`{name}` must be a bool, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def _check_mode_limits(sizes: tuple[int, ...], pads: tuple[PadPair, ...], mode: str, name: str) -> None:
+    """PyTorch's limits: reflect needs padding < input size, circular padding <= input size."""
+    for axis, (i, pair) in enumerate(zip(sizes, pads, strict=True)):
+        where = axis_label(axis, len(sizes))
+        if mode == "reflect" and max(pair) >= i:
+            raise ValueError(
+                f"`padding` {pair}{where} must be smaller than the input size {i} for {name}='reflect' "
+                f"(reflection does not repeat the edge cell, so at most {i - 1} cells fit)"
+            )
+        if mode == "circular" and max(pair) > i:
+            raise ValueError(
+                f"`padding` {pair}{where} must be at most the input size {i} for {name}='circular' "
+                "(the input may wrap around only once)"
+            )
+
+
+def _split_batch(x: np.ndarray, ndim: int, name: str = "x") -> tuple[np.ndarray, bool]:
+    """``x`` as ``(N, C, *spatial)`` and whether it came unbatched as ``(C, *spatial)``."""
+    if x.ndim == ndim + 2:
+        return x, False
+    if x.ndim == ndim + 1:
+        return x[None], True
+    raise ValueError(
+        f"`{name}` must have shape (N, C, *spatial) or (C, *spatial) with {ndim} spatial axes "
+        f"({ndim + 2} or {ndim + 1} dimensions), got {x.ndim} dimensions: {x.shape}"
+    )
+
+
+def _check_nonempty(x: np.ndarray, name: str = "x") -> None:
+    if 0 in x.shape[1:]:
+        raise ValueError(f"`{name}` must have at least one channel and one cell per spatial axis, got shape {x.shape}")
+
+
+# --------------------------------------------------------------------------------------------
+# pad
+
+
+def pad(
+    x: Any,
+    padding: Any,
+    mode: str = "zeros",
+    value: float = 0,
+    *,
+    spatial_dims: int | None = None,
+) -> np.ndarray:
+    """Pad the spatial axes of ``x``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, *spatial)
+        Only the last ``spatial_dims`` axes are padded, so ``(C, *spatial)`` works with an
+        explicit ``spatial_dims`` or a per-axis ``padding``.
+    padding : int, (before, after) or tuple of those per axis
+        As in :func:`convarith.conv_output_size`: an int pads both sides of every axis, a tuple
+        has one int or one ``(before, after)`` pair per axis.
+    mode : {'zeros', 'constant', 'reflect', 'replicate', 'circular'}
+        PyTorch's padding modes; ``'zeros'`` and ``'constant'`` fill with ``value``.
+    value : float
+        The fill value of ``'zeros'``/``'constant'``.
+    spatial_dims : int, optional
+        Number of padded (trailing) axes. Default: the number of ``(before, after)`` pairs in
+        ``padding`` if it has pairs, else ``x.ndim - 2``.
+
+    Returns
+    -------
+    ndarray
+        ``x`` with each padded axis grown from ``i`` to ``pb + i + pe``; same dtype.
+
+    Notes
+    -----
+    Padded cell ``c`` (``-pb <= c < i + pe``) takes input cell: zeros ``value``; reflect ``-c``
+    before and ``2(i - 1) - c`` after (needs ``pb, pe < i``); replicate ``clip(c, 0, i - 1)``;
+    circular ``c mod i`` (needs ``pb, pe <= i``). These are
+    :meth:`convarith.AxisWindows.padded_sources`, as PyTorch's ``F.pad``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pad(np.arange(4).reshape(1, 1, 4), 2, mode="reflect")  # mirror, edge not repeated
+    array([[[2, 1, 0, 1, 2, 3, 2, 1]]])
+    >>> pad(np.ones((1, 1, 2, 2), dtype=int), ((0, 1), (1, 0)))[0, 0]  # (before, after) per axis
+    array([[0, 1, 1],
+           [0, 1, 1],
+           [0, 0, 0]])
+    """
+    array = core.as_real_array(x, "x")
+    check_choice(mode, "mode", (*PADDING_MODES, "constant"))
+    fill_mode = "zeros" if mode == "constant" else mode
+    if spatial_dims is None:
+        nested = isinstance(padding, list | tuple) and any(isinstance(v, list | tuple) for v in padding)
+        ndim = len(padding) if nested else array.ndim - 2
+    else:
+        ndim = check_minimum(spatial_dims, "spatial_dims", 1)
+    if ndim < 1 or array.ndim < ndim + 1:
+        raise ValueError(
+            f"`x` must have a channel axis and {max(ndim, 1)} spatial axes (at least {max(ndim, 1) + 1} dimensions), "
+            f"got {array.ndim} dimensions: {array.shape}"
+        )
+    pads = per_axis_padding(padding, ndim)
+    spatial_shape = array.shape[array.ndim - ndim :]
+    if 0 in spatial_shape:
+        raise ValueError(f"`x` must have at least one cell per padded axis, got shape {array.shape}")
+    _check_mode_limits(spatial_shape, pads, fill_mode, "mode")
+    lead = array.shape[: array.ndim - ndim]
+    flat = array.reshape(-1, 1, *spatial_shape)
+    windows = window_map(spatial_shape, 1, 1, pads)
+    sources = [a.padded_sources(fill_mode) for a in windows.axes]
+    whole = [(0, a.output_size) for a in windows.axes]
+    padded = core.gather_padded(flat, (0, flat.shape[0]), windows.axes, whole, sources, value, array.dtype)
+    return np.array(padded.reshape(*lead, *padded.shape[2:]), copy=np.may_share_memory(padded, array))
+
+
+# --------------------------------------------------------------------------------------------
+# conv
+
+
+def _resolve_padding(
+    padding: Any,
+    sizes: tuple[int, ...],
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    convention: str,
+) -> tuple[PadPair, ...]:
+    ndim = len(sizes)
+    if isinstance(padding, str):
+        check_choice(padding, "padding", _PADDING_STRINGS)
+        if padding == "valid":
+            return ((0, 0),) * ndim
+        rule = "full" if padding == "full" else convention
+        result = same_padding(sizes, kernel, stride, dilation, convention=rule)
+        assert isinstance(result[0], tuple)
+        return tuple(result)
+    return per_axis_padding(padding, ndim)
+
+
+def conv(
+    x: Any,
+    weight: Any,
+    bias: Any = None,
+    *,
+    stride: IntOrTuple = 1,
+    padding: Any = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
+    padding_mode: str = "zeros",
+    convention: str = "tensorflow",
+    flip: bool = False,
+) -> np.ndarray:
+    """N-d convolution (cross-correlation, as in PyTorch and ONNX) of ``x`` with ``weight``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C_in, *spatial) or (C_in, *spatial)
+        Any number of spatial axes (1, 2, 3, ...); unbatched input gives unbatched output.
+    weight : array_like, shape (C_out, C_in / groups, *kernel_size)
+    bias : array_like, shape (C_out,), optional
+    stride, dilation : int or tuple of int
+        Per spatial axis.
+    padding : int, tuple, (before, after) pairs, or {'valid', 'same', 'full', 'symmetric'}
+        An int pads both sides of every axis; a tuple has one int or one ``(before, after)``
+        pair per axis. ``'same'`` pads as :func:`convarith.same_padding` with ``convention``;
+        ``'full'`` pads ``ek - 1`` on both sides; ``'symmetric'`` applies
+        :func:`convarith.symmetric.symmetric_pad` (channel groups padded towards different
+        corners, Wu et al. 2019) and then a valid convolution.
+    groups : int
+        Channels are split into ``groups`` independent convolutions (``groups = C_in`` is a
+        depthwise convolution).
+    padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}
+        How padded cells are filled, as PyTorch's ``padding_mode`` (with its limits: reflect
+        padding must be smaller than the input, circular padding at most the input).
+    convention : str
+        The 'same' split (see :data:`convarith.CONVENTIONS`): default ``'tensorflow'``, the extra
+        unit after, which PyTorch's stride-1 ``padding='same'`` also uses.
+    flip : bool
+        Flip the kernel on every spatial axis first: a true convolution, ``sum x[o + t] w[-t]``.
+
+    Returns
+    -------
+    ndarray, shape (N, C_out, *output_size)
+        ``output_size`` is :func:`convarith.conv_output_size` of the same parameters.
+
+    Raises
+    ------
+    ValueError
+        Wrong ranks, channels not divisible by ``groups``, a kernel larger than the padded
+        input, a reflect padding as wide as the input, a bias of the wrong length.
+    TypeError
+        Non-integer sizes, non-numeric arrays.
+
+    Notes
+    -----
+    For output position ``o`` and output channel ``m`` of group ``g``::
+
+        y[n, m, o] = b[m] + sum_{c, t} x_pad[n, g*C_g + c, o*s + t*d] * w[m, c, t]
+
+    with ``x_pad`` the padded input (``o*s + t*d`` in padded coordinates) and
+    ``o = floor((i + pb + pe - ek) / s) + 1``, ``ek = d*(k - 1) + 1`` per axis.
+
+    Implementation: for each block of outputs, the padded cells it reads are copied once; the
+    ``prod(kernel)`` strided views ``block_slice(t)`` are stacked into a column matrix of shape
+    ``(N_b, groups, C_g * prod(kernel), positions)`` and multiplied by the weights reshaped to
+    ``(groups, C_out / groups, C_g * prod(kernel))`` in one batched ``matmul`` (BLAS for floats).
+    Depthwise layers (``C_g = 1``) skip the column matrix: each tap's view is multiplied by its
+    weight and added up. Temporaries stay under :data:`MAX_TEMPORARY_BYTES` (module notes).
+
+    References
+    ----------
+    .. [1] V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep learning",
+       arXiv:1603.07285, 2016 (relationship 15).
+    .. [2] PyTorch ``torch.nn.Conv2d`` and ONNX ``Conv`` operator documentation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(16).reshape(1, 1, 4, 4)  # no_padding_no_strides
+    >>> conv(x, np.ones((1, 1, 3, 3), dtype=int))  # sums of 3x3 windows, exact integers
+    array([[[[45, 54],
+             [81, 90]]]])
+    >>> conv(np.arange(5)[None], [[[1, 0, -1]]], flip=True).tolist()  # unbatched 1-D, true convolution
+    [[2, 2, 2]]
+    >>> conv(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), stride=2, padding=1).shape  # padding_strides
+    (1, 1, 3, 3)
+    """
+    # --- checks
+    w = core.as_real_array(weight, "weight")
+    if w.ndim < 3:
+        raise ValueError(
+            f"`weight` must have shape (C_out, C_in / groups, *kernel_size) with at least one spatial axis, "
+            f"got {w.ndim} dimensions: {w.shape}"
+        )
+    ndim = w.ndim - 2
+    xs, unbatched = _split_batch(core.as_real_array(x, "x"), ndim)
+    _check_nonempty(xs)
+    if 0 in w.shape:
+        raise ValueError(f"`weight` must not have an empty axis, got shape {w.shape}")
+    groups = check_minimum(groups, "groups", 1)
+    c_in, c_out = xs.shape[1], w.shape[0]
+    if c_in % groups:
+        raise ValueError(f"`x` channels {c_in} must be divisible by `groups` {groups}")
+    if c_out % groups:
+        raise ValueError(f"`weight` output channels {c_out} must be divisible by `groups` {groups}")
+    if w.shape[1] * groups != c_in:
+        raise ValueError(
+            f"`weight` shape {w.shape} expects {w.shape[1]} * {groups} = {w.shape[1] * groups} input channels "
+            f"(C_in / groups per group), got {c_in} in `x`"
+        )
+    b = None
+    if bias is not None:
+        b = core.as_real_array(bias, "bias")
+        if b.shape != (c_out,):
+            raise ValueError(f"`bias` must have shape (C_out,) = ({c_out},), got {b.shape}")
+    stride_ = per_axis(stride, "stride", ndim)
+    dilation_ = per_axis(dilation, "dilation", ndim)
+    check_choice(padding_mode, "padding_mode", PADDING_MODES)
+    check_choice(
+        convention, "convention", ("tensorflow", "keras", "jax", "same_upper", "same_lower", "pytorch", "caffe")
+    )
+    if _check_bool(flip, "flip"):
+        w = w[core.spatial_index(*[slice(None, None, -1)] * ndim)]
+    kernel = tuple(w.shape[2:])
+    if isinstance(padding, str) and padding == "symmetric":
+        if padding_mode != "zeros":
+            raise ValueError(f"`padding`='symmetric' pads with zeros; got padding_mode={padding_mode!r}")
+        from convarith.symmetric import symmetric_pad
+
+        xs = np.asarray(symmetric_pad(xs, kernel))
+        padding = 0
+    sizes = tuple(xs.shape[2:])
+    pads = _resolve_padding(padding, sizes, kernel, stride_, dilation_, convention)
+    _check_mode_limits(sizes, pads, padding_mode, "padding_mode")
+    windows = window_map(sizes, kernel, stride_, pads, dilation_)
+
+    # --- compute
+    dtype = core.result_dtype(xs, w, *([] if b is None else [b]))
+    work = core.compute_dtype(dtype)
+    out = _conv_blocks(xs, w.astype(work, copy=False), windows, groups, padding_mode, work)
+    if b is not None:
+        out += b.astype(work).reshape(c_out, *[1] * ndim)
+    out = out.astype(dtype, copy=False)
+    return out[0] if unbatched else out
+
+
+def _conv_blocks(
+    x: np.ndarray, weight: np.ndarray, windows: WindowMap, groups: int, mode: str, dtype: np.dtype
+) -> np.ndarray:
+    """The convolution itself, block of outputs by block of outputs (see :func:`conv`)."""
+    axes = windows.axes
+    n, c_in = x.shape[:2]
+    c_out = weight.shape[0]
+    c_group, out_group = c_in // groups, c_out // groups
+    kernel = windows.kernel_shape
+    taps = core.prod(kernel)
+    output_shape = windows.output_shape
+    depthwise = c_group == 1
+    out = np.empty((n, c_out, *output_shape), dtype=dtype)
+
+    def cost(block: Any) -> int:
+        images, positions = block[0], core.prod(block[1:])
+        cells = 2 * images * c_in * core.prod(core.extent_sizes(axes, block[1:]))  # see gather_padded
+        columns = 0 if depthwise else images * c_in * taps * positions
+        partial = 2 * images * c_out * positions
+        return (cells + columns + partial) * dtype.itemsize
+
+    extents = (n, *output_shape)
+    block = core.plan_block(extents, cost, MAX_TEMPORARY_BYTES)
+    sources = [a.padded_sources(mode) for a in axes]
+    w_matrix = weight.reshape(groups, out_group, c_group * taps)
+    w_taps = weight.reshape(groups, out_group, *kernel) if depthwise else weight
+    for (n0, n1), *spatial in core.iterate_blocks(extents, block):
+        # The block's buffers are locals of the helpers, freed before the next block starts.
+        cells = core.gather_padded(x, (n0, n1), axes, spatial, sources, 0, dtype)
+        sizes = tuple(stop - start for start, stop in spatial)
+        if sizes == output_shape:
+            _conv_block(cells, axes, spatial, w_matrix, w_taps, depthwise, out[n0:n1])
+        else:
+            target = np.empty((n1 - n0, c_out, *sizes), dtype=dtype)
+            _conv_block(cells, axes, spatial, w_matrix, w_taps, depthwise, target)
+            out[n0:n1][core.spatial_index(*(slice(start, stop) for start, stop in spatial))] = target
+            del target
+        del cells
+    return out
+
+
+def _conv_block(
+    cells: np.ndarray,
+    axes: tuple[AxisWindows, ...],
+    spatial: list[tuple[int, int]],
+    w_matrix: np.ndarray,
+    w_taps: np.ndarray,
+    depthwise: bool,
+    target: np.ndarray,
+) -> None:
+    """One block: ``target`` (images, C_out, *sizes) from the padded ``cells`` it reads."""
+    groups, out_group, width = w_matrix.shape
+    images, c_in = cells.shape[:2]
+    sizes = target.shape[2:]
+    if depthwise:
+        # y[n, g, m] = sum_t x_t[n, g] * w[g, m, t]: one multiply-add per tap, no columns.
+        acc = target.reshape(images, groups, out_group, *sizes)
+        product = np.empty_like(acc)
+        for tap, view in core.tap_views(cells, axes, spatial):
+            w_tap = w_taps[core.spatial_index(*tap)].reshape(groups, out_group, *[1] * len(sizes))
+            if not any(tap):
+                np.multiply(view[:, :, None], w_tap, out=acc)
+            else:
+                np.multiply(view[:, :, None], w_tap, out=product)
+                acc += product
+        return
+    # Column matrix: columns[n, c, t, o] = x_pad[n, c, o*s + t*d], then one batched GEMM.
+    kernel = tuple(a.kernel_size for a in axes)
+    columns = np.empty((images, c_in, *kernel, *sizes), dtype=cells.dtype)
+    for tap, view in core.tap_views(cells, axes, spatial):
+        columns[core.spatial_index(*tap)] = view
+    positions = core.prod(sizes)
+    np.matmul(
+        w_matrix,
+        columns.reshape(images, groups, width, positions),
+        out=target.reshape(images, groups, out_group, positions),
+    )
