@@ -1,0 +1,245 @@
+"""Build-time helpers for the convarith documentation.
+
+Three jobs, all run when Sphinx starts (``config-inited``), before any page is read:
+
+1. **Local JavaScript.** The widget manager (``@jupyter-widgets/html-manager``'s ``embed.js``,
+   which needs no RequireJS) and MathJax 3 (``tex-svg-full.js``, one self-contained file) are
+   taken from the npm registry with ``npm pack`` at pinned versions and unpacked into
+   ``docs/_static/vendor/`` (git-ignored; about 6 MB, too big to commit). Once there, later
+   builds need no network, and the built site loads nothing from a CDN.
+2. **Notebooks.** ``notebooks/*.ipynb`` are copied into ``docs/notebooks/`` (git-ignored) so
+   myst-nb can execute them as pages of the site.
+3. **API reference.** ``docs/api/`` (git-ignored) gets one page per public name of
+   ``convarith.__all__``, grouped by the module that defines it, so a function that lands in the
+   package appears in the reference without editing the docs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import json
+import re
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+DOCS = Path(__file__).resolve().parents[1]
+ROOT = DOCS.parent
+VENDOR = DOCS / "_static" / "vendor"
+
+# npm package -> (pinned version, {path inside the package: path under _static/vendor/}).
+# html-manager 1.0.x is the one for ipywidgets 8 (ipywidgets' own range is ^1.0.1).
+VENDORED: dict[str, tuple[str, dict[str, str]]] = {
+    "@jupyter-widgets/html-manager": (
+        "1.0.15",
+        {"dist/embed.js": "html-manager/embed.js", "dist/embed.js.LICENSE.txt": "html-manager/LICENSE.txt"},
+    ),
+    "mathjax": ("3.2.2", {"es5/tex-svg-full.js": "mathjax/tex-svg-full.js", "LICENSE": "mathjax/LICENSE"}),
+}
+# The widget CSS refers to Font Awesome files that webpack placed next to embed.js.
+FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".eot", ".svg")
+STAMP = VENDOR / "versions.json"
+
+
+def _wanted_stamp() -> dict[str, str]:
+    return {name: version for name, (version, _) in VENDORED.items()}
+
+
+def fetch_vendored_js(vendor: Path = VENDOR) -> None:
+    """Put the pinned widget manager and MathJax files under ``vendor`` (skip if already there)."""
+    stamp = vendor / STAMP.name
+    if stamp.is_file() and json.loads(stamp.read_text()) == _wanted_stamp():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise ExtensionError(
+            f"the docs need the widget and MathJax JavaScript in {vendor}, fetched with `npm pack` "
+            "(npm is not installed: `apt-get install npm`)"
+        )
+    staging = Path(tempfile.mkdtemp(prefix="vendor-", dir=vendor.parent))
+    try:
+        with tempfile.TemporaryDirectory() as packs:
+            for name, (version, files) in VENDORED.items():
+                logger.info(f"[convarith] npm pack {name}@{version}")
+                result = subprocess.run(
+                    [npm, "pack", f"{name}@{version}", "--prefer-offline", "--silent", "--pack-destination", packs],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                if result.returncode != 0:
+                    raise ExtensionError(f"`npm pack {name}@{version}` failed:\n{result.stderr.strip()}")
+                tarball = Path(packs) / result.stdout.strip().splitlines()[-1]
+                with tarfile.open(tarball) as tar:
+                    members = {m.name.removeprefix("package/"): m for m in tar.getmembers() if m.isfile()}
+                    wanted = dict(files)
+                    if name == "@jupyter-widgets/html-manager":
+                        wanted |= {
+                            m: f"html-manager/{Path(m).name}"
+                            for m in members
+                            if m.startswith("dist/") and m.count("/") == 1 and m.endswith(FONT_SUFFIXES)
+                        }
+                    for source, target in wanted.items():
+                        if source not in members:
+                            raise ExtensionError(f"{name}@{version} has no file {source}")
+                        data = tar.extractfile(members[source])
+                        assert data is not None
+                        out = staging / target
+                        out.parent.mkdir(parents=True, exist_ok=True)
+                        out.write_bytes(data.read())
+        (staging / STAMP.name).write_text(json.dumps(_wanted_stamp(), indent=1))
+        if vendor.exists():
+            shutil.rmtree(vendor)
+        staging.rename(vendor)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def copy_notebooks(source: Path = ROOT / "notebooks", target: Path = DOCS / "notebooks") -> list[str]:
+    """Mirror ``notebooks/*.ipynb`` into ``docs/notebooks/``; return the page names (sorted)."""
+    target.mkdir(exist_ok=True)
+    names = sorted(p.name for p in source.glob("*.ipynb")) if source.is_dir() else []
+    for stale in target.glob("*.ipynb"):
+        if stale.name not in names:
+            stale.unlink()
+    for name in names:
+        src, dst = source / name, target / name
+        # Copy only when changed, so Sphinx's incremental build sees an unchanged page as unchanged.
+        if not dst.is_file() or _digest(src) != _digest(dst):
+            shutil.copyfile(src, dst)
+    return [Path(n).stem for n in names]
+
+
+def _defining_module(name: str, obj: object) -> str:
+    module = getattr(obj, "__module__", None)
+    if (inspect.isfunction(obj) or inspect.isclass(obj)) and module:
+        return str(module)
+    package = importlib.import_module("convarith")
+    for submodule in sorted(n for n in dir(package) if not n.startswith("_")):
+        candidate = getattr(package, submodule)
+        if inspect.ismodule(candidate) and name in getattr(candidate, "__all__", ()):
+            return candidate.__name__
+    return "convarith"
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if not path.is_file() or path.read_text() != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def _is_data(obj: object) -> bool:
+    return not (inspect.isclass(obj) or callable(obj))
+
+
+def _entry(name: str, module: str, obj: object) -> str:
+    """The name autosummary documents: data under its defining module, whose source holds its docstring."""
+    return f"{module}.{name}" if _is_data(obj) else f"convarith.{name}"
+
+
+def _stub(entry: str, obj: object) -> str:
+    head = f"{entry}\n{'=' * len(entry)}\n\n.. currentmodule:: convarith\n\n"
+    if inspect.isclass(obj):
+        return head + f".. autoclass:: {entry}\n   :members:\n"
+    if callable(obj):
+        return head + f".. autofunction:: {entry}\n"
+    return head + f".. autodata:: {entry}\n   :no-value:\n"
+
+
+def write_api_pages(target: Path = DOCS / "api") -> None:
+    """One page per public name of ``convarith``, and an index grouped by defining module."""
+    package = importlib.import_module("convarith")
+    groups: dict[str, list[str]] = {}
+    for name in package.__all__:
+        if name.startswith("__"):
+            continue
+        obj = getattr(package, name)
+        module = _defining_module(name, obj)
+        entry = _entry(name, module, obj)
+        groups.setdefault(module, []).append(entry)
+        _write_if_changed(target / "generated" / f"{entry}.rst", _stub(entry, obj))
+    wanted = {f"{e}.rst" for entries in groups.values() for e in entries}
+    for stale in (target / "generated").glob("*.rst"):
+        if stale.name not in wanted:
+            stale.unlink()
+    lines = [
+        "# API reference",
+        "",
+        "Everything below is importable from the package root (`import convarith as ca`). The pages are",
+        "generated from the docstrings: each gives the formula it implements under *Notes* and a",
+        "doctest under *Examples* (the test suite runs every one of them).",
+        "",
+    ]
+    for module_name, names in groups.items():
+        module = importlib.import_module(module_name)
+        summary = (inspect.getdoc(module) or module_name).splitlines()[0].rstrip(".")
+        lines += [
+            f"## {summary}",
+            "",
+            f"Defined in `{module_name}`.",
+            "",
+            "```{eval-rst}",
+            ".. autosummary::",
+            "   :toctree: generated",
+            "   :nosignatures:",
+            "",
+            *(f"   ~{e}" for e in names),
+            "```",
+            "",
+        ]
+    _write_if_changed(target / "index.md", "\n".join(lines))
+
+
+_FIELD_SECTIONS = {"Parameters", "Other Parameters", "Returns", "Yields", "Receives", "Attributes", "Raises"}
+_STAR = re.compile(r"(?<![\\`])\*")
+
+
+def escape_stars_in_types(app: Sphinx, what: str, name: str, obj: object, options: Any, lines: list[str]) -> None:
+    """Escape ``*`` in the type of numpydoc fields, e.g. ``x : ndarray, shape (N, C, *spatial)``.
+
+    NumPy-style types are plain text, but Sphinx reads them as reST, where ``*spatial`` opens an
+    emphasis. Runs before napoleon turns the sections into fields.
+    """
+    section = None
+    for n, line in enumerate(lines):
+        following = lines[n + 1] if n + 1 < len(lines) else ""
+        if line.strip() and set(following.strip()) == {"-"} and len(following.strip()) >= 3:
+            section = line.strip()
+            continue
+        if section not in _FIELD_SECTIONS or not line.strip() or line[0].isspace() or set(line.strip()) == {"-"}:
+            continue
+        head, colon, type_spec = line.partition(" : ")
+        if not colon:  # a Returns/Yields line without a name is all type
+            head, type_spec = "", line
+        if "``" in type_spec:
+            continue
+        lines[n] = head + colon + _STAR.sub(r"\\*", type_spec)
+
+
+def _config_inited(app: Sphinx, config: Config) -> None:
+    fetch_vendored_js()
+    # copy_notebooks()  # enabled with the notebooks page
+    write_api_pages()
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the build-time steps."""
+    app.connect("config-inited", _config_inited)
+    app.connect("autodoc-process-docstring", escape_stars_in_types, priority=400)  # before napoleon (500)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,95 @@
+"""Sphinx configuration for the convarith documentation.
+
+Build (warnings are errors): ``python -m sphinx -W --keep-going -b html docs docs/_build/html``.
+Every number on the site is computed by the package while the site builds: the MyST pages are
+notebooks (myst-nb) executed at build time, as are the tutorial notebooks in ``notebooks/``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS / "_ext"))
+
+import convarith  # noqa: E402
+
+project = "convarith"
+author = "The convarith developers"
+copyright = "2026, The convarith developers"
+release = convarith.__version__
+version = release
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.intersphinx",
+    "sphinx_copybutton",
+    "convarith_docs",
+]
+
+exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints", "README.md"]
+templates_path = ["_templates"]
+nitpicky = False
+
+# -- MyST and myst-nb ---------------------------------------------------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
+myst_heading_anchors = 3
+nb_execution_mode = "force"  # every notebook and MyST-NB page runs at every build
+nb_execution_raise_on_error = True  # a failing cell fails the build
+nb_execution_timeout = 300
+nb_execution_show_tb = True
+nb_render_markdown_format = "myst"  # tables printed by code cells (IPython.display.Markdown)
+nb_merge_streams = True
+# Widgets: the embed manager is served from _static/vendor (see _ext/convarith_docs.py), never a CDN.
+# embed.js is the RequireJS-free bundle: it renders the core ipywidgets from the saved state.
+nb_ipywidgets_js = {"vendor/html-manager/embed.js": {}}
+
+smartquotes = False  # formulas print primes as ', keep them so
+
+# -- Autodoc ------------------------------------------------------------------------------------
+autosummary_generate = False  # the stubs are written by _ext/convarith_docs.py
+autodoc_default_options = {"members": True, "member-order": "bysource"}
+autodoc_typehints = "description"
+autodoc_typehints_format = "short"
+autodoc_preserve_defaults = True
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
+napoleon_use_rtype = False
+napoleon_preprocess_types = False
+napoleon_use_ivar = True  # "Attributes" as fields: no duplicates of the dataclass fields
+
+# No intersphinx inventories are fetched: the build must work offline.
+intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
+
+# -- MathJax, served locally ----------------------------------------------------------------------
+mathjax_path = "vendor/mathjax/tex-svg-full.js"
+
+# -- HTML ---------------------------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = f"convarith {release}"
+html_static_path = ["_static"]
+html_css_files = ["convarith.css"]
+html_theme_options = {
+    "navbar_align": "left",
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "secondary_sidebar_items": ["page-toc"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
+# Pages without sub-pages need no left sidebar (the API reference and notebooks keep theirs).
+html_sidebars: dict[str, list[str]] = {
+    page: [] for page in ("index", "getting-started", "formulas", "frameworks", "gallery", "testing")
+}
+html_show_sourcelink = False
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+
+# NumPy-style "References" often list a source that the text does not cite with [1]_; docutils
+# calls that an unreferenced footnote. Only that warning is silenced.
+suppress_warnings = ["ref.footnote"]
