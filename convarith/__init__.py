@@ -23,7 +23,19 @@ from convarith.formulas import (
 )
 from convarith.frameworks import FRAMEWORKS, Counterpart, Equivalent, Translation, translate
 from convarith.geometry import AxisGeometry, Geometry, geometry
-from convarith.symmetric import SymmetricGroup, symmetric_groups, symmetric_pad
+from convarith.symmetric import (
+    EROSION_STACKS,
+    ErosionCurves,
+    ShiftMeasurement,
+    ShiftTable,
+    SymmetricGroup,
+    erosion,
+    measure_shift,
+    plot_erosion,
+    shift_table,
+    symmetric_groups,
+    symmetric_pad,
+)
 from convarith.windows import AxisWindows, Read, WindowMap, window_map
 
 __version__ = "0.1.0"
@@ -63,6 +75,14 @@ __all__ = [
     "symmetric_pad",
     "symmetric_groups",
     "SymmetricGroup",
+    "measure_shift",
+    "shift_table",
+    "ShiftMeasurement",
+    "ShiftTable",
+    "erosion",
+    "plot_erosion",
+    "ErosionCurves",
+    "EROSION_STACKS",
     # framework padding translation
     "translate",
     "Translation",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from convarith.symmetric import symmetric_groups, symmetric_pad
+from convarith.symmetric import erosion, measure_shift, plot_erosion, shift_table, symmetric_groups, symmetric_pad
 from convarith.testing import arange_array, random_array
 
 # The official C2sp order, written out from the paper's code as (top, bottom), (left, right).
@@ -132,3 +135,170 @@ def test_float_kernel_refused():
 def test_zero_channels_refused():
     with pytest.raises(ValueError, match=r"`channels` must be positive, got 0"):
         symmetric_groups(0, 2)
+
+
+# The shift problem, measured through the engine.
+
+
+@pytest.mark.parametrize(("n", "ndim"), [(1, 1), (2, 1), (5, 1), (1, 2), (2, 2), (3, 2), (5, 2), (1, 3), (3, 3)])
+def test_one_sided_2x2_moves_half_a_unit_per_layer(n, ndim):
+    for convention, sign in [("tensorflow", -1), ("pytorch", -1), ("same_upper", -1), ("same_lower", +1)]:
+        m = measure_shift(2, convention, layers=n, ndim=ndim)
+        assert m.displacement == (Fraction(sign * n, 2),) * ndim, convention
+        assert [row[0] for row in m.per_layer] == [Fraction(sign * j, 2) for j in range(1, n + 1)]
+
+
+@pytest.mark.parametrize("k", [2, 4, 6])
+@pytest.mark.parametrize("ndim", [1, 2])
+def test_symmetric_padding_does_not_move(k, ndim):
+    m = measure_shift(k, "symmetric", layers=3, ndim=ndim)
+    assert m.displacement == (0,) * ndim
+    assert m.output_shape == m.input_shape
+
+
+def test_symmetric_3d_does_not_move():
+    assert measure_shift(2, "symmetric", layers=2, ndim=3).displacement == (0, 0, 0)
+
+
+@pytest.mark.parametrize("k", [1, 3, 5])
+@pytest.mark.parametrize("convention", ["tensorflow", "same_lower", "pytorch", "caffe", "full", "valid"])
+def test_odd_kernels_do_not_move_under_any_same(k, convention):
+    m = measure_shift(k, convention, layers=3)
+    expected = {"valid": -(k - 1) // 2 * 3, "full": (k - 1) // 2 * 3}.get(convention, 0)
+    assert m.displacement == (expected, expected)  # valid/full move by the cropped/added border
+
+
+def test_c4_shifts_and_caffe_shrinks():
+    assert measure_shift(4, "tensorflow", layers=3).displacement == (Fraction(-3, 2),) * 2
+    caffe = measure_shift(4, "caffe", layers=3)  # pads (1, 1): one unit smaller per layer
+    assert caffe.displacement == (Fraction(-3, 2),) * 2
+    assert tuple(a - b for a, b in zip(caffe.input_shape, caffe.output_shape, strict=True)) == (3, 3)
+
+
+def test_per_axis_kernel_moves_each_axis_on_its_own():
+    m = measure_shift((2, 3), "tensorflow", layers=4)
+    assert m.displacement == (-2, 0)
+
+
+def test_shift_table_rows():
+    table = shift_table(layers=2)
+    by_label = {(m.label, m.padding): m.displacement for m in table.rows}
+    assert by_label[("C2", "tensorflow")] == (-1, -1)
+    assert by_label[("C2sp", "symmetric")] == (0, 0)
+    assert by_label[("C4sp", "symmetric")] == (0, 0)
+    assert "C2 same_lower" in repr(table)
+
+
+def test_engine_symmetric_padding_equals_paper_layer():
+    engine = pytest.importorskip("convarith.engine")
+    x = random_array((2, 6, 5, 7), seed=3, dtype=np.float64)
+    w = random_array((3, 6, 2, 2), seed=4, dtype=np.float64)
+    np.testing.assert_allclose(engine.conv(x, w, padding="symmetric"), _paper_layer(x, w, OFFICIAL_C2SP), rtol=1e-12)
+
+
+# Information erosion.
+
+
+@pytest.mark.parametrize("kernels", ["averaging", "random"])
+def test_erosion_curves_strictly_decrease(kernels):
+    q = erosion(layers=6, input_size=10, kernels=kernels, seed=1)
+    for name, values in q.curves.items():
+        assert values[0] == 1.0
+        assert all(b < a for a, b in itertools.pairwise(values)), name
+
+
+def test_asymmetric_erodes_faster_averaging():
+    q = erosion(layers=8, input_size=12)
+    for asym, sym in [("C2", "C2sp"), ("C4", "C4sp")]:
+        assert q.curves[asym][1] == pytest.approx(q.curves[sym][1])  # one layer: each group loses as much
+        assert all(a < s for a, s in zip(q.curves[asym][2:], q.curves[sym][2:], strict=True)), asym
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_asymmetric_erodes_faster_random_kernels(seed):
+    q = erosion(layers=6, input_size=12, kernels="random", seed=seed, stacks=("C2", "C2sp", "C4", "C4sp"))
+    assert q.curves["C2"][-1] < q.curves["C2sp"][-1]
+    assert q.curves["C4"][-1] < q.curves["C4sp"][-1]
+
+
+@pytest.mark.parametrize("h", [8, 13])
+def test_c2_erosion_closed_form(h):
+    # One-sided 2x2 averaging: along each axis a surviving unit walks by 0 or +1 per layer, so the
+    # row mean loses n/2 units out of h: Q_n = (1 - n / (2h))**2 for n < h.
+    q = erosion(layers=6, input_size=h, stacks=("C2",))
+    for n, value in enumerate(q.curves["C2"]):
+        assert value == pytest.approx((1 - n / (2 * h)) ** 2, rel=1e-12)
+
+
+@pytest.mark.parametrize(("name", "pads"), [("C2sp", OFFICIAL_C2SP), ("C4sp", _c4sp_pads())])
+def test_symmetric_erosion_equals_paper_layer(name, pads):
+    q = erosion(layers=4, input_size=9, stacks=(name,))
+    k = int(name[1])
+    x = np.ones((1, 4, 9, 9))
+    w = np.full((4, 4, k, k), 1.0 / (4 * k * k))
+    expected = [1.0]
+    for _ in range(4):
+        x = _paper_layer(x, w, pads)
+        expected.append(float(x.mean()))
+    np.testing.assert_allclose(q.curves[name], expected, rtol=1e-12)
+
+
+def test_erosion_repr_is_a_table():
+    text = repr(erosion(layers=2, input_size=6, stacks=("C2", "C3")))
+    lines = text.splitlines()
+    assert lines[0].startswith("Q_n = mean |F_n|: constant 6x6 input, 4 channels, averaging kernels")
+    assert lines[1].split() == ["n", "C2", "C3"]
+    assert lines[2].split() == ["0", "1.0000", "1.0000"]
+
+
+def test_plot_erosion_draws_one_line_per_stack():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    q = erosion(layers=3, input_size=6, stacks=("C2", "C2sp", "C3"))
+    ax = plot_erosion(q)
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == ["C2", "C2sp", "C3"]
+    assert [line.get_linestyle() for line in lines] == ["--", "-", ":"]
+    np.testing.assert_array_equal(lines[1].get_ydata(), q.curves["C2sp"])
+    plt.close(ax.figure)
+
+
+# Failure modes of the experiments, one test each.
+
+
+def test_measure_shift_unknown_padding():
+    with pytest.raises(ValueError, match=r"`padding` must be one of 'symmetric', 'tensorflow'"):
+        measure_shift(2, "sideways")
+
+
+def test_measure_shift_symmetric_odd_kernel():
+    with pytest.raises(ValueError, match=r"`kernel_size` 3 is odd"):
+        measure_shift(3, "symmetric")
+
+
+def test_measure_shift_overflow_guard():
+    with pytest.raises(ValueError, match=r"`layers` 20 is too many for exact int64 sums"):
+        measure_shift(4, "tensorflow", layers=20)
+
+
+def test_erosion_bad_stack_name():
+    with pytest.raises(ValueError, match=r"`stacks` entries are 'C<k>' or 'C<k>sp'"):
+        erosion(stacks=("K2",))
+
+
+def test_erosion_symmetric_odd_stack():
+    with pytest.raises(ValueError, match=r"'C3sp': symmetric padding is for even kernels"):
+        erosion(stacks=("C3sp",))
+
+
+def test_erosion_bad_kernels():
+    with pytest.raises(ValueError, match=r"`kernels` must be 'averaging' or 'random'"):
+        erosion(kernels="gaussian")
+
+
+def test_plot_erosion_wrong_type():
+    pytest.importorskip("matplotlib")
+    with pytest.raises(TypeError, match=r"`result` must be an ErosionCurves"):
+        plot_erosion({"C2": (1.0, 0.5)})  # type: ignore[arg-type]
