@@ -4,7 +4,17 @@ Exact output-size formulas, a pure-NumPy reference engine and slide animations, 
 one source of truth.
 """
 
-from convarith.engine import MAX_TEMPORARY_BYTES, PADDING_MODES, conv, pad
+from convarith.engine import (
+    MAX_TEMPORARY_BYTES,
+    PADDING_MODES,
+    avg_pool,
+    conv,
+    global_avg_pool,
+    global_max_pool,
+    lp_pool,
+    max_pool,
+    pad,
+)
 from convarith.formulas import (
     CONVENTIONS,
     RELATIONSHIPS,
@@ -64,6 +74,11 @@ __all__ = [
     # engine
     "conv",
     "pad",
+    "max_pool",
+    "avg_pool",
+    "lp_pool",
+    "global_avg_pool",
+    "global_max_pool",
     "PADDING_MODES",
     "MAX_TEMPORARY_BYTES",
     # windows
