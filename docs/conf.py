@@ -7,11 +7,15 @@ notebooks (myst-nb) executed at build time, as are the tutorial notebooks in ``n
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
-sys.path.insert(0, str(DOCS / "_ext"))
+ROOT = DOCS.parent
+# Document the checkout these docs are in (also in the notebook kernels), whatever is installed.
+sys.path[:0] = [str(ROOT), str(DOCS / "_ext")]
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 
 import convarith  # noqa: E402
 
