@@ -1,0 +1,242 @@
+"""Helpers for the real-browser tests: a throw-away JupyterLab server and a headless Chromium.
+
+:class:`JupyterLabServer` starts JupyterLab on ``127.0.0.1`` on a free port, without a token,
+in a temporary working copy of the notebooks, with its own settings (no news toast, no update
+check) and its own runtime directories, so that it never touches the user's Jupyter set-up. It
+shuts the server and its kernels down on exit, also when the test fails.
+
+:func:`launch_chromium` starts Debian's Chromium through Playwright (Playwright's own browser
+download is not used). :func:`scroll_into_view` finds an element in a notebook that JupyterLab
+virtualises (cells outside the viewport are not in the DOM) by scrolling the notebook.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+# JupyterLab user settings for the test server: no news question, no update check.
+_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+}
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class JupyterLabServer:
+    """A JupyterLab server in a temporary directory, as a context manager.
+
+    Parameters
+    ----------
+    workdir : Path
+        An empty directory; the notebooks are copied into ``workdir / "notebooks"`` and the
+        server's log goes to ``workdir / "jupyterlab.log"``.
+    notebooks : iterable of Path
+        Notebooks to copy into the working copy.
+    startup_timeout : float
+        Seconds to wait for the server to answer.
+    """
+
+    def __init__(self, workdir: Path, notebooks: Iterable[Path], startup_timeout: float = 90.0) -> None:
+        self.workdir = workdir
+        self.root = workdir / "notebooks"
+        self.notebooks = list(notebooks)
+        self.startup_timeout = startup_timeout
+        self.port = free_port()
+        self.log_path = workdir / "jupyterlab.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log: Any = None
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>``."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def notebook_url(self, name: str) -> str:
+        """The JupyterLab URL that opens notebook ``name`` of the working copy."""
+        return f"{self.base_url}/lab/tree/{name}"
+
+    def _environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        for variable, sub in [
+            ("JUPYTER_CONFIG_DIR", "config"),
+            ("JUPYTER_RUNTIME_DIR", "runtime"),
+            ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+            ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+            ("IPYTHONDIR", "ipython"),
+        ]:
+            path = self.workdir / sub
+            path.mkdir(parents=True, exist_ok=True)
+            env[variable] = str(path)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in [str(ROOT), env.get("PYTHONPATH", "")] if p)
+        env["MPLBACKEND"] = "Agg"
+        return env
+
+    def _write_settings(self) -> None:
+        for relative, values in _SETTINGS.items():
+            path = self.workdir / "settings" / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(values))
+
+    def start(self) -> None:
+        """Copy the notebooks, start the server and wait until it answers."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        for notebook in self.notebooks:
+            shutil.copy(notebook, self.root / notebook.name)
+        env = self._environment()
+        self._write_settings()
+        command = [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            "--ServerApp.terminals_enabled=False",
+            "--ServerApp.disable_check_xsrf=True",
+            f"--ServerApp.root_dir={self.root}",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:  # CI containers run as root
+            command.append("--allow-root")
+        self._log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            command, cwd=self.root, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited with status {self.process.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/api/status", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"JupyterLab did not answer within {self.startup_timeout} s:\n{self.log()}")
+
+    def log(self) -> str:
+        """The server's log so far (its last 4000 characters)."""
+        try:
+            return self.log_path.read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def running_kernels(self) -> list[dict[str, Any]]:
+        """The kernels the server reports, as in ``GET /api/kernels``."""
+        with urllib.request.urlopen(f"{self.base_url}/api/kernels", timeout=5) as response:
+            kernels: list[dict[str, Any]] = json.load(response)
+            return kernels
+
+    def stop(self) -> None:
+        """Shut the server and its kernels down: politely first, then by signal."""
+        process = self.process
+        if process is None:
+            return
+        if process.poll() is None:
+            try:  # the shutdown endpoint also shuts down every kernel
+                request = urllib.request.Request(f"{self.base_url}/api/shutdown", method="POST", data=b"")
+                urllib.request.urlopen(request, timeout=5).close()
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                pass
+        # The server ran in its own session: signal that group only (the server and its kernels).
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(process.pid, sig)
+            except ProcessLookupError:
+                break
+            time.sleep(1.0)
+        if process.poll() is None:
+            process.wait(timeout=10)
+        if self._log is not None:
+            self._log.close()
+        self.process = None
+
+    def __enter__(self) -> JupyterLabServer:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Debian's Chromium, headless, through Playwright (returns a Playwright ``Browser``)."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+
+
+def scroll_into_view(page: Any, locator: Any, timeout: float = 60.0, step: int = 400) -> Any:
+    """Scroll the open notebook until ``locator`` (its first match) is attached, then into view.
+
+    JupyterLab's notebook attaches only the cells near the viewport, so an element further down
+    is not in the DOM until the notebook has been scrolled there. This scrolls the notebook's
+    scroller from the top in steps, wrapping round at the end, until the element appears.
+    """
+    scroller = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer").first
+    deadline = time.monotonic() + timeout
+    first = locator.first
+    while time.monotonic() < deadline:
+        if first.count() > 0:
+            first.scroll_into_view_if_needed(timeout=10_000)
+            return first
+        at_end = scroller.evaluate(
+            """(el, step) => {
+                const before = el.scrollTop;
+                el.scrollTop = before + step;
+                if (el.scrollTop === before) { el.scrollTop = 0; return true; }
+                return false;
+            }""",
+            step,
+        )
+        page.wait_for_timeout(400 if at_end else 150)
+    raise TimeoutError(f"element {locator} did not appear in the notebook within {timeout} s")
