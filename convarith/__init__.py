@@ -33,6 +33,7 @@ from convarith.formulas import (
 )
 from convarith.frameworks import FRAMEWORKS, Counterpart, Equivalent, Translation, translate
 from convarith.geometry import AxisGeometry, Geometry, geometry
+from convarith.matrix import MAX_MATRIX_BYTES, conv_matrix
 from convarith.symmetric import (
     EROSION_STACKS,
     ErosionCurves,
@@ -46,6 +47,7 @@ from convarith.symmetric import (
     symmetric_groups,
     symmetric_pad,
 )
+from convarith.transpose import TransposeConstruction, conv_transpose, conv_transpose_construction
 from convarith.windows import AxisWindows, Read, WindowMap, window_map
 
 __version__ = "0.1.0"
@@ -98,6 +100,12 @@ __all__ = [
     "plot_erosion",
     "ErosionCurves",
     "EROSION_STACKS",
+    # transposed convolution and the matrix view
+    "conv_transpose",
+    "conv_transpose_construction",
+    "TransposeConstruction",
+    "conv_matrix",
+    "MAX_MATRIX_BYTES",
     # framework padding translation
     "translate",
     "Translation",

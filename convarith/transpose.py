@@ -1,0 +1,592 @@
+"""Transposed convolution: computed directly, and built the guide's way.
+
+:func:`conv_transpose` scatters: one matrix product gives every (output channel, kernel tap,
+input cell) product, and each kernel tap's products are added into the output through the same
+strided slice that the forward convolution *reads* with that tap
+(:meth:`convarith.AxisWindows.padded_slice`). That is the transpose of the forward convolution,
+cell for cell, and it never builds the zero-inserted input.
+
+:func:`conv_transpose_construction` is the guide's equivalent direct convolution, step by step:
+insert ``s - 1`` zeros between input units, pad with ``p' = ek - 1 - p`` (plus ``a`` on the far
+side), flip the kernel and swap its channel axes, then convolve with stride 1. It returns every
+intermediate array, so notebooks and animations can show each step. Both give the same numbers.
+
+References
+----------
+.. [1] V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep learning",
+   arXiv:1603.07285, 2016.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from convarith._checks import _is_sequence, axis_label, check_int, check_minimum, per_axis, per_axis_padding
+from convarith.engine import conv
+from convarith.formulas import TransposeEquivalent, conv_transpose_output_size, transpose_equivalent
+from convarith.typing import IntOrTuple, PaddingLike, PadPair
+from convarith.windows import AxisWindows
+
+__all__ = ["TransposeConstruction", "conv_transpose", "conv_transpose_construction"]
+
+
+# ----------------------------------------------------------------------------------------------
+# Argument checks shared by both public functions
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _TransposeLayer:
+    """Checked parameters of one transposed convolution (spatial values per axis)."""
+
+    batched: bool
+    input_shape: tuple[int, ...]  # spatial i'
+    kernel_shape: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[PadPair, ...]
+    output_padding: tuple[int, ...]
+    dilation: tuple[int, ...]
+    groups: int
+    in_channels: int
+    out_channels: int
+    output_shape: tuple[int, ...]  # spatial o'
+
+    @property
+    def ndim(self) -> int:
+        return len(self.input_shape)
+
+
+def _numeric_array(value: Any, name: str) -> np.ndarray:
+    array = np.asarray(value)
+    if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.number):
+        raise TypeError(f"`{name}` must hold numbers (integer, float or complex), got dtype {array.dtype}")
+    return array
+
+
+def _accumulator_dtype(dtype: np.dtype) -> np.dtype:
+    """float16 sums run in float32 (then cast back); every other dtype sums in itself.
+
+    Integer sums are exact in modular arithmetic, so wider integer accumulators would change
+    nothing: the result is the exact sum whenever it fits the dtype.
+    """
+    if dtype == np.float16:
+        return np.dtype(np.float32)
+    return dtype
+
+
+def _output_padding_from_size(
+    output_size: Any,
+    batched: bool,
+    i: tuple[int, ...],
+    k: tuple[int, ...],
+    s: tuple[int, ...],
+    pads: tuple[PadPair, ...],
+    d: tuple[int, ...],
+) -> tuple[int, ...]:
+    """PyTorch's rule: ``output_size`` may only pick a size in ``[min, min + s - 1]`` per axis."""
+    ndim = len(i)
+    if _is_sequence(output_size):
+        sizes = list(output_size)
+        leading = 2 if batched else 1
+        if len(sizes) == ndim + leading:  # a full shape, as PyTorch accepts: keep the spatial part
+            sizes = sizes[leading:]
+        if len(sizes) != ndim:
+            raise ValueError(
+                f"`output_size` must give one size per spatial axis ({ndim}), or a full output shape "
+                f"({ndim + leading} entries), got {len(sizes)}: {tuple(output_size)!r}"
+            )
+        wanted = tuple(check_int(v, f"output_size[{x}]") for x, v in enumerate(sizes))
+    else:
+        wanted = (check_int(output_size, "output_size"),) * ndim
+    smallest = conv_transpose_output_size(i, k, s, pads, 0, d)
+    assert isinstance(smallest, tuple)
+    for x in range(ndim):
+        low, high = smallest[x], smallest[x] + s[x] - 1
+        if not low <= wanted[x] <= high:
+            ek = d[x] * (k[x] - 1) + 1
+            raise ValueError(
+                f"`output_size` {wanted[x]}{axis_label(x, ndim)} is outside the valid range [{low}, {high}] = "
+                f"[min, min + s - 1], min = ({i[x]} - 1)*{s[x]} - {pads[x][0]} - {pads[x][1]} + {ek} = {low} "
+                "(PyTorch's rule: output_size only chooses the output_padding)"
+            )
+    return tuple(wanted[x] - smallest[x] for x in range(ndim))
+
+
+def _check_transpose_layer(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None,
+    stride: IntOrTuple,
+    padding: PaddingLike,
+    output_padding: IntOrTuple,
+    dilation: IntOrTuple,
+    groups: int,
+    output_size: IntOrTuple | None,
+) -> _TransposeLayer:
+    # -- weight and input shapes --------------------------------------------------------------
+    if weight.ndim < 3:
+        raise ValueError(
+            f"`weight` must have shape (C_in, C_out/groups, *kernel) with at least one spatial axis, "
+            f"got shape {weight.shape}"
+        )
+    ndim = weight.ndim - 2
+    if x.ndim not in (ndim + 1, ndim + 2):
+        raise ValueError(
+            f"`x` must have shape (N, C_in, *spatial) or (C_in, *spatial) with {ndim} spatial axes "
+            f"(as `weight` {weight.shape} has), got shape {x.shape}"
+        )
+    batched = x.ndim == ndim + 2
+    if any(n < 1 for n in x.shape[-ndim:]):
+        raise ValueError(f"`x` must have at least one cell along each spatial axis, got shape {x.shape}")
+    if any(n < 1 for n in weight.shape[2:]):
+        raise ValueError(f"`weight` must have at least one tap along each kernel axis, got shape {weight.shape}")
+    groups = check_minimum(groups, "groups", 1)
+    in_channels = x.shape[-ndim - 1]
+    if in_channels % groups != 0:
+        raise ValueError(f"`groups` {groups} must divide the input's {in_channels} channels")
+    if weight.shape[0] != in_channels:
+        hint = ""
+        if weight.shape[1] * groups == in_channels:
+            hint = (
+                "; this looks like the convolution layout (C_out, C_in/groups, *kernel): transpose the "
+                "first two axes per group"
+            )
+        raise ValueError(
+            f"`weight` has shape {weight.shape}: its first axis ({weight.shape[0]}) must be the input's "
+            f"{in_channels} channels, as conv_transpose's layout is (C_in, C_out/groups, *kernel){hint}"
+        )
+    out_channels = weight.shape[1] * groups
+    if bias is not None and bias.shape != (out_channels,):
+        raise ValueError(
+            f"`bias` must have shape ({out_channels},), one value per output channel "
+            f"(C_out = {weight.shape[1]} * groups {groups}), got shape {bias.shape}"
+        )
+    # -- sizes per axis ----------------------------------------------------------------------
+    i = tuple(int(n) for n in x.shape[-ndim:])
+    k = tuple(int(n) for n in weight.shape[2:])
+    s = per_axis(stride, "stride", ndim)
+    d = per_axis(dilation, "dilation", ndim)
+    pads = per_axis_padding(padding, ndim)
+    a = per_axis(output_padding, "output_padding", ndim, minimum=0)
+    if output_size is not None:
+        if any(a):
+            raise ValueError(
+                f"pass either `output_size` or `output_padding`, not both (got output_padding {a}): "
+                "output_size sets output_padding"
+            )
+        a = _output_padding_from_size(output_size, batched, i, k, s, pads, d)
+    out = conv_transpose_output_size(i, k, s, pads, a, d)  # also checks a < s or a < d
+    assert isinstance(out, tuple)
+    return _TransposeLayer(batched, i, k, s, pads, a, d, groups, in_channels, out_channels, out)
+
+
+# ----------------------------------------------------------------------------------------------
+# The fast path
+# ----------------------------------------------------------------------------------------------
+
+
+def _forward_windows(layer: _TransposeLayer) -> tuple[AxisWindows, ...]:
+    """The forward convolution being transposed, one axis at a time.
+
+    It reads an input of size ``o'`` padded by ``(pb, pe - a)`` and has ``i'`` outputs. When
+    ``a > pe`` the far padding is negative; the scatter buffer then keeps ``a - pe`` extra units
+    that no tap reaches (they stay zero), so its far padding is clamped at 0.
+    """
+    return tuple(
+        AxisWindows(
+            input_size=layer.output_shape[x],
+            kernel_size=layer.kernel_shape[x],
+            stride=layer.stride[x],
+            padding=(layer.padding[x][0], max(layer.padding[x][1] - layer.output_padding[x], 0)),
+            dilation=layer.dilation[x],
+            output_size=layer.input_shape[x],
+        )
+        for x in range(layer.ndim)
+    )
+
+
+def _scatter_taps(
+    products: np.ndarray, windows: tuple[AxisWindows, ...], dtype: np.dtype, bias: np.ndarray | None
+) -> np.ndarray:
+    """Add each kernel tap's products into the output, where the forward convolution's tap reads.
+
+    ``products`` has shape ``(C_out, taps, N, *i')``. Tap ``t`` writes the cells
+    ``padded_slice(t) = t*d, t*d + s, ...`` of the padded output: all in one *phase*
+    ``t*d mod s``, from phase offset ``t*d // s`` on. The taps of one phase accumulate in a
+    contiguous buffer (every cell of the phase, ``s`` times smaller than the padded output per
+    axis), which is then cropped by the padding and written once into every ``s``-th output cell.
+    Summing in phase buffers instead of adding strided slices straight into one padded buffer
+    gives the same numbers with contiguous memory access.
+    """
+    out_channels, n = products.shape[0], products.shape[2]
+    inputs = products.shape[3:]
+    work = products.dtype
+    out = np.empty((n, out_channels, *(w.input_size for w in windows)), dtype=dtype)
+    channels_first = out.swapaxes(0, 1)
+    bias_cells = None if bias is None else bias.reshape(-1, *(1,) * (len(windows) + 1))
+
+    by_phase: dict[tuple[int, ...], list[tuple[int, tuple[int, ...]]]] = {}
+    for index, tap in enumerate(itertools.product(*(range(w.kernel_size) for w in windows))):
+        starts = [w.padded_slice(t).start for w, t in zip(windows, tap, strict=True)]
+        phase = tuple(start % w.stride for start, w in zip(starts, windows, strict=True))
+        offset = tuple(start // w.stride for start, w in zip(starts, windows, strict=True))
+        by_phase.setdefault(phase, []).append((index, offset))
+
+    for phase in itertools.product(*(range(w.stride) for w in windows)):
+        # phase cells r, r + s, ... of the padded output; keep those in [pb, pb + o')
+        lengths, kept, target = [], [], []
+        for r, w in zip(phase, windows, strict=True):
+            padded_size = w.padding[0] + w.input_size + w.padding[1]
+            lengths.append(len(range(r, padded_size, w.stride)))
+            first = max(-(-(w.padding[0] - r) // w.stride), 0)
+            stop = -(-(w.padding[0] + w.input_size - r) // w.stride)
+            kept.append(slice(first, stop))
+            begin = r + first * w.stride - w.padding[0]
+            target.append(slice(begin, begin + (stop - first - 1) * w.stride + 1, w.stride))
+        if any(k.start >= k.stop for k in kept):
+            continue  # no output cell lies in this phase
+        destination = channels_first[(slice(None), slice(None), *target)]
+        taps = by_phase.get(phase, [])
+        if not taps:  # no tap reaches these cells (a > pe, or d > s): zeros, plus the bias
+            destination[...] = 0 if bias_cells is None else bias_cells
+            continue
+        accumulated = np.zeros((out_channels, n, *lengths), dtype=work)
+        for index, offset in taps:
+            accumulated[
+                (slice(None), slice(None), *(slice(q, q + i) for q, i in zip(offset, inputs, strict=True)))
+            ] += products[:, index]
+        source = accumulated[(slice(None), slice(None), *kept)]
+        if bias_cells is None:
+            np.copyto(destination, source, casting="unsafe")
+        else:
+            np.add(source, bias_cells, out=destination, casting="unsafe")
+    return out
+
+
+def conv_transpose(
+    x: npt.ArrayLike,
+    weight: npt.ArrayLike,
+    bias: npt.ArrayLike | None = None,
+    *,
+    stride: IntOrTuple = 1,
+    padding: PaddingLike = 0,
+    output_padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
+    output_size: IntOrTuple | None = None,
+) -> np.ndarray:
+    """Transposed convolution (PyTorch ``ConvTranspose*d``, ONNX ``ConvTranspose``), in N-d.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C_in, *spatial) or (C_in, *spatial)
+        Input; without the batch axis the result has none either.
+    weight : array_like, shape (C_in, C_out/groups, *kernel)
+        PyTorch/ONNX layout: the same array as the weight of the convolution being transposed.
+    bias : array_like, shape (C_out,), optional
+    stride, dilation : int or tuple of int
+        Per spatial axis.
+    padding : int, (before, after) or tuple of those per axis
+        The padding of the convolution being transposed: ``pb`` units are cropped from the start
+        of the output and ``pe`` from its end. Unequal ``(before, after)`` are allowed, as in ONNX.
+    output_padding : int or tuple of int
+        Extra units ``a`` on the far side of each axis, ``a < s`` or ``a < d`` (PyTorch's rule).
+    groups : int
+        Channels split into ``groups`` independent transposed convolutions.
+    output_size : int or tuple of int, optional
+        As ``ConvTranspose*d.forward(x, output_size)``: a size per spatial axis (or a full output
+        shape) in ``[min, min + s - 1]``; it sets ``output_padding = output_size - min``.
+
+    Returns
+    -------
+    ndarray, shape (N, C_out, *output) or (C_out, *output)
+        ``output`` is :func:`convarith.conv_transpose_output_size`. The dtype is that of ``x``
+        and ``weight`` combined (float32 stays float32); integer inputs give exact integer sums
+        (wrapping around only if the result itself does not fit the dtype).
+
+    Raises
+    ------
+    ValueError
+        On a layout mismatch (weight, bias, groups), a bad ``output_padding``, an
+        ``output_size`` out of range, or padding that crops the whole output.
+    TypeError
+        On non-numeric arrays or non-integer sizes.
+
+    Notes
+    -----
+    Per axis (relationship 14 of [1]_, with dilation and asymmetric padding)::
+
+        o' = (i' - 1)*s - pb - pe + ek + a,   ek = d*(k - 1) + 1
+
+    Input cell ``j`` adds ``w[t] * x[j]`` to output cell ``j*s + t*d - pb``: exactly the cells
+    the forward convolution (input ``o'``, padding ``(pb, pe - a)``) reads with tap ``t`` at
+    position ``j`` (:meth:`convarith.AxisWindows.padded_slice`). The computation is one matrix
+    product per group, ``(C_out/groups * prod(k), C_in/groups) @ (C_in/groups, N * prod(i'))``,
+    then one scatter-add per kernel tap into the padded output (``pb + o' + max(pe - a, 0)``
+    cells per axis, of which ``o'`` are kept). The taps are summed phase by phase (tap ``t``
+    writes every ``s``-th cell from ``t*d``: phase ``t*d mod s``), each phase in its own
+    contiguous buffer, and each phase is written once into every ``s``-th output cell. Extra
+    memory: ``N * C_out * prod(k) * prod(i')`` products, a copy of the input and one phase buffer.
+
+    References
+    ----------
+    .. [1] V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep learning",
+       arXiv:1603.07285, 2016.
+
+    Examples
+    --------
+    >>> x = np.array([[[1, 2]]])  # (N, C_in, i') = (1, 1, 2)
+    >>> w = np.array([[[1, 10, 100]]])  # (C_in, C_out, k) = (1, 1, 3)
+    >>> conv_transpose(x, w)  # each input cell stamps the kernel: o' = 2 + 3 - 1 = 4
+    array([[[  1,  12, 120, 200]]])
+    >>> conv_transpose(x, w, stride=2)  # stamps 2 apart: o' = (2 - 1)*2 + 3 = 5
+    array([[[  1,  10, 102,  20, 200]]])
+    >>> conv_transpose(np.ones((64, 28, 28), np.float32), np.ones((64, 32, 4, 4), np.float32),
+    ...                stride=2, padding=1).shape  # a decoder layer, unbatched: 28 -> 56
+    (32, 56, 56)
+    """
+    # -- argument checks ----------------------------------------------------------------------
+    x_array = _numeric_array(x, "x")
+    w_array = _numeric_array(weight, "weight")
+    b_array = None if bias is None else _numeric_array(bias, "bias")
+    layer = _check_transpose_layer(
+        x_array, w_array, b_array, stride, padding, output_padding, dilation, groups, output_size
+    )
+    dtype = np.result_type(x_array, w_array) if b_array is None else np.result_type(x_array, w_array, b_array)
+    work = _accumulator_dtype(dtype)
+
+    # -- one matrix product per group: every (output channel, tap, input cell) product ---------
+    batch = x_array.reshape(-1, *x_array.shape[-layer.ndim - 1 :])
+    n, g = batch.shape[0], layer.groups
+    cin_g, cout_g = layer.in_channels // g, layer.out_channels // g
+    taps, cells = math.prod(layer.kernel_shape), math.prod(layer.input_shape)
+    # columns ordered (image, cell) so that one GEMM per group covers the whole batch
+    x_columns = batch.astype(work, copy=False).reshape(n, g, cin_g, cells).transpose(1, 2, 0, 3)
+    columns = np.ascontiguousarray(x_columns).reshape(g, cin_g, n * cells)
+    w_rows = w_array.astype(work, copy=False).reshape(g, cin_g, cout_g * taps).transpose(0, 2, 1)
+    products = np.matmul(w_rows, columns)  # (g, C_out/g * taps, N * cells)
+    products = products.reshape(layer.out_channels, taps, n, *layer.input_shape)
+
+    # -- scatter-add: tap t writes where the forward convolution's tap t reads ----------------
+    bias_column = None if b_array is None else b_array.astype(work, copy=False)
+    out = _scatter_taps(products, _forward_windows(layer), dtype, bias_column)
+    return out if layer.batched else out[0]
+
+
+# ----------------------------------------------------------------------------------------------
+# The guide's construction
+# ----------------------------------------------------------------------------------------------
+
+
+def _shape_text(shape: Sequence[object]) -> str:
+    return "(" + ", ".join(str(v) for v in shape) + ")"
+
+
+def _per_axis_text(values: Sequence[object]) -> str:
+    return str(values[0]) if len(set(values)) == 1 else _shape_text(values)
+
+
+@dataclass(frozen=True, repr=False)
+class TransposeConstruction:
+    """The guide's direct convolution equivalent to a transposed convolution, step by step.
+
+    Attributes
+    ----------
+    input : ndarray, shape (N, C_in, *i') or (C_in, *i')
+        The transposed convolution's input.
+    weight : ndarray, shape (C_in, C_out/groups, *k)
+        The transposed convolution's weight.
+    stretched : ndarray, shape (..., *((i' - 1)*s + 1))
+        Step 1: ``s - 1`` zeros inserted between neighbouring input units.
+    padded : ndarray, shape (..., *(stretched + p'_before + p'_after))
+        Step 2: ``p' = ek - 1 - pb`` zeros before and ``ek - 1 - pe + a`` after, per axis; a
+        negative ``p'`` crops that many units instead.
+    kernel : ndarray, shape (C_out, C_in/groups, *k)
+        Step 3: ``weight`` with its spatial axes flipped and its two channel axes swapped within
+        each group: the weight of an ordinary convolution.
+    output : ndarray, shape (N, C_out, *o') or (C_out, *o')
+        Step 4: the stride-1 convolution (dilation ``d``, same ``groups``) of ``padded`` with
+        ``kernel``. Equal to :func:`conv_transpose` with the same arguments.
+    axes : tuple of TransposeEquivalent
+        The numbers per axis (:func:`convarith.transpose_equivalent`).
+    padding : tuple of (before, after)
+        The transposed convolution's padding ``(pb, pe)`` per axis.
+    output_padding : tuple of int
+        ``a`` per axis.
+    groups : int
+    """
+
+    input: np.ndarray
+    weight: np.ndarray
+    stretched: np.ndarray
+    padded: np.ndarray
+    kernel: np.ndarray
+    output: np.ndarray
+    axes: tuple[TransposeEquivalent, ...]
+    padding: tuple[PadPair, ...]
+    output_padding: tuple[int, ...]
+    groups: int
+
+    def steps(self) -> list[str]:
+        r"""The construction in words, one step (and one line per axis) at a time.
+
+        Examples
+        --------
+        >>> c = conv_transpose_construction(np.ones((1, 1, 3)), np.ones((1, 1, 3)), stride=2, padding=1)
+        >>> print("\n".join(c.steps()))
+        1. stretched: insert s - 1 zeros between input units: (1, 1, 3) -> (1, 1, 5)
+             5 = (3 - 1)*2 + 1
+        2. padded: p' = ek - 1 - p before, ek - 1 - p + a after (crop where negative): -> (1, 1, 7)
+             before 3 - 1 - 1 = 1, after 3 - 1 - 1 + 0 = 1
+        3. kernel: flip the weight, swap C_in and C_out (groups 1): (1, 1, 3) -> (1, 1, 3)
+        4. output: stride-1 convolution: (1, 1, 7) -> (1, 1, 5)
+             o' = 7 - 3 + 1 = 5
+        """
+
+        def label(x: int) -> str:
+            return "     " if len(self.axes) == 1 else f"     axis {x}: "
+
+        def signed(v: int) -> str:
+            return f"{v} (crop {-v})" if v < 0 else str(v)
+
+        ek = [e.dilation * (e.kernel_size - 1) + 1 for e in self.axes]
+        dilations = [e.dilation for e in self.axes]
+        dilated = "" if set(dilations) == {1} else f", dilation {_per_axis_text(dilations)}"
+        lines = [
+            "1. stretched: insert s - 1 zeros between input units: "
+            f"{_shape_text(self.input.shape)} -> {_shape_text(self.stretched.shape)}"
+        ]
+        lines += [
+            f"{label(x)}{e.stretched_size} = ({e.input_size} - 1)*{e.zeros_between + 1} + 1"
+            for x, e in enumerate(self.axes)
+        ]
+        lines.append(
+            "2. padded: p' = ek - 1 - p before, ek - 1 - p + a after (crop where negative): "
+            f"-> {_shape_text(self.padded.shape)}"
+        )
+        lines += [
+            f"{label(x)}before {ek[x]} - 1 - {pb} = {signed(e.padding[0])}, "
+            f"after {ek[x]} - 1 - {pe} + {a} = {signed(e.padding[1])}"
+            for x, (e, (pb, pe), a) in enumerate(zip(self.axes, self.padding, self.output_padding, strict=True))
+        ]
+        lines.append(
+            f"3. kernel: flip the weight, swap C_in and C_out (groups {self.groups}): "
+            f"{_shape_text(self.weight.shape)} -> {_shape_text(self.kernel.shape)}"
+        )
+        lines.append(
+            f"4. output: stride-1 convolution{dilated}: "
+            f"{_shape_text(self.padded.shape)} -> {_shape_text(self.output.shape)}"
+        )
+        size = self.padded.shape[-len(self.axes) :]
+        lines += [f"{label(x)}o' = {size[x]} - {ek[x]} + 1 = {e.output_size}" for x, e in enumerate(self.axes)]
+        return lines
+
+    def __repr__(self) -> str:
+        head = "TransposeConstruction: conv_transpose as a stride-1 convolution (the guide's construction)"
+        return "\n".join([head, *("  " + line for line in self.steps())])
+
+
+def conv_transpose_construction(
+    x: npt.ArrayLike,
+    weight: npt.ArrayLike,
+    *,
+    stride: IntOrTuple = 1,
+    padding: PaddingLike = 0,
+    output_padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
+    output_size: IntOrTuple | None = None,
+) -> TransposeConstruction:
+    """The guide's construction of a transposed convolution, with every intermediate array.
+
+    Parameters
+    ----------
+    x, weight, stride, padding, output_padding, dilation, groups, output_size
+        As in :func:`conv_transpose` (no bias).
+
+    Returns
+    -------
+    TransposeConstruction
+        ``stretched``, ``padded``, ``kernel`` and ``output`` arrays; ``output`` equals
+        ``conv_transpose(x, weight, ...)``. Its ``repr`` lists the steps with the numbers.
+
+    Notes
+    -----
+    Relationships 12-14 of [1]_, with dilation and asymmetric padding, per axis:
+
+    1. insert ``s - 1`` zeros between input units: ``(i' - 1)*s + 1`` units;
+    2. pad ``ek - 1 - pb`` before and ``ek - 1 - pe + a`` after (crop where negative);
+    3. flip the kernel along every spatial axis and swap ``C_in`` and ``C_out`` (per group);
+    4. convolve with stride 1 and dilation ``d`` (:func:`convarith.conv`)::
+
+        o' = ((i' - 1)*s + 1) + (ek - 1 - pb) + (ek - 1 - pe + a) - ek + 1
+           = (i' - 1)*s - pb - pe + ek + a
+
+    This is slow on purpose (a fraction ``(s - 1)/s`` per axis of the stretched input is zeros);
+    :func:`conv_transpose` computes the same numbers directly.
+
+    References
+    ----------
+    .. [1] V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep learning",
+       arXiv:1603.07285, 2016.
+
+    Examples
+    --------
+    >>> x = np.array([[[[1, 2], [3, 4]]]])  # (1, 1, 2, 2)
+    >>> c = conv_transpose_construction(x, np.ones((1, 1, 3, 3), int), stride=2, padding=1)
+    >>> c.stretched[0, 0]  # s - 1 = 1 zero between units
+    array([[1, 0, 2],
+           [0, 0, 0],
+           [3, 0, 4]])
+    >>> c.padded.shape  # p' = k - p - 1 = 1 on each side
+    (1, 1, 5, 5)
+    >>> c.output[0, 0]  # stride 2, padding 1: 2x2 -> 3x3
+    array([[ 1,  3,  2],
+           [ 4, 10,  6],
+           [ 3,  7,  4]])
+    """
+    # -- argument checks ----------------------------------------------------------------------
+    x_array = _numeric_array(x, "x")
+    w_array = _numeric_array(weight, "weight")
+    layer = _check_transpose_layer(
+        x_array, w_array, None, stride, padding, output_padding, dilation, groups, output_size
+    )
+    axes = transpose_equivalent(
+        layer.input_shape, layer.kernel_shape, layer.stride, layer.padding, layer.output_padding, layer.dilation
+    )
+    lead = x_array.shape[: x_array.ndim - layer.ndim]
+
+    # -- 1. insert s - 1 zeros between input units --------------------------------------------
+    stretched = np.zeros((*lead, *(e.stretched_size for e in axes)), dtype=x_array.dtype)
+    every_s: tuple[Any, ...] = (..., *(slice(None, None, e.zeros_between + 1) for e in axes))
+    stretched[every_s] = x_array
+
+    # -- 2. pad p' on each side (crop where p' is negative) ------------------------------------
+    widths = [(0, 0)] * len(lead) + [(max(e.padding[0], 0), max(e.padding[1], 0)) for e in axes]
+    padded = np.pad(stretched, widths)
+    crop = tuple(
+        slice(max(-e.padding[0], 0), padded.shape[len(lead) + x] - max(-e.padding[1], 0)) for x, e in enumerate(axes)
+    )
+    inside: tuple[Any, ...] = (..., *crop)
+    padded = np.ascontiguousarray(padded[inside])
+
+    # -- 3. flip the kernel, swap its channel axes within each group --------------------------
+    g = layer.groups
+    cin_g, cout_g = layer.in_channels // g, layer.out_channels // g
+    kernel = w_array.reshape(g, cin_g, cout_g, *layer.kernel_shape).swapaxes(1, 2)
+    kernel = kernel.reshape(layer.out_channels, cin_g, *layer.kernel_shape)
+    kernel = np.ascontiguousarray(np.flip(kernel, axis=tuple(range(2, 2 + layer.ndim))))
+
+    # -- 4. stride-1 convolution with the engine ---------------------------------------------
+    output = conv(padded, kernel, stride=1, padding=0, dilation=layer.dilation, groups=g)
+    assert output.shape[-layer.ndim :] == layer.output_shape
+    return TransposeConstruction(
+        x_array, w_array, stretched, padded, kernel, output, axes, layer.padding, layer.output_padding, g
+    )
