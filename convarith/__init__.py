@@ -34,6 +34,7 @@ from convarith.formulas import (
 from convarith.frameworks import FRAMEWORKS, Counterpart, Equivalent, Translation, translate
 from convarith.geometry import AxisGeometry, Geometry, geometry
 from convarith.matrix import MAX_MATRIX_BYTES, conv_matrix
+from convarith.receptive import Layer, LayerField, ReceptiveField, branches_aligned, layer, receptive_field
 from convarith.symmetric import (
     EROSION_STACKS,
     ErosionCurves,
@@ -112,4 +113,11 @@ __all__ = [
     "Equivalent",
     "Counterpart",
     "FRAMEWORKS",
+    # receptive fields (Araujo et al.)
+    "receptive_field",
+    "layer",
+    "branches_aligned",
+    "ReceptiveField",
+    "LayerField",
+    "Layer",
 ]

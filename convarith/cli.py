@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from convarith._cli_extra import add_commands
 from convarith.formulas import CONVENTIONS, same_padding
 from convarith.geometry import geometry
 
@@ -136,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     same.add_argument("-d", "--dilation", type=_ints, default=1)
     same.add_argument("--convention", default="all", metavar="NAME", help="one convention, or all (default)")
     same.set_defaults(handler=_same)
+    add_commands(commands)  # receptive-field, translate
     return parser
 
 

@@ -1,0 +1,590 @@
+"""Receptive fields of a stack of convolution and pooling layers.
+
+Araujo, Norris and Sim [1]_ give closed forms for the region of the input that one output unit
+of a layer stack sees: its size ``r0``, the effective stride ``S0`` between neighbouring output
+units and the effective padding ``P0`` that places the first one. This module computes them,
+layer by layer, for convolutions and poolings with any stride, dilation and padding, including
+the frameworks' 'same' conventions (whose split may depend on the input size).
+
+References
+----------
+.. [1] A. Araujo, W. Norris, J. Sim, "Computing receptive fields of convolutional neural
+   networks", Distill, 2019. https://distill.pub/2019/computing-receptive-fields/
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Literal
+
+from convarith._checks import _is_sequence, check_choice, check_int, count_axes, per_axis, per_axis_padding
+from convarith.formulas import CONVENTIONS, conv_output_size, pool_output_size, same_padding
+from convarith.typing import IntOrTuple, PadPair
+
+__all__ = ["Layer", "LayerField", "ReceptiveField", "branches_aligned", "layer", "receptive_field"]
+
+LayerKind = Literal["conv", "pool"]
+_PADDING_WORDS = ("same", "valid", "full")
+_MINUS = "\u2212"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer of a stack, as given (padding may still be a word such as ``'same'``).
+
+    Attributes
+    ----------
+    kind : {'conv', 'pool'}
+    kernel_size, stride, dilation : tuple of int
+        One entry per axis.
+    padding : tuple of (before, after), or str
+        Explicit padding per axis, or ``'same'``, ``'valid'`` or ``'full'``.
+    convention : str
+        The split of ``'same'`` (see :data:`convarith.CONVENTIONS`).
+    ceil_mode : bool
+        Pooling only: round the output size up.
+    scalar : bool
+        Whether every size was given as an int (results are then ints, not tuples).
+    """
+
+    kind: LayerKind
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[PadPair, ...] | str
+    dilation: tuple[int, ...]
+    convention: str = "tensorflow"
+    ceil_mode: bool = False
+    scalar: bool = True
+
+    def __repr__(self) -> str:
+        text = f"{self.kind} k={_show(self.kernel_size)} s={_show(self.stride)}"
+        if isinstance(self.padding, str):
+            text += f" p={self.padding}" + (f" ({self.convention})" if self.padding == "same" else "")
+        else:
+            text += f" p={_show_pads(self.padding)}"
+        if any(d != 1 for d in self.dilation):
+            text += f" d={_show(self.dilation)}"
+        if self.ceil_mode:
+            text += " ceil"
+        return text
+
+
+def _show(values: Sequence[Any]) -> str:
+    return str(values[0]) if len(set(values)) == 1 else ",".join(str(v) for v in values)
+
+
+def _show_pads(pads: Sequence[PadPair]) -> str:
+    return _show([f"{b}" if b == a else f"{b}:{a}" for b, a in pads])
+
+
+def layer(
+    kind: LayerKind,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: Any = 0,
+    dilation: IntOrTuple = 1,
+    *,
+    convention: str = "tensorflow",
+    ceil_mode: bool = False,
+) -> Layer:
+    """Describe one layer of a stack for :func:`receptive_field`.
+
+    Parameters
+    ----------
+    kind : {'conv', 'pool'}
+    kernel_size, dilation : int or tuple of int
+        Per axis.
+    stride : int or tuple of int, optional
+        Defaults to 1 for a convolution and to the kernel size for a pooling (as in PyTorch).
+    padding : int, (before, after), tuple of those per axis, or {'same', 'valid', 'full'}
+        ``'same'`` is split by ``convention``; its split can depend on the input size (then
+        :func:`receptive_field` needs ``input_size``).
+    convention : str
+        One of :data:`convarith.CONVENTIONS`, for ``padding='same'``.
+    ceil_mode : bool
+        Pooling only; changes the number of outputs, not the receptive field.
+
+    Returns
+    -------
+    Layer
+
+    Notes
+    -----
+    A layer enters the receptive-field sums through its effective kernel ``ek = d*(k - 1) + 1``,
+    its stride ``s`` and its padding before ``pb``; ``'same'`` is resolved per axis by
+    :func:`convarith.same_padding` (TensorFlow: ``total = max((ceil(i/s) - 1)*s + ek - i, 0)``,
+    ``pb = total // 2``).
+
+    Examples
+    --------
+    >>> layer("conv", 7, stride=2, padding=3)
+    conv k=7 s=2 p=3
+    >>> layer("pool", 3, 2, padding="same")
+    pool k=3 s=2 p=same (tensorflow)
+    >>> layer("conv", (3, 2), padding=((1, 1), (0, 1)), dilation=(2, 1))
+    conv k=3,2 s=1 p=1,0:1 d=2,1
+    """
+    # Argument checks.
+    check_choice(kind, "kind", ("conv", "pool"))
+    check_choice(convention, "convention", CONVENTIONS)
+    if not isinstance(ceil_mode, bool):
+        raise TypeError(f"`ceil_mode` must be a bool, got {type(ceil_mode).__name__} {ceil_mode!r}")
+    if ceil_mode and kind != "pool":
+        raise ValueError("`ceil_mode` applies to pooling layers only")
+    sizes = {"kernel_size": kernel_size, "stride": 1 if stride is None else stride, "dilation": dilation}
+    ndim = count_axes(**sizes)
+    scalar = ndim is None
+    if ndim is None and _is_sequence(padding) and any(_is_sequence(v) for v in padding):
+        ndim, scalar = len(padding), False
+    ndim = ndim or 1
+    k = per_axis(kernel_size, "kernel_size", ndim)
+    s = (k if kind == "pool" else (1,) * ndim) if stride is None else per_axis(stride, "stride", ndim)
+    d = per_axis(dilation, "dilation", ndim)
+    pads: tuple[PadPair, ...] | str
+    if isinstance(padding, str):
+        pads = check_choice(padding.lower(), "padding", _PADDING_WORDS)
+    else:
+        pads = per_axis_padding(padding, ndim)
+    return Layer(kind, k, s, pads, d, convention, ceil_mode, scalar)
+
+
+@dataclass(frozen=True)
+class LayerField:
+    """The receptive field of the stack up to and including one layer.
+
+    Attributes
+    ----------
+    layer : Layer
+    padding : tuple of (before, after)
+        The layer's padding, resolved to numbers.
+    input_size, output_size : tuple of int or None
+        The layer's sizes, when the stack's input size is known.
+    size : tuple of int
+        ``r`` of the stack so far: input units one output unit sees.
+    stride : tuple of int
+        ``S``: input units between neighbouring output units.
+    padding_offset : tuple of int
+        ``P``: effective padding; output 0 starts at input ``-P``.
+    """
+
+    layer: Layer
+    padding: tuple[PadPair, ...]
+    input_size: tuple[int, ...] | None
+    output_size: tuple[int, ...] | None
+    size: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding_offset: tuple[int, ...]
+
+
+def _scalar_or_tuple(values: tuple[Any, ...], scalar: bool) -> Any:
+    return values[0] if scalar else values
+
+
+def _per_axis_index(value: Any, name: str, ndim: int) -> tuple[int, ...]:
+    if _is_sequence(value):
+        if len(value) != ndim:
+            raise ValueError(f"`{name}` must have one entry per axis ({ndim}), got {len(value)}: {tuple(value)!r}")
+        return tuple(check_int(v, f"{name}[{a}]") for a, v in enumerate(value))
+    return (check_int(value, name),) * ndim
+
+
+@dataclass(frozen=True)
+class ReceptiveField:
+    """The receptive field of a layer stack (Araujo et al.), with one row per layer.
+
+    Sizes are ints for a stack given with scalar sizes, else tuples with one entry per axis.
+
+    Attributes
+    ----------
+    rows : tuple of LayerField
+    input_size : tuple of int or None
+    """
+
+    rows: tuple[LayerField, ...]
+    input_size: tuple[int, ...] | None
+    scalar: bool
+
+    @property
+    def ndim(self) -> int:
+        """Number of spatial axes."""
+        return len(self.rows[0].size)
+
+    @property
+    def size(self) -> Any:
+        """``r0``: the number of input units (per axis) that one output unit sees."""
+        return _scalar_or_tuple(self.rows[-1].size, self.scalar)
+
+    @property
+    def stride(self) -> Any:
+        """``S0``: the effective stride, input units between neighbouring output units."""
+        return _scalar_or_tuple(self.rows[-1].stride, self.scalar)
+
+    @property
+    def padding(self) -> Any:
+        """``P0``: the effective padding; output 0's field starts at input ``-P0``."""
+        return _scalar_or_tuple(self.rows[-1].padding_offset, self.scalar)
+
+    @property
+    def output_size(self) -> Any:
+        """Number of output units per axis (None without an input size)."""
+        out = self.rows[-1].output_size
+        return None if out is None else _scalar_or_tuple(out, self.scalar)
+
+    @property
+    def half_pixel(self) -> Any:
+        """Whether the centres fall on half pixels (an even ``r0``)."""
+        return _scalar_or_tuple(tuple(r % 2 == 0 for r in self.rows[-1].size), self.scalar)
+
+    def interval(self, output: IntOrTuple) -> Any:
+        """Input units ``[start, end]`` (inclusive; may reach into padding) seen by one output unit.
+
+        Examples
+        --------
+        >>> rf = receptive_field([layer("conv", 3, padding=1), layer("conv", 3, stride=2, padding=1)])
+        >>> rf.interval(0), rf.interval(4)
+        ((-2, 2), (6, 10))
+        """
+        row = self.rows[-1]
+        y = _per_axis_index(output, "output", self.ndim)
+        pairs = tuple(
+            (yy * s - p, yy * s - p + r - 1)
+            for yy, s, p, r in zip(y, row.stride, row.padding_offset, row.size, strict=True)
+        )
+        return _scalar_or_tuple(pairs, self.scalar)
+
+    def centre(self, output: IntOrTuple) -> Any:
+        """Input coordinate of the centre of an output unit's field (a half integer when ``r0`` is even).
+
+        Examples
+        --------
+        >>> receptive_field([layer("conv", 2)] * 3).centre(0)  # three 2x2 layers: r0 = 4
+        1.5
+        """
+        row = self.rows[-1]
+        y = _per_axis_index(output, "output", self.ndim)
+        centres = tuple(
+            float(yy * s - p + Fraction(r - 1, 2))
+            for yy, s, p, r in zip(y, row.stride, row.padding_offset, row.size, strict=True)
+        )
+        return _scalar_or_tuple(centres, self.scalar)
+
+    def _sized_rows(self) -> tuple[LayerField, ...]:
+        if self.input_size is None or self.rows[-1].output_size is None:
+            raise ValueError("`input_size` was not given to receptive_field: the layer sizes are unknown")
+        return self.rows
+
+    def input_range(self, output: IntOrTuple) -> Any:
+        """The input units an output unit actually reads (needs ``input_size``).
+
+        Unlike :meth:`interval`, the windows are clipped to the real units of *every* layer, so
+        padding of an intermediate layer, and input units that a floored output size drops, are
+        left out. Exact for stacks without holes (no dilation, every kernel at least as wide as
+        its stride); otherwise the smallest range holding the units read.
+
+        Examples
+        --------
+        >>> rf = receptive_field([layer("pool", 3, 3, 1), layer("pool", 2, 1, 1)], input_size=15)
+        >>> rf.interval(5), rf.input_range(5)  # unit 14 is never read: 15 + 2 - 3 is not a multiple of 3
+        ((11, 16), range(11, 14))
+        """
+        rows = self._sized_rows()
+        y = _per_axis_index(output, "output", self.ndim)
+        result = []
+        for axis, yy in enumerate(y):
+            o = rows[-1].output_size[axis]  # type: ignore[index]
+            if not 0 <= yy < o:
+                where = "" if self.ndim == 1 else f" on axis {axis}"
+                raise ValueError(f"`output` {yy} is outside the output [0, {o - 1}]{where}")
+            first, last = yy, yy
+            for row in reversed(rows):
+                lay, pb = row.layer, row.padding[axis][0]
+                ek = lay.dilation[axis] * (lay.kernel_size[axis] - 1) + 1
+                i = row.input_size[axis]  # type: ignore[index]
+                first = max(first * lay.stride[axis] - pb, 0)
+                last = min(last * lay.stride[axis] - pb + ek - 1, i - 1)
+            result.append(range(first, max(last + 1, first)))
+        return _scalar_or_tuple(tuple(result), self.scalar)
+
+    def outputs_reading(self, input: IntOrTuple) -> Any:
+        """The output units that read an input unit (needs ``input_size``).
+
+        Windows are followed layer by layer, clipped to each layer's outputs: exact for stacks
+        without holes (see :meth:`input_range`), otherwise the smallest range holding them. An
+        empty range means no output reads the unit.
+
+        Examples
+        --------
+        >>> rf = receptive_field([layer("conv", 3, stride=2, padding=1)], input_size=8)
+        >>> rf.outputs_reading(3), rf.outputs_reading(0)
+        (range(1, 3), range(0, 1))
+        """
+        rows = self._sized_rows()
+        u = _per_axis_index(input, "input", self.ndim)
+        result = []
+        for axis, uu in enumerate(u):
+            i = rows[0].input_size[axis]  # type: ignore[index]
+            if not 0 <= uu < i:
+                where = "" if self.ndim == 1 else f" on axis {axis}"
+                raise ValueError(f"`input` {uu} is outside the input [0, {i - 1}]{where}")
+            first, last = uu, uu
+            for row in rows:
+                lay, pb = row.layer, row.padding[axis][0]
+                ek = lay.dilation[axis] * (lay.kernel_size[axis] - 1) + 1
+                s, o = lay.stride[axis], row.output_size[axis]  # type: ignore[index]
+                # windows y*s - pb .. y*s - pb + ek - 1 that overlap [first, last]
+                first, last = max(-(-(first + pb - ek + 1) // s), 0), min((last + pb) // s, o - 1)
+                if first > last:
+                    break
+            result.append(range(first, max(last + 1, first)))
+        return _scalar_or_tuple(tuple(result), self.scalar)
+
+    def alignment_offset(self, other: ReceptiveField) -> Any:
+        """Input units from this stack's field centres to the other's (``c_other - c_self`` at output 0).
+
+        Examples
+        --------
+        >>> a = receptive_field([layer("conv", 3, stride=2, padding=1)])
+        >>> b = receptive_field([layer("conv", 1, stride=2)])
+        >>> a.alignment_offset(b)
+        0.0
+        """
+        if other.ndim != self.ndim:
+            raise ValueError(f"the stacks have {self.ndim} and {other.ndim} axes")
+        zero = (0,) * self.ndim
+        mine, theirs = self.centre(zero), other.centre(zero)
+        if self.scalar:
+            return float(theirs) - float(mine)
+        return tuple(b - a for a, b in zip(mine, theirs, strict=True))
+
+    def formula(self) -> str:
+        """``r0``, ``S0`` and ``P0`` with this stack's numbers substituted (axis 0 if several)."""
+        terms_r, terms_p, product = [], [], 1
+        for row in self.rows:
+            lay = row.layer
+            ek = lay.dilation[0] * (lay.kernel_size[0] - 1) + 1
+            terms_r.append(f"{ek - 1}·{product}")
+            terms_p.append(f"{row.padding[0][0]}·{product}")
+            product *= lay.stride[0]
+        last = self.rows[-1]
+        strides = "·".join(str(row.layer.stride[0]) for row in self.rows)
+        return (
+            f"r0 = 1 + Σ (ek_l {_MINUS} 1)·Π s_j = 1 + {' + '.join(terms_r)} = {last.size[0]}\n"
+            f"S0 = Π s_l = {strides} = {last.stride[0]}\n"
+            f"P0 = Σ pb_l·Π s_j = {' + '.join(terms_p)} = {last.padding_offset[0]}"
+        )
+
+    def __repr__(self) -> str:
+        header = f"receptive field of {len(self.rows)} layer{'s' if len(self.rows) != 1 else ''}"
+        if self.input_size is not None:
+            header += f", input {_show(self.input_size)}"
+        names = [f"{n} {row.layer.kind} k={_show(row.layer.kernel_size)}" for n, row in enumerate(self.rows)]
+        table = [("layer", "s", "d", "padding", "output", "r", "S", "P")]
+        for name, row in zip(names, self.rows, strict=True):
+            table.append(
+                (
+                    name,
+                    _show(row.layer.stride),
+                    _show(row.layer.dilation),
+                    _show_pads(row.padding),
+                    "?" if row.output_size is None else _show(row.output_size),
+                    _show(row.size),
+                    _show(row.stride),
+                    _show(row.padding_offset),
+                )
+            )
+        widths = [max(len(line[c]) for line in table) for c in range(len(table[0]))]
+        lines = [header]
+        for line in table:
+            cells = [line[0].ljust(widths[0])] + [v.rjust(w) for v, w in zip(line[1:], widths[1:], strict=True)]
+            lines.append("  " + "  ".join(cells))
+        last = self.rows[-1]
+        r, s, p = last.size[0], last.stride[0], last.padding_offset[0]
+        centre = Fraction(r - 1, 2) - p
+        sign = "+" if centre >= 0 else _MINUS
+        sy = "y" if s == 1 else f"{s}y"
+        lines.append(f"output y reads input [{sy} {_MINUS} {p}, {sy} + {r - 1 - p}], centre {sy} {sign} {abs(centre)}")
+        lines.append(self.formula())
+        if self.ndim > 1:
+            lines.append("(the last three lines are for axis 0)")
+        return "\n".join(lines)
+
+
+def _resolve_padding(lay: Layer, i: int | None, axis: int, ndim: int, index: int) -> PadPair:
+    if not isinstance(lay.padding, str):
+        return lay.padding[axis]
+    k, s, d = lay.kernel_size[axis], lay.stride[axis], lay.dilation[axis]
+    ek = d * (k - 1) + 1
+    rule = lay.convention if lay.padding == "same" else lay.padding
+    if i is None:
+        if rule not in ("valid", "full", "caffe") and s != 1:
+            where = "" if ndim == 1 else f" on axis {axis}"
+            raise ValueError(
+                f"`input_size` is needed: layer {index} ({lay!r}) has stride {s}{where}, and the '{rule}' "
+                "split of 'same' padding at a stride > 1 depends on the input size"
+            )
+        i = ek  # these splits do not depend on the input size
+    pads = same_padding(i, k, s, d, convention=rule)
+    assert isinstance(pads[0], int) and isinstance(pads[1], int)
+    return (pads[0], pads[1])
+
+
+def receptive_field(layers: Sequence[Layer], input_size: IntOrTuple | None = None) -> ReceptiveField:
+    """Receptive field size, effective stride and effective padding of a layer stack.
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+        From the input side, made with :func:`layer`.
+    input_size : int or tuple of int, optional
+        The stack's input size. Needed when a 'same' split depends on it (TensorFlow's at a stride
+        above 1); gives the output sizes too.
+
+    Returns
+    -------
+    ReceptiveField
+        Its ``repr`` is a table with one row per layer (the field of the stack up to that layer).
+
+    Raises
+    ------
+    ValueError
+        If the stack is empty, the layers have different numbers of axes, a layer has no output,
+        or ``input_size`` is needed and missing.
+
+    Notes
+    -----
+    For layers ``l = 1..L`` with kernel ``k_l``, stride ``s_l``, dilation ``d_l``
+    (``ek_l = d_l (k_l - 1) + 1``) and padding before ``pb_l`` (Araujo et al. [1]_)::
+
+        r0 = 1 + sum_l (ek_l - 1) * prod_{j<l} s_j
+        S0 = prod_l s_l
+        P0 = sum_l pb_l * prod_{j<l} s_j
+
+    Output ``y`` sees input units ``[y*S0 - P0, y*S0 - P0 + r0 - 1]`` (negative or past the end:
+    padding), centred at ``y*S0 - P0 + (r0 - 1)/2``, a half pixel when ``r0`` is even. With
+    dilation, or a kernel narrower than its stride, the field has holes: the interval bounds it
+    (its two ends are always read). Pooling counts like a convolution.
+
+    References
+    ----------
+    .. [1] A. Araujo, W. Norris, J. Sim, "Computing receptive fields of convolutional neural
+       networks", Distill, 2019.
+
+    Examples
+    --------
+    >>> rf = receptive_field([layer("conv", 7, 2, 3), layer("pool", 3, 2, 1)], input_size=224)
+    >>> rf.size, rf.stride, rf.padding  # the ResNet stem
+    (11, 4, 5)
+    >>> rf.interval(0), rf.centre(0)  # output 0 is centred on input 0
+    ((-5, 5), 0.0)
+    >>> rf  # doctest: +NORMALIZE_WHITESPACE
+    receptive field of 2 layers, input 224
+      layer        s  d  padding  output   r  S  P
+      0 conv k=7   2  1        3     112   7  2  3
+      1 pool k=3   2  1        1      56  11  4  5
+    output y reads input [4y − 5, 4y + 5], centre 4y + 0
+    r0 = 1 + Σ (ek_l − 1)·Π s_j = 1 + 6·1 + 2·2 = 11
+    S0 = Π s_l = 2·2 = 4
+    P0 = Σ pb_l·Π s_j = 3·1 + 1·2 = 5
+    """
+    # Argument checks.
+    if isinstance(layers, Layer) or not _is_sequence(layers):
+        raise TypeError(f"`layers` must be a sequence of Layer (see convarith.layer), got {type(layers).__name__}")
+    if len(layers) == 0:
+        raise ValueError("`layers` must not be empty")
+    for index, lay in enumerate(layers):
+        if not isinstance(lay, Layer):
+            raise TypeError(f"`layers[{index}]` must be a Layer (see convarith.layer), got {type(lay).__name__}")
+    ndim = max(len(lay.kernel_size) for lay in layers)
+    for index, lay in enumerate(layers):
+        if len(lay.kernel_size) != ndim:
+            if lay.scalar:
+                layers = [*layers[:index], _broadcast(lay, ndim), *layers[index + 1 :]]
+            else:
+                raise ValueError(f"`layers[{index}]` has {len(lay.kernel_size)} axes, another layer has {ndim}")
+    scalar = all(lay.scalar for lay in layers) and not _is_sequence(input_size)
+    sizes = None if input_size is None else per_axis(input_size, "input_size", ndim)
+
+    # Walk the stack: r, S, P per axis.
+    rows = []
+    r, S, P = [1] * ndim, [1] * ndim, [0] * ndim
+    current = sizes
+    for index, lay in enumerate(layers):
+        pads = tuple(
+            _resolve_padding(lay, None if current is None else current[a], a, ndim, index) for a in range(ndim)
+        )
+        for a in range(ndim):
+            ek = lay.dilation[a] * (lay.kernel_size[a] - 1) + 1
+            r[a] += (ek - 1) * S[a]
+            P[a] += pads[a][0] * S[a]
+            S[a] *= lay.stride[a]
+        out = None
+        if current is not None:
+            if lay.kind == "pool":
+                o = pool_output_size(
+                    current, lay.kernel_size, lay.stride, pads, lay.dilation, lay.ceil_mode, convention="onnx"
+                )
+            else:
+                o = conv_output_size(current, lay.kernel_size, lay.stride, pads, lay.dilation)
+            out = o if isinstance(o, tuple) else (o,)
+        rows.append(LayerField(lay, pads, current, out, tuple(r), tuple(S), tuple(P)))
+        current = out
+    return ReceptiveField(tuple(rows), sizes, scalar)
+
+
+def _broadcast(lay: Layer, ndim: int) -> Layer:
+    pads = lay.padding if isinstance(lay.padding, str) else lay.padding * ndim
+    return Layer(
+        lay.kind,
+        lay.kernel_size * ndim,
+        lay.stride * ndim,
+        pads,
+        lay.dilation * ndim,
+        lay.convention,
+        lay.ceil_mode,
+        lay.scalar,
+    )
+
+
+def branches_aligned(first: ReceptiveField, second: ReceptiveField) -> bool:
+    """Whether two branches' output units see fields with the same centres (so they can be added).
+
+    Parameters
+    ----------
+    first, second : ReceptiveField
+
+    Returns
+    -------
+    bool
+
+    Notes
+    -----
+    Output ``y`` of a branch is centred at ``y*S0 + (r0 - 1)/2 - P0``: two branches agree on every
+    ``y`` exactly when ``S0`` and ``(r0 - 1)/2 - P0`` agree on every axis [1]_.
+
+    References
+    ----------
+    .. [1] A. Araujo, W. Norris, J. Sim, "Computing receptive fields of convolutional neural
+       networks", Distill, 2019.
+
+    Examples
+    --------
+    >>> main = receptive_field([layer("conv", 3, stride=2, padding=1), layer("conv", 3, padding=1)])
+    >>> shortcut = receptive_field([layer("conv", 1, stride=2)])  # a ResNet projection
+    >>> branches_aligned(main, shortcut)
+    True
+    >>> branches_aligned(receptive_field([layer("conv", 2, padding=(0, 1))]), receptive_field([layer("conv", 1)]))
+    False
+    """
+    if not isinstance(first, ReceptiveField) or not isinstance(second, ReceptiveField):
+        raise TypeError("`first` and `second` must be ReceptiveField objects (see convarith.receptive_field)")
+    a, b = first.rows[-1], second.rows[-1]
+    if len(a.size) != len(b.size):
+        raise ValueError(f"the branches have {len(a.size)} and {len(b.size)} axes")
+    return all(
+        sa == sb and Fraction(ra - 1, 2) - pa == Fraction(rb - 1, 2) - pb
+        for sa, sb, ra, rb, pa, pb in zip(
+            a.stride, b.stride, a.size, b.size, a.padding_offset, b.padding_offset, strict=True
+        )
+    )

@@ -1,0 +1,120 @@
+"""``convarith receptive-field`` and ``convarith translate``: results on stdout, one-line errors with status 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from convarith._cli_extra import parse_layer
+from convarith.cli import main
+from convarith.receptive import layer
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        status = main(list(argv))
+    except SystemExit as exit:  # argparse's own usage errors
+        status = int(exit.code or 0)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_receptive_field_resnet_stem(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(
+        capsys, "receptive-field", "conv:k=7,s=2,p=3", "pool:k=3,s=2,p=1", "-i", "224", "--output", "3", "--input", "10"
+    )
+    assert status == 0 and err == ""
+    assert out.startswith("receptive field of 2 layers, input 224")
+    assert "output y reads input [4y − 5, 4y + 5], centre 4y + 0" in out  # r0 = 11, S0 = 4, P0 = 5
+    assert "output 3: input interval (7, 17), centre 12.0" in out  # 3*4 - 5 = 7
+    assert "input 10 is seen by outputs range(2, 4)" in out  # 4y - 5 <= 10 <= 4y + 5
+
+
+def test_receptive_field_same_needs_input_size(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "receptive-field", "conv:k=7,s=2,p=same")
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("convarith: error: `input_size` is needed")
+
+
+def test_receptive_field_same_with_convention(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(
+        capsys, "receptive-field", "conv:k=4,s=2,p=same", "-i", "9", "--convention", "same_lower", "--output", "0"
+    )
+    assert status == 0
+    assert "output 0: input interval (-2, 1), centre -0.5" in out  # SAME_LOWER on 9: (2, 1)
+
+
+def test_receptive_field_two_axes(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "receptive-field", "conv:k=3x2,p=1x0/1", "-i", "9,8", "--output", "1,2")
+    assert status == 0
+    assert "output 1,2: input interval ((0, 2), (2, 3)), centre (1.0, 2.5)" in out
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        ("conv:k=7,s=2,p=3", layer("conv", 7, 2, 3)),
+        ("pool:k=3,s=2,p=1,ceil", layer("pool", 3, 2, 1, ceil_mode=True)),
+        ("conv:k=3,d=2,p=2", layer("conv", 3, padding=2, dilation=2)),
+        ("conv:k=2,p=0/1", layer("conv", 2, padding=(0, 1))),
+        ("conv:k=3x5,p=1x2", layer("conv", (3, 5), padding=(1, 2))),
+        ("conv:k=4,s=2,p=same,c=same_lower", layer("conv", 4, 2, "same", convention="same_lower")),
+        ("pool:k=2", layer("pool", 2)),
+    ],
+)
+def test_parse_layer(token: str, expected: object) -> None:
+    assert parse_layer(token) == expected
+
+
+def test_translate_tensornets(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "translate", "--from", "tensorflow", "-i", "224", "-k", "7", "-s", "2", "-p", "SAME")
+    assert status == 0 and err == ""
+    assert out.startswith("tensorflow conv: input 224, kernel 7, stride 2 -> pads (2, 3), output 112")
+    assert "pytorch: F.pad(x, (2, 3)) then nn.Conv1d" in out and "[NOT NATIVE]" in out
+    assert "pytorch: pads (3, 3) -> output 112, shift -1" in out
+
+
+def test_translate_explicit_pairs(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "translate", "--from", "onnx", "-i", "9,9", "-k", "4", "-s", "2", "-p", "1:2,2:1")
+    assert status == 0
+    assert "pads (1, 2), (2, 1), output 5x5" in out
+    assert "onnx: Conv(strides=[2, 2], pads=[1, 2, 2, 1])  [native]" in out
+
+
+# Failure modes: one line on stderr, status 2.
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["receptive-field", "dense:k=3"], "layer 'dense:k=3' must start with conv: or pool:"),
+        (["receptive-field", "conv:s=2"], "layer 'conv:s=2' has no kernel size k=..."),
+        (["receptive-field", "conv:k=three"], "layer 'conv:k=three': `k` must be an integer, got 'three'"),
+        (["receptive-field", "conv:k=3,q=1"], "layer 'conv:k=3,q=1': unknown key 'q'"),
+        (["receptive-field", "conv:k=3,p"], "layer 'conv:k=3,p': 'p' is not key=value"),
+        (["receptive-field", "conv:k=3,p=1/2/3"], "padding '1/2/3' must be N or BEFORE/AFTER"),
+        (["receptive-field", "conv:k=3,p=half"], "`padding` must be one of 'same', 'valid', 'full'"),
+        (["receptive-field", "conv:k=3", "--convention", "mxnet"], "`--convention` must be one of"),
+        (["receptive-field", "conv:k=3", "-i", "ten"], "`--input-size` must be an integer"),
+        (["receptive-field", "conv:k=3", "--input", "0"], "`input_size` was not given"),
+        (["receptive-field", "conv:k=5", "-i", "3"], "larger than the padded input"),
+        (["translate", "--from", "mxnet", "-i", "5", "-k", "3"], "`framework` must be one of"),
+        (["translate", "--from", "caffe", "-i", "5", "-k", "3", "-p", "same"], "Caffe has no padding words"),
+        (["translate", "--from", "pytorch", "-i", "5", "-k", "3", "-p", "0:1"], "pytorch pads both sides alike"),
+        (["translate", "--from", "tensorflow", "-i", "5", "-k", "3", "-p", "1:x"], "`--padding` must be a word"),
+        (["translate", "--from", "tensorflow", "-i", "5", "-k", "3", "-p", "1:2:3"], "must be N or BEFORE:AFTER"),
+        (["translate", "--from", "tensorflow", "-i", "5,5", "-k", "3,3,3"], "same number of axes"),
+    ],
+)
+def test_bad_input_one_line_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    status, out, err = run(capsys, *argv)
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1, err
+    assert err.startswith("convarith: error: ") and message in err
+
+
+def test_commands_listed_in_help() -> None:
+    done = subprocess.run([sys.executable, "-m", "convarith", "--help"], capture_output=True, text=True, check=True)
+    assert "receptive-field" in done.stdout and "translate" in done.stdout
