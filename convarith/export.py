@@ -1,0 +1,582 @@
+"""Writing animations: GIF, MP4, per-frame PNG/SVG/PDF, a static sheet, and a Beamer snippet.
+
+Every file is written atomically: into a temporary file in the target's directory, then moved
+into place with :func:`os.replace`, so an interrupted write never leaves a partial file. An
+existing file is never overwritten unless ``overwrite=True`` (else :class:`OutputExistsError`,
+which is both a :class:`FileExistsError` and a :class:`ValueError`). Identical inputs give
+byte-identical files: no dates, no random ids (SVG ``svg.hashsalt`` fixed, PDF dates removed,
+ffmpeg in bit-exact mode).
+
+GIF and PNG go through Pillow, MP4 through imageio-ffmpeg's bundled ffmpeg (libx264), SVG and
+PDF through matplotlib. All of them are optional dependencies: ``pip install "convarith[anim]"``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from convarith.frames import ChannelScene, Scene
+from convarith.render import ChannelRenderer, Renderer, render
+
+__all__ = [
+    "OutputExistsError",
+    "save",
+    "save_beamer",
+    "save_frames",
+    "save_gif",
+    "save_mp4",
+    "save_sheet",
+]
+
+AnyRenderer = Renderer | ChannelRenderer
+_FRAME_FORMATS = ("png", "svg", "pdf")
+
+
+class OutputExistsError(FileExistsError, ValueError):
+    """A file to be written exists already and ``overwrite`` was not set."""
+
+
+# --------------------------------------------------------------------------------------------
+# atomic writes
+
+
+def _check_target(path: Path, overwrite: bool) -> None:
+    if path.is_dir():
+        raise OutputExistsError(f"`path` {str(path)!r} is a directory, not a file")
+    if path.exists() and not overwrite:
+        raise OutputExistsError(f"{str(path)!r} exists; pass overwrite=True (--overwrite) to replace it")
+    if not path.parent.is_dir():
+        raise ValueError(f"`path` {str(path)!r}: the directory {str(path.parent)!r} does not exist")
+
+
+def _atomic_write(path: Path, write: Callable[[Path], None], overwrite: bool) -> Path:
+    """Call ``write(temporary)`` then move the temporary file onto ``path``; clean up on failure."""
+    _check_target(path, overwrite)
+    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        write(temporary)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+        if not overwrite and path.exists():  # appeared while we were writing
+            raise OutputExistsError(f"{str(path)!r} exists; pass overwrite=True (--overwrite) to replace it")
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+        raise
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def _all_or_nothing() -> Iterator[list[Path]]:
+    """Collect files written in a group; if the group fails, remove the ones already written."""
+    written: list[Path] = []
+    try:
+        yield written
+    except BaseException:
+        for path in written:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        raise
+
+
+# --------------------------------------------------------------------------------------------
+# options
+
+
+def _renderer(target: Scene | ChannelScene | AnyRenderer, options: dict[str, Any]) -> AnyRenderer:
+    if isinstance(target, Renderer | ChannelRenderer):
+        if options:
+            raise TypeError(f"drawing options {sorted(options)} apply when passing a scene, not a renderer")
+        return target
+    if isinstance(target, Scene | ChannelScene):
+        return render(target, **options)
+    raise TypeError(f"`target` must be a Scene, ChannelScene or renderer, got {type(target).__name__}")
+
+
+def _check_duration(duration: float) -> float:
+    if isinstance(duration, bool) or not isinstance(duration, int | float) or not math.isfinite(duration):
+        raise TypeError(f"`duration` must be a number of seconds, got {duration!r}")
+    if not 0.02 <= duration <= 60:
+        raise ValueError(f"`duration` must be between 0.02 and 60 seconds per frame, got {duration}")
+    return float(duration)
+
+
+def _check_loop(loop: int) -> int:
+    if isinstance(loop, bool) or not isinstance(loop, int):
+        raise TypeError(f"`loop` must be an integer (0 = forever), got {loop!r}")
+    if loop < 0:
+        raise ValueError(f"`loop` must be non-negative (0 = forever), got {loop}")
+    return loop
+
+
+def _path(path: str | os.PathLike[str], suffixes: Sequence[str], name: str = "path") -> Path:
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"`{name}` must be a path, got {type(path).__name__}")
+    result = Path(path)
+    if result.suffix.lower() not in suffixes:
+        raise ValueError(f"`{name}` {str(result)!r} must end with {' or '.join(suffixes)}")
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# writers
+
+
+def save_gif(
+    target: Scene | ChannelScene | AnyRenderer,
+    path: str | os.PathLike[str],
+    *,
+    duration: float = 0.7,
+    loop: int = 0,
+    overwrite: bool = False,
+    **options: Any,
+) -> Path:
+    """Write an animated GIF, one image per step.
+
+    Parameters
+    ----------
+    target : Scene, ChannelScene or Renderer
+    path : str or path-like
+        Ends in ``.gif``.
+    duration : float
+        Seconds per frame.
+    loop : int
+        Times to loop (0 = forever).
+    overwrite : bool
+        Replace an existing file.
+    **options
+        Drawing options for a scene (``dpi``, ``width``, ``height``, ``numbers``, ``caption``).
+
+    Returns
+    -------
+    Path
+
+    Notes
+    -----
+    Each frame is reduced to at most 256 colours with a palette computed from the first frame
+    (the cells' colours are the same in every frame), without dithering, so the output is
+    deterministic and crisp.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from convarith.frames import conv_scene
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "no_padding_no_strides.gif"
+    >>> save_gif(conv_scene((4, 4), 3), out, dpi=20).name
+    'no_padding_no_strides.gif'
+    """
+    from PIL import Image
+
+    file = _path(path, (".gif",))
+    seconds = _check_duration(duration)
+    loops = _check_loop(loop)
+    renderer = _renderer(target, options)
+    _check_target(file, overwrite)
+    images = [Image.fromarray(px) for px in renderer.frames()]
+    # the palette from the first and last frames (every cell colour appears in one of them), subsampled
+    palette = _gif_palette(np.concatenate([np.asarray(images[0]), np.asarray(images[-1])], axis=0)[::2, ::2])
+    frames = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
+
+    def write(temporary: Path) -> None:
+        frames[0].save(
+            temporary,
+            format="GIF",
+            save_all=True,
+            append_images=frames[1:],
+            duration=round(seconds * 1000),
+            loop=loops,
+            optimize=False,
+            disposal=1,
+        )
+
+    return _atomic_write(file, write, overwrite)
+
+
+def _gif_palette(pixels: np.ndarray) -> Any:
+    """A 256-colour palette: the renderer's exact colours, white and black, then median cut for the rest."""
+    from matplotlib.colors import to_rgb
+    from PIL import Image
+
+    from convarith.render import PALETTE
+
+    fixed: set[tuple[int, ...]] = {(255, 255, 255), (0, 0, 0)}
+    fixed |= {tuple(round(255 * v) for v in to_rgb(c)) for c in PALETTE.values()}
+    rest = Image.fromarray(pixels).quantize(
+        colors=256 - len(fixed), method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
+    extra = np.asarray(rest.getpalette() or [], dtype=np.int64).reshape(-1, 3)[: 256 - len(fixed)]
+    # Pillow maps pixels to the palette through a reduced-precision cache: keep the median-cut colours
+    # away from the exact ones so that those stay exact
+    anchors = np.array(sorted(fixed), dtype=np.int64)
+    far = np.abs(extra[:, None, :] - anchors[None, :, :]).max(axis=2).min(axis=1) > 10
+    colours = sorted(fixed) + [tuple(int(v) for v in c) for c in extra[far]]
+    colours = (colours + [(0, 0, 0)] * 256)[:256]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([v for c in colours for v in c])
+    return palette
+
+
+def save_mp4(
+    target: Scene | ChannelScene | AnyRenderer,
+    path: str | os.PathLike[str],
+    *,
+    duration: float = 0.7,
+    overwrite: bool = False,
+    **options: Any,
+) -> Path:
+    """Write an H.264 MP4 (imageio-ffmpeg's bundled ffmpeg), one video frame per step.
+
+    Parameters
+    ----------
+    target : Scene, ChannelScene or Renderer
+    path : str or path-like
+        Ends in ``.mp4``.
+    duration : float
+        Seconds per frame: the video runs at ``1/duration`` frames per second.
+    overwrite : bool
+    **options
+        Drawing options for a scene.
+
+    Returns
+    -------
+    Path
+
+    Notes
+    -----
+    ``yuv420p`` pixels (plays everywhere; the renderer makes both sides even), ffmpeg's
+    ``-fflags +bitexact`` and no metadata, so identical inputs give identical files.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from convarith.frames import conv_scene
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "dilation.mp4"
+    >>> save_mp4(conv_scene((7, 7), 3, dilation=2), out, dpi=20).suffix
+    '.mp4'
+    """
+    import imageio_ffmpeg
+
+    file = _path(path, (".mp4",))
+    seconds = _check_duration(duration)
+    renderer = _renderer(target, options)
+    _check_target(file, overwrite)
+    width, height = renderer.size
+
+    def write(temporary: Path) -> None:
+        writer = imageio_ffmpeg.write_frames(
+            str(temporary),
+            (width, height),
+            fps=1.0 / seconds,
+            codec="libx264",
+            quality=8,
+            macro_block_size=2,
+            ffmpeg_log_level="error",
+            output_params=["-fflags", "+bitexact", "-flags:v", "+bitexact", "-map_metadata", "-1", "-f", "mp4"],
+        )
+        writer.send(None)
+        try:
+            for px in renderer.frames():
+                writer.send(np.ascontiguousarray(px))
+        finally:
+            writer.close()
+
+    return _atomic_write(file, write, overwrite)
+
+
+def _frame_name(stem: str, step: int, count: int, fmt: str) -> str:
+    digits = max(3, len(str(count - 1)))
+    return f"{stem}-{step:0{digits}d}.{fmt}"
+
+
+def save_frames(
+    target: Scene | ChannelScene | AnyRenderer,
+    directory: str | os.PathLike[str],
+    stem: str | None = None,
+    *,
+    fmt: str = "png",
+    overwrite: bool = False,
+    **options: Any,
+) -> list[Path]:
+    """Write one file per step: ``stem-000.png``, ``stem-001.png``, ...
+
+    Parameters
+    ----------
+    target : Scene, ChannelScene or Renderer
+    directory : str or path-like
+        Created if missing.
+    stem : str, optional
+        File-name stem (default: the scene's name).
+    fmt : {'png', 'svg', 'pdf'}
+        PNG via Pillow (the renderer's pixels); SVG and PDF are vector files from matplotlib.
+    overwrite : bool
+
+    Returns
+    -------
+    list of Path
+        If any file cannot be written, the ones written by this call are removed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from convarith.frames import conv_scene
+    >>> paths = save_frames(conv_scene((4, 4), 3), tempfile.mkdtemp(), dpi=20)
+    >>> [p.name for p in paths]
+    ['convolution-000.png', 'convolution-001.png', 'convolution-002.png', 'convolution-003.png']
+    """
+    from convarith._checks import check_choice
+
+    check_choice(fmt, "fmt", _FRAME_FORMATS)
+    if not isinstance(directory, str | os.PathLike):
+        raise TypeError(f"`directory` must be a path, got {type(directory).__name__}")
+    renderer = _renderer(target, options)
+    name = stem or renderer.scene.name
+    _check_stem(name)
+    folder = Path(directory)
+    count = len(renderer)
+    paths = [folder / _frame_name(name, step, count, fmt) for step in range(count)]
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"`directory` {str(folder)!r} is a file")
+    for path in paths:
+        if path.exists() and not overwrite:
+            raise OutputExistsError(f"{str(path)!r} exists; pass overwrite=True (--overwrite) to replace it")
+    folder.mkdir(parents=True, exist_ok=True)
+    with _all_or_nothing() as written:
+        for step, path in enumerate(paths):
+            if fmt == "png":
+                _write_png_atomic(renderer.draw_frame(step), path, overwrite)
+            else:
+                renderer.update(step)
+                _atomic_write(path, lambda t: _write_vector(renderer, t, fmt), overwrite)
+            written.append(path)
+    return paths
+
+
+def _check_stem(stem: str) -> None:
+    if not isinstance(stem, str) or not stem or any(c in stem for c in "/\\") or stem.startswith("."):
+        raise ValueError(f"`stem` must be a plain file-name stem, got {stem!r}")
+
+
+def _write_png_atomic(px: np.ndarray, path: Path, overwrite: bool) -> None:
+    def write(temporary: Path) -> None:
+        _write_png(px, temporary)
+
+    _atomic_write(path, write, overwrite)
+
+
+def _write_png(px: np.ndarray, path: Path) -> None:
+    from PIL import Image
+
+    Image.fromarray(px).save(path, format="PNG")
+
+
+def _write_vector(renderer: AnyRenderer, path: Path, fmt: str) -> None:
+    import matplotlib
+
+    metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"CreationDate": None, "ModDate": None}
+    with matplotlib.rc_context({"svg.hashsalt": "convarith", "svg.fonttype": "path"}):
+        renderer.figure.savefig(path, format=fmt, metadata=metadata)
+
+
+def save_sheet(
+    target: Scene | ChannelScene | AnyRenderer,
+    path: str | os.PathLike[str],
+    *,
+    columns: int | None = None,
+    overwrite: bool = False,
+    **options: Any,
+) -> Path:
+    """Write one PNG with every frame, row by row (a handout or a thumbnail overview).
+
+    Parameters
+    ----------
+    target : Scene, ChannelScene or Renderer
+    path : str or path-like
+        Ends in ``.png``.
+    columns : int, optional
+        Frames per row (default: about square, at least the output grid's width).
+    overwrite : bool
+    **options
+        Drawing options for a scene (a small ``dpi`` keeps sheets of long scenes small).
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from convarith.frames import conv_scene
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "sheet.png"
+    >>> save_sheet(conv_scene((4, 4), 3), out, dpi=20).name
+    'sheet.png'
+    """
+    from convarith._checks import check_minimum
+
+    file = _path(path, (".png",))
+    renderer = _renderer(target, options)
+    count = len(renderer)
+    if columns is None:
+        shape = renderer.scene.panels[0].output_shape if isinstance(renderer, Renderer) else (count,)
+        columns = shape[-1] if count == math.prod(shape) and shape[-1] > 1 else math.ceil(math.sqrt(count))
+    cols = check_minimum(columns, "columns", 1)
+    _check_target(file, overwrite)
+    width, height = renderer.size
+    rows = math.ceil(count / cols)
+    border = max(2, width // 200)
+    sheet = np.full((rows * (height + border) + border, cols * (width + border) + border, 3), 200, dtype=np.uint8)
+    for step, px in enumerate(renderer.frames()):
+        r, c = divmod(step, cols)
+        y, x = border + r * (height + border), border + c * (width + border)
+        sheet[y : y + height, x : x + width] = px
+    return _atomic_write(file, lambda t: _write_png(sheet, t), overwrite)
+
+
+def save_beamer(
+    target: Scene | ChannelScene | AnyRenderer,
+    path: str | os.PathLike[str],
+    *,
+    fmt: str = "pdf",
+    duration: float = 0.7,
+    loop: bool = True,
+    width: str = r"\linewidth",
+    overwrite: bool = False,
+    **options: Any,
+) -> Path:
+    r"""Write the frames and a LaTeX Beamer snippet that plays them with ``\animategraphics``.
+
+    Parameters
+    ----------
+    target : Scene, ChannelScene or Renderer
+    path : str or path-like
+        The snippet, ending in ``.tex``; frames go to a folder of the same stem beside it
+        (``fig.tex`` and ``fig/fig-000.pdf``, ...).
+    fmt : {'pdf', 'png'}
+        Frame format (PDF is vector and what pdflatex embeds best).
+    duration : float
+        Seconds per frame (the snippet's frame rate is ``1/duration``).
+    loop : bool
+        Loop forever.
+    width : str
+        LaTeX width of the animation.
+    overwrite : bool
+
+    Returns
+    -------
+    Path
+        The snippet. Include it with ``\input{fig.tex}`` in a frame, and put
+        ``\usepackage{animate}`` in the preamble.
+
+    Notes
+    -----
+    ``\animategraphics[options]{fps}{base}{first}{last}`` reads ``base<first>.pdf`` to
+    ``base<last>.pdf``; zero-padded numbers are given with the same digits as the file names.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from convarith.frames import conv_scene
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "no_padding_no_strides.tex"
+    >>> print(save_beamer(conv_scene((4, 4), 3), out, fmt="png", dpi=20).read_text().splitlines()[-1])
+    \animategraphics[autoplay,loop,controls,width=\linewidth]{1.43}{no_padding_no_strides/no_padding_no_strides-}{000}{003}
+    """
+    from convarith._checks import check_choice
+
+    file = _path(path, (".tex",))
+    check_choice(fmt, "fmt", ("pdf", "png"))
+    seconds = _check_duration(duration)
+    renderer = _renderer(target, options)
+    stem = file.stem
+    _check_stem(stem)
+    _check_target(file, overwrite)
+    count = len(renderer)
+    with _all_or_nothing() as written:
+        frames = save_frames(renderer, file.parent / stem, stem, fmt=fmt, overwrite=overwrite)
+        written.extend(frames)
+        first = frames[0].stem.rsplit("-", 1)[1]
+        last = frames[-1].stem.rsplit("-", 1)[1]
+        flags = ["autoplay", *(["loop"] if loop else []), "controls", f"width={width}"]
+        fps = f"{1 / seconds:.3g}"
+        text = "\n".join(
+            [
+                rf"% convarith: {renderer.scene.title}",
+                rf"% {count} frames in {stem}/; needs \usepackage{{animate}} in the preamble.",
+                rf"\animategraphics[{','.join(flags)}]{{{fps}}}{{{stem}/{stem}-}}{{{first}}}{{{last}}}",
+            ]
+        )
+
+        def write(temporary: Path) -> None:
+            temporary.write_text(text + "\n", encoding="utf-8")
+
+        _atomic_write(file, write, overwrite)
+    return file
+
+
+def save(
+    target: Scene | ChannelScene | AnyRenderer,
+    path: str | os.PathLike[str],
+    *,
+    sheet: bool = False,
+    overwrite: bool = False,
+    duration: float = 0.7,
+    loop: int = 0,
+    **options: Any,
+) -> Path | list[Path]:
+    """Write a scene to a file whose suffix says the format.
+
+    Parameters
+    ----------
+    target : Scene, ChannelScene or Renderer
+    path : str or path-like
+        ``.gif`` or ``.mp4``: an animation; ``.tex``: a Beamer snippet and its PDF frames;
+        ``.png``, ``.svg``, ``.pdf``: one file per frame, ``stem-000.png``, ... beside ``path``
+        (with ``sheet=True`` and ``.png``: one sheet with every frame).
+    sheet : bool
+    overwrite : bool
+    duration, loop
+        Seconds per frame, loops (GIF; 0 = forever).
+    **options
+        Drawing options for a scene: ``dpi``, ``width``, ``height``, ``numbers``, ``caption``,
+        ``layout``.
+
+    Returns
+    -------
+    Path or list of Path
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from convarith.frames import pool_scene
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "sheet.png"
+    >>> from convarith.frames import conv_scene
+    >>> save(conv_scene(5, 3), out, sheet=True, dpi=20).name
+    'sheet.png'
+    """
+    file = _path(path, (".gif", ".mp4", ".tex", ".png", ".svg", ".pdf"))
+    suffix = file.suffix.lower()
+    if sheet and suffix != ".png":
+        raise ValueError(f"`sheet` needs a .png path, got {str(file)!r}")
+    if suffix == ".gif":
+        return save_gif(target, file, duration=duration, loop=loop, overwrite=overwrite, **options)
+    if suffix == ".mp4":
+        return save_mp4(target, file, duration=duration, overwrite=overwrite, **options)
+    if suffix == ".tex":
+        return save_beamer(target, file, duration=duration, loop=loop == 0, overwrite=overwrite, **options)
+    if sheet:
+        return save_sheet(target, file, overwrite=overwrite, **options)
+    return save_frames(target, file.parent, file.stem, fmt=suffix[1:], overwrite=overwrite, **options)

@@ -1,0 +1,188 @@
+"""The renderer: what is drawn is what the frames say (checked on the pixels), fast path == full draw.
+
+Small DPI keeps these fast. Pixel checks read the colour at the centre of each cell, located
+through the axes' own data-to-pixel transform.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from matplotlib.colors import to_rgb
+from PIL import Image
+
+from convarith.frames import (
+    conv_scene,
+    group_scene,
+    same_comparison_scene,
+    transpose_scene,
+)
+from convarith.render import PALETTE, ChannelRenderer, Renderer, render
+
+DPI = 40  # 384 x 216 pixels: cells of 10+ pixels, fast
+
+SCENES = {
+    "padding_strides": lambda: conv_scene((5, 5), 3, 2, 1),
+    "dilation": lambda: conv_scene((7, 7), 3, dilation=2),
+    "non_square": lambda: conv_scene((5, 7), (3, 2), (2, 1), ((1, 1), (0, 1))),
+    "one_d": lambda: conv_scene(8, 3, 2, 1),
+    "padding_strides_odd_transposed": lambda: transpose_scene((3, 3), 3, 2, 1, 1),
+    "scatter": lambda: transpose_scene((2, 3), 3, 2, 1, view="scatter"),
+    "comparison": lambda: same_comparison_scene((6, 6), 3, 2),
+}
+
+
+def rgb(name):
+    return np.array([round(255 * v) for v in to_rgb(PALETTE[name])])
+
+
+def pixel_at(renderer, panel_index, grid_index, coord, pixels):
+    gin, gout = renderer._grids[panel_index]
+    grid = (gin, gout)[grid_index]
+    ax = renderer._panel_artists[panel_index]["footprint"].axes
+    x, y = grid.centre(coord)
+    px, py = ax.transData.transform((x, y))
+    height = pixels.shape[0]
+    return pixels[round(height - py), round(px)].astype(int)
+
+
+@pytest.mark.parametrize("name", list(SCENES))
+def test_highlighted_cells_are_drawn_as_the_frames_say(name):
+    scene = SCENES[name]()
+    renderer = Renderer(scene, dpi=DPI)
+    for step in sorted({0, len(scene) // 2, len(scene) - 1}):
+        pixels = renderer.draw_frame(step)
+        for p, panel in enumerate(scene.panels):
+            frame = panel.frames[step]
+            scatter = panel.footprint_on_output
+            highlighted = {c.coord: c.kind for c in frame.reads}
+            for coord in renderer._grids[p][0].index:
+                colour = pixel_at(renderer, p, 0, coord, pixels)
+                kind = highlighted.get(coord)
+                if kind == "input":
+                    assert np.abs(colour - rgb("input_read")).max() <= 2, (coord, step)
+                elif kind in ("padding", "zero"):
+                    assert np.abs(colour - rgb("padding_read")).max() <= 2, (coord, step)
+                else:
+                    assert np.abs(colour - rgb("input_read")).max() > 30, (coord, step)
+            written = {c.coord for c in frame.writes if c.kind == "output"}
+            for coord in np.ndindex(*panel.output_shape):
+                colour = pixel_at(renderer, p, 1, coord, pixels)
+                if coord in written:
+                    assert np.abs(colour - rgb("output_now")).max() <= 2
+                elif not scatter and any(coord == c.coord for f in panel.frames[:step] for c in f.writes):
+                    assert np.abs(colour - rgb("output_done")).max() <= 2
+
+
+def test_blitted_frames_equal_a_full_draw():
+    # the fast path (cached background, moving parts only) against matplotlib's full savefig
+    for scene in (conv_scene((5, 5), 3, 2, 1, numbers=True), transpose_scene((2, 2), 3, 2, view="scatter")):
+        renderer = Renderer(scene, dpi=DPI)
+        for step in range(len(scene)):
+            fast = renderer.draw_frame(step)
+            buffer = io.BytesIO()
+            renderer.savefig(buffer, step=step, format="png", dpi=DPI)
+            full = np.asarray(Image.open(buffer).convert("RGB")).astype(int)
+            assert full.shape == fast.shape
+            # the drawing order differs, so a few antialiased edge pixels may differ; a missing or
+            # miscoloured cell (100+ pixels at this size) may not
+            assert (np.abs(full - fast).max(axis=2) > 40).sum() <= 12, step
+
+
+def test_random_access_equals_playing_forwards():
+    scene = conv_scene((6, 6), 3, 1, 1, numbers=True)
+    forwards = [Renderer(scene, dpi=DPI).draw_frame(s) for s in range(1)]
+    renderer = Renderer(scene, dpi=DPI)
+    frames = list(renderer.frames())
+    for step in (17, 3, 35, 0):
+        assert np.array_equal(renderer.draw_frame(step), frames[step])
+    assert np.array_equal(frames[0], forwards[0])
+
+
+def test_shown_numbers_are_the_frames_values():
+    scene = conv_scene((5, 5), 3, numbers=True)
+    renderer = Renderer(scene, dpi=DPI)
+    renderer.draw_frame(len(scene) - 1)
+    art = renderer._panel_artists[0]
+    final = scene.panels[0].frames[-1].output_values
+    for coord, text in art["out_texts"].items():
+        assert text.get_text() == str(int(final[coord]))
+    for coord, text in art["in_texts"].items():
+        assert text.get_text() == str(int(scene.panels[0].input_values[coord]))
+    weights = sorted(int(t.get_text()) for t in art["weight_texts"])
+    assert weights == sorted(scene.panels[0].kernel_values.ravel().tolist())
+
+
+def test_labels_name_input_and_output_with_sizes():
+    renderer = Renderer(conv_scene((5, 7), 3, 2, 1), dpi=DPI)
+    texts = [t.get_text() for ax in renderer.figure.axes for t in ax.texts]
+    assert "input 5×7, padding 1" in texts
+    assert "output 3×4" in texts
+    figure_texts = [t.get_text() for t in renderer.figure.texts]
+    assert any("o = ⌊(5 + 1 + 1 − 3) / 2⌋ + 1 = 3" in t for t in figure_texts)  # caption, numbers in
+    assert all("o =" not in t for t in [x.get_text() for x in Renderer(conv_scene(5, 3), caption=False).figure.texts])
+
+
+def test_transposed_labels_say_which_grid_is_which():
+    texts = [t.get_text() for ax in Renderer(transpose_scene((2, 2), 3, 2), dpi=DPI).figure.axes for t in ax.texts]
+    assert "input 2×2 + 1 zero between, padding 2" in texts
+    assert "output 5×5" in texts
+
+
+def test_frame_size_is_sixteen_by_nine_and_even():
+    renderer = Renderer(conv_scene((4, 4), 3), dpi=DPI)
+    assert renderer.size == (384, 216)
+    assert Renderer(conv_scene((4, 4), 3), dpi=33).size == (316, 178)  # rounded to even sides
+    assert renderer.draw_frame(0).shape == (216, 384, 3)
+
+
+def test_one_d_is_a_single_row_below_the_output():
+    renderer = Renderer(conv_scene(8, 3, 2, 1), dpi=DPI)
+    assert renderer._vertical
+    gin, gout = renderer._grids[0]
+    assert gin.shape == (1, 10) and gout.shape == (1, 4)
+    assert gout.corner((0,))[1] > gin.corner((0,))[1]  # output above input, as in the guide
+
+
+def test_channel_view():
+    scene = group_scene(4, 8, 4)
+    renderer = render(scene, dpi=DPI)
+    assert isinstance(renderer, ChannelRenderer)
+    assert len(renderer) == 8
+    first, last = renderer.draw_frame(0), renderer.draw_frame(7)
+    assert first.shape == (216, 384, 3) and not np.array_equal(first, last)
+    buffer = io.BytesIO()
+    renderer.savefig(buffer, step=7, format="png")
+    full = np.asarray(Image.open(buffer).convert("RGB")).astype(int)
+    assert (np.abs(full - last) > 40).sum() == 0
+
+
+def test_import_convarith_does_not_import_matplotlib():
+    code = "import sys, convarith, convarith.frames, convarith.render, convarith.export, convarith.gallery; "
+    code += "print('matplotlib' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_bad_step():
+    renderer = Renderer(conv_scene((4, 4), 3), dpi=DPI)
+    with pytest.raises(ValueError, match=r"`step` must be in \[0, 4\), got 4"):
+        renderer.update(4)
+    with pytest.raises(TypeError, match="`step` must be an integer"):
+        renderer.update(1.0)
+
+
+def test_bad_layout_and_size():
+    with pytest.raises(ValueError, match="`layout` must be one of"):
+        Renderer(conv_scene((4, 4), 3), layout="diagonal")
+    with pytest.raises(ValueError, match="must be positive"):
+        Renderer(conv_scene((4, 4), 3), dpi=0)
+    with pytest.raises(TypeError, match="`scene` must be a Scene"):
+        render("no_padding_no_strides")
