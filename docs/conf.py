@@ -36,7 +36,7 @@ extensions = [
     "convarith_docs",
 ]
 
-exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints", "README.md"]
+exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints", "README.md", "gallery/*.md"]
 templates_path = ["_templates"]
 nitpicky = False
 
@@ -58,8 +58,7 @@ smartquotes = False  # formulas print primes as ', keep them so
 # -- Autodoc ------------------------------------------------------------------------------------
 autosummary_generate = False  # the stubs are written by _ext/convarith_docs.py
 autodoc_default_options = {"members": True, "member-order": "bysource"}
-autodoc_typehints = "description"
-autodoc_typehints_format = "short"
+autodoc_typehints = "none"  # the numpydoc Parameters and Returns give the types
 autodoc_preserve_defaults = True
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
@@ -75,11 +74,13 @@ mathjax_path = "vendor/mathjax/tex-svg-full.js"
 
 # -- HTML ---------------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
-html_title = f"convarith {release}"
+html_title = "convarith"
 html_static_path = ["_static"]
 html_css_files = ["convarith.css"]
 html_theme_options = {
     "navbar_align": "left",
+    "header_links_before_dropdown": 7,
+    "navbar_persistent": ["search-button"],  # the icon only: the seven links fit on one line
     "show_toc_level": 2,
     "navigation_with_keys": False,
     "secondary_sidebar_items": ["page-toc"],
