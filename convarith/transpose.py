@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from convarith import engine
 from convarith._checks import _is_sequence, axis_label, check_int, check_minimum, per_axis, per_axis_padding
 from convarith.engine import conv
 from convarith.formulas import TransposeEquivalent, conv_transpose_output_size, transpose_equivalent
@@ -212,22 +213,31 @@ def _forward_windows(layer: _TransposeLayer) -> tuple[AxisWindows, ...]:
     )
 
 
-def _scatter_taps(
-    products: np.ndarray, windows: tuple[AxisWindows, ...], dtype: np.dtype, bias: np.ndarray | None
+def _transpose_by_phase(
+    columns: np.ndarray,
+    weight: np.ndarray,
+    windows: tuple[AxisWindows, ...],
+    dtype: np.dtype,
+    bias: np.ndarray | None,
 ) -> np.ndarray:
-    """Add each kernel tap's products into the output, where the forward convolution's tap reads.
+    """Multiply, then add each kernel tap's products where the forward convolution's tap reads.
 
-    ``products`` has shape ``(C_out, taps, N, *i')``. Tap ``t`` writes the cells
+    ``columns`` is the input as ``(groups, C_in/groups, N * prod(i'))``; ``weight`` is
+    ``(groups, taps, C_out/groups, C_in/groups)``. Tap ``t`` writes the cells
     ``padded_slice(t) = t*d, t*d + s, ...`` of the padded output: all in one *phase*
-    ``t*d mod s``, from phase offset ``t*d // s`` on. The taps of one phase accumulate in a
-    contiguous buffer (every cell of the phase, ``s`` times smaller than the padded output per
-    axis), which is then cropped by the padding and written once into every ``s``-th output cell.
-    Summing in phase buffers instead of adding strided slices straight into one padded buffer
-    gives the same numbers with contiguous memory access.
+    ``t*d mod s``, from phase offset ``t*d // s`` on. Phase by phase: one matrix product for the
+    phase's taps (in blocks of whole images, each under ``MAX_TEMPORARY_BYTES``), each tap's
+    products added into a contiguous phase buffer (``s`` times smaller than the padded output
+    per axis), and the buffer, cropped by the padding, written once into every ``s``-th output
+    cell. The same numbers as adding strided slices into one padded buffer, with contiguous
+    memory access and smaller temporaries.
     """
-    out_channels, n = products.shape[0], products.shape[2]
-    inputs = products.shape[3:]
-    work = products.dtype
+    groups, _, cout_g, _ = weight.shape
+    out_channels = groups * cout_g
+    inputs = tuple(w.output_size for w in windows)
+    cells = math.prod(inputs)
+    n = columns.shape[2] // cells
+    work = columns.dtype
     out = np.empty((n, out_channels, *(w.input_size for w in windows)), dtype=dtype)
     channels_first = out.swapaxes(0, 1)
     bias_cells = None if bias is None else bias.reshape(-1, *(1,) * (len(windows) + 1))
@@ -239,6 +249,9 @@ def _scatter_taps(
         offset = tuple(start // w.stride for start, w in zip(starts, windows, strict=True))
         by_phase.setdefault(phase, []).append((index, offset))
 
+    # one buffer for every phase (phase 0 is the longest on each axis)
+    longest = [-(-(w.padding[0] + w.input_size + w.padding[1]) // w.stride) for w in windows]
+    phase_buffer = np.empty((out_channels, n, *longest), dtype=work)
     for phase in itertools.product(*(range(w.stride) for w in windows)):
         # phase cells r, r + s, ... of the padded output; keep those in [pb, pb + o')
         lengths, kept, target = [], [], []
@@ -253,15 +266,26 @@ def _scatter_taps(
         if any(k.start >= k.stop for k in kept):
             continue  # no output cell lies in this phase
         destination = channels_first[(slice(None), slice(None), *target)]
-        taps = by_phase.get(phase, [])
-        if not taps:  # no tap reaches these cells (a > pe, or d > s): zeros, plus the bias
+        phase_taps = by_phase.get(phase, [])
+        if not phase_taps:  # no tap reaches these cells (a > pe, or d > s): zeros, plus the bias
             destination[...] = 0 if bias_cells is None else bias_cells
             continue
-        accumulated = np.zeros((out_channels, n, *lengths), dtype=work)
-        for index, offset in taps:
-            accumulated[
-                (slice(None), slice(None), *(slice(q, q + i) for q, i in zip(offset, inputs, strict=True)))
-            ] += products[:, index]
+        rows = weight[:, [index for index, _ in phase_taps]].reshape(groups, -1, weight.shape[3])
+        accumulated = phase_buffer[(slice(None), slice(None), *(slice(0, m) for m in lengths))]
+        accumulated[...] = 0
+        per_image = len(phase_taps) * out_channels * cells * work.itemsize
+        block = max(engine.MAX_TEMPORARY_BYTES // per_image, 1)
+        for first_image in range(0, n, block):
+            images = slice(first_image, min(first_image + block, n))
+            count = images.stop - images.start
+            products = np.matmul(rows, columns[:, :, images.start * cells : images.stop * cells])
+            products = products.reshape(groups, len(phase_taps), cout_g, count, *inputs)
+            for number, (_, offset) in enumerate(phase_taps):
+                cells_hit = (slice(q, q + i) for q, i in zip(offset, inputs, strict=True))
+                accumulated[(slice(None), images, *cells_hit)] += products[:, number].reshape(
+                    out_channels, count, *inputs
+                )
+            del products  # freed before the next block is allocated
         source = accumulated[(slice(None), slice(None), *kept)]
         if bias_cells is None:
             np.copyto(destination, source, casting="unsafe")
@@ -327,13 +351,14 @@ def conv_transpose(
 
     Input cell ``j`` adds ``w[t] * x[j]`` to output cell ``j*s + t*d - pb``: exactly the cells
     the forward convolution (input ``o'``, padding ``(pb, pe - a)``) reads with tap ``t`` at
-    position ``j`` (:meth:`convarith.AxisWindows.padded_slice`). The computation is one matrix
-    product per group, ``(C_out/groups * prod(k), C_in/groups) @ (C_in/groups, N * prod(i'))``,
-    then one scatter-add per kernel tap into the padded output (``pb + o' + max(pe - a, 0)``
-    cells per axis, of which ``o'`` are kept). The taps are summed phase by phase (tap ``t``
-    writes every ``s``-th cell from ``t*d``: phase ``t*d mod s``), each phase in its own
-    contiguous buffer, and each phase is written once into every ``s``-th output cell. Extra
-    memory: ``N * C_out * prod(k) * prod(i')`` products, a copy of the input and one phase buffer.
+    position ``j`` (:meth:`convarith.AxisWindows.padded_slice`). Tap ``t`` fills every ``s``-th
+    cell of the padded output (``pb + o' + max(pe - a, 0)`` cells per axis) from ``t*d``, so the
+    taps fall into ``s`` phases per axis (``t*d mod s``). Per phase: one matrix product per group,
+    ``(phase taps * C_out/groups, C_in/groups) @ (C_in/groups, N * prod(i'))``, then one
+    contiguous add per tap into the phase's buffer, written once into every ``s``-th output cell.
+    Memory: the products are computed in blocks of whole images under
+    :data:`convarith.MAX_TEMPORARY_BYTES` (one image's products if larger); a copy of the input
+    and one phase buffer (``1/s`` of the padded output per axis) come on top.
 
     References
     ----------
@@ -362,21 +387,18 @@ def conv_transpose(
     dtype = np.result_type(x_array, w_array) if b_array is None else np.result_type(x_array, w_array, b_array)
     work = _accumulator_dtype(dtype)
 
-    # -- one matrix product per group: every (output channel, tap, input cell) product ---------
+    # -- the input as columns (image, cell), the weight as rows (tap, output channel) ---------
     batch = x_array.reshape(-1, *x_array.shape[-layer.ndim - 1 :])
     n, g = batch.shape[0], layer.groups
     cin_g, cout_g = layer.in_channels // g, layer.out_channels // g
     taps, cells = math.prod(layer.kernel_shape), math.prod(layer.input_shape)
-    # columns ordered (image, cell) so that one GEMM per group covers the whole batch
-    x_columns = batch.astype(work, copy=False).reshape(n, g, cin_g, cells).transpose(1, 2, 0, 3)
-    columns = np.ascontiguousarray(x_columns).reshape(g, cin_g, n * cells)
-    w_rows = w_array.astype(work, copy=False).reshape(g, cin_g, cout_g * taps).transpose(0, 2, 1)
-    products = np.matmul(w_rows, columns)  # (g, C_out/g * taps, N * cells)
-    products = products.reshape(layer.out_channels, taps, n, *layer.input_shape)
+    by_group = batch.astype(work, copy=False).reshape(n, g, cin_g, cells).transpose(1, 2, 0, 3)
+    columns = np.ascontiguousarray(by_group).reshape(g, cin_g, n * cells)
+    rows = w_array.astype(work, copy=False).reshape(g, cin_g, cout_g, taps).transpose(0, 3, 2, 1)
 
-    # -- scatter-add: tap t writes where the forward convolution's tap t reads ----------------
+    # -- products, scatter-added: tap t writes where the forward convolution's tap t reads ----
     bias_column = None if b_array is None else b_array.astype(work, copy=False)
-    out = _scatter_taps(products, _forward_windows(layer), dtype, bias_column)
+    out = _transpose_by_phase(columns, rows, _forward_windows(layer), dtype, bias_column)
     return out if layer.batched else out[0]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import tracemalloc
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -270,7 +271,9 @@ def test_integers_are_exact(layer: Layer) -> None:
     assert ours.ravel().tolist() == _scatter_loop(x, w, layer)
 
 
-@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int8, np.int32, np.int64, np.uint8])
+@pytest.mark.parametrize(
+    "dtype", [np.float16, np.float32, np.float64, np.int8, np.int32, np.int64, np.uint8, np.complex64]
+)
 def test_dtype_is_preserved(dtype: Any) -> None:
     x = arange_array((1, 2, 3, 3), dtype=dtype)
     w = np.ones((2, 3, 2, 2), dtype=dtype)
@@ -278,6 +281,57 @@ def test_dtype_is_preserved(dtype: Any) -> None:
     assert out.dtype == dtype
     assert out.shape == (1, 3, 6, 6)
     assert out[0, 0, 0, 0] == 0 + 9 + 1  # input cell (0, 0) of channels 0 and 1, plus the bias
+
+
+def test_empty_batch_as_torch() -> None:
+    out = ca.conv_transpose(np.ones((0, 2, 3, 3)), np.ones((2, 1, 2, 2)), stride=2)
+    assert out.shape == (0, 1, 6, 6)  # PyTorch: torch.Size([0, 1, 6, 6])
+
+
+def test_complex_inputs() -> None:
+    x = random_array((1, 2, 4), seed=5, dtype=np.float64) + 1j * random_array((1, 2, 4), seed=6, dtype=np.float64)
+    w = random_array((2, 3, 3), seed=7, dtype=np.float64)
+    out = ca.conv_transpose(x, w, stride=2, padding=1)
+    assert out.dtype == np.complex128
+    real = ca.conv_transpose(x.real, w, stride=2, padding=1)
+    imag = ca.conv_transpose(x.imag, w, stride=2, padding=1)
+    np.testing.assert_allclose(out, real + 1j * imag, rtol=1e-12, atol=1e-12)
+
+
+# ----------------------------------------------------------------------------------------------
+# Memory: products in blocks of whole images
+# ----------------------------------------------------------------------------------------------
+
+
+def test_blocks_of_one_image_give_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    x = random_array((5, 4, 6, 5), seed=11, dtype=np.float64)
+    w = random_array((4, 3, 3, 2), seed=12, dtype=np.float64)
+    b = random_array((6,), seed=13, dtype=np.float64)
+    whole = ca.conv_transpose(x, w, b, stride=(2, 3), padding=((1, 0), (0, 2)), output_padding=1, groups=2)
+    monkeypatch.setattr("convarith.engine.MAX_TEMPORARY_BYTES", 1)
+    blocked = ca.conv_transpose(x, w, b, stride=(2, 3), padding=((1, 0), (0, 2)), output_padding=1, groups=2)
+    np.testing.assert_array_equal(blocked, whole)
+
+
+def test_temporaries_stay_under_the_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Peak = output + input copy + one phase buffer + products under MAX_TEMPORARY_BYTES (+ slack).
+
+    Unbounded, this layer's products alone take 1 MiB per phase (16 images x 4 taps x 8
+    channels x 16 x 16 cells x 8 bytes); with a 128 KiB bound they come two images at a time.
+    """
+    bound = 128 * 2**10
+    monkeypatch.setattr("convarith.engine.MAX_TEMPORARY_BYTES", bound)
+    x = random_array((16, 8, 16, 16), seed=1, dtype=np.float64)
+    w = random_array((8, 8, 4, 4), seed=2, dtype=np.float64)
+    tracemalloc.start()
+    try:
+        out = ca.conv_transpose(x, w, stride=2, padding=1)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    phase_buffer = 8 * 16 * 17 * 17 * 8  # (C_out, N, 34 / 2, 34 / 2) float64
+    assert peak < out.nbytes + x.nbytes + phase_buffer + bound + 2**17
+    assert peak < out.nbytes + 2**20  # the unbounded products alone would be 1 MiB
 
 
 # ----------------------------------------------------------------------------------------------
