@@ -49,6 +49,7 @@ nb_execution_timeout = 300
 nb_execution_show_tb = True
 nb_render_markdown_format = "myst"  # tables printed by code cells (IPython.display.Markdown)
 nb_merge_streams = True
+nb_mime_priority_overrides = [("html", "image/gif", 25)]  # animations in code-cell outputs
 # Widgets: the embed manager is served from _static/vendor (see _ext/convarith_docs.py), never a CDN.
 # embed.js is the RequireJS-free bundle: it renders the core ipywidgets from the saved state.
 nb_ipywidgets_js = {"vendor/html-manager/embed.js": {}}
