@@ -1,10 +1,12 @@
 """Transposed convolution: computed directly, and built the guide's way.
 
-:func:`conv_transpose` scatters: one matrix product gives every (output channel, kernel tap,
-input cell) product, and each kernel tap's products are added into the output through the same
-strided slice that the forward convolution *reads* with that tap
+:func:`conv_transpose` scatters: matrix products give every (output channel, kernel tap, input
+cell) product, and each kernel tap's products are added into the output through the same strided
+slice that the forward convolution *reads* with that tap
 (:meth:`convarith.AxisWindows.padded_slice`). That is the transpose of the forward convolution,
-cell for cell, and it never builds the zero-inserted input.
+cell for cell, and it never builds the zero-inserted input. (The taps are taken phase by phase:
+those whose slices start at the same offset modulo the stride fill the same cells, so they are
+summed in one contiguous buffer.)
 
 :func:`conv_transpose_construction` is the guide's equivalent direct convolution, step by step:
 insert ``s - 1`` zeros between input units, pad with ``p' = ek - 1 - p`` (plus ``a`` on the far
