@@ -123,12 +123,24 @@ class Translation:
     counterparts: tuple[Counterpart, ...]
 
     def equivalent(self, framework: str) -> Equivalent:
-        """The :class:`Equivalent` for one framework."""
+        """The :class:`Equivalent` for one framework.
+
+        Examples
+        --------
+        >>> translate("pytorch", (224, 224), 7, stride=2, padding=3).equivalent("onnx")
+              onnx: Conv(strides=[2, 2], pads=[3, 3, 3, 3])  [native]
+        """
         check_choice(framework, "framework", FRAMEWORKS)
         return next(e for e in self.equivalents if e.framework == framework)
 
     def counterpart(self, framework: str) -> Counterpart:
-        """The :class:`Counterpart` for one framework."""
+        """The :class:`Counterpart` for one framework.
+
+        Examples
+        --------
+        >>> translate("caffe", 224, 7, stride=2, padding=3).counterpart("keras").shift  # Keras starts 1 later
+        (1,)
+        """
         check_choice(framework, "framework", FRAMEWORKS)
         return next(c for c in self.counterparts if c.framework == framework)
 

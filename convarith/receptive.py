@@ -359,7 +359,15 @@ class ReceptiveField:
         return tuple(b - a for a, b in zip(mine, theirs, strict=True))
 
     def formula(self) -> str:
-        """``r0``, ``S0`` and ``P0`` with this stack's numbers substituted (axis 0 if several)."""
+        """``r0``, ``S0`` and ``P0`` with this stack's numbers substituted (axis 0 if several).
+
+        Examples
+        --------
+        >>> print(receptive_field([layer("conv", 3, padding=1)] * 2).formula())
+        r0 = 1 + Σ (ek_l − 1)·Π s_j = 1 + 2·1 + 2·1 = 5
+        S0 = Π s_l = 1·1 = 1
+        P0 = Σ pb_l·Π s_j = 1·1 + 1·1 = 2
+        """
         terms_r, terms_p, product = [], [], 1
         for row in self.rows:
             lay = row.layer

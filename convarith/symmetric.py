@@ -203,6 +203,10 @@ def symmetric_pad(x: np.ndarray, kernel_size: int | tuple[int, ...]) -> np.ndarr
     is shifted by ``+-1/2`` unit per axis and the shifts sum to zero over the groups, so the
     convolution, which mixes all channels, does not move the feature map.
 
+    Each output channel mixes groups whose windows are one unit apart, so the layer sees
+    ``k + 1`` units per axis (2 -> 3 for C2sp, 4 -> 5 for C4sp). With fewer channels than groups
+    the last groups are empty and the shifts no longer cancel.
+
     Odd kernels are refused: they are centred already by ``(k - 1) // 2`` on both sides.
 
     Stride: a strided convolution may follow, and the padding is the same; but the cancellation

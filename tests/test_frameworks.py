@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from convarith.frameworks import FRAMEWORKS, translate
 from convarith.testing import random_array
@@ -185,3 +187,39 @@ def test_tensornets_case_with_the_engine():
     same = translate("tensorflow", (299, 299), 7, stride=2, padding="SAME")
     assert same.padding == same.counterpart("pytorch").padding == ((3, 3), (3, 3))
     np.testing.assert_array_equal(engine.conv(x, w, stride=2, padding="same"), engine.conv(x, w, stride=2, padding=3))
+
+
+@given(i=st.integers(5, 40), k=st.integers(1, 7), s=st.integers(1, 4), d=st.integers(1, 2))
+def test_tensorflow_same_output_is_ceil_i_over_s_in_pytorch(i, k, s, d):
+    torch = pytest.importorskip("torch")
+    assume(d * (k - 1) + 1 <= i)
+    t = translate("tensorflow", i, k, stride=s, padding="SAME", dilation=d)
+    assert t.output_size == (-(-i // s),)
+    ((b, a),) = t.padding
+    assert b in (a, a - 1)  # TensorFlow puts the extra unit after
+    x = torch.zeros(1, 1, i)
+    y = torch.nn.functional.conv1d(torch.nn.functional.pad(x, (b, a)), torch.zeros(1, 1, k), stride=s, dilation=d)
+    assert tuple(y.shape[2:]) == t.output_size
+
+
+@given(i=st.integers(14, 30), k=st.integers(1, 6), s=st.integers(1, 3), lower=st.booleans())
+def test_counterpart_shift_moves_the_windows(i, k, s, lower):
+    # A framework whose windows start `shift` units later computes, on x, what the source computes
+    # on x moved by `shift` - wherever neither window touches the border.
+    engine = pytest.importorskip("convarith.engine")
+    source = translate("onnx", i, k, stride=s, padding="SAME_LOWER" if lower else "SAME_UPPER")
+    ((sb, _),) = source.padding
+    x = random_array((1, 1, i), seed=i, dtype=np.float64)
+    w = random_array((1, 1, k), seed=k, dtype=np.float64)
+    compared = 0
+    for c in source.counterparts:
+        (shift,) = c.shift
+        ((pb, _),) = c.padding
+        out = engine.conv(x, w, stride=s, padding=c.padding)[0, 0]
+        moved = engine.conv(np.roll(x, -shift), w, stride=s, padding=source.padding)[0, 0]
+        for y in range(min(len(out), len(moved))):
+            lo = y * s - pb  # this framework's window, in x
+            if lo >= 0 and lo + k - 1 < i and y * s - sb >= 0 and y * s - sb + k - 1 < i:
+                assert out[y] == pytest.approx(moved[y], rel=1e-12), (c.framework, y)
+                compared += 1
+    assert compared > 0

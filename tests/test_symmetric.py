@@ -302,3 +302,22 @@ def test_plot_erosion_wrong_type():
     pytest.importorskip("matplotlib")
     with pytest.raises(TypeError, match=r"`result` must be an ErosionCurves"):
         plot_erosion({"C2": (1.0, 0.5)})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("k", "field"), [(2, 3), (4, 5), (6, 7)])
+def test_symmetric_layer_sees_k_plus_one_units(k, field):
+    # The poster's receptive fields: C2sp 2 -> 3, C4sp 4 -> 5. Perturb one input unit (in every
+    # channel) and count the outputs of one channel that change, per axis.
+    engine = pytest.importorskip("convarith.engine")
+    x = np.zeros((1, 4, 11, 11))
+    x[..., 5, 5] = 1.0
+    y = engine.conv(x, np.ones((1, 4, k, k)), padding="symmetric")[0, 0]
+    rows, cols = np.nonzero(y)
+    assert (rows.max() - rows.min() + 1, cols.max() - cols.min() + 1) == (field, field)
+
+
+def test_fewer_channels_than_groups():
+    # One channel: only group 0 holds data (bottom/right padding); the other groups are empty.
+    groups = symmetric_groups(1, (2, 2))
+    assert [len(g.channels) for g in groups] == [1, 0, 0, 0]
+    np.testing.assert_array_equal(symmetric_pad(np.ones((1, 1, 1)), (2, 2))[0], [[1, 0], [0, 0]])
