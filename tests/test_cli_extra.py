@@ -118,3 +118,28 @@ def test_bad_input_one_line_exit_2(capsys: pytest.CaptureFixture[str], argv: lis
 def test_commands_listed_in_help() -> None:
     done = subprocess.run([sys.executable, "-m", "convarith", "--help"], capture_output=True, text=True, check=True)
     assert "receptive-field" in done.stdout and "translate" in done.stdout
+
+
+def test_bad_input_in_a_real_process() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "convarith",
+            "translate",
+            "--from",
+            "pytorch",
+            "-i",
+            "224",
+            "-k",
+            "7",
+            "-s",
+            "2",
+            "-p",
+            "same",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "PyTorch refuses padding='same' for strided convolutions" in done.stderr

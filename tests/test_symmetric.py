@@ -139,6 +139,32 @@ def test_zero_channels_refused():
 
 # The shift problem, measured through the engine.
 
+# name: (kernel, convention, shift per layer on every axis), worked by hand from the pads:
+# pads (pb, pe) read x[y - pb .. y - pb + k - 1], centred at y + (k - 1)/2 - pb.
+SAME_SHIFTS = {
+    "C2_tensorflow": (2, "tensorflow", Fraction(-1, 2)),  # (0, 1): centre y + 1/2
+    "C2_keras": (2, "keras", Fraction(-1, 2)),
+    "C2_jax": (2, "jax", Fraction(-1, 2)),
+    "C2_same_upper": (2, "same_upper", Fraction(-1, 2)),
+    "C2_same_lower": (2, "same_lower", Fraction(1, 2)),  # (1, 0): centre y - 1/2
+    "C2_pytorch": (2, "pytorch", Fraction(-1, 2)),
+    "C2_caffe": (2, "caffe", Fraction(-1, 2)),  # (0, 0): centre y + 1/2, one unit smaller
+    "C4_tensorflow": (4, "tensorflow", Fraction(-1, 2)),  # (1, 2): centre y + 1/2
+    "C4_same_lower": (4, "same_lower", Fraction(1, 2)),  # (2, 1): centre y - 1/2
+    "C4_pytorch": (4, "pytorch", Fraction(-1, 2)),
+    "C4_caffe": (4, "caffe", Fraction(-1, 2)),  # (1, 1): centre y + 1/2
+    "C2sp": (2, "symmetric", Fraction(0)),
+    "C4sp": (4, "symmetric", Fraction(0)),
+    "C6sp": (6, "symmetric", Fraction(0)),
+}
+
+
+@pytest.mark.parametrize("name", SAME_SHIFTS)
+def test_same_split_shift_table(name):
+    k, convention, per_layer = SAME_SHIFTS[name]
+    m = measure_shift(k, convention, layers=3)
+    assert list(m.per_layer) == [(j * per_layer,) * 2 for j in (1, 2, 3)]
+
 
 @pytest.mark.parametrize(("n", "ndim"), [(1, 1), (2, 1), (5, 1), (1, 2), (2, 2), (3, 2), (5, 2), (1, 3), (3, 3)])
 def test_one_sided_2x2_moves_half_a_unit_per_layer(n, ndim):
