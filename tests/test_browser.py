@@ -1,0 +1,150 @@
+"""A student's session in a real browser: JupyterLab, a notebook, a slider, the Play button.
+
+Starts JupyterLab on 127.0.0.1 (no token, a temporary working copy of the notebook), drives
+Debian's Chromium headless with Playwright, runs all cells from the Run menu, waits for the
+:class:`convarith.widgets.LayerExplorer`, drags a slider and presses Play, and checks that the
+picture and the formula changed. Screenshots go to ``test-artifacts/browser/``. Skips only
+when Chromium or Playwright is missing (CI installs both).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests._jupyter import ARTIFACTS, CHROMIUM, NOTEBOOKS, JupyterLabServer, launch_chromium, scroll_into_view
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOK = "03_strides.ipynb"  # its explorer starts at the guide's padding_strides: i=5, k=3, s=2, p=1
+TIMEOUT_MS = 90_000
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _picture_bytes(picture: Any) -> bytes:
+    """The bytes of the image the browser shows (fetched from the img element's blob URL)."""
+    values: list[int] = picture.evaluate(
+        """async (img) => {
+            const response = await fetch(img.src);
+            return Array.from(new Uint8Array(await response.arrayBuffer()));
+        }"""
+    )
+    return bytes(values)
+
+
+def _wait_for_change(read: Any, before: Any, timeout: float = 30.0, until: Any = None) -> Any:
+    """Poll ``read()`` until it differs from ``before`` (and satisfies ``until``, if given)."""
+    deadline = time.monotonic() + timeout
+    value = read()
+    while (value == before or (until is not None and not until(value))) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        value = read()
+    return value
+
+
+def _drag_slider(page: Any, slider: Any, fraction: float) -> None:
+    """Drag a noUiSlider handle (ipywidgets 8) to ``fraction`` of the track with the mouse."""
+    slider.scroll_into_view_if_needed()
+    handle = slider.locator(".noUi-handle").first
+    track = slider.locator(".noUi-target").first.bounding_box()
+    box = handle.bounding_box()
+    assert box is not None and track is not None
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] / 2, y)
+    page.mouse.down()
+    page.mouse.move(track["x"] + track["width"] * fraction, y, steps=10)
+    page.mouse.up()
+
+
+def _port_closed(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_explorer_slider_and_play_in_jupyterlab(tmp_path: Path) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (CI installs it with apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    shots = ARTIFACTS / "browser"
+    shots.mkdir(parents=True, exist_ok=True)
+    for old in shots.glob("*.png"):
+        old.unlink()
+
+    server = JupyterLabServer(tmp_path, [NOTEBOOKS / NOTEBOOK])
+    with server, sync_api.sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(TIMEOUT_MS)
+        try:
+            page.goto(server.notebook_url(NOTEBOOK))
+            page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
+            page.get_by_text(re.compile(r"\| Idle")).first.wait_for()  # the kernel has started
+            page.screenshot(path=shots / "1_opened.png")
+
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+            explorer = scroll_into_view(page, page.locator(".convarith-explorer"), timeout=TIMEOUT_MS / 1000)
+            picture = explorer.locator(".convarith-picture").first
+            formula = explorer.locator(".convarith-formula").first
+            check = explorer.locator(".convarith-check").first
+            position = explorer.locator(".convarith-position").first
+            picture.wait_for(state="visible")
+            formula.locator("mjx-container, .MathJax").first.wait_for()  # MathJax typeset it
+            explorer.scroll_into_view_if_needed()
+            page.screenshot(path=shots / "2_widget.png")
+
+            assert "agree" in check.inner_text()
+            assert "kernel position 1 of 9" in position.inner_text()  # 3×3 output: nine positions
+            picture_0 = _picture_bytes(picture)
+            assert picture_0.startswith(b"\x89PNG")
+            formula_0 = formula.inner_text()
+
+            # Move the kernel-size slider to its right end: k = 6 on i = 5 with padding 1 still fits.
+            kernel = explorer.locator(".convarith-kernel-size").first
+            _drag_slider(page, kernel, 1.0)
+            formula_1 = _wait_for_change(formula.inner_text, formula_0)
+            assert formula_1 != formula_0, "the formula did not change after the slider moved"
+            assert kernel.locator(".widget-readout").inner_text().strip() == "6"
+            picture_1 = _wait_for_change(lambda: _picture_bytes(picture), picture_0)
+            assert picture_1 != picture_0, "the picture did not change after the slider moved"
+            page.screenshot(path=shots / "3_slider_moved.png")
+
+            # Back to k = 3 (keyboard on the slider handle), then Play steps the kernel position.
+            handle = kernel.locator(".noUi-handle").first
+            handle.focus()
+            for _ in range(3):
+                handle.press("ArrowLeft")
+            start = "kernel position 1 of 9: output cell (0, 0)"
+            assert _wait_for_change(position.inner_text, "", until=lambda text: text == start) == start
+            picture_2 = _wait_for_change(lambda: _picture_bytes(picture), picture_1)
+            assert picture_2 == picture_0, "the same parameters should draw the same picture"
+            explorer.locator(".convarith-play button").first.click()
+            steps_after = _wait_for_change(position.inner_text, start)
+            assert re.fullmatch(r"kernel position [2-9] of 9: output cell \(\d, \d\)", steps_after), steps_after
+            picture_3 = _wait_for_change(lambda: _picture_bytes(picture), picture_2)
+            assert picture_3 != picture_2, "the picture did not change while playing"
+            page.wait_for_timeout(1500)
+            page.screenshot(path=shots / "4_playing.png")
+            assert "agree" in check.inner_text()
+            pictures = {"start": picture_0, "k=6": picture_1, "k=3": picture_2, "play": picture_3}
+            (shots / "digests.txt").write_text(
+                "\n".join(f"{name}: {_digest(data)}" for name, data in pictures.items())
+                + f"\nformula before: {formula_0!r}\nformula after: {formula_1!r}\nposition: {steps_after!r}\n"
+            )
+        except BaseException:
+            page.screenshot(path=shots / "failure.png")
+            (shots / "jupyterlab.log").write_text(server.log())
+            raise
+        finally:
+            browser.close()
+    assert server.process is None and _port_closed(server.port), "JupyterLab is still running"

@@ -1,0 +1,453 @@
+"""The classroom widgets, driven from Python as a student would drive them in the browser.
+
+Oracles: the guide's figures (sizes worked out by hand), PyTorch's layers for output shapes,
+brute-force counting of kernel positions, and PIL decoding the pictures.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("ipywidgets")
+pytest.importorskip("matplotlib")
+pytest.importorskip("PIL")
+
+from PIL import Image
+
+from convarith import widgets
+from convarith.widgets import (
+    GroupExplorer,
+    LayerExplorer,
+    OutputSizeQuiz,
+    describe_groups,
+    describe_layer,
+    png_bytes,
+    still,
+)
+
+DPI = 20  # small pictures keep the tests fast
+
+# The guide's figures: (name, kind, i, k, s, p, d, a) -> output size, worked out by hand.
+GUIDE_FIGURES = [
+    ("no_padding_no_strides", "conv", 4, 3, 1, 0, 1, 0, 2),
+    ("arbitrary_padding_no_strides", "conv", 5, 4, 1, 2, 1, 0, 6),
+    ("same_padding_no_strides", "conv", 5, 3, 1, 1, 1, 0, 5),
+    ("full_padding_no_strides", "conv", 5, 3, 1, 2, 1, 0, 7),
+    ("no_padding_strides", "conv", 5, 3, 2, 0, 1, 0, 2),
+    ("padding_strides", "conv", 5, 3, 2, 1, 1, 0, 3),
+    ("padding_strides_odd", "conv", 6, 3, 2, 1, 1, 0, 3),
+    ("dilation", "conv", 7, 3, 1, 0, 2, 0, 3),
+    ("no_padding_no_strides_transposed", "transpose", 2, 3, 1, 0, 1, 0, 4),
+    ("arbitrary_padding_no_strides_transposed", "transpose", 6, 4, 1, 2, 1, 0, 5),
+    ("same_padding_no_strides_transposed", "transpose", 5, 3, 1, 1, 1, 0, 5),
+    ("full_padding_no_strides_transposed", "transpose", 7, 3, 1, 2, 1, 0, 5),
+    ("no_padding_strides_transposed", "transpose", 2, 3, 2, 0, 1, 0, 5),
+    ("padding_strides_transposed", "transpose", 3, 3, 2, 1, 1, 0, 5),
+    ("padding_strides_odd_transposed", "transpose", 3, 3, 2, 1, 1, 1, 6),
+    ("max_pool_numerical", "max_pool", 5, 3, 1, 0, 1, 0, 3),
+    ("avg_pool_2x2", "avg_pool", 4, 2, 2, 0, 1, 0, 2),
+]
+
+# Impossible combinations: (name, parameters, words the message must contain)
+IMPOSSIBLE = [
+    ("kernel_larger_than_padded_input", {"kind": "conv", "input_size": 2, "kernel_size": 5}, ["`kernel_size`"]),
+    (
+        "dilated_kernel_too_wide",
+        {"kind": "conv", "input_size": 4, "kernel_size": 3, "dilation": 3},
+        ["`kernel_size`", "7"],
+    ),
+    (
+        "pytorch_same_with_stride",
+        {"kind": "conv", "input_size": 6, "kernel_size": 3, "stride": 2, "padding": "same", "convention": "pytorch"},
+        ["`stride`", "PyTorch"],
+    ),
+    (
+        "reflect_padding_too_large",
+        {"kind": "conv", "input_size": 5, "kernel_size": 3, "padding": 5, "padding_mode": "reflect"},
+        ["`padding`", "reflect"],
+    ),
+    (
+        "output_padding_not_below_stride",
+        {"kind": "transpose", "input_size": 3, "kernel_size": 3, "stride": 2, "output_padding": 2},
+        ["`output_padding`"],
+    ),
+    (
+        "average_pooling_with_dilation",
+        {"kind": "avg_pool", "input_size": 5, "kernel_size": 2, "dilation": 2},
+        ["`dilation`", "average pooling"],
+    ),
+    (
+        "pool_padding_more_than_half_the_window",
+        {"kind": "max_pool", "input_size": 5, "kernel_size": 2, "padding": 2},
+        ["`padding`"],
+    ),
+    ("unknown_kind", {"kind": "deconv"}, ["`kind`", "deconv"]),
+    ("three_axes_cannot_be_drawn", {"kind": "conv", "ndim": 3}, ["`ndim`"]),
+]
+
+
+def _decode(data: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+def _positions(i: int, k: int, s: int, pb: int, pe: int, d: int = 1) -> int:
+    """Brute force: kernel start positions that fit in the padded input."""
+    ek = d * (k - 1) + 1
+    return sum(1 for start in range(i + pb + pe) if start % s == 0 and start + ek <= i + pb + pe)
+
+
+# -- the logic without widgets ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "i", "k", "s", "p", "d", "a", "expected"), GUIDE_FIGURES, ids=[c[0] for c in GUIDE_FIGURES]
+)
+def test_describe_layer_matches_the_guide(
+    name: str, kind: str, i: int, k: int, s: int, p: int, d: int, a: int, expected: int
+) -> None:
+    state = describe_layer(kind, i, k, s, p, d, output_padding=a)
+    assert state.ok, state.message
+    assert state.geometry is not None
+    assert state.geometry.output_shape == (expected, expected)
+    assert state.engine_shape == (1, 1, expected, expected)
+    assert state.agrees
+    assert "✓ they agree" in state.check_text()
+    assert f"= {expected}" in state.formula_latex()
+    assert len(state.scene) == expected * expected  # one frame per output cell (direct views)
+
+
+@pytest.mark.parametrize(("name", "params", "words"), IMPOSSIBLE, ids=[c[0] for c in IMPOSSIBLE])
+def test_describe_layer_explains_impossible_layers(name: str, params: dict, words: list[str]) -> None:
+    state = describe_layer(**params)
+    assert not state.ok
+    assert state.geometry is None and state.scene is None
+    assert state.formula_latex() == "" and state.check_text() == ""
+    for word in words:
+        assert word in (state.message or ""), state.message
+
+
+@pytest.mark.parametrize(
+    ("kind", "i", "k", "s", "p", "d", "ceil_mode"),
+    [
+        ("conv", 7, 3, 2, 1, 1, False),
+        ("conv", 9, 3, 3, 0, 2, False),
+        ("max_pool", 5, 2, 2, 0, 1, True),
+        ("max_pool", 6, 3, 2, 1, 1, True),
+        ("avg_pool", 7, 3, 2, 1, 1, True),
+        ("transpose", 3, 4, 2, 1, 1, False),
+    ],
+)
+def test_engine_shape_matches_pytorch(kind: str, i: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> None:
+    torch = pytest.importorskip("torch")
+    x = torch.zeros(1, 1, i, i)
+    if kind == "conv":
+        layer = torch.nn.Conv2d(1, 1, k, stride=s, padding=p, dilation=d)
+    elif kind == "transpose":
+        layer = torch.nn.ConvTranspose2d(1, 1, k, stride=s, padding=p, dilation=d)
+    elif kind == "max_pool":
+        layer = torch.nn.MaxPool2d(k, stride=s, padding=p, dilation=d, ceil_mode=ceil_mode)
+    else:
+        layer = torch.nn.AvgPool2d(k, stride=s, padding=p, ceil_mode=ceil_mode)
+    expected = tuple(layer(x).shape)
+    state = describe_layer(kind, i, k, s, p, d, ceil_mode=ceil_mode)
+    assert state.engine_shape == expected
+    assert state.expected_shape == expected
+
+
+def test_same_padding_follows_the_convention() -> None:
+    tensorflow = describe_layer("conv", 6, 3, 2, "same", convention="tensorflow")
+    lower = describe_layer("conv", 6, 3, 2, "same", convention="same_lower")
+    assert tensorflow.geometry is not None and lower.geometry is not None
+    assert tensorflow.geometry.padding == ((0, 1), (0, 1))  # TF: the extra unit after
+    assert lower.geometry.padding == ((1, 0), (1, 0))
+    assert tensorflow.engine_shape == lower.engine_shape == (1, 1, 3, 3)
+
+
+def test_asymmetric_padding_reaches_the_engine() -> None:
+    state = describe_layer("conv", 5, 2, 1, (0, 1))
+    assert state.geometry is not None
+    assert state.geometry.padding == ((0, 1), (0, 1))
+    assert state.engine_shape == (1, 1, 5, 5)
+    assert "padding=(0, 1)" in state.engine_call
+
+
+def test_ceil_mode_note_when_the_last_window_is_dropped() -> None:
+    # i=5, k=2, s=2, p=1: ceil((5 + 2 - 2)/2) + 1 = 4, but window 4 would start at 6 = i + p
+    state = describe_layer("max_pool", 5, 2, 2, 1, ceil_mode=True)
+    assert state.geometry is not None and state.geometry.output_shape == (3, 3)
+    assert any("dropped" in note for note in state.notes)
+    assert _positions(5, 2, 2, 1, 1) == 3
+
+
+def test_one_dimensional_layers() -> None:
+    state = describe_layer("conv", 7, 3, 2, 1, ndim=1)
+    assert state.geometry is not None and state.geometry.output_shape == (4,)
+    assert state.engine_shape == (1, 1, 4)
+    assert "rows and columns" not in state.formula_latex()
+
+
+def test_describe_groups_shapes_and_message() -> None:
+    state = describe_groups(4, 8, groups=4)
+    assert state.weight_shape == (8, 1, 3, 3)
+    assert state.engine_shape == (1, 8, 5, 5)
+    assert state.parameters == 8 * 1 * 3 * 3
+    assert [f.input_channels for f in state.scene.frames][:3] == [(0,), (0,), (1,)]
+    bad = describe_groups(4, 6, groups=4)
+    assert not bad.ok and "`out_channels`" in (bad.message or "") and "`groups`" in (bad.message or "")
+
+
+# -- the widgets --------------------------------------------------------------------------------
+
+
+def test_explorer_starts_with_picture_formula_and_check() -> None:
+    explorer = LayerExplorer("conv", 5, 3, stride=2, padding=1, dpi=DPI)
+    assert explorer.message.value == ""
+    picture = _decode(explorer.picture.value)
+    assert picture.shape[0] > 50 and picture.shape[1] > 100
+    assert (explorer.picture.width, explorer.picture.height) == (str(picture.shape[1]), str(picture.shape[0]))
+    assert r"\frac{5 + 1 + 1 - 3}{2}" in explorer.formula.value and "= 3" in explorer.formula.value
+    assert "(1, 1, 3, 3)" in explorer.check.value and "they agree" in explorer.check.value
+    assert explorer.step.value == 1 and explorer.step.max == 9 and explorer.play.max == 9
+    assert explorer.position.value == "kernel position 1 of 9: output cell (0, 0)"
+
+
+def test_moving_a_slider_changes_picture_formula_and_frames() -> None:
+    explorer = LayerExplorer("conv", 5, 3, stride=2, padding=1, dpi=DPI)
+    before = (explorer.picture.value, explorer.formula.value)
+    explorer.controls["input_size"].value = 7
+    assert explorer.picture.value != before[0]
+    assert explorer.formula.value != before[1]
+    assert r"\frac{7 + 1 + 1 - 3}{2}" in explorer.formula.value and "= 4" in explorer.formula.value
+    assert explorer.step.max == 16 == _positions(7, 3, 2, 1, 1) ** 2
+    assert explorer.step.value == 1  # a new layer starts at the first position
+
+
+def test_stepping_moves_the_kernel_in_the_picture() -> None:
+    explorer = LayerExplorer("conv", 5, 3, stride=2, padding=1, dpi=DPI)
+    first = explorer.picture.value
+    explorer.step.value = 5
+    assert explorer.picture.value != first
+    assert explorer.position.value == "kernel position 5 of 9: output cell (1, 1)"
+    explorer.step.value = 1
+    assert explorer.picture.value == first  # the same step draws the same picture
+
+
+def test_revisited_layers_reuse_their_renderer() -> None:
+    explorer = LayerExplorer("conv", 5, 3, dpi=DPI)
+    first = explorer.renderer
+    explorer.controls["stride"].value = 2
+    assert explorer.renderer is not first
+    explorer.controls["stride"].value = 1
+    assert explorer.renderer is first and explorer.step.max == 9
+    for size in range(1, 12):  # more layers than the cache keeps
+        explorer.controls["input_size"].value = size
+    assert len(explorer._cache) == widgets.CACHE_SIZE
+
+
+def test_play_and_step_cover_the_same_frames_after_a_change() -> None:
+    explorer = LayerExplorer("conv", 5, 3, dpi=DPI)
+    explorer.set(input_size=4, kernel_size=2)
+    assert explorer.play.max == explorer.step.max == 9
+    assert explorer.play.min == explorer.step.min == 1
+
+
+def test_impossible_parameters_show_a_message_not_a_traceback() -> None:
+    explorer = LayerExplorer("conv", 5, 3, dpi=DPI)
+    explorer.controls["kernel_size"].value = 6  # no padding: a 6-kernel does not fit in 5
+    assert "Not a valid layer" in explorer.message.value and "`kernel_size`" in explorer.message.value
+    assert explorer.picture.layout.display == "none"
+    assert explorer.formula.value == "" and explorer.check.value == ""
+    explorer.controls["kernel_size"].value = 3  # and back: the picture returns
+    assert explorer.message.value == "" and explorer.picture.layout.display is None
+    assert "= 3" in explorer.formula.value
+
+
+def test_an_unexpected_error_is_shown_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    explorer = LayerExplorer("conv", 5, 3, dpi=DPI)
+
+    def broken(**_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(widgets, "describe_layer", broken)
+    explorer.controls["stride"].value = 2
+    assert "RuntimeError: boom" in explorer.message.value
+    assert explorer.picture.layout.display == "none"
+
+
+def test_padding_controls_same_and_symmetric() -> None:
+    explorer = LayerExplorer("conv", 6, 3, stride=2, dpi=DPI)
+    c = explorer.controls
+    assert c["pad_after"].disabled  # pb = pe is ticked: after follows before
+    c["pad_before"].value = 2
+    assert c["pad_after"].value == 2
+    c["symmetric"].value = False
+    c["pad_after"].value = 0
+    assert explorer.state.geometry is not None and explorer.state.geometry.padding == ((2, 0), (2, 0))
+    c["padding"].value = "same"
+    assert c["pad_before"].disabled and not c["convention"].disabled
+    assert explorer.state.geometry is not None and explorer.state.geometry.padding == ((0, 1), (0, 1))
+    c["convention"].value = "pytorch"  # refuses strided 'same'
+    assert "PyTorch" in explorer.message.value
+    c["padding"].value = "full"
+    assert explorer.state.geometry is not None and explorer.state.geometry.output_shape == (4, 4)
+
+
+def test_set_updates_several_controls_at_once() -> None:
+    explorer = LayerExplorer("conv", dpi=DPI)
+    explorer.set(input_size=6, kernel_size=4, padding=(1, 2))
+    assert explorer.state.geometry is not None
+    assert explorer.state.geometry.padding == ((1, 2), (1, 2))
+    assert explorer.state.geometry.output_shape == (6, 6)
+    with pytest.raises(ValueError, match="`colour` is not a control"):
+        explorer.set(colour="red")
+
+
+def test_explorer_refuses_bad_construction_arguments() -> None:
+    with pytest.raises(ValueError, match="`kind`"):
+        LayerExplorer("deconv")
+    with pytest.raises(ValueError, match="`controls`: unknown names"):
+        LayerExplorer("conv", controls=["input_size", "colour"], dpi=DPI)
+
+
+def test_transpose_explorer_scatter_view_steps_over_input_cells() -> None:
+    explorer = LayerExplorer("transpose", 2, 3, stride=2, dpi=DPI)
+    assert explorer.step.max == 25  # direct view: one frame per output cell of the 5×5 output
+    direct = explorer.picture.value
+    explorer.controls["view"].value = "scatter"
+    assert explorer.step.max == 4  # one frame per input cell
+    assert explorer.picture.value != direct
+    assert explorer.position.value == "kernel position 1 of 4: input cell (0, 0) adds the kernel"
+    explorer.controls["output_padding"].value = 1
+    assert explorer.state.geometry is not None and explorer.state.geometry.output_shape == (6, 6)
+
+
+def test_pool_explorer_ceil_mode() -> None:
+    explorer = LayerExplorer("max_pool", 5, 2, dpi=DPI)
+    assert explorer.state.geometry is not None and explorer.state.geometry.output_shape == (2, 2)
+    explorer.controls["ceil_mode"].value = True
+    assert explorer.state.geometry is not None and explorer.state.geometry.output_shape == (3, 3)
+    assert r"\lceil" in explorer.formula.value
+
+
+def test_default_controls_depend_on_the_kind() -> None:
+    assert "output_padding" in LayerExplorer("transpose", dpi=DPI).shown_controls
+    assert "ceil_mode" in LayerExplorer("max_pool", dpi=DPI).shown_controls
+    conv = LayerExplorer("conv", dpi=DPI)
+    assert "output_padding" not in conv.shown_controls and "convention" in conv.shown_controls
+
+
+def test_group_explorer() -> None:
+    explorer = GroupExplorer(4, 4, groups=2, dpi=DPI)
+    assert "(4, 2, 3, 3)" in explorer.check.value
+    first = explorer.picture.value
+    explorer.step.value = 3
+    assert explorer.picture.value != first
+    assert explorer.step.max == 4  # one frame per output channel
+    explorer.controls["groups"].value = 3
+    assert "Not a valid layer" in explorer.message.value and explorer.picture.layout.display == "none"
+    explorer.controls["groups"].value = 4  # depthwise
+    assert "(4, 1, 3, 3)" in explorer.check.value
+
+
+# -- the quiz -------------------------------------------------------------------------------------
+
+
+def test_quiz_is_reproducible_from_its_seed() -> None:
+    a, b = OutputSizeQuiz(["conv", "pool", "transpose"], seed=7), OutputSizeQuiz(["conv", "pool", "transpose"], seed=7)
+    for _ in range(5):
+        assert a.prompt.value == b.prompt.value
+        a.new_question()
+        b.new_question()
+
+
+def test_quiz_answers_agree_with_brute_force_counting() -> None:
+    quiz = OutputSizeQuiz(["conv", "pool"], seed=2)
+    for _ in range(30):
+        axis = quiz.question.geometry.axes[0]
+        (pb, pe), s = axis.padding, axis.stride
+        expected = _positions(axis.input_size, axis.kernel_size, s, pb, pe, axis.dilation)
+        if axis.ceil_mode:  # one more, partial window if one still starts inside input + left padding
+            last = (expected - 1) * s + axis.effective_kernel_size
+            if last < axis.input_size + pb + pe and expected * s < axis.input_size + pb:
+                expected += 1
+        assert axis.output_size == expected, quiz.prompt.value
+        quiz.new_question()
+
+
+def test_quiz_right_answer() -> None:
+    quiz = OutputSizeQuiz(seed=1)
+    right = quiz.question.geometry.output_shape[0]
+    quiz.answer.value = right
+    assert quiz.check_answer()
+    assert f"Right: o = {right}" in quiz.feedback.value
+    assert f"= {right}$" in quiz.feedback.value  # the formula with the numbers
+    assert quiz.score == (1, 1)
+
+
+def test_quiz_wrong_answer_is_explained() -> None:
+    quiz = OutputSizeQuiz(seed=1)
+    right = quiz.question.geometry.output_shape[0]
+    quiz.answer.value = right + 1
+    assert not quiz.check_answer()
+    assert f"you said {right + 1}, the output size is {right}" in quiz.feedback.value
+    assert f"+ 1 = {right}$" in quiz.feedback.value and "<i>" in quiz.feedback.value  # formula and a hint
+    quiz.answer.value = right  # a second try is not counted as a first-try success
+    assert quiz.check_answer()
+    assert quiz.score == (0, 1)
+    quiz.new_question()
+    assert quiz.feedback.value == ""
+
+
+def test_quiz_hint_for_a_forgotten_dilation() -> None:
+    from convarith.geometry import geometry
+
+    quiz = OutputSizeQuiz(seed=0)
+    quiz.question = widgets._Question("conv", geometry("conv", 9, 3, 1, 0, 2))  # ek = 5: o = 5, not 7
+    quiz.answer.value = 7
+    assert not quiz.check_answer()
+    assert "dilated kernel covers ek = d·(k − 1) + 1 = 5 cells" in quiz.feedback.value
+
+
+def test_quiz_hint_for_ceil_mode() -> None:
+    from convarith.geometry import geometry
+
+    quiz = OutputSizeQuiz(["pool"], seed=0)
+    quiz.question = widgets._Question("pool", geometry("pool", 5, 2, ceil_mode=True))  # o = 3, floor gives 2
+    quiz.answer.value = 2
+    assert not quiz.check_answer()
+    assert "ceil_mode=True rounds up" in quiz.feedback.value
+
+
+def test_quiz_refuses_unknown_kinds() -> None:
+    with pytest.raises(ValueError, match="`kinds`"):
+        OutputSizeQuiz(["deconv"])
+    with pytest.raises(ValueError, match="`kinds`"):
+        OutputSizeQuiz([])
+
+
+# -- pictures and imports -------------------------------------------------------------------------
+
+
+def test_png_bytes_round_trip() -> None:
+    pixels = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
+    assert np.array_equal(_decode(png_bytes(pixels)), pixels)
+
+
+def test_still_is_the_last_frame_by_default() -> None:
+    from convarith.frames import conv_scene
+
+    scene = conv_scene((4, 4), 3)
+    last, first = still(scene, dpi=DPI), still(scene, 0, dpi=DPI)
+    assert last.data != first.data
+    assert last.data == still(scene, len(scene) - 1, dpi=DPI).data
+
+
+def test_import_convarith_does_not_import_widgets() -> None:
+    code = "import sys, convarith; print('convarith.widgets' in sys.modules, 'ipywidgets' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "False"]
