@@ -328,7 +328,8 @@ def conv_transpose(
         Channels split into ``groups`` independent transposed convolutions.
     output_size : int or tuple of int, optional
         As ``ConvTranspose*d.forward(x, output_size)``: a size per spatial axis (or a full output
-        shape) in ``[min, min + s - 1]``; it sets ``output_padding = output_size - min``.
+        shape) in ``[min, min + s - 1]``; it sets ``output_padding = output_size - min`` (so
+        passing a non-zero ``output_padding`` as well is an error).
 
     Returns
     -------
