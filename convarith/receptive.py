@@ -410,12 +410,19 @@ class ReceptiveField:
         last = self.rows[-1]
         r, s, p = last.size[0], last.stride[0], last.padding_offset[0]
         centre = Fraction(r - 1, 2) - p
-        sign = "+" if centre >= 0 else _MINUS
         sy = "y" if s == 1 else f"{s}y"
-        lines.append(f"output y reads input [{sy} {_MINUS} {p}, {sy} + {r - 1 - p}], centre {sy} {sign} {abs(centre)}")
+
+        def plus(value: Fraction | int) -> str:
+            if value == 0:
+                return sy
+            number = value if Fraction(value).denominator != 1 else int(value)
+            text = f"{float(abs(number)):g}" if isinstance(number, Fraction) else str(abs(number))
+            return f"{sy} {'+' if value > 0 else _MINUS} {text}"
+
+        lines.append(f"output y reads input [{plus(-p)}, {plus(r - 1 - p)}], centre {plus(centre)}")
         lines.append(self.formula())
         if self.ndim > 1:
-            lines.append("(the last three lines are for axis 0)")
+            lines.append("(the last four lines are for axis 0)")
         return "\n".join(lines)
 
 
@@ -491,7 +498,7 @@ def receptive_field(layers: Sequence[Layer], input_size: IntOrTuple | None = Non
       layer        s  d  padding  output   r  S  P
       0 conv k=7   2  1        3     112   7  2  3
       1 pool k=3   2  1        1      56  11  4  5
-    output y reads input [4y − 5, 4y + 5], centre 4y + 0
+    output y reads input [4y − 5, 4y + 5], centre 4y
     r0 = 1 + Σ (ek_l − 1)·Π s_j = 1 + 6·1 + 2·2 = 11
     S0 = Π s_l = 2·2 = 4
     P0 = Σ pb_l·Π s_j = 3·1 + 1·2 = 5

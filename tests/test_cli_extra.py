@@ -27,7 +27,7 @@ def test_receptive_field_resnet_stem(capsys: pytest.CaptureFixture[str]) -> None
     )
     assert status == 0 and err == ""
     assert out.startswith("receptive field of 2 layers, input 224")
-    assert "output y reads input [4y − 5, 4y + 5], centre 4y + 0" in out  # r0 = 11, S0 = 4, P0 = 5
+    assert "output y reads input [4y − 5, 4y + 5], centre 4y\n" in out  # r0 = 11, S0 = 4, P0 = 5
     assert "output 3: input interval (7, 17), centre 12.0" in out  # 3*4 - 5 = 7
     assert "input 10 is seen by outputs range(2, 4)" in out  # 4y - 5 <= 10 <= 4y + 5
 
