@@ -144,6 +144,20 @@ def test_transpose_is_conv_transpose(layer: Conv) -> None:
     np.testing.assert_allclose(matrix.T @ y.ravel(), expected.ravel(), rtol=1e-12, atol=1e-12)
 
 
+@given(convs(max_ndim=2))
+def test_row_pattern_is_what_the_pictures_show(layer: Conv) -> None:
+    """Row (0, o) has a non-zero exactly at the input cells that ``window_map(...).reads(o)`` marks 'input'."""
+    w = np.ones((1, 1, *layer.kernel_size))
+    shape = (1, *layer.input_size)
+    kwargs = layer.kwargs() | {"groups": 1}
+    matrix = ca.conv_matrix(shape, w, **kwargs)
+    windows = ca.window_map(layer.input_size, layer.kernel_size, layer.stride, layer.padding, layer.dilation)
+    for row, out in enumerate(windows.positions()):
+        cells = {r.input for r in windows.reads(out) if r.kind == "input"}
+        expected = [int(np.ravel_multi_index(c, layer.input_size)) for c in cells]
+        assert sorted(np.flatnonzero(matrix[row]).tolist()) == sorted(expected)
+
+
 def test_the_guides_example() -> None:
     """Section 4.1 of the guide: a 3x3 kernel over a 4x4 input (no padding, unit strides) as a 4x16 matrix."""
     w = np.array([[11, 12, 13], [21, 22, 23], [31, 32, 33]]).reshape(1, 1, 3, 3)  # w_{0,0} .. w_{2,2}
