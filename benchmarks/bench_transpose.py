@@ -1,25 +1,40 @@
 """Benchmark: convarith.conv_transpose against PyTorch CPU on a decoder layer.
 
 The layer: N=8, 64 -> 32 channels, 28x28 -> 56x56, kernel 4, stride 2, padding 1, float32 (the
-upsampling step of a DCGAN/U-Net decoder). Both sides run with the same number of threads (2).
+upsampling step of a DCGAN/U-Net decoder). Both sides run with the same number of threads (2 by
+default: OpenBLAS for NumPy, ``torch.set_num_threads`` for PyTorch).
 
-    python benchmarks/bench_transpose.py          # 20 repeats, best time
-    python benchmarks/bench_transpose.py --quick  # 3 repeats
+    python benchmarks/bench_transpose.py              # 20 repeats
+    python benchmarks/bench_transpose.py --quick      # 3 repeats
+    python benchmarks/bench_transpose.py --threads 1  # both sides single-threaded
 
 Prints our time, PyTorch's, their ratio (target: within 2x), the largest difference between the
-two outputs, and our peak memory (tracemalloc: NumPy reports its allocations there).
+two outputs, our peak memory (tracemalloc: NumPy reports its allocations there), and the load
+average, since the timings on a shared machine depend on it. The runs alternate between the two
+sides, so load hits both alike; best and median are both shown.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 
-THREADS = 2
+
+def _threads_from_argv(default: int = 2) -> int:
+    """``--threads N`` must be known before NumPy loads OpenBLAS, so it is read here first."""
+    for index, arg in enumerate(sys.argv):
+        if arg == "--threads" and index + 1 < len(sys.argv):
+            return int(sys.argv[index + 1])
+        if arg.startswith("--threads="):
+            return int(arg.split("=", 1)[1])
+    return default
+
+
+THREADS = _threads_from_argv()
 for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_name, str(THREADS))
+    os.environ[_name] = str(THREADS)
 
 import argparse  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
 from collections.abc import Callable  # noqa: E402
@@ -70,6 +85,7 @@ def torch_baseline(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="3 repeats instead of 20")
+    parser.add_argument("--threads", type=int, default=2, help="threads for both sides (default 2)")
     args = parser.parse_args()
     repeats = 3 if args.quick else 20
 
@@ -84,6 +100,8 @@ def main() -> None:
 
     out = ours()
     print(f"decoder layer: x {x.shape} float32, weight {w.shape}, stride {s}, padding {p} -> {out.shape}")
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(f"threads: {THREADS} on {os.cpu_count()} cores; load average before: {load}")
     tracemalloc.start()
     ours()
     _, peak = tracemalloc.get_traced_memory()
