@@ -418,7 +418,7 @@ def _per_axis_text(values: Sequence[object]) -> str:
     return str(values[0]) if len(set(values)) == 1 else _shape_text(values)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)  # arrays: compare the fields you need
 class TransposeConstruction:
     """The guide's direct convolution equivalent to a transposed convolution, step by step.
 
