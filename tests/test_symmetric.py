@@ -48,6 +48,20 @@ def test_symmetric_conv_equals_paper_layer(channels, kernel, pads):
     assert ours.shape[2:] == x.shape[2:]
 
 
+@given(channels=st.integers(1, 9), half=st.integers(1, 3), h=st.integers(1, 5), w=st.integers(1, 5))
+def test_any_even_kernel_follows_the_paper_rule(channels, half, h, w):
+    # The rule generalised from C2sp: where C2sp pads (0, 1) use (k/2 - 1, k/2), where it pads
+    # (1, 0) use (k/2, k/2 - 1); groups and channel split as in the official code.
+    torch = pytest.importorskip("torch")
+    k = 2 * half
+    rule = {(0, 1): (half - 1, half), (1, 0): (half, half - 1)}
+    pads = [(rule[v], rule[hz]) for v, hz in OFFICIAL_C2SP]
+    x = random_array((1, channels, h, w), seed=channels * 100 + h * 10 + w)
+    weight = random_array((2, channels, k, k), seed=k)
+    ours = torch.nn.functional.conv2d(torch.from_numpy(symmetric_pad(x, (k, k))), torch.from_numpy(weight)).numpy()
+    np.testing.assert_allclose(ours, _paper_layer(x, weight, pads), rtol=1e-5, atol=1e-6)
+
+
 def test_official_group_order_and_sizes():
     groups = symmetric_groups(7, (2, 2))
     assert [g.padding for g in groups] == OFFICIAL_C2SP
@@ -347,3 +361,10 @@ def test_fewer_channels_than_groups():
     groups = symmetric_groups(1, (2, 2))
     assert [len(g.channels) for g in groups] == [1, 0, 0, 0]
     np.testing.assert_array_equal(symmetric_pad(np.ones((1, 1, 1)), (2, 2))[0], [[1, 0], [0, 0]])
+
+
+@pytest.mark.parametrize("shape", [(20,), (6, 6, 6)])
+def test_erosion_in_1d_and_3d(shape):
+    q = erosion(layers=3, input_size=shape, stacks=("C2", "C2sp"), channels=2 ** len(shape))
+    assert all(b < a for a, b in itertools.pairwise(q.curves["C2"]))
+    assert q.curves["C2"][-1] < q.curves["C2sp"][-1]
