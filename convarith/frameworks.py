@@ -57,6 +57,11 @@ class Equivalent:
         False when the layer cannot express the pads itself and the input must be padded first.
     note : str
         Why not, or which built-in rule matches.
+
+    Examples
+    --------
+    >>> translate("tensorflow", 8, 3, stride=2, padding="SAME").equivalent("caffe").native  # pads (0, 1)
+    False
     """
 
     framework: str
@@ -85,6 +90,11 @@ class Counterpart:
         (left/up).
     rule : str
         The rule that gives ``padding``.
+
+    Examples
+    --------
+    >>> translate("jax", 9, 4, stride=2, padding="SAME").counterpart("onnx")
+    Counterpart(framework='onnx', padding=((1, 2),), output_size=(5,), shift=(0,), rule='SAME_UPPER: extra unit after')
     """
 
     framework: str
@@ -110,6 +120,12 @@ class Translation:
         The same layer (same pads) in every framework.
     counterparts : tuple of Counterpart
         What each framework's own 'same' would pad, and the shift that causes.
+
+    Examples
+    --------
+    >>> t = translate("keras", (32, 32), 3, padding="same")
+    >>> t.padding, t.output_size
+    (((1, 1), (1, 1)), (32, 32))
     """
 
     framework: str

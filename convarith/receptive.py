@@ -47,6 +47,11 @@ class Layer:
         Pooling only: round the output size up.
     scalar : bool
         Whether every size was given as an int (results are then ints, not tuples).
+
+    Examples
+    --------
+    >>> layer("pool", 2).stride  # a pooling stride defaults to the kernel size
+    (2,)
     """
 
     kind: LayerKind
@@ -167,6 +172,12 @@ class LayerField:
         ``S``: input units between neighbouring output units.
     padding_offset : tuple of int
         ``P``: effective padding; output 0 starts at input ``-P``.
+
+    Examples
+    --------
+    >>> rows = receptive_field([layer("conv", 3, 2, 1), layer("conv", 3, 1, 1)], input_size=8).rows
+    >>> [(row.size, row.stride, row.padding_offset, row.output_size) for row in rows]
+    [((3,), (2,), (1,), (4,)), ((7,), (2,), (3,), (4,))]
     """
 
     layer: Layer
@@ -200,6 +211,12 @@ class ReceptiveField:
     ----------
     rows : tuple of LayerField
     input_size : tuple of int or None
+
+    Examples
+    --------
+    >>> rf = receptive_field([layer("conv", 2)] * 2)  # two 2x2 layers, no padding
+    >>> rf.size, rf.half_pixel, rf.centre(0)
+    (3, False, 1.0)
     """
 
     rows: tuple[LayerField, ...]

@@ -55,6 +55,11 @@ class SymmetricGroup:
         than groups).
     padding : tuple of (before, after)
         Zero padding of the group along each spatial axis.
+
+    Examples
+    --------
+    >>> symmetric_groups(4, (2, 2))[2]  # the third group pads bottom and left
+    group 2: channels 2..2 padding (0, 1), (1, 0)
     """
 
     index: int
@@ -289,6 +294,12 @@ class ShiftMeasurement:
     output_shape : tuple of int
         Spatial shape after the last layer (the input is ``input_shape``).
     input_shape : tuple of int
+
+    Examples
+    --------
+    >>> m = measure_shift(2, "tensorflow", layers=2, ndim=1)
+    >>> m.label, m.pads, m.per_layer
+    ('C2', ((0, 1),), ((Fraction(-1, 2),), (Fraction(-1, 1),)))
     """
 
     kernel_size: tuple[int, ...]
@@ -456,7 +467,13 @@ def measure_shift(
 
 @dataclass(frozen=True)
 class ShiftTable:
-    """Shift measurements of several stacks (see :func:`shift_table`)."""
+    """Shift measurements of several stacks (see :func:`shift_table`).
+
+    Examples
+    --------
+    >>> [m.label for m in shift_table(layers=1, ndim=1).rows][:5]
+    ['C2', 'C2', 'C2', 'C2', 'C2sp']
+    """
 
     rows: tuple[ShiftMeasurement, ...]
 
@@ -545,6 +562,12 @@ class ErosionCurves:
     kernels : str
         ``'averaging'`` or ``'random'``.
     seed : int
+
+    Examples
+    --------
+    >>> q = erosion(layers=2, input_size=4, stacks=("C3",))  # rows 2/3 1 1 2/3, then 5/9 8/9 8/9 5/9
+    >>> q.layers, [round(v, 4) for v in q.curves["C3"]]  # (5/6)**2, (13/18)**2
+    (2, [1.0, 0.6944, 0.5216])
     """
 
     curves: dict[str, tuple[float, ...]]
