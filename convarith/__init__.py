@@ -15,6 +15,15 @@ from convarith.engine import (
     max_pool,
     pad,
 )
+from convarith.export import (
+    OutputExistsError,
+    save,
+    save_beamer,
+    save_frames,
+    save_gif,
+    save_mp4,
+    save_sheet,
+)
 from convarith.formulas import (
     CONVENTIONS,
     RELATIONSHIPS,
@@ -31,10 +40,26 @@ from convarith.formulas import (
     same_padding,
     transpose_equivalent,
 )
+from convarith.frames import (
+    Cell,
+    ChannelFrame,
+    ChannelScene,
+    Frame,
+    Panel,
+    Scene,
+    conv_scene,
+    group_scene,
+    pool_scene,
+    same_comparison_scene,
+    symmetric_scene,
+    transpose_scene,
+)
 from convarith.frameworks import FRAMEWORKS, Counterpart, Equivalent, Translation, translate
+from convarith.gallery import GALLERY, GalleryFigure, GallerySummary, gallery_names, render_gallery
 from convarith.geometry import AxisGeometry, Geometry, geometry
 from convarith.matrix import MAX_MATRIX_BYTES, conv_matrix
 from convarith.receptive import Layer, LayerField, ReceptiveField, branches_aligned, layer, receptive_field
+from convarith.render import ChannelRenderer, Renderer, render
 from convarith.symmetric import (
     EROSION_STACKS,
     ErosionCurves,
@@ -120,4 +145,32 @@ __all__ = [
     "ReceptiveField",
     "LayerField",
     "Layer",
+    # animations: frames as data, the renderer, export, the gallery
+    "conv_scene",
+    "pool_scene",
+    "transpose_scene",
+    "group_scene",
+    "symmetric_scene",
+    "same_comparison_scene",
+    "Scene",
+    "ChannelScene",
+    "Panel",
+    "Frame",
+    "ChannelFrame",
+    "Cell",
+    "render",
+    "Renderer",
+    "ChannelRenderer",
+    "save",
+    "save_gif",
+    "save_mp4",
+    "save_frames",
+    "save_sheet",
+    "save_beamer",
+    "OutputExistsError",
+    "render_gallery",
+    "gallery_names",
+    "GALLERY",
+    "GalleryFigure",
+    "GallerySummary",
 ]

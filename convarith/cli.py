@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from convarith import _cli_anim
 from convarith._cli_extra import add_commands
 from convarith.formulas import CONVENTIONS, same_padding
 from convarith.geometry import geometry
@@ -138,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     same.add_argument("--convention", default="all", metavar="NAME", help="one convention, or all (default)")
     same.set_defaults(handler=_same)
     add_commands(commands)  # receptive-field, translate
+    _cli_anim.add_commands(commands)  # animate, gallery
     return parser
 
 

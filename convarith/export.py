@@ -313,7 +313,7 @@ def save_frames(
     overwrite: bool = False,
     **options: Any,
 ) -> list[Path]:
-    """Write one file per step: ``stem-000.png``, ``stem-001.png``, ...
+    r"""Write one file per step: ``stem-000.png``, ``stem-001.png``, ...
 
     Parameters
     ----------
@@ -330,6 +330,11 @@ def save_frames(
     -------
     list of Path
         If any file cannot be written, the ones written by this call are removed.
+
+    Notes
+    -----
+    Frame ``n`` of ``N`` is ``stem-{n:03d}`` (more digits when ``N > 1000``), the numbering that
+    LaTeX's ``\animategraphics`` and ffmpeg's ``%03d`` patterns expect.
 
     Examples
     --------
@@ -417,6 +422,11 @@ def save_sheet(
     Returns
     -------
     Path
+
+    Notes
+    -----
+    ``rows = ceil(N / columns)``; frames are separated by a grey border of ``max(2, width/200)``
+    pixels.
 
     Examples
     --------
@@ -558,13 +568,18 @@ def save(
     -------
     Path or list of Path
 
+    Notes
+    -----
+    Dispatches to :func:`save_gif`, :func:`save_mp4`, :func:`save_beamer`, :func:`save_sheet` or
+    :func:`save_frames`; every file is written atomically and never over an existing one unless
+    ``overwrite=True``.
+
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from convarith.frames import pool_scene
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "sheet.png"
     >>> from convarith.frames import conv_scene
-    >>> save(conv_scene(5, 3), out, sheet=True, dpi=20).name
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "sheet.png"
+    >>> save(conv_scene(5, 3), out, sheet=True, dpi=20).name  # every frame on one image
     'sheet.png'
     """
     file = _path(path, (".gif", ".mp4", ".tex", ".png", ".svg", ".pdf"))

@@ -134,6 +134,8 @@ class Panel:
         Of the drawn (direct) convolution.
     zeros : frozenset of tuple of int
         Zero-inserted input-grid cells (transposed view).
+    overhang : tuple of int
+        Ceil-mode pooling: cells past the padding that the last windows reach (never read).
     input_label, output_label : str
         ``"input 5×5"``, ``"output 3×3"``: what the grids are, with their sizes.
     title : str
@@ -162,6 +164,7 @@ class Panel:
     windows: WindowMap
     output_crop: tuple[PadPair, ...] = ()
     zeros: frozenset[Coord] = frozenset()
+    overhang: tuple[int, ...] = ()
     input_values: np.ndarray | None = None
     kernel_values: np.ndarray | None = None
 
@@ -191,6 +194,8 @@ class Scene:
         The layer the scene shows (caption source).
     columns : int or None
         Panels per row in a picture (None: whatever leaves the cells largest).
+    caption : tuple of str
+        Caption of a scene with several panels (one panel's caption is its own).
     """
 
     name: str
@@ -198,6 +203,7 @@ class Scene:
     panels: tuple[Panel, ...]
     geometry: Geometry | None = None
     columns: int | None = None
+    caption: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.panels[0].frames)
@@ -501,7 +507,7 @@ def pool_scene(
     ceil_mode, count_include_pad : bool
         PyTorch's options (``count_include_pad`` for average pooling).
     input_values : array_like, optional
-        Default: seeded integers in 0..3.
+        Default: seeded integers in 0..9.
 
     Returns
     -------
@@ -533,7 +539,12 @@ def pool_scene(
     ss = tuple(a.stride for a in geo.axes)
     ds = tuple(a.dilation for a in geo.axes)
     windows = window_map(shape, ks, ss, pads, ds, ceil_mode=ceil_mode, pooling=True)
-    x = _default_input(shape, seed) if input_values is None else _as_int_array(input_values, "input_values", shape)
+    if input_values is None:
+        from convarith.testing import random_array
+
+        x = random_array(shape, seed=seed, dtype=np.int64, low=0, high=9)
+    else:
+        x = _as_int_array(input_values, "input_values", shape)
     engine = _engine()
     winners = None
     if mode == "max":
@@ -554,6 +565,7 @@ def pool_scene(
             count_include_pad=count_include_pad,
         )[0, 0]
     frames = _direct_frames(windows, output_values=out, winners=winners)
+    overhang = tuple(a.overhang for a in windows.axes)
     word = "Max" if mode == "max" else "Average"
     default_title = f"{word} pooling: window {_size_text(ks)}, stride {_param_text(ss)}"
     if any(map(any, pads)):
@@ -574,6 +586,7 @@ def pool_scene(
         caption=_caption(geo),
         frames=frames,
         windows=windows,
+        overhang=overhang if any(overhang) else (),
         input_values=x,
     )
     return Scene(name or f"{mode}_pooling", title or default_title, (panel,), geo)
@@ -814,8 +827,23 @@ def same_comparison_scene(
             "the conventions give different output sizes: "
             + ", ".join(f"{c}: {p.output_shape}" for c, p in zip(conventions, panels, strict=True))
         )
-    title = f"'Same' padding at stride {stride}: input {input_size}, kernel {kernel_size}"
-    return Scene(name, title, tuple(panels), None, columns=1)
+    first = panels[0]
+    title = (
+        f"'Same' padding at stride {_param_text(first.stride)}: input {_size_text(first.input_shape)}, "
+        f"kernel {_size_text(first.kernel_shape)}"
+    )
+    shifts = {b - a for (a, _), (b, _) in zip(panels[0].input_padding, panels[-1].input_padding, strict=True)}
+    short = [label.split()[0] for label in labels]
+    apart = "the same windows"
+    if len(panels) == 2 and shifts != {0}:
+        units = max(shifts)
+        apart = f"every window is {units} input unit{'s' if units != 1 else ''} apart: the outputs are shifted"
+    caption = (
+        f"{short[0]} pads {_pad_text(panels[0].input_padding)}, {short[-1]} pads "
+        f"{_pad_text(panels[-1].input_padding)}: both give {_size_text(first.output_shape)} outputs",
+        apart,
+    )
+    return Scene(name, title, tuple(panels), None, columns=1 if first.ndim == 1 else None, caption=caption)
 
 
 def symmetric_scene(
@@ -887,15 +915,20 @@ def symmetric_scene(
             title=f"group {group.index}: more padding {'-'.join(sides)} ({_pad_text(group.padding)})",
         )
         panel = scene.panels[0]
-        panels.append(
-            Panel(**{**panel.__dict__, "input_label": f"input {_size_text(shape)}"})  # the title gives the pads
-        )
+        # one line per panel: the group, its padding side; the picture's title gives the sizes
+        arrows = {"bottom-right": "↘", "top-left": "↖", "bottom-left": "↙", "top-right": "↗", "right": "→", "left": "←"}
+        label = f"group {group.index}: pads {arrows['-'.join(sides)]}"
+        panels.append(Panel(**{**panel.__dict__, "input_label": label, "title": ""}))
     kind = "C2sp" if set(kernel) == {2} else "C4sp" if set(kernel) == {4} else "symmetric"
     title = (
         f"Symmetric padding ({kind}): {_size_text(kernel)} kernel, {len(groups)} channel groups, "
         f"input {_size_text(shape)}"
     )
-    return Scene(name, title, tuple(panels), None, columns=2)
+    caption = (
+        f"every group pads k − 1 = {_param_text([k - 1 for k in kernel])} in total per axis, so output = input",
+        "one-sided padding shifts each group half a unit; across the groups the shifts cancel",
+    )
+    return Scene(name, title, tuple(panels), None, columns=2 if ndim == 2 else 1, caption=caption)
 
 
 # --------------------------------------------------------------------------------------------

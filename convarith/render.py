@@ -48,7 +48,10 @@ PALETTE: dict[str, str] = {
     "output_edge": "#1f6e55",
     "cropped": "#ffffff",
     "cropped_now": "#e6e6e6",
+    "scatter_now": "#fbd3b5",  # tint of vermillion: the kernel being added
+    "overhang": "#ffffff",
     "footprint": "#d55e00",  # vermillion
+    "weight": "#8a3300",  # dark vermillion: kernel weights, readable on blue and on its tint
     "winner": "#e69f00",  # orange
     "text": "#1a1a1a",
     "muted": "#5a5a5a",
@@ -92,6 +95,13 @@ def _pads2d(pads: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], tuple[int
     if not pads:
         return (0, 0), (0, 0)
     return ((0, 0), pads[0]) if len(pads) == 1 else (pads[0], pads[1])
+
+
+def _input_pads(panel: Panel) -> tuple[tuple[int, int], ...]:
+    """The drawn padding of the input grid: the padding, plus any ceil-mode overhang after it."""
+    if not panel.overhang:
+        return panel.input_padding
+    return tuple((b, a + extra) for (b, a), extra in zip(panel.input_padding, panel.overhang, strict=True))
 
 
 def _format_value(value: float) -> str:
@@ -236,7 +246,7 @@ class Renderer(_FigureRenderer):
     def _place(self) -> list[dict[str, Any]]:
         """Where each panel's grids go, in cell units; real input cell (0, 0) is at the same place in every panel."""
         panels = self.scene.panels
-        in_pads = [_pads2d(p.input_padding) for p in panels]
+        in_pads = [_pads2d(_input_pads(p)) for p in panels]
         a_r = max(p[0][0] for p in in_pads)
         b_r = max(p[0][1] for p in in_pads)
         a_c = max(p[1][0] for p in in_pads)
@@ -276,10 +286,12 @@ class Renderer(_FigureRenderer):
         ew, eh = x_max - x_min, y_max - y_min
         width_in, height_in = (float(v) for v in fig.get_size_inches())
         title_in = 0.62 * sc if scene.title else 0.15 * sc
-        caption_lines = len(scene.panels[0].caption) if (self.caption and n == 1) else 0
+        captions = scene.panels[0].caption if n == 1 else scene.caption
+        caption_lines = len(captions) if self.caption else 0
         caption_in = (0.14 + 0.3 * caption_lines) * sc if caption_lines else 0.1 * sc
         below_in = 0.5 * sc  # the input label
-        above_in = (0.42 * sc if n > 1 else 0.0) + (0.45 * sc if self._vertical else 0.0)
+        titled = n > 1 and any(p.title for p in scene.panels)
+        above_in = (0.42 * sc if titled else 0.0) + (0.45 * sc if self._vertical else 0.0)
         avail_w, avail_h = width_in - 0.3, height_in - title_in - caption_in
         best = (0.0, 1, n)
         for rows in range(1, n + 1):
@@ -308,7 +320,7 @@ class Renderer(_FigureRenderer):
                 color=PALETTE["text"],
                 fontweight="bold",
             )
-        for line_no, line in enumerate(scene.panels[0].caption if caption_lines else ()):
+        for line_no, line in enumerate(captions if caption_lines else ()):
             base = 14 if line_no == 0 else 11
             size = min(base * sc, 0.94 * width_pts / (0.6 * len(line)))
             fig.text(
@@ -335,7 +347,7 @@ class Renderer(_FigureRenderer):
             x_mid = (x_min + x_max) / 2
             ax.set_xlim(x_mid - block_w / cell_in / 2, x_mid + block_w / cell_in / 2)
             ax.set_ylim(y_mid - block_h / cell_in / 2, y_mid + block_h / cell_in / 2)
-            self._build_panel(ax, panel, place, n > 1)
+            self._build_panel(ax, panel, place, titled)
 
     def _build_panel(self, ax: Any, panel: Panel, place: dict[str, Any], show_title: bool) -> None:
         from matplotlib.collections import PolyCollection
@@ -343,6 +355,8 @@ class Renderer(_FigureRenderer):
 
         sc = self._scale
         cell_pts = self._cell_points
+
+        real_after = (_pads2d(panel.input_padding)[0][1], _pads2d(panel.input_padding)[1][1])
 
         def grid(shape: Sequence[int], pads: Sequence[tuple[int, int]], x0: float, y0: float, kind: str) -> _Grid:
             rows, cols = _as2d(shape)
@@ -358,10 +372,15 @@ class Renderer(_FigureRenderer):
                     coord = (cc,) if len(shape) == 1 else (rr, cc)
                     inside = 0 <= rr < rows and 0 <= cc < cols
                     zero = inside and kind == "input" and coord in panel.zeros
+                    beyond = kind == "input" and (rr >= rows + real_after[0] or cc >= cols + real_after[1])
                     x, y = g.corner(coord)
                     g.index[coord] = len(verts)
                     verts.append([(x, y), (x + 1, y), (x + 1, y + 1), (x, y + 1)])
-                    if kind == "input":
+                    if beyond:  # ceil-mode overhang: reached by a window, never read
+                        faces.append(PALETTE["overhang"])
+                        edges.append(PALETTE["link"])
+                        styles.append((0, (1, 3)))
+                    elif kind == "input":
                         faces.append(PALETTE["zero"] if zero else PALETTE["input"] if inside else PALETTE["padding"])
                         edges.append(PALETTE["input_edge"] if inside and not zero else PALETTE["padding_edge"])
                         styles.append((0, (1, 2)) if zero else "solid" if inside else (0, (3, 2)))
@@ -379,7 +398,7 @@ class Renderer(_FigureRenderer):
             g.styles = styles
             return g
 
-        gin = grid(panel.input_shape, panel.input_padding, place["in"][0], place["in"][1], "input")
+        gin = grid(panel.input_shape, _input_pads(panel), place["in"][0], place["in"][1], "input")
         gout = grid(panel.output_shape, panel.output_crop, place["out"][0], place["out"][1], "output")
         cols_in = gin.shape[1]
         rows_out, cols_out = gout.shape
@@ -387,8 +406,8 @@ class Renderer(_FigureRenderer):
         gap_units = 0.14 * sc * 72 / cell_pts  # 0.14 inch, in cell units
 
         def label_size(text: str, cols: int) -> float:
-            room = (cols + 0.9 * self._gap) * cell_pts  # the grid and most of the gap beside it
-            return max(7.0, min(14 * sc, room / (0.64 * len(text))))
+            room = (cols + self._gap) * cell_pts  # the grid and the gap beside it
+            return max(8.0 * sc, min(14 * sc, room / (0.64 * len(text))))
 
         ax.text(
             in_x0 + cols_in / 2,
@@ -539,7 +558,7 @@ class Renderer(_FigureRenderer):
                         ha="right",
                         va="bottom",
                         fontsize=weight_size,
-                        color=PALETTE["footprint"],
+                        color=PALETTE["weight"],
                         fontweight="bold",
                         animated=True,
                         zorder=4.1,
@@ -588,7 +607,8 @@ class Renderer(_FigureRenderer):
             if scatter:  # drawn with every frame; direct views keep it in the cached background
                 self._set_cells(art["done"], gout, done, [PALETTE["output_done"]] * len(done))
             now = [c.coord for c in frame.writes]
-            now_faces = [PALETTE["cropped_now"] if c.kind == "cropped" else PALETTE["output_now"] for c in frame.writes]
+            now_colour = PALETTE["scatter_now"] if scatter else PALETTE["output_now"]
+            now_faces = [PALETTE["cropped_now"] if c.kind == "cropped" else now_colour for c in frame.writes]
             self._set_cells(art["now"], gout, now, now_faces)
             art["touched"] = set(done) | {c for c in now if c in art["out_texts"]}
             # the footprint: bounding box of the cells with kernel taps
@@ -876,6 +896,11 @@ def render(scene: Scene | ChannelScene, **options: Any) -> Renderer | ChannelRen
     Returns
     -------
     Renderer or ChannelRenderer
+
+    Notes
+    -----
+    A frame is ``width*dpi`` × ``height*dpi`` pixels (16:9 by default); the renderer draws the
+    still parts once and, per step, only what moves, so :meth:`Renderer.draw_frame` is cheap.
 
     Examples
     --------

@@ -76,7 +76,7 @@ def test_highlighted_cells_are_drawn_as_the_frames_say(name):
             for coord in np.ndindex(*panel.output_shape):
                 colour = pixel_at(renderer, p, 1, coord, pixels)
                 if coord in written:
-                    assert np.abs(colour - rgb("output_now")).max() <= 2
+                    assert np.abs(colour - rgb("scatter_now" if scatter else "output_now")).max() <= 2
                 elif not scatter and any(coord == c.coord for f in panel.frames[:step] for c in f.writes):
                     assert np.abs(colour - rgb("output_done")).max() <= 2
 
