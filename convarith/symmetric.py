@@ -393,7 +393,7 @@ def measure_shift(
     ------
     ValueError
         For an unknown padding, an odd kernel with ``'symmetric'``, or a stack whose exact integer
-        sums would overflow int64 (``(C * prod(k))**n >= 2**62`` with ``C = 2**ndim``).
+        sums would overflow int64 (``C * (C * prod(k))**n >= 2**62`` with ``C = 2**ndim``).
 
     Notes
     -----
@@ -434,10 +434,10 @@ def measure_shift(
         kernel = _even_kernel(kernel_size, axes)
     channels = 2**axes
     growth = channels * int(np.prod(kernel))
-    if growth**n >= 2**62:
+    if channels * growth**n >= 2**62:  # the total of all output cells, a bound on every sum
         raise ValueError(
-            f"`layers` {n} is too many for exact int64 sums: ({channels} channels * {int(np.prod(kernel))} taps)"
-            f"**{n} = {growth**n} >= 2**62"
+            f"`layers` {n} is too many for exact int64 sums: {channels} channels * ({channels} channels * "
+            f"{int(np.prod(kernel))} taps)**{n} = {channels * growth**n} >= 2**62"
         )
 
     # A delta in every channel, far enough from the border that zero padding never matters.
