@@ -429,8 +429,8 @@ def _slider(description: str, value: int, low: int, high: int) -> widgets.IntSli
         max=high,
         description=description,
         continuous_update=False,
-        style={"description_width": "7.5em"},
-        layout=widgets.Layout(width="22em"),
+        style={"description_width": "9em"},
+        layout=widgets.Layout(width="24em"),
     )
 
 
@@ -452,7 +452,7 @@ class _Stepper:
         self.play = widgets.Play(value=1, min=1, max=1, step=1, interval=interval, description="Play")
         self.play.add_class("convarith-play")
         widgets.jslink((self.play, "value"), (self.slider, "value"))
-        self.box = widgets.HBox([self.play, self.slider])
+        self.box = widgets.HBox([self.play, self.slider], layout=widgets.Layout(align_items="center"))
 
     def reset(self, frames: int) -> None:
         """Steps ``1 .. frames``, starting at 1."""
@@ -566,8 +566,8 @@ class LayerExplorer(widgets.VBox):
                 options=[c for c in CONVENTIONS if c not in ("valid", "full")],
                 value=convention,
                 description="'same' rule",
-                style={"description_width": "7.5em"},
-                layout=widgets.Layout(width="22em"),
+                style={"description_width": "9em"},
+                layout=widgets.Layout(width="24em"),
             ),
             "pad_before": _slider("pad before pb", before, 0, 5),
             "pad_after": _slider("pad after pe", after, 0, 5),
@@ -579,11 +579,11 @@ class LayerExplorer(widgets.VBox):
                 options=["zeros", "reflect", "replicate", "circular"],
                 value=padding_mode,
                 description="padding mode",
-                style={"description_width": "7.5em"},
-                layout=widgets.Layout(width="22em"),
+                style={"description_width": "9em"},
+                layout=widgets.Layout(width="24em"),
             ),
             "view": widgets.ToggleButtons(
-                options=["direct", "scatter"], value=view, description="view", style={"description_width": "7.5em"}
+                options=["direct", "scatter"], value=view, description="view", style={"description_width": "9em"}
             ),
             "numbers": widgets.Checkbox(value=numbers, description="numbers in cells", indent=False),
         }
@@ -629,7 +629,7 @@ class LayerExplorer(widgets.VBox):
         self._busy = False
         self._cache: OrderedDict[tuple[tuple[str, Any], ...], tuple[LayerState, Any]] = OrderedDict()
 
-        left = widgets.VBox([all_controls[name] for name in shown], layout=widgets.Layout(min_width="23em"))
+        left = widgets.VBox([all_controls[name] for name in shown], layout=widgets.Layout(min_width="25em"))
         right = widgets.VBox(
             [self._stepper.box, self.position, self.picture], layout=widgets.Layout(align_items="flex-start")
         )
@@ -841,8 +841,7 @@ class GroupExplorer(widgets.VBox):
         self.state = GroupState(None, None, None)
         self._busy = False
         super().__init__(
-            [widgets.HBox([widgets.VBox(list(self.controls.values())), self._stepper.box]), self.message,
-             self.picture, self.check],
+            [widgets.VBox([*self.controls.values(), self._stepper.box]), self.message, self.picture, self.check],
             layout=widgets.Layout(border="1px solid #ddd", padding="0.5em"),
         )  # fmt: skip
         self.add_class("convarith-explorer")

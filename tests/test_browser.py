@@ -3,8 +3,10 @@
 Starts JupyterLab on 127.0.0.1 (no token, a temporary working copy of the notebook), drives
 Debian's Chromium headless with Playwright, runs all cells from the Run menu, waits for the
 :class:`convarith.widgets.LayerExplorer`, drags a slider and presses Play, and checks that the
-picture and the formula changed. Screenshots go to ``test-artifacts/browser/``. Skips only
-when Chromium or Playwright is missing (CI installs both).
+picture and the formula changed; then scrolls to the quiz at the end of the notebook (JupyterLab
+attaches far-away cells only when scrolled to), answers it and reads the explanation.
+Screenshots go to ``test-artifacts/browser/``. Skips only when Chromium or Playwright is missing
+(CI installs both).
 """
 
 from __future__ import annotations
@@ -136,6 +138,19 @@ def test_explorer_slider_and_play_in_jupyterlab(tmp_path: Path) -> None:
             page.wait_for_timeout(1500)
             page.screenshot(path=shots / "4_playing.png")
             assert "agree" in check.inner_text()
+
+            # The quiz in the last cell: JupyterLab only attaches it once scrolled near it.
+            quiz = scroll_into_view(page, page.locator(".convarith-quiz"), timeout=TIMEOUT_MS / 1000)
+            answer = quiz.locator(".convarith-quiz-answer input").first
+            answer.fill("0")  # no layer has 0 outputs: always wrong
+            answer.press("Enter")
+            quiz.locator(".convarith-quiz-check").first.click()
+            feedback = quiz.locator(".convarith-quiz-feedback").first
+            verdict = _wait_for_change(feedback.inner_text, "", until=lambda text: "you said 0" in text)
+            assert "Not quite: you said 0, the output size is" in verdict
+            feedback.locator("mjx-container, .MathJax").first.wait_for()  # the formula, typeset
+            quiz.scroll_into_view_if_needed()
+            page.screenshot(path=shots / "5_quiz.png")
             pictures = {"start": picture_0, "k=6": picture_1, "k=3": picture_2, "play": picture_3}
             (shots / "digests.txt").write_text(
                 "\n".join(f"{name}: {_digest(data)}" for name, data in pictures.items())
