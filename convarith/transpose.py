@@ -108,8 +108,9 @@ def _output_padding_from_size(
         wanted = tuple(check_int(v, f"output_size[{x}]") for x, v in enumerate(sizes))
     else:
         wanted = (check_int(output_size, "output_size"),) * ndim
-    smallest = conv_transpose_output_size(i, k, s, pads, 0, d)
-    assert isinstance(smallest, tuple)
+    # min may be < 1 here (the padding crops more than the output_padding=0 output has); PyTorch
+    # still accepts any size >= 1 in the range, and the caller checks the final size
+    smallest = [(i[x] - 1) * s[x] - pads[x][0] - pads[x][1] + d[x] * (k[x] - 1) + 1 for x in range(ndim)]
     for x in range(ndim):
         low, high = smallest[x], smallest[x] + s[x] - 1
         if not low <= wanted[x] <= high:

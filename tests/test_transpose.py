@@ -667,6 +667,19 @@ def test_output_size_out_of_range() -> None:
         ca.conv_transpose(X, W, stride=2, padding=1, output_size=(5, 4))
 
 
+def test_output_size_rescues_a_cropped_minimum() -> None:
+    """min = (1 - 1)*3 - 1 - 1 + 1 = -1: PyTorch still accepts output_size 1 (a = 2 < s = 3)."""
+    torch = _torch()
+    module = torch.nn.ConvTranspose1d(1, 1, 1, stride=3, padding=1, bias=False, dtype=torch.float64)
+    x = np.array([[[2.0]]])
+    with torch.no_grad():
+        module.weight.fill_(5.0)
+        expected = module(torch.from_numpy(x), output_size=[1]).numpy()
+    ours = ca.conv_transpose(x, np.full((1, 1, 1), 5.0), stride=3, padding=1, output_size=1)
+    assert ours.shape == expected.shape == (1, 1, 1)
+    np.testing.assert_array_equal(ours, expected)  # the one output cell lies in the cropped padding: 0
+
+
 def test_output_size_wrong_length() -> None:
     with pytest.raises(ValueError, match=r"`output_size` must give one size per spatial axis \(2\)"):
         ca.conv_transpose(X, W, stride=2, output_size=(5, 5, 5))
