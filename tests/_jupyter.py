@@ -95,6 +95,7 @@ class JupyterLabServer:
         env = dict(os.environ)
         for variable, sub in [
             ("JUPYTER_CONFIG_DIR", "config"),
+            ("JUPYTER_DATA_DIR", "data"),  # the lab extensions and kernels installed with Python remain
             ("JUPYTER_RUNTIME_DIR", "runtime"),
             ("JUPYTERLAB_SETTINGS_DIR", "settings"),
             ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
