@@ -25,6 +25,7 @@ def frame_times(renderer, steps, *, full_redraw=False):
         start = time.perf_counter()
         if full_redraw:
             renderer.update(step)
+            renderer._prepare_full_draw()
             renderer.canvas.draw()
             renderer.canvas.buffer_rgba()
         else:

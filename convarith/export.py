@@ -188,9 +188,9 @@ def save_gif(
     loops = _check_loop(loop)
     renderer = _renderer(target, options)
     _check_target(file, overwrite)
-    images = [Image.fromarray(px) for px in renderer.frames()]
+    images = list(renderer.images())
     # the palette from the first and last frames (every cell colour appears in one of them), subsampled
-    palette = _gif_palette(np.concatenate([np.asarray(images[0]), np.asarray(images[-1])], axis=0)[::2, ::2])
+    palette = _gif_palette(np.concatenate([np.asarray(images[0]), np.asarray(images[-1])], axis=0)[::3, ::3])
     frames = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
 
     def write(temporary: Path) -> None:
@@ -291,8 +291,8 @@ def save_mp4(
         )
         writer.send(None)
         try:
-            for px in renderer.frames():
-                writer.send(np.ascontiguousarray(px))
+            for image in renderer.images():
+                writer.send(image.tobytes())
         finally:
             writer.close()
 
@@ -364,7 +364,7 @@ def save_frames(
     with _all_or_nothing() as written:
         for step, path in enumerate(paths):
             if fmt == "png":
-                _write_png_atomic(renderer.draw_frame(step), path, overwrite)
+                _write_png_atomic(renderer.image(step), path, overwrite)
             else:
                 renderer.update(step)
                 _atomic_write(path, lambda t: _write_vector(renderer, t, fmt), overwrite)
@@ -377,17 +377,20 @@ def _check_stem(stem: str) -> None:
         raise ValueError(f"`stem` must be a plain file-name stem, got {stem!r}")
 
 
-def _write_png_atomic(px: np.ndarray, path: Path, overwrite: bool) -> None:
+def _write_png_atomic(image: Any, path: Path, overwrite: bool) -> None:
     def write(temporary: Path) -> None:
-        _write_png(px, temporary)
+        _write_png(image, temporary)
 
     _atomic_write(path, write, overwrite)
 
 
-def _write_png(px: np.ndarray, path: Path) -> None:
+def _write_png(image: Any, path: Path) -> None:
+    """Write a Pillow image (or an RGB array) as PNG, with no metadata."""
     from PIL import Image
 
-    Image.fromarray(px).save(path, format="PNG")
+    if isinstance(image, np.ndarray):
+        image = Image.fromarray(image)
+    image.save(path, format="PNG")
 
 
 def _write_vector(renderer: AnyRenderer, path: Path, fmt: str) -> None:

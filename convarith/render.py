@@ -126,8 +126,26 @@ class _FigureRenderer:
     def update(self, step: int) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def draw_frame(self, step: int | None = None) -> np.ndarray:  # pragma: no cover - overridden
+    def _draw(self, step: int | None) -> np.ndarray:  # pragma: no cover - overridden
+        """Draw step ``step`` into the canvas; return the canvas's RGBA buffer (not a copy)."""
         raise NotImplementedError
+
+    def image(self, step: int | None = None) -> Any:
+        """Step ``step`` (the current step if None) as a Pillow RGB image."""
+        from PIL import Image
+
+        rgba = self._draw(step)
+        height, width = rgba.shape[:2]
+        return Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).convert("RGB")
+
+    def draw_frame(self, step: int | None = None) -> np.ndarray:
+        """Pixels of step ``step`` (the current step if None): ``uint8`` array ``(height, width, 3)``."""
+        return np.asarray(self.image(step))
+
+    def images(self) -> Iterator[Any]:
+        """Iterate over every step as a Pillow RGB image."""
+        for step in range(len(self)):
+            yield self.image(step)
 
     def _check_step(self, step: int) -> int:
         n = len(self.scene)
@@ -231,9 +249,8 @@ class Renderer(_FigureRenderer):
         self._scale = px_h / dpi / 5.4  # fonts scale with the figure
         vertical = layout == "vertical" or (layout == "auto" and len(scene.panels) == 1 and scene.panels[0].ndim == 1)
         self._vertical = vertical
-        self._first_background: Any = None  # pixels of the still parts
-        self._background: Any = None  # ... plus the outputs computed before `_background_step`
-        self._background_step = 0
+        self._layers: dict[str, np.ndarray] | None = None  # pre-rendered pixels (see _build_layers)
+        self._rects: dict[tuple[Any, ...], tuple[int, int, int, int]] = {}
         self._build()
 
     # -- layout ------------------------------------------------------------------------------
@@ -463,7 +480,6 @@ class Renderer(_FigureRenderer):
         art: dict[str, Any] = {
             "read": overlay(1.2),  # input cells read now
             "done": overlay(1.1),  # output cells computed before this step
-            "delta": overlay(1.1),  # the part of "done" not yet in the cached background
             "now": overlay(1.3),  # output cells written now
             "links": [
                 ax.plot([0, 0], [0, 0], color=PALETTE["link"], linewidth=1.1 * sc, animated=True, zorder=1.5)[0]
@@ -597,19 +613,20 @@ class Renderer(_FigureRenderer):
                 PALETTE["winner"] if c.coord == frame.winner else read_colour.get(c.kind, PALETTE["input_read"])
                 for c in frame.reads
             ]
-            self._set_cells(art["read"], gin, cells, faces)
+            art["pending"] = [("read", gin, cells, faces)]  # applied before a full draw (see _apply)
             # output grid: computed before (done) and now
             if scatter:
                 done = list(dict.fromkeys(c.coord for f in panel.frames[:step] for c in f.writes if c.kind == "output"))
             else:
                 done = [c.coord for f in panel.frames[:step] for c in f.writes]
             art["done_cells"] = done
-            if scatter:  # drawn with every frame; direct views keep it in the cached background
-                self._set_cells(art["done"], gout, done, [PALETTE["output_done"]] * len(done))
             now = [c.coord for c in frame.writes]
             now_colour = PALETTE["scatter_now"] if scatter else PALETTE["output_now"]
             now_faces = [PALETTE["cropped_now"] if c.kind == "cropped" else now_colour for c in frame.writes]
-            self._set_cells(art["now"], gout, now, now_faces)
+            art["pending"] += [
+                ("done", gout, done, [PALETTE["output_done"]] * len(done)),
+                ("now", gout, now, now_faces),
+            ]
             art["touched"] = set(done) | {c for c in now if c in art["out_texts"]}
             # the footprint: bounding box of the cells with kernel taps
             tapped = frame.writes if scatter else frame.reads
@@ -635,15 +652,6 @@ class Renderer(_FigureRenderer):
                 ends = [((x_hi, y_hi), (sx, sy + 1)), ((x_hi, y_lo), (sx, sy))]
             for line, ((ax0, ay0), (ax1, ay1)) in zip(art["links"], ends, strict=True):
                 line.set_data([ax0, ax1], [ay0, ay1])
-            # numbers
-            if art["out_texts"] and frame.output_values is not None:
-                current = set(now)
-                for coord, text in art["out_texts"].items():
-                    shown = coord in art["touched"]
-                    text.set_text(_format_value(float(frame.output_values[coord])) if shown else "")
-                    bold = coord in current and not scatter
-                    text.set_color("white" if bold else PALETTE["text"])
-                    text.set_fontweight("bold" if bold else "normal")
             art["read_active"] = []
             values = panel.input_values
             if art["read_texts"] and values is not None:
@@ -660,72 +668,153 @@ class Renderer(_FigureRenderer):
                     text.set_text(_format_value(float(panel.kernel_values[cell.tap])))
         self.step = step
 
-    def _prepare_full_draw(self) -> None:
-        for (_, gout), art in zip(self._grids, self._panel_artists, strict=True):
-            done = art.get("done_cells", [])
-            self._set_cells(art["done"], gout, done, [PALETTE["output_done"]] * len(done))
-
-    def _draw_moving(self, step: int) -> None:
-        """Draw the moving parts of step ``step`` over the restored background."""
-        for panel, art in zip(self.scene.panels, self._panel_artists, strict=True):
-            ax = art["footprint"].axes
+    def _apply(self, panel_index: int) -> None:
+        """Set the overlays and output values of the current step on the artists (a full draw needs them)."""
+        panel, art = self.scene.panels[panel_index], self._panel_artists[panel_index]
+        for name, grid, cells, faces in art.get("pending", []):
+            self._set_cells(art[name], grid, cells, faces)
+        art["pending"] = []
+        frame = panel.frames[self.step]
+        if art["out_texts"] and frame.output_values is not None:
+            current = {c.coord for c in frame.writes}
             scatter = panel.footprint_on_output
-            if scatter:
-                ax.draw_artist(art["done"])
-            ax.draw_artist(art["read"])
-            ax.draw_artist(art["now"])
+            for coord, text in art["out_texts"].items():
+                shown = coord in art["touched"]
+                text.set_text(_format_value(float(frame.output_values[coord])) if shown else "")
+                bold = coord in current and not scatter
+                text.set_color("white" if bold else PALETTE["text"])
+                text.set_fontweight("bold" if bold else "normal")
+
+    def _prepare_full_draw(self) -> None:
+        for panel_index in range(len(self.scene.panels)):
+            self._apply(panel_index)
+
+    # -- fast drawing ------------------------------------------------------------------------
+    # A frame is composed from pre-rendered full-figure layers: the background (every cell in its
+    # resting colour, with the input values) and, once per renderer, one layer per cell state
+    # ("read", "winner", "done", "now") with every cell in that state and its text. A frame copies
+    # each highlighted cell's pixel rectangle from the layer of its state, then draws the few
+    # moving lines (footprint, links, target) and the kernel weights. The full matplotlib draw
+    # (``savefig``) stays the reference; the tests compare the two.
+
+    def _cell_rect(self, panel_index: int, grid_index: int, coord: tuple[int, ...]) -> tuple[int, int, int, int]:
+        key = (panel_index, grid_index, coord)
+        rect = self._rects.get(key)
+        if rect is None:
+            grid = self._grids[panel_index][grid_index]
+            ax = self._panel_artists[panel_index]["footprint"].axes
+            x, y = grid.corner(coord)
+            (x0, y0), (x1, y1) = ax.transData.transform([(x, y), (x + 1, y + 1)])
+            height = self._layer("background").shape[0]
+            rect = (height - round(y1), height - round(y0), round(x0), round(x1))
+            self._rects[key] = rect
+        return rect
+
+    def _build_layers(self) -> None:
+        """Render the background and the cell-state layers (once per renderer)."""
+        self.canvas.draw()  # animated artists are left out: the background
+        buffer = np.asarray(self.canvas.buffer_rgba())
+        background = buffer.copy()
+        layers = {"background": background}
+        self._layers = layers
+        read_colour = {
+            "input": PALETTE["input_read"],
+            "padding": PALETTE["padding_read"],
+            "overhang": PALETTE["padding_read"],
+            "zero": PALETTE["zero_read"],
+        }
+
+        def input_state(gin: _Grid, panel: Panel) -> list[tuple[tuple[int, ...], str]]:
+            result = []
+            for coord in gin.index:
+                inside = all(0 <= c < n for c, n in zip(coord, panel.input_shape, strict=True))
+                zero = coord in panel.zeros
+                result.append((coord, "zero" if zero else "input" if inside else "padding"))
+            return result
+
+        states = ["read", "done", "now"]
+        if any(f.winner is not None for p in self.scene.panels for f in p.frames):
+            states.append("winner")
+        for state in states:
+            buffer[...] = background
+            for panel, (gin, gout), art in zip(self.scene.panels, self._grids, self._panel_artists, strict=True):
+                if panel.footprint_on_output:
+                    continue
+                ax = art["footprint"].axes
+                if state in ("read", "winner"):
+                    cells = input_state(gin, panel)
+                    colours = [PALETTE["winner"] if state == "winner" else read_colour[k] for _, k in cells]
+                    self._set_cells(art["read"], gin, [c for c, _ in cells], colours)
+                    ax.draw_artist(art["read"])
+                    for text in art["in_texts"].values():
+                        ax.draw_artist(text)
+                else:
+                    coords = list(gout.index)
+                    colour = PALETTE["output_done"] if state == "done" else PALETTE["output_now"]
+                    self._set_cells(art["now"], gout, coords, [colour] * len(coords))
+                    ax.draw_artist(art["now"])
+                    final = panel.frames[-1].output_values
+                    if art["out_texts"] and final is not None:
+                        for coord, text in art["out_texts"].items():
+                            text.set_text(_format_value(float(final[coord])))
+                            text.set_color("white" if state == "now" else PALETTE["text"])
+                            text.set_fontweight("bold" if state == "now" else "normal")
+                            ax.draw_artist(text)
+            layers[state] = buffer.copy()
+
+    def _layer(self, state: str) -> np.ndarray:
+        if self._layers is None:
+            self._build_layers()
+        assert self._layers is not None
+        return self._layers[state]
+
+    def _copy_cells(self, buffer: np.ndarray, panel_index: int, grid_index: int, cells: Any, state: str) -> None:
+        layer = self._layer(state)
+        for coord in cells:
+            if coord in self._grids[panel_index][grid_index].index:
+                r0, r1, c0, c1 = self._cell_rect(panel_index, grid_index, coord)
+                buffer[r0:r1, c0:c1] = layer[r0:r1, c0:c1]
+
+    def _draw(self, step: int | None) -> np.ndarray:
+        """Draw step ``step`` into the canvas buffer (returned, RGBA, not a copy).
+
+        The still parts and every cell state are rendered once; a frame copies the highlighted
+        cells' pixels from those layers and draws only the lines that move, so a frame takes a few
+        milliseconds whichever step it is (sliders jump anywhere).
+        """
+        if step is None:
+            step = max(self.step, 0)
+        if self._layers is None:
+            self._build_layers()
+        self.update(step)  # (building the layers borrows the artists; this puts them back)
+        buffer = np.asarray(self.canvas.buffer_rgba())
+        buffer[...] = self._layer("background")
+        for p, (panel, art) in enumerate(zip(self.scene.panels, self._panel_artists, strict=True)):
+            ax = art["footprint"].axes
+            frame = panel.frames[self.step]
+            if panel.footprint_on_output:  # the scatter view: values change every frame, draw them
+                self._apply(p)
+                for name in ("done", "read", "now"):
+                    ax.draw_artist(art[name])
+                for coord in art["touched"] if art["out_texts"] else ():
+                    ax.draw_artist(art["out_texts"][coord])
+                for text in art["read_active"]:
+                    text.set_visible(True)
+                    ax.draw_artist(text)
+                    text.set_visible(False)
+            else:
+                self._copy_cells(buffer, p, 0, [c.coord for c in frame.reads], "read")
+                if frame.winner is not None:
+                    self._copy_cells(buffer, p, 0, [frame.winner], "winner")
+                self._copy_cells(buffer, p, 1, art["done_cells"], "done")
+                self._copy_cells(buffer, p, 1, [c.coord for c in frame.writes], "now")
             for line in art["links"]:
                 ax.draw_artist(line)
-            for text in art["read_active"]:
-                text.set_visible(True)
-                ax.draw_artist(text)
-                text.set_visible(False)
-            if art["out_texts"]:
-                shown = art["touched"] if scatter else {c.coord for c in panel.frames[step].writes}
-                for coord in shown:
-                    ax.draw_artist(art["out_texts"][coord])
             ax.draw_artist(art["footprint"])
             ax.draw_artist(art["target"])
             for text in art["weight_texts"]:
                 ax.draw_artist(text)
-
-    def _advance_background(self, step: int) -> None:
-        """Add the outputs computed in steps ``[bg_step, step)`` to the cached background."""
-        self.canvas.restore_region(self._background)
-        for panel, (_, gout), art in zip(self.scene.panels, self._grids, self._panel_artists, strict=True):
-            if panel.footprint_on_output:
-                continue
-            cells = [c.coord for f in panel.frames[self._background_step : step] for c in f.writes]
-            self._set_cells(art["delta"], gout, cells, [PALETTE["output_done"]] * len(cells))
-            ax = art["footprint"].axes
-            ax.draw_artist(art["delta"])
-            for coord in cells:
-                if coord in art["out_texts"]:
-                    ax.draw_artist(art["out_texts"][coord])
-        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-        self._background_step = step
-
-    def draw_frame(self, step: int | None = None) -> np.ndarray:
-        """Pixels of step ``step`` (the current step if None): ``uint8`` array ``(height, width, 3)``.
-
-        The still parts (grids, labels, caption, the outputs already computed) are cached; a frame
-        restores them and draws only the moving parts (blitting), so stepping forwards is cheap.
-        """
-        if step is not None:
-            self.update(step)
-        elif self.step < 0:
-            self.update(0)
-        step = self.step
-        if self._first_background is None:
-            self.canvas.draw()  # animated artists are left out: this is the background of step 0
-            self._first_background = self.canvas.copy_from_bbox(self.figure.bbox)
-        if step < self._background_step or self._background is None:
-            self._background, self._background_step = self._first_background, 0
-        if step > self._background_step:
-            self._advance_background(step)
-        self.canvas.restore_region(self._background)
-        self._draw_moving(step)
-        return np.asarray(self.canvas.buffer_rgba())[..., :3].copy()
+        return buffer
 
 
 class ChannelRenderer(_FigureRenderer):
@@ -869,8 +958,7 @@ class ChannelRenderer(_FigureRenderer):
         )
         self.step = int(step)
 
-    def draw_frame(self, step: int | None = None) -> np.ndarray:
-        """Pixels of step ``step``: ``uint8`` array ``(height, width, 3)``."""
+    def _draw(self, step: int | None) -> np.ndarray:
         if step is not None:
             self.update(step)
         elif self.step < 0:
@@ -881,7 +969,7 @@ class ChannelRenderer(_FigureRenderer):
         self.canvas.restore_region(self._background)
         for artist in sorted(self._active, key=lambda a: a.get_zorder()):
             self._ax.draw_artist(artist)
-        return np.asarray(self.canvas.buffer_rgba())[..., :3].copy()
+        return np.asarray(self.canvas.buffer_rgba())
 
 
 def render(scene: Scene | ChannelScene, **options: Any) -> Renderer | ChannelRenderer:

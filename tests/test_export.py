@@ -173,15 +173,15 @@ def test_interrupted_overwrite_keeps_the_old_file(tmp_path, scene, monkeypatch):
 
 def test_interrupted_mp4_leaves_no_partial_file(tmp_path, scene, monkeypatch):
     calls = []
-    original = Renderer.draw_frame
+    original = Renderer._draw
 
     def failing(self, step=None):
         calls.append(step)
-        if len(calls) == 5:
+        if len(calls) == 5:  # the fifth frame fails, after four were sent to ffmpeg
             raise OSError("disk full")
         return original(self, step)
 
-    monkeypatch.setattr(Renderer, "draw_frame", failing)
+    monkeypatch.setattr(Renderer, "_draw", failing)
     with pytest.raises(OSError, match="disk full"):
         save_mp4(scene, tmp_path / "fig.mp4", dpi=DPI)
     assert list(tmp_path.iterdir()) == []
