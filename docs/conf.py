@@ -60,7 +60,6 @@ smartquotes = False  # formulas print primes as ', keep them so
 autosummary_generate = False  # the stubs are written by _ext/convarith_docs.py
 autodoc_default_options = {"members": True, "member-order": "bysource"}
 autodoc_typehints = "none"  # the numpydoc Parameters and Returns give the types
-autodoc_preserve_defaults = True
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 napoleon_use_rtype = False
@@ -72,6 +71,8 @@ intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 
 # -- MathJax, served locally ----------------------------------------------------------------------
 mathjax_path = "vendor/mathjax/tex-svg-full.js"
+# Lets the widget manager (written for MathJax 2) typeset HTMLMath widgets with MathJax 3.
+mathjax_config_path = "_ext/mathjax_widgets.js"
 
 # -- HTML ---------------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
@@ -90,7 +91,7 @@ html_theme_options = {
 }
 # Pages without sub-pages need no left sidebar (the API reference and notebooks keep theirs).
 html_sidebars: dict[str, list[str]] = {
-    page: [] for page in ("index", "getting-started", "formulas", "frameworks", "gallery", "testing")
+    page: [] for page in ("index", "getting-started", "formulas", "frameworks", "gallery", "notebooks", "testing")
 }
 html_show_sourcelink = False
 copybutton_prompt_text = r">>> |\.\.\. |\$ "

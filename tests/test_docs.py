@@ -226,3 +226,52 @@ def test_framework_page_shows_computed_tables(visit: _Visit) -> None:
     visit.screenshot("frameworks")
     assert visit.outside == [], f"requests outside the site: {visit.outside}"
     assert visit.errors == []
+
+
+def _first_notebook() -> str:
+    names = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+    if not names:
+        pytest.skip("no notebooks in notebooks/")
+    return names[0]
+
+
+@pytest.mark.browser
+def test_gallery_images_loaded(visit: _Visit) -> None:
+    gallery = pytest.importorskip("convarith.gallery")
+    page = visit.open("gallery.html")
+    page.wait_for_function("Array.from(document.images).every((img) => img.complete)", timeout=30_000)
+    sizes = page.eval_on_selector_all(
+        ".gallery-grid img", "(images) => images.map((img) => [img.getAttribute('src'), img.naturalWidth])"
+    )
+    assert len(sizes) == len(gallery.GALLERY), f"{len(sizes)} pictures for {len(gallery.GALLERY)} figures"
+    broken = [src for src, width in sizes if width == 0]
+    assert broken == [], f"pictures that did not load: {broken}"
+    names = {Path(src).stem for src, _ in sizes}
+    assert {figure.name for figure in gallery.GALLERY} <= names
+    visit.screenshot("gallery")
+    assert visit.outside == [], f"requests outside the site: {visit.outside}"
+    assert visit.errors == []
+
+
+@pytest.mark.browser
+def test_notebook_widgets_rendered_offline(visit: _Visit) -> None:
+    name = _first_notebook()
+    page = visit.open(f"notebooks/{name}.html")
+    # The widget manager replaces each saved widget view with live DOM built from the saved state.
+    page.wait_for_selector(".jupyter-widgets .widget-slider, .jupyter-widgets .widget-hslider", timeout=30_000)
+    widgets = page.locator("[class*='widget-']").count()
+    assert widgets > 5, f"only {widgets} widget elements rendered"
+    # The picture inside the explorer comes from the saved state too.
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('.jupyter-widgets img')).every((img) => img.complete)",
+        timeout=30_000,
+    )
+    widths = page.eval_on_selector_all(".jupyter-widgets img", "(images) => images.map((img) => img.naturalWidth)")
+    assert widths and all(w > 0 for w in widths), widths
+    # HTMLMath widgets are typeset by MathJax 3 through the bridge in docs/_ext/mathjax_widgets.js.
+    math = page.locator(".widget-htmlmath")
+    if math.count():
+        page.wait_for_selector(".widget-htmlmath mjx-container", timeout=20_000)
+    visit.screenshot(f"notebook_{name}")
+    assert visit.outside == [], f"requests outside the site: {visit.outside}"
+    assert visit.errors == []

@@ -287,7 +287,8 @@ def render_gallery_page(target: Path = DOCS / "gallery") -> None:
 
 def _config_inited(app: Sphinx, config: Config) -> None:
     fetch_vendored_js()
-    # copy_notebooks()  # enabled with the notebooks page
+    if (DOCS / "notebooks.md").is_file():
+        copy_notebooks()
     write_api_pages()
     if (DOCS / "gallery.md").is_file():
         render_gallery_page()
