@@ -157,5 +157,62 @@ def tap_views(
         yield taps, slab[spatial_index(*index)]
 
 
+def wide_grid(
+    cells: np.ndarray, axes: Sequence[AxisWindows], spatial: Sequence[tuple[int, int]]
+) -> tuple[list[int], int, list[int]] | None:
+    """With unit steps, every tap reads a shifted window of the same flattened cells.
+
+    Output ``o`` of tap ``t`` reads flat cell ``sum_a (o_a + start_a(t)) * pitch_a``, where
+    ``start_a(t)`` is ``block_slice(t).start`` and ``pitch_a`` the cells' stride along axis ``a``
+    (in cells). On the "wide" grid ``q = sum_a o_a * pitch_a`` (every padded row, the extra
+    columns being ignored later) tap ``t`` is the contiguous run ``flat[offset(t) : offset(t) + length]``.
+
+    Returns ``(pitch, length, offsets)`` or ``None`` when some step is not 1 or the cells are not
+    contiguous. Crop a wide result with strides ``pitch_a`` (see :func:`crop_wide`).
+    """
+    if not cells.flags.c_contiguous:
+        return None
+    starts = []
+    for taps in itertools.product(*(range(a.kernel_size) for a in axes)):
+        slices = [a.block_slice(t, lo, hi) for a, t, (lo, hi) in zip(axes, taps, spatial, strict=True)]
+        if any(sl.step != 1 for sl in slices):
+            return None
+        starts.append([sl.start for sl in slices])
+    ndim = len(axes)
+    pitch = [math.prod(cells.shape[3 + a :]) for a in range(ndim)]
+    length = sum((hi - lo - 1) * p for (lo, hi), p in zip(spatial, pitch, strict=True)) + 1
+    offsets = [sum(start * p for start, p in zip(tap, pitch, strict=True)) for tap in starts]
+    return pitch, length, offsets
+
+
+def crop_wide(wide: np.ndarray, pitch: Sequence[int], sizes: Sequence[int], axis: int) -> np.ndarray:
+    """View of a wide-grid array (wide grid along ``axis``) as the output grid ``sizes``."""
+    item_stride = wide.strides[axis]
+    shape = (*wide.shape[:axis], *sizes, *wide.shape[axis + 1 :])
+    strides = (*wide.strides[:axis], *(p * item_stride for p in pitch), *wide.strides[axis + 1 :])
+    return np.lib.stride_tricks.as_strided(wide, shape=shape, strides=strides, writeable=False)
+
+
+class Scratch:
+    """Named scratch buffers reused from block to block (no fresh pages, no allocator churn).
+
+    ``take(name, shape)`` returns a C-contiguous view of the buffer ``name``; the buffer grows
+    only if a later block needs more. Every block after the first is at most as large, so each
+    buffer is allocated once.
+    """
+
+    def __init__(self, dtype: np.dtype) -> None:
+        self.dtype = dtype
+        self.buffers: dict[str, np.ndarray] = {}
+
+    def take(self, name: str, shape: Sequence[int]) -> np.ndarray:
+        size = math.prod(shape)
+        buffer = self.buffers.get(name)
+        if buffer is None or buffer.size < size:
+            self.buffers.pop(name, None)
+            buffer = self.buffers[name] = np.empty(size, dtype=self.dtype)
+        return buffer[:size].reshape(shape)
+
+
 def prod(values: Sequence[int]) -> int:
     return math.prod(values)

@@ -54,6 +54,9 @@ __all__ = [
 MAX_TEMPORARY_BYTES = 32 * 2**20
 """Bound on the temporary buffers of one engine call, in bytes (see the module notes)."""
 
+_CACHE_BYTES = 2**20
+"""Size of the depthwise column blocks (channel chunks): about one core's L2 cache (measured best)."""
+
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 """PyTorch's ``padding_mode`` names, accepted by :func:`conv` and :func:`pad`."""
 
@@ -370,26 +373,33 @@ def _conv_blocks(
     def cost(block: Any) -> int:
         images, positions = block[0], core.prod(block[1:])
         cells = 2 * images * c_in * core.prod(core.extent_sizes(axes, block[1:]))  # see gather_padded
-        columns = 0 if depthwise else images * c_in * taps * positions
-        partial = 2 * images * c_out * positions
+        if depthwise:  # the result on the wide grid (about the cells' size), an output block, columns
+            wide = core.prod(core.extent_sizes(axes, block[1:]))
+            columns = taps * wide * min(c_in, max(1, column_bytes // (taps * wide * dtype.itemsize)))
+            return (cells + cells // 2 * out_group + images * c_out * positions + columns) * dtype.itemsize
+        extent = core.extent_sizes(axes, block[1:])
+        wide = sum((b - 1) * core.prod(extent[a + 1 :]) for a, b in enumerate(block[1:])) + 1  # see wide_grid
+        columns = images * c_in * taps * max(positions, wide)
+        partial = images * c_out * (positions + max(positions, wide))  # the GEMM's result, an output block
         return (cells + columns + partial) * dtype.itemsize
 
+    column_bytes = min(_CACHE_BYTES, MAX_TEMPORARY_BYTES // 4)
     extents = (n, *output_shape)
     block = core.plan_block(extents, cost, MAX_TEMPORARY_BYTES)
     sources = [a.padded_sources(mode) for a in axes]
-    w_matrix = weight.reshape(groups, out_group, c_group * taps)
+    # (groups, C_g * prod(k), C_out / groups): the GEMM runs positions x weights, see _conv_block
+    w_matrix = weight.reshape(groups, out_group, c_group * taps).transpose(0, 2, 1)
     w_taps = weight.reshape(groups, out_group, *kernel) if depthwise else weight
+    scratch = core.Scratch(dtype)
     for (n0, n1), *spatial in core.iterate_blocks(extents, block):
-        # The block's buffers are locals of the helpers, freed before the next block starts.
         cells = core.gather_padded(x, (n0, n1), axes, spatial, sources, 0, dtype)
         sizes = tuple(stop - start for start, stop in spatial)
         if sizes == output_shape:
-            _conv_block(cells, axes, spatial, w_matrix, w_taps, depthwise, out[n0:n1])
+            _conv_block(cells, axes, spatial, w_matrix, w_taps, depthwise, out[n0:n1], scratch, column_bytes)
         else:
-            target = np.empty((n1 - n0, c_out, *sizes), dtype=dtype)
-            _conv_block(cells, axes, spatial, w_matrix, w_taps, depthwise, target)
+            target = scratch.take("target", (n1 - n0, c_out, *sizes))
+            _conv_block(cells, axes, spatial, w_matrix, w_taps, depthwise, target, scratch, column_bytes)
             out[n0:n1][core.spatial_index(*(slice(start, stop) for start, stop in spatial))] = target
-            del target
         del cells
     return out
 
@@ -402,34 +412,90 @@ def _conv_block(
     w_taps: np.ndarray,
     depthwise: bool,
     target: np.ndarray,
+    scratch: core.Scratch,
+    column_bytes: int,
 ) -> None:
     """One block: ``target`` (images, C_out, *sizes) from the padded ``cells`` it reads."""
-    groups, out_group, width = w_matrix.shape
+    groups, width, out_group = w_matrix.shape
     images, c_in = cells.shape[:2]
     sizes = target.shape[2:]
     if depthwise:
-        # y[n, g, m] = sum_t x_t[n, g] * w[g, m, t]: one multiply-add per tap, no columns.
-        acc = target.reshape(images, groups, out_group, *sizes)
-        product = np.empty_like(acc)
-        for tap, view in core.tap_views(cells, axes, spatial):
-            w_tap = w_taps[core.spatial_index(*tap)].reshape(groups, out_group, *[1] * len(sizes))
-            if not any(tap):
-                np.multiply(view[:, :, None], w_tap, out=acc)
-            else:
-                np.multiply(view[:, :, None], w_tap, out=product)
-                acc += product
+        _depthwise_block(cells, axes, spatial, w_taps, target, scratch, column_bytes)
         return
-    # Column matrix: columns[n, c, t, o] = x_pad[n, c, o*s + t*d], then one batched GEMM.
+    # Column matrix: columns[c, t, n, o] = x_pad[n, c, o*s + t*d] (one strided copy per tap),
+    # then one GEMM per group for the whole block, (images*positions) x (C_g * prod(k)) times
+    # (C_g * prod(k)) x (C_out / groups): one tall-and-thin BLAS call, which OpenBLAS runs faster
+    # than weights @ columns, and few calls (each wakes up BLAS's threads). With unit strides the
+    # columns are taken on the wide grid (contiguous copies) and the result cropped.
     kernel = tuple(a.kernel_size for a in axes)
-    columns = np.empty((images, c_in, *kernel, *sizes), dtype=cells.dtype)
-    for tap, view in core.tap_views(cells, axes, spatial):
-        columns[core.spatial_index(*tap)] = view
-    positions = core.prod(sizes)
-    np.matmul(
-        w_matrix,
-        columns.reshape(images, groups, width, positions),
-        out=target.reshape(images, groups, out_group, positions),
-    )
+    wide = core.wide_grid(cells, axes, spatial)
+    if wide is not None:
+        _, positions, offsets = wide
+        flat = cells.reshape(images, c_in, -1)
+        columns = scratch.take("columns", (c_in, core.prod(kernel), images, positions))
+        for t, offset in enumerate(offsets):
+            columns[:, t] = flat[:, :, offset : offset + positions].swapaxes(0, 1)
+    else:
+        positions = core.prod(sizes)
+        columns = scratch.take("columns", (c_in, *kernel, images, *sizes))
+        for tap, view in core.tap_views(cells, axes, spatial):
+            where: tuple[Any, ...] = (slice(None), *tap)
+            columns[where] = view.swapaxes(0, 1)
+    result = scratch.take("result", (groups, images * positions, out_group))
+    np.matmul(columns.reshape(groups, width, images * positions).transpose(0, 2, 1), w_matrix, out=result)
+    # (groups, images, positions, C_out / groups) -> (images, groups, C_out / groups, *sizes)
+    by_image = result.reshape(groups, images, positions, out_group).transpose(1, 0, 3, 2)
+    if wide is not None:
+        by_image = core.crop_wide(by_image, wide[0], sizes, axis=3)
+    np.copyto(target.reshape(images, groups, out_group, *sizes), by_image.reshape(images, groups, out_group, *sizes))
+
+
+def _depthwise_block(
+    cells: np.ndarray,
+    axes: tuple[AxisWindows, ...],
+    spatial: list[tuple[int, int]],
+    w_taps: np.ndarray,
+    target: np.ndarray,
+    scratch: core.Scratch,
+    column_bytes: int,
+) -> None:
+    """Depthwise block (``C_g = 1``): ``y[n, g, m, o] = sum_t w[g, m, t] * x_t[n, g, o]``.
+
+    Per image and chunk of channels small enough to stay in a core's cache: copy the taps into
+    a ``(channels, taps, positions)`` column block and contract it with the ``(channels,
+    multiplier, taps)`` weights in one batched ``matmul``. With unit steps every tap's view is a
+    shifted window of the same flattened cells, so the columns are taken on a "wide" grid with the
+    padded row length (long contiguous copies) and cropped to the output at the end.
+    """
+    groups, out_group = w_taps.shape[:2]
+    images = cells.shape[0]
+    sizes = target.shape[2:]
+    kernel = tuple(a.kernel_size for a in axes)
+    taps = core.prod(kernel)
+    w_matrix = w_taps.reshape(groups, out_group, taps)
+    views = list(core.tap_views(cells, axes, spatial))
+    wide = core.wide_grid(cells, axes, spatial)
+    if wide is not None:
+        pitch, positions, offsets = wide
+        flat = cells.reshape(images, groups, -1)
+    else:
+        positions = core.prod(sizes)
+    chunk = max(1, column_bytes // (taps * positions * cells.itemsize))
+    columns = scratch.take("columns", (min(chunk, groups), taps, positions))
+    result = scratch.take("result", (images, groups, out_group, positions))
+    for n in range(images):
+        for g0 in range(0, groups, chunk):
+            g1 = min(g0 + chunk, groups)
+            block = columns[: g1 - g0]
+            for t, (_, view) in enumerate(views):
+                if wide is not None:
+                    block[:, t] = flat[n, g0:g1, offsets[t] : offsets[t] + positions]
+                else:
+                    block[:, t] = view[n, g0:g1].reshape(g1 - g0, positions)
+            np.matmul(w_matrix[g0:g1], block, out=result[n, g0:g1])
+    if wide is not None:
+        result = core.crop_wide(result, pitch, sizes, axis=3)
+    np.copyto(target.reshape(images, groups, out_group, *sizes), result.reshape(images, groups, out_group, *sizes))
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,245 @@
+"""Benchmark of convarith's NumPy engine against PyTorch (CPU) and onnx.reference.
+
+Run by hand from the project root::
+
+    python benchmarks/bench_engine.py           # the four cases of issue 3 (about a minute)
+    python benchmarks/bench_engine.py --quick   # CI-sized versions of the same cases (seconds)
+
+For each case it prints, from one run of this script:
+
+- ``ours``: best-of-``repeats`` wall time of ``convarith.conv`` / ``convarith.max_pool``;
+- ``torch``: the same for PyTorch's CPU kernel, with ``torch.set_num_threads`` equal to the
+  number of threads of NumPy's BLAS (OpenBLAS), so both use the same cores;
+- ``ours/torch``: the time ratio (< 1 means faster than PyTorch);
+- ``onnx.ref/ours``: how many times faster than ``onnx.reference.ReferenceEvaluator`` on the same
+  case (one timed run of the evaluator, on a smaller batch when said so, scaled per image);
+- ``GEMM frac``: the time of NumPy's own ``matmul`` on the equivalent GEMM (the columns times
+  the weights, same shapes, already laid out) divided by ours: the fraction of NumPy's matmul
+  rate that the whole convolution reaches (1.0 = no overhead beyond the GEMM);
+- ``peak MiB``: peak traced memory (``tracemalloc``) of one call, result included, and the
+  temporaries alone (peak minus result), to compare with ``MAX_TEMPORARY_BYTES``;
+- ``max |diff|``: the largest difference from PyTorch's result.
+
+Best-of timing is used because the machine may be shared: the minimum is the least disturbed run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import re
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+import convarith as ca
+from convarith.testing import random_array
+
+
+def blas_threads() -> int:
+    """Threads of NumPy's OpenBLAS (threadpoolctl if installed, else the library's own getter)."""
+    try:
+        from threadpoolctl import threadpool_info
+
+        for info in threadpool_info():
+            if info.get("internal_api") == "openblas":
+                return int(info["num_threads"])
+    except ImportError:
+        pass
+    with open("/proc/self/maps") as maps:
+        libs = sorted(set(re.findall(r"(/\S*openblas\S*\.so\S*)", maps.read())))
+    for path in libs:
+        lib = ctypes.CDLL(path)
+        for name in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_", "openblas_get_num_threads"):
+            if hasattr(lib, name):
+                return int(getattr(lib, name)())
+    return os.cpu_count() or 1
+
+
+def best_time(fn: Callable[[], Any], repeats: int) -> float:
+    fn()  # warm up: allocations, BLAS threads, caches
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def peak_memory(fn: Callable[[], Any]) -> tuple[float, float]:
+    """(peak traced MiB, peak minus the result's MiB) of one call."""
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        result = fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    result_bytes = sum(a.nbytes for a in result) if isinstance(result, tuple) else result.nbytes
+    return peak / 2**20, (peak - result_bytes) / 2**20
+
+
+@dataclass
+class Case:
+    name: str
+    kind: str  # "conv" or "max_pool"
+    x_shape: tuple[int, ...]
+    w_shape: tuple[int, ...] = ()
+    params: dict[str, Any] = field(default_factory=dict)
+    onnx_batch: int | None = None  # run onnx.reference on this many images (None: the whole batch)
+
+
+def cases(quick: bool) -> list[Case]:
+    if quick:
+        return [
+            Case("ResNet 3x3 (quick: N=1, 28x28)", "conv", (1, 64, 28, 28), (64, 64, 3, 3), {"padding": 1}),
+            Case("7x7/2 stem (quick: N=1, 64x64)", "conv", (1, 3, 64, 64), (64, 3, 7, 7), {"stride": 2, "padding": 3}),
+            Case("depthwise 3x3 (quick: N=1)", "conv", (1, 256, 28, 28), (256, 1, 3, 3), {"padding": 1, "groups": 256}),
+            Case("max pool 3x3/2 (quick: N=1, 56x56)", "max_pool", (1, 64, 56, 56), (), {"stride": 2, "padding": 1}),
+        ]
+    return [
+        Case("ResNet 3x3, N=8, 64->64, 56x56", "conv", (8, 64, 56, 56), (64, 64, 3, 3), {"padding": 1}, 8),
+        Case(
+            "7x7/2 stem, N=8, 3->64, 224x224", "conv", (8, 3, 224, 224), (64, 3, 7, 7), {"stride": 2, "padding": 3}, 8
+        ),
+        Case(
+            "depthwise 3x3, N=8, C=256, 28x28",
+            "conv",
+            (8, 256, 28, 28),
+            (256, 1, 3, 3),
+            {"padding": 1, "groups": 256},
+            8,
+        ),
+        Case("max pool 3x3/2 p1, (8, 64, 112, 112)", "max_pool", (8, 64, 112, 112), (), {"stride": 2, "padding": 1}, 1),
+    ]
+
+
+def ours(case: Case, x: np.ndarray, w: np.ndarray) -> Callable[[], Any]:
+    if case.kind == "conv":
+        return lambda: ca.conv(x, w, **case.params)
+    return lambda: ca.max_pool(x, 3, **case.params)
+
+
+def torch_fn(torch: Any, case: Case, x: np.ndarray, w: np.ndarray) -> Callable[[], Any]:
+    xt = torch.from_numpy(x)
+    if case.kind == "conv":
+        wt = torch.from_numpy(w)
+        return lambda: torch.nn.functional.conv2d(xt, wt, **case.params)
+    return lambda: torch.nn.functional.max_pool2d(xt, 3, **case.params)
+
+
+def onnx_time(case: Case, x: np.ndarray, w: np.ndarray) -> tuple[float, int] | None:
+    """Seconds of one ReferenceEvaluator run on ``onnx_batch`` images (explicit pads, no auto_pad)."""
+    try:
+        from onnx import TensorProto, helper
+        from onnx.reference import ReferenceEvaluator
+    except ImportError:
+        return None
+    images = case.onnx_batch or x.shape[0]
+    x = x[:images]
+    p = case.params.get("padding", 0)
+    s = case.params.get("stride", 1)
+    inputs = [helper.make_tensor_value_info("X", TensorProto.FLOAT, list(x.shape))]
+    feeds = {"X": x}
+    if case.kind == "conv":
+        inputs.append(helper.make_tensor_value_info("W", TensorProto.FLOAT, list(w.shape)))
+        feeds["W"] = w
+        node = helper.make_node(
+            "Conv", ["X", "W"], ["Y"], strides=[s, s], pads=[p] * 4, group=case.params.get("groups", 1),
+            kernel_shape=list(w.shape[2:]),
+        )  # fmt: skip
+    else:
+        node = helper.make_node("MaxPool", ["X"], ["Y"], strides=[s, s], pads=[p] * 4, kernel_shape=[3, 3])
+    output = helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)
+    model = helper.make_model(
+        helper.make_graph([node], "bench", inputs, [output]), opset_imports=[helper.make_opsetid("", 22)]
+    )
+    evaluator = ReferenceEvaluator(model)
+    start = time.perf_counter()
+    evaluator.run(None, feeds)
+    return time.perf_counter() - start, images
+
+
+def gemm_time(case: Case, out_shape: tuple[int, ...], repeats: int) -> float | None:
+    """NumPy matmul on the equivalent GEMM: (groups) x [(N*positions, C_g*k*k) @ (C_g*k*k, C_out/groups)]."""
+    if case.kind != "conv":
+        return None
+    groups = case.params.get("groups", 1)
+    c_out, c_group, *kernel = case.w_shape
+    rows = out_shape[0] * int(np.prod(out_shape[2:]))
+    width = c_group * int(np.prod(kernel))
+    a = random_array((groups, rows, width), 1)
+    b = random_array((groups, width, c_out // groups), 2)
+    if groups == 1:
+        a2, b2 = a[0], b[0]
+        return best_time(lambda: a2 @ b2, repeats)
+    return best_time(lambda: np.matmul(a, b), repeats)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="CI-sized cases, fewer repeats")
+    parser.add_argument("--repeats", type=int, default=None, help="timed runs per measurement (best is kept)")
+    args = parser.parse_args()
+    repeats = args.repeats or (3 if args.quick else 7)
+    threads = blas_threads()
+    try:
+        import torch
+
+        torch.set_num_threads(threads)
+    except ImportError:
+        torch = None
+    print(
+        f"convarith {ca.__version__}, numpy {np.__version__}, BLAS threads {threads}, "
+        f"torch {torch.__version__ if torch else 'not installed'} with {threads} threads; best of {repeats}; "
+        f"MAX_TEMPORARY_BYTES = {ca.MAX_TEMPORARY_BYTES / 2**20:.0f} MiB"
+    )
+    header = (
+        f"{'case':<40} {'ours ms':>8} {'torch ms':>9} {'ours/torch':>10} {'onnx.ref/ours':>14} "
+        f"{'GEMM frac':>9} {'peak MiB (temp)':>16} {'max |diff|':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    notes = []
+    for case in cases(args.quick):
+        x = random_array(case.x_shape, 0)
+        w = random_array(case.w_shape, 1) if case.w_shape else np.zeros(0, np.float32)
+        fn = ours(case, x, w)
+        result = fn()
+        t_ours = best_time(fn, repeats)
+        t_torch = diff = None
+        if torch is not None:
+            tfn = torch_fn(torch, case, x, w)
+            t_torch = best_time(tfn, repeats)
+            diff = float(np.abs(result - tfn().numpy()).max())
+        peak, temporaries = peak_memory(fn)
+        onnx = onnx_time(case, x, w)
+        speedup = None
+        if onnx is not None:
+            seconds, images = onnx
+            speedup = seconds / images / (t_ours / x.shape[0])
+            if images != x.shape[0]:
+                notes.append(f"{case.name}: onnx.reference timed once on {images} of {x.shape[0]} images, scaled")
+        t_gemm = gemm_time(case, result.shape, repeats)
+        print(
+            f"{case.name:<40} {t_ours * 1e3:8.1f} "
+            + (f"{t_torch * 1e3:9.1f} {t_ours / t_torch:10.2f} " if t_torch else f"{'-':>9} {'-':>10} ")
+            + (f"{speedup:14.1f} " if speedup else f"{'-':>14} ")
+            + (f"{t_gemm / t_ours:9.2f} " if t_gemm else f"{'n/a':>9} ")
+            + f"{peak:8.1f} ({temporaries:5.1f}) "
+            + (f"{diff:10.1e}" if diff is not None else f"{'-':>10}")
+        )
+    for note in notes:
+        print("note:", note)
+    print(
+        "GEMM frac n/a: pooling has no GEMM. Targets: ResNet ours/torch <= 1.5, every case <= 3, onnx.ref/ours >= 10."
+    )
+
+
+if __name__ == "__main__":
+    main()
