@@ -363,6 +363,22 @@ def _caption(geo: Geometry) -> tuple[str, ...]:
     return tuple(f"{'rows' if x == 0 else 'columns'}: {line}" for x, line in enumerate(lines))
 
 
+def _transposed_note(geo: Geometry) -> str:
+    """The second caption line of the guide's view: its relationship, when one applies."""
+    from convarith.formulas import relationship
+
+    note = "drawn as the guide's equivalent stride-1 convolution, kernel flipped, p′ = ek − 1 − p"
+    axes = geo.axes
+    same = len({(a.kernel_size, a.stride, a.padding, a.dilation) for a in axes}) == 1
+    (pb, pe), d = axes[0].padding, axes[0].dilation
+    if not same or pb != pe or d != 1:
+        return note
+    # the forward convolution's input size is the transposed output size (a restores an odd size)
+    forward_input = axes[0].output_size
+    r = relationship(axes[0].kernel_size, axes[0].stride, pb, transposed=True, input_size=forward_input)
+    return f"{note}; relationship {r.number}: {r.formula}"
+
+
 def _unit_batch(x: np.ndarray) -> np.ndarray:
     """(*spatial) -> (1, 1, *spatial)."""
     return x[None, None]
@@ -708,7 +724,7 @@ def transpose_scene(
         if any(between):
             count = str(between[0]) if len(set(between)) == 1 else "×".join(map(str, between))
             label += f" + {count} zero{'' if between == [1] * ndim else 's'} between"
-        label += f", padding {_pad_text(eq_pads)}"
+        label += f", p′ = {_pad_text(eq_pads)}"
         stretched_values = None
         if x is not None:
             stretched_values = np.zeros(stretched, dtype=x.dtype)
@@ -724,7 +740,7 @@ def transpose_scene(
             input_label=label,
             output_label=f"output {_size_text(windows.output_shape)}",
             title=title or default_title,
-            caption=(*caption, "drawn as the guide's equivalent stride-1 convolution (kernel flipped)"),
+            caption=(*caption, _transposed_note(geo)),
             frames=frames,
             windows=windows,
             zeros=zeros,

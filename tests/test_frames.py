@@ -430,3 +430,23 @@ def test_odd_kernel_for_symmetric_padding():
     _need("convarith.symmetric", "symmetric_groups")
     with pytest.raises(ValueError, match="even"):
         symmetric_scene(4, 3)
+
+
+# the guide's relationship for each transposed twin, from its text (section 4)
+TWIN_RELATIONSHIP = {
+    "no_padding_no_strides": 8,
+    "arbitrary_padding_no_strides": 9,
+    "same_padding_no_strides": 10,
+    "full_padding_no_strides": 11,
+    "no_padding_strides": 12,
+    "padding_strides": 13,
+    "padding_strides_odd": 14,
+}
+
+
+@pytest.mark.parametrize("name", list(TWIN_RELATIONSHIP))
+def test_transposed_caption_names_the_guides_relationship(name):
+    i, k, s, p, _ = GUIDE[name]
+    o = conv_output_size(i, k, s, p)
+    scene = transpose_scene((o, o), k, s, p, recovering_output_padding(i, k, s, p))
+    assert f"relationship {TWIN_RELATIONSHIP[name]}:" in scene.panels[0].caption[-1]

@@ -132,7 +132,7 @@ def test_labels_name_input_and_output_with_sizes():
 
 def test_transposed_labels_say_which_grid_is_which():
     texts = [t.get_text() for ax in Renderer(transpose_scene((2, 2), 3, 2), dpi=DPI).figure.axes for t in ax.texts]
-    assert "input 2×2 + 1 zero between, padding 2" in texts
+    assert "input 2×2 + 1 zero between, p′ = 2" in texts
     assert "output 5×5" in texts
 
 
