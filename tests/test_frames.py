@@ -450,3 +450,42 @@ def test_transposed_caption_names_the_guides_relationship(name):
     o = conv_output_size(i, k, s, p)
     scene = transpose_scene((o, o), k, s, p, recovering_output_padding(i, k, s, p))
     assert f"relationship {TWIN_RELATIONSHIP[name]}:" in scene.panels[0].caption[-1]
+
+
+# padding words: (convention, padding) -> pads of a 6x6 input, kernel 3, stride 2, worked by hand
+SAME_CASES = {
+    ("tensorflow", "same"): ((0, 1), (0, 1)),  # total max((3-1)*2 + 3 - 6, 0) = 1, extra after
+    ("same_lower", "same"): ((1, 0), (1, 0)),  # ONNX SAME_LOWER: extra before
+    ("tensorflow", "valid"): ((0, 0), (0, 0)),
+    ("tensorflow", "full"): ((2, 2), (2, 2)),
+}
+
+
+@pytest.mark.parametrize("convention,padding", list(SAME_CASES))
+def test_padding_words(convention, padding):
+    scene = conv_scene((6, 6), 3, 2, padding, convention=convention)
+    assert scene.panels[0].input_padding == SAME_CASES[convention, padding]
+    check_conv_scene((6, 6), 3, 2, SAME_CASES[convention, padding], 1)
+
+
+def test_pytorch_same_refuses_strides_as_the_formulas_do():
+    with pytest.raises(ValueError, match="PyTorch refuses padding='same'"):
+        conv_scene((6, 6), 3, 2, "same", convention="pytorch")
+
+
+def test_ceil_mode_overhang_is_marked():
+    _need_pooling()
+    scene = pool_scene((5, 5), 2, 2, mode="max", ceil_mode=True)
+    panel = scene.panels[0]
+    assert panel.output_shape == (3, 3)
+    assert panel.overhang == (1, 1)
+    last = panel.frames[-1]
+    assert {c.kind for c in last.reads} == {"input", "overhang"}
+    assert last.winner == (4, 4)  # the only real cell of the last window
+
+
+def test_one_d_transposed_views():
+    direct = transpose_scene(3, 2, 2)
+    assert direct.panels[0].input_shape == (5,) and len(direct) == 6
+    scatter = transpose_scene(3, 2, 2, view="scatter")
+    assert [[c.coord for c in f.writes] for f in scatter.panels[0].frames] == [[(0,), (1,)], [(2,), (3,)], [(4,), (5,)]]
