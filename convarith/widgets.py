@@ -42,6 +42,9 @@ __all__ = [
     "LayerExplorer",
     "LayerState",
     "OutputSizeQuiz",
+    "ConeState",
+    "ReceptiveFieldExplorer",
+    "describe_cone",
     "describe_groups",
     "describe_layer",
     "png_bytes",
@@ -56,6 +59,9 @@ PADDING_CHOICES = ("explicit", "valid", "same", "full")
 
 CACHE_SIZE = 12
 """Layers whose frames and renderer a :class:`LayerExplorer` keeps (the most recent ones)."""
+
+MAX_CONE_CELLS = 160
+"""The widest input a :class:`ReceptiveFieldExplorer` draws."""
 
 _OK = "#1f6e55"
 _BAD = "#b00020"
@@ -434,8 +440,9 @@ def _slider(description: str, value: int, low: int, high: int) -> widgets.IntSli
     )
 
 
-def _message_html(text: str) -> str:
-    return f'<div style="color:{_BAD};font-weight:bold;padding:0.4em 0">Not a valid layer: {html.escape(text)}</div>'
+def _message_html(text: str, prefix: str = "Not a valid layer") -> str:
+    style = f"color:{_BAD};font-weight:bold;padding:0.4em 0"
+    return f'<div style="{style}">{html.escape(prefix)}: {html.escape(text)}</div>'
 
 
 def _check_html(text: str, ok: bool) -> str:
@@ -888,6 +895,268 @@ class GroupExplorer(widgets.VBox):
         if self._busy or self.renderer is None:
             return
         self.picture.value = png_bytes(self.renderer.draw_frame(int(change["new"]) - 1))
+
+
+# --------------------------------------------------------------------------------------------
+# receptive fields
+
+
+@dataclass(frozen=True, eq=False)
+class ConeState:
+    """The cells that one output of a stack of identical valid layers depends on, level by level.
+
+    Attributes
+    ----------
+    sizes : tuple of int
+        Cells per level, the input first and the stack's output last.
+    cone : tuple of frozenset of int
+        Per level, the cells the chosen output depends on (found by walking the window map back).
+    output : int
+        The chosen output cell.
+    field : ReceptiveField or None
+        Araujo et al.'s closed form for the same stack (:func:`convarith.receptive.receptive_field`).
+    message : str or None
+    reads : tuple of (level, cell, cell below)
+        The window reads inside the cone: ``cell`` of level ``level`` reads ``cell below``.
+    """
+
+    sizes: tuple[int, ...]
+    cone: tuple[frozenset[int], ...]
+    output: int
+    field: Any
+    message: str | None = None
+    reads: tuple[tuple[int, int, int], ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Whether the stack could be described (no message)."""
+        return self.message is None
+
+    @property
+    def extent(self) -> tuple[int, int]:
+        """First and last input cell of the cone (the brute-force receptive field)."""
+        return min(self.cone[0]), max(self.cone[0])
+
+    @property
+    def agrees(self) -> bool:
+        """Whether the cone's extent at the input is the closed form's interval."""
+        return self.field is not None and self.extent == tuple(self.field.interval(self.output))
+
+
+def describe_cone(
+    layers: int = 3, kernel_size: int = 3, stride: int = 1, dilation: int = 1, *, output: int = 0, outputs: int = 3
+) -> ConeState:
+    """The receptive-field cone of output ``output`` of ``layers`` identical unpadded convolutions.
+
+    Parameters
+    ----------
+    layers, kernel_size, stride, dilation : int
+        The stack: ``layers`` convolutions with the same kernel, stride and dilation, no padding.
+    output : int
+        The output cell whose cone is traced.
+    outputs : int
+        Number of output cells; the input is as small as that allows.
+
+    Returns
+    -------
+    ConeState
+
+    Notes
+    -----
+    Sizes are worked back from the output, ``n_l = (n_{l+1} - 1)*s + ek``, and the cone by
+    walking :meth:`convarith.WindowMap.reads` from the output to the input. The closed form it is
+    checked against (Araujo et al., 2019): ``r0 = 1 + sum_l (ek - 1) * s**(l-1)``, so output
+    ``y`` reads input ``[y*S0, y*S0 + r0 - 1]`` with ``S0 = s**layers``.
+
+    Examples
+    --------
+    >>> state = describe_cone(3, 3)  # three 3x3 layers: each output sees 7 input cells
+    >>> state.sizes, state.extent, state.agrees
+    ((9, 7, 5, 3), (0, 6), True)
+    """
+    from convarith.receptive import layer, receptive_field
+    from convarith.windows import window_map
+
+    try:
+        for value, name in [(layers, "layers"), (kernel_size, "kernel_size"), (stride, "stride")]:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"`{name}` must be a positive integer, got {value!r}")
+        if not 0 <= output < outputs:
+            raise ValueError(f"`output` must be in [0, {outputs}), got {output}")
+        ek = dilation * (kernel_size - 1) + 1
+        sizes = [outputs]
+        for _ in range(layers):
+            sizes.insert(0, (sizes[0] - 1) * stride + ek)
+        if sizes[0] > MAX_CONE_CELLS:
+            raise ValueError(
+                f"the input would have {sizes[0]} cells, more than the {MAX_CONE_CELLS} a picture can show: "
+                "use fewer layers, a smaller kernel, stride or dilation"
+            )
+        field = receptive_field([layer("conv", kernel_size, stride, 0, dilation)] * layers, input_size=sizes[0])
+        cone = [frozenset({output})]
+        reads: list[tuple[int, int, int]] = []
+        for level in range(layers - 1, -1, -1):
+            windows = window_map(sizes[level], kernel_size, stride, 0, dilation)
+            pairs = [(y, r.input[0]) for y in sorted(cone[0]) for r in windows.reads((y,))]
+            reads += [(level + 1, y, x) for y, x in pairs]
+            cone.insert(0, frozenset(x for _, x in pairs))
+    except (ValueError, TypeError) as error:
+        return ConeState((), (), output, None, message=str(error))
+    return ConeState(tuple(sizes), tuple(cone), output, field, reads=tuple(reads))
+
+
+def _draw_cone(state: ConeState, dpi: float) -> np.ndarray:
+    """Pixels of the cone picture: one row of cells per level, the input at the bottom."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.collections import LineCollection, PatchCollection
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
+    from convarith.render import PALETTE
+
+    levels = len(state.sizes)
+    figure = Figure(figsize=(9.6, 1.0 + 0.75 * levels), dpi=dpi, facecolor="white")
+    FigureCanvasAgg(figure)
+    ax = figure.add_axes((0.1, 0.04, 0.88, 0.92))
+    ax.set_axis_off()
+    width = state.sizes[0]
+    # level l: cell y is drawn at the centre of its field in input coordinates
+    strides, fields = [1], [1]
+    assert state.field is not None
+    for row in state.field.rows:
+        strides.append(int(row.stride[0]))
+        fields.append(int(row.size[0]))
+    boxes, colours, links = [], [], []
+    for level, n in enumerate(state.sizes):
+        y0 = level  # the input at the bottom, the stack's output at the top
+        for cell in range(n):
+            x = cell * strides[level] + (fields[level] - 1) / 2
+            boxes.append(Rectangle((x - 0.42, y0 - 0.3), 0.84, 0.6))
+            inside = cell in state.cone[level]
+            top = level == levels - 1
+            colours.append(
+                PALETTE["output_now"] if inside and top else
+                PALETTE["input_read"] if inside else PALETTE["output"] if top else PALETTE["input"]
+            )  # fmt: skip
+        label = "input" if level == 0 else f"layer {level}"
+        ax.text(-0.8, y0, f"{label} ({n})", ha="right", va="center", fontsize=10, color=PALETTE["text"])
+    for level, cell, below in state.reads:
+        x_top = cell * strides[level] + (fields[level] - 1) / 2
+        x_below = below * strides[level - 1] + (fields[level - 1] - 1) / 2
+        links.append([(x_below, level - 1 + 0.3), (x_top, level - 0.3)])
+    ax.add_collection(LineCollection(links, colors=PALETTE["link"], linewidths=0.6, zorder=1))
+    ax.add_collection(PatchCollection(boxes, facecolors=colours, edgecolors=PALETTE["input_edge"], linewidths=0.5))
+    ax.set_xlim(-0.6 - width * 0.12, width - 0.4)
+    ax.set_ylim(-0.5, levels - 0.5)
+    figure.canvas.draw()
+    return np.asarray(figure.canvas.buffer_rgba())[..., :3].copy()  # type: ignore[attr-defined]
+
+
+class ReceptiveFieldExplorer(widgets.VBox):
+    """Which input cells one output of a stack depends on, layer by layer.
+
+    Parameters
+    ----------
+    layers, kernel_size, stride, dilation : int
+        Starting values of the stack of identical unpadded convolutions.
+    dpi : float
+    interval : int
+        Milliseconds between Play steps (one step per output cell).
+
+    Attributes
+    ----------
+    controls : dict of str to IntSlider
+    step, play, picture, check, message
+        As in :class:`LayerExplorer`; ``text`` shows the closed form.
+
+    Examples
+    --------
+    >>> explorer = ReceptiveFieldExplorer(2, 3, stride=2, dpi=20)
+    >>> explorer.state.extent, explorer.state.agrees  # r0 = 1 + 2 + 2*2 = 7
+    ((0, 6), True)
+    """
+
+    def __init__(
+        self,
+        layers: int = 3,
+        kernel_size: int = 3,
+        stride: int = 1,
+        dilation: int = 1,
+        *,
+        dpi: float = 80,
+        interval: int = 700,
+    ) -> None:
+        self.dpi = dpi
+        self.controls = {
+            "layers": _slider("layers", layers, 1, 5),
+            "kernel_size": _slider("kernel k", kernel_size, 1, 5),
+            "stride": _slider("stride s", stride, 1, 3),
+            "dilation": _slider("dilation d", dilation, 1, 3),
+        }
+        for name, control in self.controls.items():
+            control.add_class(f"convarith-{name.replace('_', '-')}")
+            control.observe(lambda change: self.update(), names="value")
+        self._stepper = _Stepper("output cell", interval)
+        self.step = self._stepper.slider
+        self.play = self._stepper.play
+        self.step.observe(lambda change: self._redraw(), names="value")
+        self.picture = widgets.Image(format="png")
+        self.picture.add_class("convarith-picture")
+        self.text = widgets.HTML()
+        self.check = widgets.HTML()
+        self.check.add_class("convarith-check")
+        self.message = widgets.HTML()
+        self.message.add_class("convarith-message")
+        self.state = ConeState((), (), 0, None)
+        self._busy = False
+        super().__init__(
+            [widgets.VBox([*self.controls.values(), self._stepper.box]), self.message, self.picture, self.check,
+             self.text],
+            layout=widgets.Layout(border="1px solid #ddd", padding="0.5em"),
+        )  # fmt: skip
+        self.add_class("convarith-explorer")
+        self.update()
+
+    def _parameters(self) -> dict[str, int]:
+        return {name: int(control.value) for name, control in self.controls.items()}
+
+    def update(self) -> None:
+        """Rebuild the stack from the controls and show output cell 1 of 3."""
+        self._busy = True
+        try:
+            self._stepper.reset(3)
+        finally:
+            self._busy = False
+        self._redraw()
+
+    def _redraw(self) -> None:
+        if self._busy:
+            return
+        try:
+            state = describe_cone(**self._parameters(), output=self._stepper.index())
+            pixels = _draw_cone(state, self.dpi) if state.ok else None
+        except Exception as error:  # never a traceback in the classroom
+            state, pixels = ConeState((), (), 0, None, message=f"{type(error).__name__}: {error}"), None
+        self.state = state
+        if not state.ok or pixels is None:
+            self.message.value = _message_html(state.message or "", "Cannot draw this stack")
+            self.picture.layout.display = "none"
+            self.check.value = self.text.value = ""
+            return
+        self.message.value = ""
+        self.picture.layout.display = None
+        self.picture.width, self.picture.height = str(pixels.shape[1]), str(pixels.shape[0])
+        self.picture.value = png_bytes(pixels)
+        first, last = state.extent
+        field = state.field
+        self.check.value = _check_html(
+            f"traced through the windows: output {state.output} depends on input cells {first}..{last} "
+            f"({last - first + 1} wide); closed form: [{state.output}·S0 − P0, … + r0 − 1] = "
+            f"{tuple(field.interval(state.output))}, r0 = {field.size}; "
+            + ("✓ they agree" if state.agrees else "✗ they DISAGREE"),
+            state.agrees,
+        )
+        self.text.value = f"<pre>{html.escape(repr(field))}</pre>"
 
 
 # --------------------------------------------------------------------------------------------

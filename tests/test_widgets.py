@@ -24,6 +24,8 @@ from convarith.widgets import (
     GroupExplorer,
     LayerExplorer,
     OutputSizeQuiz,
+    ReceptiveFieldExplorer,
+    describe_cone,
     describe_groups,
     describe_layer,
     png_bytes,
@@ -352,6 +354,64 @@ def test_group_explorer() -> None:
     assert "Not a valid layer" in explorer.message.value and explorer.picture.layout.display == "none"
     explorer.controls["groups"].value = 4  # depthwise
     assert "(4, 1, 3, 3)" in explorer.check.value
+
+
+# -- receptive fields -----------------------------------------------------------------------------
+
+CONES = [  # (layers, kernel, stride, dilation) -> r0 worked out by hand: 1 + (ek - 1)(1 + s + ... + s^(L-1))
+    (1, 3, 1, 1, 3),
+    (3, 3, 1, 1, 7),
+    (3, 3, 2, 1, 15),
+    (2, 2, 2, 1, 4),
+    (3, 3, 1, 2, 13),
+    (2, 1, 3, 1, 1),
+]
+
+
+@pytest.mark.parametrize(("layers", "k", "s", "d", "r0"), CONES)
+def test_cone_width_is_the_receptive_field(layers: int, k: int, s: int, d: int, r0: int) -> None:
+    for output in range(3):
+        state = describe_cone(layers, k, s, d, output=output)
+        assert state.ok, state.message
+        first, last = state.extent
+        assert last - first + 1 == r0
+        assert first == output * s**layers
+        assert state.agrees
+        assert state.sizes[-1] == 3 and len(state.sizes) == layers + 1
+
+
+@pytest.mark.parametrize(("layers", "k", "s", "d", "r0"), CONES)
+def test_cone_matches_the_engine_impulse_response(layers: int, k: int, s: int, d: int, r0: int) -> None:
+    import convarith as ca
+
+    state = describe_cone(layers, k, s, d, output=1)
+    n = state.sizes[0]
+    x = np.eye(n, dtype=np.int64)[:, None, :]  # a batch of impulses, one per input cell: (n, 1, n)
+    w = np.ones((1, 1, k), dtype=np.int64)
+    for _ in range(layers):
+        x = ca.conv(x, w, stride=s, dilation=d)
+    reached = {j for j in range(n) if x[j, 0, 1] != 0}  # impulses that reach output 1
+    assert reached == set(state.cone[0])
+
+
+def test_cone_too_wide_to_draw_and_bad_arguments() -> None:
+    wide = describe_cone(5, 5, 3)
+    assert not wide.ok and "cells" in (wide.message or "")
+    assert "`layers`" in (describe_cone(0).message or "")
+    assert "`output`" in (describe_cone(output=3).message or "")
+
+
+def test_receptive_field_explorer() -> None:
+    explorer = ReceptiveFieldExplorer(3, 3, stride=2, dpi=DPI)
+    assert "✓ they agree" in explorer.check.value and "r0 = 15" in explorer.check.value
+    first = explorer.picture.value
+    explorer.step.value = 2
+    assert explorer.picture.value != first and "input cells 8..22" in explorer.check.value
+    explorer.controls["layers"].value = 5
+    explorer.controls["kernel_size"].value = 5
+    assert "Cannot draw this stack" in explorer.message.value and explorer.picture.layout.display == "none"
+    explorer.controls["layers"].value = 1
+    assert explorer.message.value == "" and "r0 = 5" in explorer.check.value
 
 
 # -- the quiz -------------------------------------------------------------------------------------
