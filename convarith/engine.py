@@ -529,6 +529,12 @@ def _pool_setup(
     pads = per_axis_padding(padding, ndim)
     ceil = _check_bool(ceil_mode, "ceil_mode")
     windows = window_map(tuple(xs.shape[2:]), kernel, stride_, pads, dilation_, ceil_mode=ceil, pooling=True)
+    return xs, unbatched, windows
+
+
+def _check_windows_overlap_input(windows: WindowMap) -> None:
+    """Average pooling without padding in the divisor: every window needs an input cell."""
+    ndim = len(windows.axes)
     for axis, a in enumerate(windows.axes):
         coords = a.indices()
         inside = ((coords >= 0) & (coords < a.input_size)).any(axis=1)
@@ -536,10 +542,9 @@ def _pool_setup(
             o = int(np.flatnonzero(~inside)[0])
             raise ValueError(
                 f"`padding` {a.padding}{axis_label(axis, ndim)} leaves window {o} without an input cell "
-                f"(it reads input coordinates {coords[o].tolist()} of 0..{a.input_size - 1}): "
-                "every pooling window must overlap the input"
+                f"(it reads input coordinates {coords[o].tolist()} of 0..{a.input_size - 1}): with "
+                "count_include_pad=False its divisor would be 0"
             )
-    return xs, unbatched, windows
 
 
 def _pool_block_shape(windows: WindowMap, n: int, c: int, itemsize: int, accumulators: int) -> tuple[int, ...]:
@@ -555,10 +560,14 @@ def _block_target(out: np.ndarray, n0: int, n1: int, spatial: list[tuple[int, in
 
 
 def _first_input_tap(a: AxisWindows) -> np.ndarray:
-    """Input coordinate of the first input (not padding) cell of each window along one axis."""
-    coords = a.indices()
-    inside = (coords >= 0) & (coords < a.input_size)
-    return coords[np.arange(a.output_size), inside.argmax(axis=1)]
+    """PyTorch's starting index of each window along one axis: the first ``start + m*d >= 0``.
+
+    That is the first input cell of the window when it has one; a window made only of padding
+    (possible with dilation) keeps this coordinate and the fill value, as in PyTorch.
+    """
+    start = a.indices()[:, 0]
+    steps = np.where(start < 0, -(start // a.dilation), 0)  # ceil(-start / d) for negative starts
+    return start + steps * a.dilation
 
 
 def _plane_product(per_axis_values: list[np.ndarray]) -> np.ndarray:
@@ -606,8 +615,8 @@ def max_pool(
     padding : int, (before, after) or tuple of those per axis
         Implicit ``-inf`` padding (the smallest value for integers): it never wins. ONNX-style
         asymmetric ``(before, after)`` pairs are accepted. PyTorch also requires
-        ``padding <= kernel_size // 2``; here any padding is accepted as long as every window
-        overlaps the input.
+        ``padding <= kernel_size // 2``; here any padding is accepted (a window made only of
+        padding, possible with dilation, gives ``-inf`` as in PyTorch).
     dilation : int or tuple of int
     ceil_mode : bool
         Keep a last partial window (it may not start in the right padding).
@@ -750,6 +759,8 @@ def avg_pool(
     """
     xs, unbatched, windows = _pool_setup(x, kernel_size, stride, padding, dilation, ceil_mode)
     include = _check_bool(count_include_pad, "count_include_pad")
+    if not include and divisor_override is None:
+        _check_windows_overlap_input(windows)
     override = None if divisor_override is None else _check_nonzero(divisor_override, "divisor_override")
     counts = _avg_divisor_counts(windows, include)
     dtype = core.result_dtype(xs)

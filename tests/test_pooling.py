@@ -346,9 +346,19 @@ def test_pool_rejects_kernel_larger_than_padded_input():
         avg_pool(np.zeros((1, 1, 5)), 6)
 
 
-def test_pool_rejects_a_window_made_only_of_padding():
-    with pytest.raises(ValueError, match=r"`padding` \(2, 0\) leaves window 0 without an input cell"):
-        max_pool(np.zeros((1, 1, 5)), 2, stride=1, padding=[(2, 0)])
+def test_avg_pool_rejects_a_window_made_only_of_padding_without_pad_in_divisor():
+    with pytest.raises(ValueError, match=r"`padding` \(2, 0\) leaves window 0 without an input cell .* divisor"):
+        avg_pool(np.zeros((1, 1, 5)), 2, stride=1, padding=[(2, 0)], count_include_pad=False)
+
+
+def test_max_pool_window_made_only_of_padding_is_minus_inf_like_pytorch(torch):
+    # Dilated taps at -1 and 1 miss the single input cell; PyTorch returns -inf and index 1.
+    x = np.array([[[5.0]]])
+    values, indices = max_pool(x, 2, stride=1, padding=1, dilation=2, return_indices=True)
+    expected, expected_indices = torch.nn.functional.max_pool1d(torch.from_numpy(x), 2, 1, 1, 2, return_indices=True)
+    np.testing.assert_array_equal(values, expected.numpy())
+    np.testing.assert_array_equal(indices, expected_indices.numpy())
+    assert values[0, 0, 0] == -np.inf
 
 
 def test_pool_rejects_non_integer_kernel():
