@@ -875,17 +875,18 @@ class ChannelRenderer(_FigureRenderer):
             fig.text(0.5, (0.24 + 0.3 * (n_caption - 1 - line_no)) * sc / height_in, line, ha="center",
                      va="center", fontsize=(14 if line_no == 0 else 11) * sc,
                      color=PALETTE["text"] if line_no == 0 else PALETTE["muted"])  # fmt: skip
-        bottom = (0.14 + 0.3 * n_caption) * sc / height_in + 0.02
-        top = 1 - 0.62 * sc / height_in
+        bottom = (0.14 + 0.3 * n_caption + 0.45) * sc / height_in + 0.02  # room for the labels below
+        top = 1 - (0.62 + 0.4) * sc / height_in  # room for the status line above
         ax = fig.add_axes((0.05, bottom, 0.9, top - bottom))
         ax.set_axis_off()
         self._ax = ax
         cin, cout, g = scene.in_channels, scene.out_channels, scene.groups
         rows = max(cin, cout)
         ax.set_xlim(-2.2, 12.2)
-        ax.set_ylim(-1.2, rows + 0.4)
+        ax.set_ylim(-0.6, rows - 0.4)
         per_in, per_out = cin // g, cout // g
-        font = min(13.0, 190 / rows) * sc
+        points_per_unit = (top - bottom) * height_in * 72 / rows
+        font = min(13.0 * sc, 0.5 * points_per_unit)
         box_h = 0.8
 
         def y_of(index: int, count: int) -> float:
@@ -925,11 +926,13 @@ class ChannelRenderer(_FigureRenderer):
             (0.8, f"input: {cin} channels", PALETTE["input_edge"]),
             (9.2, f"output: {cout} channels", PALETTE["output_edge"]),
         ):
-            ax.text(x, -0.75, text, ha="center", va="center", fontsize=14 * sc, color=colour, fontweight="bold")
-        ax.text(5.0, -0.75, f"{g} group{'s' if g != 1 else ''}", ha="center", va="center", fontsize=13 * sc,
-                color=PALETTE["muted"])  # fmt: skip
-        self._label = ax.text(5.0, rows - 0.1, "", ha="center", va="bottom", fontsize=13 * sc,
-                              color=PALETTE["text"], animated=True)  # fmt: skip
+            ax.text(x, -0.3 * sc / height_in / (top - bottom), text, ha="center", va="center", fontsize=14 * sc,
+                    color=colour, fontweight="bold", transform=ax.get_xaxis_transform())  # fmt: skip
+        ax.text(5.0, -0.3 * sc / height_in / (top - bottom), f"{g} group{'s' if g != 1 else ''}", ha="center",
+                va="center", fontsize=13 * sc, color=PALETTE["muted"], transform=ax.get_xaxis_transform())  # fmt: skip
+        self._label = ax.text(5.0, 1 + 0.2 * sc / height_in / (top - bottom), "", ha="center", va="center",
+                              fontsize=13 * sc, color=PALETTE["text"], animated=True,
+                              transform=ax.get_xaxis_transform())  # fmt: skip
         self._active: list[Any] = []
         for artist in self._all_highlights():
             artist.set_visible(False)
