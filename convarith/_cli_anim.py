@@ -19,6 +19,12 @@ def _drawing_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace existing files")
 
 
+def _file_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--loop", type=int, default=0, help="GIF: times to loop, 0 = forever (default)")
+    parser.add_argument("--width", type=float, default=9.6, help="frame width in inches (default 9.6)")
+    parser.add_argument("--height", type=float, default=5.4, help="frame height in inches (default 5.4)")
+
+
 def add_commands(commands: Any) -> None:
     """Add ``animate`` and ``gallery`` to the subparsers of the ``convarith`` command."""
     from convarith.cli import _ints, _padding
@@ -43,6 +49,7 @@ def add_commands(commands: Any) -> None:
         op.add_argument("--sheet", action="store_true", help="with a .png output: every frame on one image")
         op.add_argument("--no-caption", action="store_true", help="leave out the formula")
         _drawing_options(op)
+        _file_options(op)
 
     conv = ops.add_parser("conv", help="convolution")
     common(conv)
@@ -74,6 +81,7 @@ def add_commands(commands: Any) -> None:
     groups.add_argument("--sheet", action="store_true")
     groups.add_argument("--no-caption", action="store_true")
     _drawing_options(groups)
+    _file_options(groups)
     symmetric = ops.add_parser("symmetric", help="symmetric padding of Wu et al. (C2sp, C4sp)")
     common(symmetric, kernel=False)
     symmetric.add_argument("-k", "--kernel-size", type=_ints, default=2, help="even kernel size (default 2)")
@@ -146,7 +154,10 @@ def _animate(args: argparse.Namespace) -> None:
         sheet=args.sheet,
         overwrite=args.overwrite,
         duration=args.duration,
+        loop=args.loop,
         dpi=args.dpi,
+        width=args.width,
+        height=args.height,
         caption=not args.no_caption,
     )
     paths = result if isinstance(result, list) else [result]

@@ -232,3 +232,13 @@ def test_cli_animate_pool_refuses_same(tmp_path, capsys):
     args = ["animate", "max_pool", "-i", "4", "-k", "2", "-p", "same", "-o", str(tmp_path / "x.gif")]
     assert cli.main(args) == 2
     assert "pooling takes explicit padding" in capsys.readouterr().err
+
+
+def test_cli_animate_loop_and_size(tmp_path):
+    out = tmp_path / "fig.gif"
+    args = ["animate", "conv", "-i", "4", "-k", "3", "-o", str(out), "--loop", "3", "--width", "8", "--height", "6"]
+    assert cli.main([*args, "--dpi", "25"]) == 0
+    with Image.open(out) as image:
+        assert image.size == (200, 150)
+        assert image.info["loop"] == 3
+        assert image.n_frames == 4
