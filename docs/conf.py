@@ -71,14 +71,15 @@ intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 
 # -- MathJax, served locally ----------------------------------------------------------------------
 mathjax_path = "vendor/mathjax/tex-svg-full.js"
-# Lets the widget manager (written for MathJax 2) typeset HTMLMath widgets with MathJax 3.
-mathjax_config_path = "_ext/mathjax_widgets.js"
 
 # -- HTML ---------------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = "convarith"
 html_static_path = ["_static"]
 html_css_files = ["convarith.css"]
+# Lets the widget manager (written for MathJax 2) typeset HTMLMath widgets with MathJax 3. Priority
+# 501 puts it after Sphinx's inline `window.MathJax = {...}` configuration (priority 500).
+html_js_files = [("mathjax_widgets.js", {"priority": 501})]
 html_theme_options = {
     "navbar_align": "left",
     "header_links_before_dropdown": 7,

@@ -272,6 +272,7 @@ def test_notebook_widgets_rendered_offline(visit: _Visit) -> None:
     math = page.locator(".widget-htmlmath")
     if math.count():
         page.wait_for_selector(".widget-htmlmath mjx-container", timeout=20_000)
+        assert page.locator(".widget-htmlmath mjx-merror").count() == 0
     visit.screenshot(f"notebook_{name}")
     assert visit.outside == [], f"requests outside the site: {visit.outside}"
     assert visit.errors == []

@@ -1,5 +1,5 @@
-// Inlined by Sphinx after the MathJax 3 configuration, before MathJax itself loads
-// (conf.py: mathjax_config_path).
+// Loaded after Sphinx's inline MathJax 3 configuration and before MathJax itself runs
+// (conf.py: html_js_files with priority 501; MathJax is a deferred script).
 //
 // The widget manager of ipywidgets 8 (@jupyter-widgets/html-manager 1.0) typesets HTMLMath
 // widgets with MathJax 2's API, `MathJax.Hub.Queue(["Typeset", MathJax.Hub, element])`, while
