@@ -184,7 +184,7 @@ class JupyterLabServer:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 pass
-        # The server ran in its own session: signal that group only (the server and its kernels).
+        # The server ran in its own session: signal that group only.
         for sig in (signal.SIGTERM, signal.SIGKILL):
             try:
                 os.killpg(process.pid, sig)
@@ -193,9 +193,34 @@ class JupyterLabServer:
             time.sleep(1.0)
         if process.poll() is None:
             process.wait(timeout=10)
+        # Kernels run in sessions of their own; any left (a server that did not shut down) are found
+        # by their connection file, which lives in this server's private runtime directory.
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            left = self.kernel_pids()
+            for pid in left:
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    pass
+            if not left:
+                break
+            time.sleep(1.0)
         if self._log is not None:
             self._log.close()
         self.process = None
+
+    def kernel_pids(self) -> list[int]:
+        """Processes whose command line names this server's runtime directory (its kernels)."""
+        runtime = str(self.workdir / "runtime")
+        pids = []
+        for entry in Path("/proc").glob("[0-9]*"):
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if runtime in command and int(entry.name) != os.getpid():
+                pids.append(int(entry.name))
+        return pids
 
     def __enter__(self) -> JupyterLabServer:
         try:

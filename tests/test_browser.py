@@ -163,3 +163,4 @@ def test_explorer_slider_and_play_in_jupyterlab(tmp_path: Path) -> None:
         finally:
             browser.close()
     assert server.process is None and _port_closed(server.port), "JupyterLab is still running"
+    assert server.kernel_pids() == [], "a kernel is still running"
