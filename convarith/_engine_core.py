@@ -105,14 +105,16 @@ def gather_padded(
     sources: Sequence[np.ndarray],
     fill: float | int,
     dtype: np.dtype,
+    scratch: Scratch | None = None,
 ) -> np.ndarray:
     """The padded cells that outputs ``spatial`` of images ``batch`` read: ``(nb, C, *extent)``.
 
     ``sources[a]`` maps each padded cell of axis ``a`` to the input index that fills it, or
     ``-1`` for a ``fill`` cell (see :meth:`AxisWindows.padded_sources`). A view of ``x`` comes
     back when the block reads no fill cell, every source is a plain range and no dtype
-    conversion is needed; otherwise a copy, and at most two buffers of the result's size exist
-    at once (the engine's cost estimates count the cells twice).
+    conversion is needed; otherwise a copy (into ``scratch``'s ``"cells"`` buffer if given), and
+    at most two buffers of the result's size exist at once (the engine's cost estimates count the
+    cells twice).
     """
     part = x[batch[0] : batch[1]]
     shape = [part.shape[0], part.shape[1]]
@@ -143,7 +145,14 @@ def gather_padded(
         sub = part[spatial_index(*np.ix_(*ranges))]
     if not needs_fill:
         return sub.astype(dtype, copy=False)
-    slab = np.full(shape, fill, dtype=dtype)
+    # Fill only the border (fill cells) of a reused buffer, then copy the input cells inside.
+    slab = np.empty(shape, dtype=dtype) if scratch is None else scratch.take("cells", shape)
+    for axis, inside in enumerate(destination):
+        before: list[slice] = [slice(None)] * len(destination)
+        after: list[slice] = [slice(None)] * len(destination)
+        before[axis], after[axis] = slice(0, inside.start), slice(inside.stop, None)
+        slab[spatial_index(*before)] = fill
+        slab[spatial_index(*after)] = fill
     slab[spatial_index(*destination)] = sub
     return slab
 
@@ -191,6 +200,19 @@ def crop_wide(wide: np.ndarray, pitch: Sequence[int], sizes: Sequence[int], axis
     shape = (*wide.shape[:axis], *sizes, *wide.shape[axis + 1 :])
     strides = (*wide.strides[:axis], *(p * item_stride for p in pitch), *wide.strides[axis + 1 :])
     return np.lib.stride_tricks.as_strided(wide, shape=shape, strides=strides, writeable=False)
+
+
+def copy_in_row_chunks(target: np.ndarray, source: np.ndarray, axis: int, cells: int = 2048) -> None:
+    """``target[...] = source`` in chunks along ``axis`` of about ``cells`` positions each.
+
+    For a transposing copy (``source`` a transposed view) this keeps the source cache lines
+    that one chunk touches in a core's cache, instead of streaming the whole array per row.
+    """
+    per_row = math.prod(target.shape[axis + 1 :])
+    step = max(1, cells // max(per_row, 1))
+    for start in range(0, target.shape[axis], step):
+        index = (slice(None),) * axis + (slice(start, start + step),)
+        np.copyto(target[index], source[index])
 
 
 class Scratch:

@@ -392,7 +392,7 @@ def _conv_blocks(
     w_taps = weight.reshape(groups, out_group, *kernel) if depthwise else weight
     scratch = core.Scratch(dtype)
     for (n0, n1), *spatial in core.iterate_blocks(extents, block):
-        cells = core.gather_padded(x, (n0, n1), axes, spatial, sources, 0, dtype)
+        cells = core.gather_padded(x, (n0, n1), axes, spatial, sources, 0, dtype, scratch)
         sizes = tuple(stop - start for start, stop in spatial)
         if sizes == output_shape:
             _conv_block(cells, axes, spatial, w_matrix, w_taps, depthwise, out[n0:n1], scratch, column_bytes)
@@ -447,7 +447,9 @@ def _conv_block(
     by_image = result.reshape(groups, images, positions, out_group).transpose(1, 0, 3, 2)
     if wide is not None:
         by_image = core.crop_wide(by_image, wide[0], sizes, axis=3)
-    np.copyto(target.reshape(images, groups, out_group, *sizes), by_image.reshape(images, groups, out_group, *sizes))
+    core.copy_in_row_chunks(
+        target.reshape(images, groups, out_group, *sizes), by_image.reshape(images, groups, out_group, *sizes), axis=3
+    )
 
 
 def _depthwise_block(
@@ -667,8 +669,9 @@ def max_pool(
     sizes = tuple(xs.shape[2:])
     first = [_first_input_tap(a) for a in axes]
     block = _pool_block_shape(windows, n, c, work.itemsize, 4 if want_indices else 1)
+    scratch = core.Scratch(work)
     for (n0, n1), *spatial in core.iterate_blocks((n, *windows.output_shape), block):
-        cells = core.gather_padded(xs, (n0, n1), axes, spatial, sources, fill, work)
+        cells = core.gather_padded(xs, (n0, n1), axes, spatial, sources, fill, work, scratch)
         best = _block_target(out, n0, n1, spatial)
         if indices is None:
             for tap, view in core.tap_views(cells, axes, spatial):
@@ -770,8 +773,9 @@ def avg_pool(
     axes = windows.axes
     sources = [a.padded_sources("zeros") for a in axes]
     block = _pool_block_shape(windows, n, c, work.itemsize, 4)  # sum, divisor, integer division temporaries
+    scratch = core.Scratch(work)
     for (n0, n1), *spatial in core.iterate_blocks((n, *windows.output_shape), block):
-        cells = core.gather_padded(xs, (n0, n1), axes, spatial, sources, 0, work)
+        cells = core.gather_padded(xs, (n0, n1), axes, spatial, sources, 0, work, scratch)
         total = _block_target(out, n0, n1, spatial)
         for tap, view in core.tap_views(cells, axes, spatial):
             if any(tap):
