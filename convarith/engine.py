@@ -20,11 +20,17 @@ integer types never wrap. float16 is computed in float32 and rounded back.
 
 Memory
 ------
-Temporary buffers (the padded cells of a block, its column matrix and its partial result) are
-kept under :data:`MAX_TEMPORARY_BYTES` (32 MiB) by splitting the output into blocks of whole
-images, else rows, and so on; the one exception is when a single output position needs more
-(``C_in * prod(kernel)`` values), then blocks of one position are used. Input and result are not
-counted.
+Temporary buffers (the padded cells of a block, its column matrix, the GEMM's result and a block
+of the output) are kept under :data:`MAX_TEMPORARY_BYTES` (32 MiB) by splitting the output into
+blocks of whole images, else rows, and so on; the buffers are allocated once and reused from
+block to block. The one exception is a single output position that needs more
+(``C_in * prod(kernel)`` values): blocks of one position are then used. Input and result are not
+counted. ``tests/test_engine.py`` and ``tests/test_pooling.py`` check the bound with
+:mod:`tracemalloc` (which NumPy reports to), also with the bound lowered to 64-128 KiB.
+
+The bound can be changed by assigning ``convarith.engine.MAX_TEMPORARY_BYTES`` (read at each
+call). Larger blocks mean fewer, larger GEMMs (faster); the default is measured on the
+benchmark cases (``benchmarks/bench_engine.py``).
 """
 
 from __future__ import annotations
@@ -274,10 +280,12 @@ def conv(
 
     Implementation: for each block of outputs, the padded cells it reads are copied once; the
     ``prod(kernel)`` strided views ``block_slice(t)`` are stacked into a column matrix of shape
-    ``(N_b, groups, C_g * prod(kernel), positions)`` and multiplied by the weights reshaped to
-    ``(groups, C_out / groups, C_g * prod(kernel))`` in one batched ``matmul`` (BLAS for floats).
-    Depthwise layers (``C_g = 1``) skip the column matrix: each tap's view is multiplied by its
-    weight and added up. Temporaries stay under :data:`MAX_TEMPORARY_BYTES` (module notes).
+    ``(groups, C_g * prod(kernel), N_b * positions)``, and each group's transpose is multiplied by
+    its weights, ``(N_b * positions, C_g * prod(kernel)) @ (C_g * prod(kernel), C_out / groups)``,
+    in one ``matmul`` (BLAS for floats; exact loops for integers). With unit strides the taps are
+    contiguous shifts of the flattened cells, so the columns are taken on the padded ("wide")
+    grid and the extra columns dropped at the end. Depthwise layers (``C_g = 1``) contract small,
+    cache-sized channel chunks instead. Temporaries stay under :data:`MAX_TEMPORARY_BYTES`.
 
     References
     ----------
