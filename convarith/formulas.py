@@ -73,6 +73,18 @@ def _layout(sizes: dict[str, Any], padding: Any = 0) -> tuple[int, bool]:
     return 1, True
 
 
+def _parse_axes(padding: Any = None, **sizes: Any) -> tuple[int, bool, list[tuple[int, ...]], tuple[PadPair, ...]]:
+    """Number of axes, whether the result is a scalar, each size per axis, and the padding per axis.
+
+    ``output_padding`` may be 0; every other size must be at least 1. ``padding=None``: the
+    function takes no padding (zeros are returned).
+    """
+    pad = 0 if padding is None else padding
+    ndim, scalar = _layout(sizes, pad)
+    values = [per_axis(v, name, ndim, minimum=0 if name == "output_padding" else 1) for name, v in sizes.items()]
+    return ndim, scalar, values, per_axis_padding(pad, ndim)
+
+
 def _result(values: Sequence[int], scalar: bool) -> SizeResult:
     return values[0] if scalar else tuple(values)
 
@@ -106,9 +118,7 @@ def effective_kernel_size(kernel_size: IntOrTuple, dilation: IntOrTuple = 1) -> 
     >>> effective_kernel_size((3, 1), dilation=(2, 4))
     (5, 1)
     """
-    ndim, scalar = _layout({"kernel_size": kernel_size, "dilation": dilation})
-    k = per_axis(kernel_size, "kernel_size", ndim)
-    d = per_axis(dilation, "dilation", ndim)
+    _, scalar, (k, d), _ = _parse_axes(kernel_size=kernel_size, dilation=dilation)
     return _result([dd * (kk - 1) + 1 for kk, dd in zip(k, d, strict=True)], scalar)
 
 
@@ -179,15 +189,9 @@ def conv_output_size(
     >>> conv_output_size(6, 4, padding=(0, 1))  # asymmetric (before, after)
     4
     """
-    ndim, scalar = _layout(
-        {"input_size": input_size, "kernel_size": kernel_size, "stride": stride, "dilation": dilation},
-        padding,
+    ndim, scalar, (i, k, s, d), pads = _parse_axes(
+        padding, input_size=input_size, kernel_size=kernel_size, stride=stride, dilation=dilation
     )
-    i = per_axis(input_size, "input_size", ndim)
-    k = per_axis(kernel_size, "kernel_size", ndim)
-    s = per_axis(stride, "stride", ndim)
-    d = per_axis(dilation, "dilation", ndim)
-    pads = per_axis_padding(padding, ndim)
     out = []
     for axis in range(ndim):
         _check_fits(i[axis], k[axis], d[axis], pads[axis], axis_label(axis, ndim))
@@ -282,10 +286,6 @@ def pool_output_size(
     >>> pool_output_size(112, 3, stride=2, padding=1)  # ResNet's max pool
     56
     """
-    ndim, scalar = _layout(
-        {"input_size": input_size, "kernel_size": kernel_size, "stride": stride or 1, "dilation": dilation},
-        padding,
-    )
     check_choice(convention, "convention", ("pytorch", "onnx", "caffe"))
     if ceil_mode is None:
         ceil_mode = convention == "caffe"
@@ -293,11 +293,10 @@ def pool_output_size(
         raise TypeError(f"`ceil_mode` must be a bool, got {type(ceil_mode).__name__} {ceil_mode!r}")
     if convention == "caffe" and not ceil_mode:
         raise ValueError("`ceil_mode` False is not available with convention='caffe': Caffe pooling always rounds up")
-    i = per_axis(input_size, "input_size", ndim)
-    k = per_axis(kernel_size, "kernel_size", ndim)
-    s = k if stride is None else per_axis(stride, "stride", ndim)
-    d = per_axis(dilation, "dilation", ndim)
-    pads = per_axis_padding(padding, ndim)
+    stride = kernel_size if stride is None else stride
+    ndim, scalar, (i, k, s, d), pads = _parse_axes(
+        padding, input_size=input_size, kernel_size=kernel_size, stride=stride, dilation=dilation
+    )
     out = [_pool_axis(i[a], k[a], s[a], pads[a], d[a], ceil_mode, convention, axis_label(a, ndim)) for a in range(ndim)]
     return _result(out, scalar)
 
@@ -364,22 +363,14 @@ def conv_transpose_output_size(
     >>> conv_transpose_output_size(3, 3, stride=2, padding=1, output_padding=1)  # recovers 6
     6
     """
-    ndim, scalar = _layout(
-        {
-            "input_size": input_size,
-            "kernel_size": kernel_size,
-            "stride": stride,
-            "output_padding": output_padding,
-            "dilation": dilation,
-        },
+    ndim, scalar, (i, k, s, a, d), pads = _parse_axes(
         padding,
+        input_size=input_size,
+        kernel_size=kernel_size,
+        stride=stride,
+        output_padding=output_padding,
+        dilation=dilation,
     )
-    i = per_axis(input_size, "input_size", ndim)
-    k = per_axis(kernel_size, "kernel_size", ndim)
-    s = per_axis(stride, "stride", ndim)
-    a = per_axis(output_padding, "output_padding", ndim, minimum=0)
-    d = per_axis(dilation, "dilation", ndim)
-    pads = per_axis_padding(padding, ndim)
     out = [_transpose_axis(i[x], k[x], s[x], pads[x], a[x], d[x], axis_label(x, ndim)) for x in range(ndim)]
     return _result(out, scalar)
 
@@ -444,22 +435,14 @@ def transpose_equivalent(
     >>> eq.zeros_between, eq.stretched_size, eq.padding, eq.output_size
     (1, 3, (1, 1), 3)
     """
-    ndim, _ = _layout(
-        {
-            "input_size": input_size,
-            "kernel_size": kernel_size,
-            "stride": stride,
-            "output_padding": output_padding,
-            "dilation": dilation,
-        },
+    ndim, _, (i, k, s, a, d), pads = _parse_axes(
         padding,
+        input_size=input_size,
+        kernel_size=kernel_size,
+        stride=stride,
+        output_padding=output_padding,
+        dilation=dilation,
     )
-    i = per_axis(input_size, "input_size", ndim)
-    k = per_axis(kernel_size, "kernel_size", ndim)
-    s = per_axis(stride, "stride", ndim)
-    a = per_axis(output_padding, "output_padding", ndim, minimum=0)
-    d = per_axis(dilation, "dilation", ndim)
-    pads = per_axis_padding(padding, ndim)
     result = []
     for x in range(ndim):
         o = _transpose_axis(i[x], k[x], s[x], pads[x], a[x], d[x], axis_label(x, ndim))
@@ -546,14 +529,10 @@ def same_padding(
     >>> same_padding(5, 4, convention="same_lower")
     (2, 1)
     """
-    ndim, scalar = _layout(
-        {"input_size": input_size, "kernel_size": kernel_size, "stride": stride, "dilation": dilation}
+    ndim, scalar, (i, k, s, d), _ = _parse_axes(
+        input_size=input_size, kernel_size=kernel_size, stride=stride, dilation=dilation
     )
     check_choice(convention, "convention", CONVENTIONS)
-    i = per_axis(input_size, "input_size", ndim)
-    k = per_axis(kernel_size, "kernel_size", ndim)
-    s = per_axis(stride, "stride", ndim)
-    d = per_axis(dilation, "dilation", ndim)
     rule = "tensorflow" if convention in _TENSORFLOW_LIKE else convention
     pads = tuple(_same_axis(i[x], k[x], s[x], d[x], rule) for x in range(ndim))
     return pads[0] if scalar else pads
@@ -593,15 +572,9 @@ def input_sizes_for_output(
     >>> list(input_sizes_for_output(2, 3))
     [4]
     """
-    ndim, scalar = _layout(
-        {"output_size": output_size, "kernel_size": kernel_size, "stride": stride, "dilation": dilation},
-        padding,
+    ndim, scalar, (o, k, s, d), pads = _parse_axes(
+        padding, output_size=output_size, kernel_size=kernel_size, stride=stride, dilation=dilation
     )
-    o = per_axis(output_size, "output_size", ndim)
-    k = per_axis(kernel_size, "kernel_size", ndim)
-    s = per_axis(stride, "stride", ndim)
-    d = per_axis(dilation, "dilation", ndim)
-    pads = per_axis_padding(padding, ndim)
     ranges = []
     for x in range(ndim):
         low = (o[x] - 1) * s[x] + d[x] * (k[x] - 1) + 1 - pads[x][0] - pads[x][1]
@@ -645,20 +618,9 @@ def padding_for_output(
     >>> padding_for_output(5, 5, 3)  # half padding
     (1, 1)
     """
-    ndim, scalar = _layout(
-        {
-            "input_size": input_size,
-            "output_size": output_size,
-            "kernel_size": kernel_size,
-            "stride": stride,
-            "dilation": dilation,
-        }
+    ndim, scalar, (i, o, k, s, d), _ = _parse_axes(
+        input_size=input_size, output_size=output_size, kernel_size=kernel_size, stride=stride, dilation=dilation
     )
-    i = per_axis(input_size, "input_size", ndim)
-    o = per_axis(output_size, "output_size", ndim)
-    k = per_axis(kernel_size, "kernel_size", ndim)
-    s = per_axis(stride, "stride", ndim)
-    d = per_axis(dilation, "dilation", ndim)
     pads = []
     for x in range(ndim):
         ek = d[x] * (k[x] - 1) + 1
@@ -714,15 +676,9 @@ def recovering_output_padding(
     >>> recovering_output_padding(5, 3, stride=2, padding=1)  # padding_strides
     0
     """
-    ndim, scalar = _layout(
-        {"input_size": input_size, "kernel_size": kernel_size, "stride": stride, "dilation": dilation},
-        padding,
+    ndim, scalar, (i, k, s, d), pads = _parse_axes(
+        padding, input_size=input_size, kernel_size=kernel_size, stride=stride, dilation=dilation
     )
-    i = per_axis(input_size, "input_size", ndim)
-    k = per_axis(kernel_size, "kernel_size", ndim)
-    s = per_axis(stride, "stride", ndim)
-    d = per_axis(dilation, "dilation", ndim)
-    pads = per_axis_padding(padding, ndim)
     out = []
     for x in range(ndim):
         _check_fits(i[x], k[x], d[x], pads[x], axis_label(x, ndim))

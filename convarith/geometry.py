@@ -58,14 +58,8 @@ class AxisGeometry:
         i, s, (pb, pe), ek = self.input_size, self.stride, self.padding, self.effective_kernel_size
         return self.ceil_mode and (i + pb + pe - ek + s - 1) // s + 1 != self.output_size
 
-    def formula(self) -> str:
-        """The output-size formula with this axis's numbers substituted.
-
-        Examples
-        --------
-        >>> geometry("conv", 5, 3, stride=2, padding=1).axes[0].formula()
-        'o = ⌊(5 + 1 + 1 − 3) / 2⌋ + 1 = 3'
-        """
+    def _expression(self, latex: bool) -> str:
+        """The substituted formula, as plain text (Unicode) or as LaTeX."""
         i, k, s, d, a, o = (
             self.input_size,
             self.kernel_size,
@@ -76,16 +70,38 @@ class AxisGeometry:
         )
         pb, pe = self.padding
         ek = self.effective_kernel_size
-        m = _MINUS
-        prefix = f"ek = {d}·({k} {m} 1) + 1 = {ek}; " if d != 1 else ""
+        minus, dot = (" - ", r" \cdot ") if latex else (f" {_MINUS} ", "·")
+
+        def rounded(numerator: str, up: bool) -> str:
+            if latex:
+                left, right = (r"\left\lceil", r"\right\rceil") if up else (r"\left\lfloor", r"\right\rfloor")
+                return rf"{left} \frac{{{numerator}}}{{{s}}} {right}"
+            left, right = ("⌈", "⌉") if up else ("⌊", "⌋")
+            return f"{left}({numerator}) / {s}{right}"
+
+        prefix = ""
+        if d != 1:
+            name, sep = (r"k_e", r",\quad ") if latex else ("ek", "; ")
+            prefix = f"{name} = {d}{dot}({k}{minus}1) + 1 = {ek}{sep}"
         if self.kind == "transpose":
-            return f"{prefix}o = ({i} {m} 1)·{s} {m} {pb} {m} {pe} + {ek} + {a} = {o}"
-        if self.kind == "pool" and self.ceil_mode:
-            text = f"o = ⌈({i} + {pb} + {pe} {m} {ek}) / {s}⌉ + 1"
-            if self._pool_dropped_last():
-                return f"{prefix}{text} {m} 1 = {o} (a window may not start in the right padding)"
-            return f"{prefix}{text} = {o}"
-        return f"{prefix}o = ⌊({i} + {pb} + {pe} {m} {ek}) / {s}⌋ + 1 = {o}"
+            return f"{prefix}o = ({i}{minus}1){dot}{s}{minus}{pb}{minus}{pe} + {ek} + {a} = {o}"
+        numerator = f"{i} + {pb} + {pe}{minus}{ek}"
+        up = self.kind == "pool" and self.ceil_mode
+        text = f"{prefix}o = {rounded(numerator, up)} + 1"
+        if up and self._pool_dropped_last():
+            note = "" if latex else " (a window may not start in the right padding)"
+            return f"{text}{minus}1 = {o}{note}"
+        return f"{text} = {o}"
+
+    def formula(self) -> str:
+        """The output-size formula with this axis's numbers substituted.
+
+        Examples
+        --------
+        >>> geometry("conv", 5, 3, stride=2, padding=1).axes[0].formula()
+        'o = ⌊(5 + 1 + 1 − 3) / 2⌋ + 1 = 3'
+        """
+        return self._expression(latex=False)
 
     def latex(self) -> str:
         r"""The formula as LaTeX (without ``$`` delimiters).
@@ -95,23 +111,7 @@ class AxisGeometry:
         >>> geometry("conv", 5, 3, stride=2, padding=1).axes[0].latex()
         'o = \\left\\lfloor \\frac{5 + 1 + 1 - 3}{2} \\right\\rfloor + 1 = 3'
         """
-        i, k, s, d, a, o = (
-            self.input_size,
-            self.kernel_size,
-            self.stride,
-            self.dilation,
-            self.output_padding,
-            self.output_size,
-        )
-        pb, pe = self.padding
-        ek = self.effective_kernel_size
-        prefix = rf"k_e = {d} \cdot ({k} - 1) + 1 = {ek},\quad " if d != 1 else ""
-        if self.kind == "transpose":
-            return rf"{prefix}o = ({i} - 1) \cdot {s} - {pb} - {pe} + {ek} + {a} = {o}"
-        if self.kind == "pool" and self.ceil_mode:
-            body = rf"o = \left\lceil \frac{{{i} + {pb} + {pe} - {ek}}}{{{s}}} \right\rceil + 1"
-            return prefix + body + (" - 1" if self._pool_dropped_last() else "") + f" = {o}"
-        return rf"{prefix}o = \left\lfloor \frac{{{i} + {pb} + {pe} - {ek}}}{{{s}}} \right\rfloor + 1 = {o}"
+        return self._expression(latex=True)
 
 
 @dataclass(frozen=True)
