@@ -772,6 +772,12 @@ class LayerExplorer(widgets.VBox):
         busy, self._busy = self._busy, True
         try:
             self._stepper.reset(len(state.scene))
+            if self.controls["padding"].value != "explicit" and state.geometry is not None:
+                # show the padding a rule chose in the (disabled) explicit controls
+                pb, pe = state.geometry.padding[0]
+                self.controls["symmetric"].value = pb == pe
+                self.controls["pad_before"].value = pb
+                self.controls["pad_after"].value = pe
         finally:
             self._busy = busy
         self._draw(0)

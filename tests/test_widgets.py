@@ -293,10 +293,13 @@ def test_padding_controls_same_and_symmetric() -> None:
     c["padding"].value = "same"
     assert c["pad_before"].disabled and not c["convention"].disabled
     assert explorer.state.geometry is not None and explorer.state.geometry.padding == ((0, 1), (0, 1))
+    assert (c["pad_before"].value, c["pad_after"].value, c["symmetric"].value) == (0, 1, False)  # shown
     c["convention"].value = "pytorch"  # refuses strided 'same'
     assert "PyTorch" in explorer.message.value
     c["padding"].value = "full"
     assert explorer.state.geometry is not None and explorer.state.geometry.output_shape == (4, 4)
+    c["padding"].value = "explicit"  # starts from what the rule chose: full = (2, 2)
+    assert explorer.state.geometry.padding == ((2, 2), (2, 2)) and not c["pad_before"].disabled
 
 
 def test_set_updates_several_controls_at_once() -> None:
