@@ -489,3 +489,16 @@ def test_one_d_transposed_views():
     assert direct.panels[0].input_shape == (5,) and len(direct) == 6
     scatter = transpose_scene(3, 2, 2, view="scatter")
     assert [[c.coord for c in f.writes] for f in scatter.panels[0].frames] == [[(0,), (1,)], [(2,), (3,)], [(4,), (5,)]]
+
+
+@pytest.mark.parametrize("stride,padding,dilation", [(2, 1, 2), (1, 0, 3), (3, 2, 2)])
+def test_dilated_transposed_direct_view_matches_readers(stride, padding, dilation):
+    scene = transpose_scene((3, 2), 3, stride, padding, 0, dilation)
+    panel = scene.panels[0]
+    forward = window_map(panel.output_shape, 3, stride, padding, dilation)
+    for frame in panel.frames:
+        out = frame.writes[0].coord
+        real = sorted(
+            (tuple(c // stride for c in cell.coord), cell.tap) for cell in frame.reads if cell.kind == "input"
+        )
+        assert real == sorted((j, tuple(2 - t for t in tap)) for j, tap in forward.readers(out))
