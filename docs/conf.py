@@ -31,13 +31,11 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
-    "sphinx.ext.intersphinx",
     "sphinx_copybutton",
     "convarith_docs",
 ]
 
 exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints", "README.md", "gallery/*.md"]
-templates_path = ["_templates"]
 nitpicky = False
 
 # -- MyST and myst-nb ---------------------------------------------------------------------------
@@ -65,9 +63,6 @@ napoleon_numpy_docstring = True
 napoleon_use_rtype = False
 napoleon_preprocess_types = False
 napoleon_use_ivar = True  # "Attributes" as fields: no duplicates of the dataclass fields
-
-# No intersphinx inventories are fetched: the build must work offline.
-intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 
 # -- MathJax, served locally ----------------------------------------------------------------------
 mathjax_path = "vendor/mathjax/tex-svg-full.js"

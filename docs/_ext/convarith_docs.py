@@ -1,6 +1,6 @@
 """Build-time helpers for the convarith documentation.
 
-Three jobs, all run when Sphinx starts (``config-inited``), before any page is read:
+Four jobs run when Sphinx starts (``config-inited``), before any page is read:
 
 1. **Local JavaScript.** The widget manager (``@jupyter-widgets/html-manager``'s ``embed.js``,
    which needs no RequireJS) and MathJax 3 (``tex-svg-full.js``, one self-contained file) are
@@ -16,6 +16,9 @@ Three jobs, all run when Sphinx starts (``config-inited``), before any page is r
 4. **API reference.** ``docs/api/`` (git-ignored) gets one page per public name of
    ``convarith.__all__``, grouped by the module that defines it, so a function that lands in the
    package appears in the reference without editing the docs.
+
+And one while docstrings are read (:func:`escape_stars_in_types`): NumPy-style types such as
+``ndarray, shape (N, C, *spatial)`` are plain text, so their ``*`` is escaped for reST.
 """
 
 from __future__ import annotations
