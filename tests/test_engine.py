@@ -581,3 +581,67 @@ def test_pad_rejects_an_input_without_spatial_axes():
 def test_pad_rejects_string_padding():
     with pytest.raises(TypeError, match=r"`padding` must be an int or a tuple here, got string 'same'"):
         pad(np.zeros((1, 1, 3)), "same")
+
+
+# ------------------------------------------------------------------------------------------
+# the window machinery the engine reads (additions to convarith.windows)
+
+
+@given(
+    i=st.integers(1, 12),
+    k=st.integers(1, 4),
+    s=st.integers(1, 3),
+    d=st.integers(1, 3),
+    pads=st.tuples(st.integers(0, 3), st.integers(0, 3)),
+    data=st.data(),
+)
+def test_block_slices_tile_the_whole_axis_slice(i, k, s, d, pads, data):
+    assume(i + sum(pads) >= d * (k - 1) + 1)
+    (a,) = ca.window_map(i, k, s, pads, d).axes
+    start = data.draw(st.integers(0, a.output_size - 1))
+    stop = data.draw(st.integers(start + 1, a.output_size))
+    padded = np.arange(pads[0] + i + pads[1])
+    extent = padded[a.padded_extent(start, stop)]
+    for t in range(k):
+        assert a.block_slice(t) == a.padded_slice(t)
+        # tap t of outputs start..stop-1, read inside the block's extent, is the same cells
+        np.testing.assert_array_equal(extent[a.block_slice(t, start, stop)], padded[a.padded_slice(t)][start:stop])
+        # and they are the window map's input coordinates, shifted to padded coordinates
+        np.testing.assert_array_equal(extent[a.block_slice(t, start, stop)], a.indices()[start:stop, t] + pads[0])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_padded_sources_are_numpy_pad_index_maps(mode):
+    for i in range(1, 6):
+        for pb, pe in ((0, 0), (1, 0), (0, 2), (min(i - 1, 3), min(i - 1, 2)), (i, i)):
+            if (mode == "reflect" and max(pb, pe) >= i) or (mode == "circular" and max(pb, pe) > i):
+                continue
+            (a,) = ca.window_map(i, 1, 1, (pb, pe)).axes
+            sources = a.padded_sources(mode)
+            expected = naive_pad(np.arange(i)[None, None], [(pb, pe)], mode, value=-1)[0, 0]
+            np.testing.assert_array_equal(sources, expected)
+
+
+def test_padded_sources_mark_the_ceil_mode_overhang():
+    (a,) = ca.window_map(5, 2, 2, 0, ceil_mode=True, pooling=True).axes  # last window reads cell 5
+    assert a.overhang == 1
+    np.testing.assert_array_equal(a.padded_sources("zeros"), [0, 1, 2, 3, 4, -1])
+
+
+def test_padded_sources_refuse_reflect_padding_as_wide_as_the_input():
+    (a,) = ca.window_map(3, 1, 1, (3, 0)).axes
+    with pytest.raises(ValueError, match=r"must be smaller than the input size 3 for reflect"):
+        a.padded_sources("reflect")
+
+
+def test_padded_extent_rejects_an_empty_block():
+    (a,) = ca.window_map(5, 3).axes
+    with pytest.raises(ValueError, match=r"`start` 2 and `stop` 2 must satisfy 0 <= start < stop <= 3"):
+        a.padded_extent(2, 2)
+
+
+def test_padding_far_beyond_the_input_gives_blocks_made_only_of_padding():
+    x = arange_array((1, 2, 5, 5))
+    w = arange_array((2, 2, 3, 3))
+    y = conv(x, w, padding=((7, 0), (0, 9)), stride=(2, 3))
+    np.testing.assert_array_equal(y, naive_conv(x, w, pads=((7, 0), (0, 9)), stride=(2, 3)).astype(np.int64))
