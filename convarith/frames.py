@@ -33,6 +33,8 @@ from convarith.typing import IntOrTuple, PaddingLike, PadPair
 from convarith.windows import WindowMap, window_map
 
 __all__ = [
+    "GUIDE_INPUT",
+    "GUIDE_KERNEL",
     "Cell",
     "ChannelFrame",
     "ChannelScene",
@@ -52,7 +54,13 @@ CellKind = Literal["input", "padding", "overhang", "zero", "output", "cropped"]
 PanelKind = Literal["conv", "max_pool", "avg_pool", "transpose", "transpose_scatter"]
 
 GUIDE_KERNEL = np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]], dtype=np.int64)
-"""The 3x3 kernel of the guide's numerical figures."""
+"""The 3x3 kernel of the guide's numerical convolution figure."""
+
+GUIDE_INPUT = np.array(
+    [[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]], dtype=np.int64
+)
+"""The 5x5 input of the guide's ``numerical_no_padding_no_strides`` figure (output 12 12 17 / 10 17 19 /
+9 6 14 with :data:`GUIDE_KERNEL`)."""
 
 # The corner each group of Wu et al.'s C2sp pads towards, as (top, bottom), (left, right).
 _C2SP_GROUP_PADS: tuple[tuple[PadPair, PadPair], ...] = (

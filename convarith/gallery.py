@@ -24,6 +24,8 @@ from typing import Any
 
 from convarith.formulas import conv_output_size, recovering_output_padding
 from convarith.frames import (
+    GUIDE_INPUT,
+    GUIDE_KERNEL,
     ChannelScene,
     Scene,
     conv_scene,
@@ -106,8 +108,10 @@ def _figures() -> tuple[GalleryFigure, ...]:
     extra = [
         GalleryFigure(
             "numerical_no_padding_no_strides",
-            "the guide's numerical convolution: 5x5 input, its 3x3 kernel, values from the engine",
-            lambda: conv_scene((5, 5), 3, numbers=True, name="numerical_no_padding_no_strides"),
+            "the guide's numerical convolution: its 5x5 input and 3x3 kernel, outputs computed by the engine",
+            lambda: conv_scene(
+                (5, 5), 3, input_values=GUIDE_INPUT, kernel_values=GUIDE_KERNEL, name="numerical_no_padding_no_strides"
+            ),
         ),
         GalleryFigure(
             "numerical_padding_strides",

@@ -242,3 +242,10 @@ def test_cli_animate_loop_and_size(tmp_path):
         assert image.size == (200, 150)
         assert image.info["loop"] == 3
         assert image.n_frames == 4
+
+
+def test_numerical_figure_reproduces_the_guides_numbers():
+    # the guide's numerical_no_padding_no_strides figure, output worked by hand from its input
+    # and kernel, e.g. top-left: 3*0 + 3*1 + 2*2 + 0*2 + 0*2 + 1*0 + 3*0 + 1*1 + 2*2 = 12
+    (panel,) = figure("numerical_no_padding_no_strides").build().panels
+    assert panel.frames[-1].output_values.tolist() == [[12, 12, 17], [10, 17, 19], [9, 6, 14]]
