@@ -798,8 +798,8 @@ def avg_pool(
         if work.kind == "f":
             np.divide(total, d, out=total)
         else:  # truncate towards zero, as C++ integer division (PyTorch's int64 avg_pool)
-            quotient = np.abs(total) // d
-            np.copyto(total, np.where(total < 0, -quotient, quotient))
+            quotient = np.abs(total) // np.abs(d)
+            np.copyto(total, np.where((total < 0) != (np.asarray(d) < 0), -quotient, quotient))
     result = out.astype(dtype, copy=False)
     return result[0] if unbatched else result
 

@@ -152,10 +152,13 @@ def test_avg_pool_float32_matches_pytorch_bitwise(torch):
     np.testing.assert_allclose(y, expected, rtol=1e-6)
 
 
-def test_integer_avg_pool_truncates_like_pytorch_int64(torch):
+@pytest.mark.parametrize("divisor", [None, 4, -3])
+def test_integer_avg_pool_truncates_like_pytorch_int64(torch, divisor):
     x = random_array((2, 3, 9, 8), 4, np.int64, low=-50, high=50)
-    y = avg_pool(x, 3, stride=2, padding=1, ceil_mode=True)
-    expected = torch.nn.functional.avg_pool2d(torch.from_numpy(x), 3, 2, 1, ceil_mode=True).numpy()
+    y = avg_pool(x, 3, stride=2, padding=1, ceil_mode=True, divisor_override=divisor)
+    expected = torch.nn.functional.avg_pool2d(
+        torch.from_numpy(x), 3, 2, 1, ceil_mode=True, divisor_override=divisor
+    ).numpy()
     assert y.dtype == np.int64
     np.testing.assert_array_equal(y, expected)
 
