@@ -406,7 +406,14 @@ class Renderer(_FigureRenderer):
                         edges.append(PALETTE["output_edge"] if inside else PALETTE["padding_edge"])
                         styles.append("solid" if inside else (0, (3, 2)))
                     widths.append(1.2 * sc if inside and not zero else 1.0 * sc)
-            coll = PolyCollection(verts, facecolors=faces, edgecolors=edges, linewidths=widths, linestyles=styles)
+            coll = PolyCollection(
+                verts,
+                facecolors=faces,
+                edgecolors=edges,
+                linewidths=widths,
+                linestyles=styles,
+                zorder=1 if kind == "input" else 2,  # the links pass under the output grid
+            )
             ax.add_collection(coll)
             g.collection = coll
             g.verts = np.array(verts, dtype=float)
@@ -438,7 +445,7 @@ class Renderer(_FigureRenderer):
         )
         out_size = label_size(panel.output_label, cols_out)
         if self._vertical:
-            ax.text(
+            output_label = ax.text(
                 out_x0 + cols_out / 2,
                 out_y0 + rows_out + gap_units,
                 panel.output_label,
@@ -449,7 +456,7 @@ class Renderer(_FigureRenderer):
                 fontweight="bold",
             )
         else:
-            ax.text(
+            output_label = ax.text(
                 out_x0 + cols_out / 2,
                 out_y0 - gap_units,
                 panel.output_label,
@@ -479,10 +486,17 @@ class Renderer(_FigureRenderer):
         # moving parts (animated: left out of the cached background, drawn over it)
         art: dict[str, Any] = {
             "read": overlay(1.2),  # input cells read now
-            "done": overlay(1.1),  # output cells computed before this step
-            "now": overlay(1.3),  # output cells written now
+            "done": overlay(2.1),  # output cells computed before this step
+            "now": overlay(2.3),  # output cells written now
             "links": [
-                ax.plot([0, 0], [0, 0], color=PALETTE["link"], linewidth=1.1 * sc, animated=True, zorder=1.5)[0]
+                ax.plot(
+                    [0, 0],
+                    [0, 0],
+                    color=PALETTE["link"],
+                    linewidth=1.1 * sc,
+                    animated=True,
+                    zorder=3.5 if panel.footprint_on_output else 1.5,  # direct views: under the output grid
+                )[0]
                 for _ in range(2)
             ],
             "footprint": ax.add_patch(
@@ -509,6 +523,7 @@ class Renderer(_FigureRenderer):
                     zorder=4,
                 )
             ),
+            "output_label": output_label,  # drawn over the links (animated in direct views)
             "in_texts": {},
             "read_texts": [],
             "out_texts": {},
@@ -581,6 +596,8 @@ class Renderer(_FigureRenderer):
                     )
                     for _ in range(kernel_cells)
                 ]
+        if not panel.footprint_on_output:
+            output_label.set_animated(True)
         self._grids.append((gin, gout))
         self._panel_artists.append(art)
 
@@ -802,14 +819,21 @@ class Renderer(_FigureRenderer):
                     text.set_visible(True)
                     ax.draw_artist(text)
                     text.set_visible(False)
+                for line in art["links"]:
+                    ax.draw_artist(line)
             else:
                 self._copy_cells(buffer, p, 0, [c.coord for c in frame.reads], "read")
                 if frame.winner is not None:
                     self._copy_cells(buffer, p, 0, [frame.winner], "winner")
-                self._copy_cells(buffer, p, 1, art["done_cells"], "done")
-                self._copy_cells(buffer, p, 1, [c.coord for c in frame.writes], "now")
-            for line in art["links"]:
-                ax.draw_artist(line)
+                for line in art["links"]:  # under the output grid and its label: copied over them next
+                    ax.draw_artist(line)
+                now = {c.coord for c in frame.writes}
+                done = set(art["done_cells"])
+                rest = [c for c in self._grids[p][1].index if c not in now and c not in done]
+                self._copy_cells(buffer, p, 1, rest, "background")
+                self._copy_cells(buffer, p, 1, list(done), "done")
+                self._copy_cells(buffer, p, 1, list(now), "now")
+                ax.draw_artist(art["output_label"])  # (animated: drawn once per frame, over the links)
             ax.draw_artist(art["footprint"])
             ax.draw_artist(art["target"])
             for text in art["weight_texts"]:
