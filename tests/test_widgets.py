@@ -12,6 +12,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 pytest.importorskip("ipywidgets")
 pytest.importorskip("matplotlib")
@@ -159,6 +161,25 @@ def test_engine_shape_matches_pytorch(kind: str, i: int, k: int, s: int, p: int,
     state = describe_layer(kind, i, k, s, p, d, ceil_mode=ceil_mode)
     assert state.engine_shape == expected
     assert state.expected_shape == expected
+
+
+@given(
+    i=st.integers(1, 9),
+    k=st.integers(1, 5),
+    s=st.integers(1, 3),
+    pb=st.integers(0, 3),
+    pe=st.integers(0, 3),
+    d=st.integers(1, 3),
+)
+def test_describe_layer_counts_positions_or_explains(i: int, k: int, s: int, pb: int, pe: int, d: int) -> None:
+    positions = _positions(i, k, s, pb, pe, d)
+    state = describe_layer("conv", i, k, s, (pb, pe), d, ndim=1)
+    if positions == 0:  # the dilated kernel does not fit anywhere
+        assert not state.ok and "`kernel_size`" in (state.message or "")
+    else:
+        assert state.ok, state.message
+        assert state.engine_shape == (1, 1, positions) and state.agrees
+        assert len(state.scene) == positions
 
 
 def test_same_padding_follows_the_convention() -> None:
