@@ -3,10 +3,10 @@
 Starts JupyterLab on 127.0.0.1 (no token, a temporary working copy of the notebook), drives
 Debian's Chromium headless with Playwright, runs all cells from the Run menu, waits for the
 :class:`convarith.widgets.LayerExplorer`, drags a slider and presses Play, and checks that the
-picture and the formula changed; then scrolls to the quiz at the end of the notebook (JupyterLab
-attaches far-away cells only when scrolled to), answers it and reads the explanation.
-Screenshots go to ``test-artifacts/browser/``. Skips only when Chromium or Playwright is missing
-(CI installs both).
+picture and the formula changed and that an impossible layer shows a message instead of a
+picture; then scrolls to the quiz at the end of the notebook (JupyterLab attaches far-away cells
+only when scrolled to), answers it and reads the explanation. Screenshots go to
+``test-artifacts/browser/``. Skips only when Chromium or Playwright is missing (CI installs both).
 """
 
 from __future__ import annotations
@@ -120,6 +120,20 @@ def test_explorer_slider_and_play_in_jupyterlab(tmp_path: Path) -> None:
             picture_1 = _wait_for_change(lambda: _picture_bytes(picture), picture_0)
             assert picture_1 != picture_0, "the picture did not change after the slider moved"
             page.screenshot(path=shots / "3_slider_moved.png")
+
+            # Padding 0 makes k = 6 impossible on i = 5: a message, no picture, no traceback.
+            pad = explorer.locator(".convarith-pad-before").first
+            message = explorer.locator(".convarith-message").first
+            _drag_slider(page, pad, 0.0)
+            text = _wait_for_change(message.inner_text, "", until=lambda t: "Not a valid layer" in t)
+            assert "Not a valid layer" in text and "`kernel_size`" in text, text
+            picture.wait_for(state="hidden")
+            assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+            page.screenshot(path=shots / "3b_impossible.png")
+            pad.locator(".noUi-handle").first.focus()
+            pad.locator(".noUi-handle").first.press("ArrowRight")  # padding 1 again: the picture is back
+            picture.wait_for(state="visible")
+            assert _wait_for_change(message.inner_text, text) == ""
 
             # Back to k = 3 (keyboard on the slider handle), then Play steps the kernel position.
             handle = kernel.locator(".noUi-handle").first
