@@ -523,7 +523,7 @@ class Renderer(_FigureRenderer):
                     zorder=4,
                 )
             ),
-            "output_label": output_label,  # drawn over the links (animated in direct views)
+            "output_label": output_label,
             "in_texts": {},
             "read_texts": [],
             "out_texts": {},
@@ -597,7 +597,8 @@ class Renderer(_FigureRenderer):
                     for _ in range(kernel_cells)
                 ]
         if not panel.footprint_on_output:
-            output_label.set_animated(True)
+            # an opaque box: the links pass under the label (blitting copies it back over them)
+            output_label.set_bbox({"facecolor": "white", "edgecolor": "none", "pad": 0.5})
         self._grids.append((gin, gout))
         self._panel_artists.append(art)
 
@@ -779,6 +780,25 @@ class Renderer(_FigureRenderer):
                             ax.draw_artist(text)
             layers[state] = buffer.copy()
 
+    def _label_rect(self, panel_index: int) -> tuple[int, int, int, int]:
+        key = (panel_index, "output_label")
+        rect = self._rects.get(key)
+        if rect is None:
+            label = self._panel_artists[panel_index]["output_label"]
+            renderer = self.canvas.get_renderer()
+            label.update_bbox_position_size(renderer)
+            patch = label.get_bbox_patch()
+            box = patch.get_window_extent(renderer) if patch is not None else label.get_window_extent(renderer)
+            height = self._layer("background").shape[0]
+            rect = (
+                max(height - round(box.y1), 0),
+                height - round(box.y0),
+                max(round(box.x0), 0),
+                round(box.x1),
+            )
+            self._rects[key] = rect
+        return rect
+
     def _layer(self, state: str) -> np.ndarray:
         if self._layers is None:
             self._build_layers()
@@ -833,7 +853,8 @@ class Renderer(_FigureRenderer):
                 self._copy_cells(buffer, p, 1, rest, "background")
                 self._copy_cells(buffer, p, 1, list(done), "done")
                 self._copy_cells(buffer, p, 1, list(now), "now")
-                ax.draw_artist(art["output_label"])  # (animated: drawn once per frame, over the links)
+                r0, r1, c0, c1 = self._label_rect(p)  # the label (and its white box) back over the links
+                buffer[r0:r1, c0:c1] = self._layer("background")[r0:r1, c0:c1]
             ax.draw_artist(art["footprint"])
             ax.draw_artist(art["target"])
             for text in art["weight_texts"]:
