@@ -85,10 +85,11 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
-# Pages without sub-pages need no left sidebar (the API reference and notebooks keep theirs).
+# No left sidebar but in the API reference: the notebooks need the width for their outputs and
+# widgets (the Notebooks page lists them, and each links to the previous and next one).
 html_sidebars: dict[str, list[str]] = {
     page: [] for page in ("index", "getting-started", "formulas", "frameworks", "gallery", "notebooks", "testing")
-}
+} | {"notebooks/*": []}
 html_show_sourcelink = False
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
