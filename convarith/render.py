@@ -619,7 +619,7 @@ class Renderer(_FigureRenderer):
         read_colour = {
             "input": PALETTE["input_read"],
             "padding": PALETTE["padding_read"],
-            "overhang": PALETTE["padding_read"],
+            "overhang": PALETTE["overhang"],  # reached by the window, ignored by pooling
             "zero": PALETTE["zero_read"],
         }
         for panel, (gin, gout), art in zip(self.scene.panels, self._grids, self._panel_artists, strict=True):
@@ -842,7 +842,8 @@ class Renderer(_FigureRenderer):
                 for line in art["links"]:
                     ax.draw_artist(line)
             else:
-                self._copy_cells(buffer, p, 0, [c.coord for c in frame.reads], "read")
+                read = [c.coord for c in frame.reads if c.kind != "overhang"]  # overhang: never read
+                self._copy_cells(buffer, p, 0, read, "read")
                 if frame.winner is not None:
                     self._copy_cells(buffer, p, 0, [frame.winner], "winner")
                 for line in art["links"]:  # under the output grid and its label: copied over them next

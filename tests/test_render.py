@@ -21,6 +21,7 @@ from PIL import Image
 from convarith.frames import (
     conv_scene,
     group_scene,
+    pool_scene,
     same_comparison_scene,
     transpose_scene,
 )
@@ -36,6 +37,7 @@ SCENES = {
     "padding_strides_odd_transposed": lambda: transpose_scene((3, 3), 3, 2, 1, 1),
     "scatter": lambda: transpose_scene((2, 3), 3, 2, 1, view="scatter"),
     "comparison": lambda: same_comparison_scene((6, 6), 3, 2),
+    "max_pooling_ceil_mode": lambda: pool_scene((5, 5), 2, 2, mode="max", ceil_mode=True),
 }
 
 
@@ -47,8 +49,9 @@ def pixel_at(renderer, panel_index, grid_index, coord, pixels):
     gin, gout = renderer._grids[panel_index]
     grid = (gin, gout)[grid_index]
     ax = renderer._panel_artists[panel_index]["footprint"].axes
-    x, y = grid.centre(coord)
-    px, py = ax.transData.transform((x, y))
+    x, y = grid.corner(coord)
+    # near the top-left corner, inside the cell: clear of the value (centre) and the weight (bottom right)
+    px, py = ax.transData.transform((x + 0.25, y + 0.75))
     height = pixels.shape[0]
     return pixels[round(height - py), round(px)].astype(int)
 
@@ -66,10 +69,14 @@ def test_highlighted_cells_are_drawn_as_the_frames_say(name):
             for coord in renderer._grids[p][0].index:
                 colour = pixel_at(renderer, p, 0, coord, pixels)
                 kind = highlighted.get(coord)
-                if kind == "input":
+                if coord == frame.winner:
+                    assert np.abs(colour - rgb("winner")).max() <= 2, (coord, step)
+                elif kind == "input":
                     assert np.abs(colour - rgb("input_read")).max() <= 2, (coord, step)
                 elif kind in ("padding", "zero"):
                     assert np.abs(colour - rgb("padding_read")).max() <= 2, (coord, step)
+                elif kind == "overhang":  # inside the window, but pooling never reads it
+                    assert np.abs(colour - rgb("overhang")).max() <= 2, (coord, step)
                 else:
                     assert np.abs(colour - rgb("input_read")).max() > 30, (coord, step)
             written = {c.coord for c in frame.writes if c.kind == "output"}
