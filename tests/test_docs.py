@@ -55,7 +55,7 @@ def _load(name: str, path: Path) -> ModuleType:
 def test_conf_loads_no_javascript_from_outside() -> None:
     pytest.importorskip("sphinx")
     conf = _load("convarith_docs_conf", DOCS / "conf.py")
-    scripts = [*conf.nb_ipywidgets_js, conf.mathjax_path]
+    scripts = [*conf.nb_ipywidgets_js, conf.mathjax_path, *(name for name, _ in conf.html_js_files)]
     assert all("://" not in script and not script.startswith("//") for script in scripts), scripts
     assert conf.nb_execution_mode == "force"
     assert conf.nb_execution_raise_on_error is True
