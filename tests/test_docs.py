@@ -52,18 +52,23 @@ def _load(name: str, path: Path) -> ModuleType:
 # -- cheap checks of the build helpers --------------------------------------------------------
 
 
-def test_conf_loads_no_javascript_from_outside() -> None:
+@pytest.fixture
+def conf(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """docs/conf.py, loaded without leaking its sys.path and PYTHONPATH changes into other tests."""
     pytest.importorskip("sphinx")
-    conf = _load("convarith_docs_conf", DOCS / "conf.py")
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setenv("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
+    return _load("convarith_docs_conf", DOCS / "conf.py")
+
+
+def test_conf_loads_no_javascript_from_outside(conf: ModuleType) -> None:
     scripts = [*conf.nb_ipywidgets_js, conf.mathjax_path, *(name for name, _ in conf.html_js_files)]
     assert all("://" not in script and not script.startswith("//") for script in scripts), scripts
     assert conf.nb_execution_mode == "force"
     assert conf.nb_execution_raise_on_error is True
 
 
-def test_vendored_files_are_the_ones_conf_loads() -> None:
-    pytest.importorskip("sphinx")
-    conf = _load("convarith_docs_conf", DOCS / "conf.py")
+def test_vendored_files_are_the_ones_conf_loads(conf: ModuleType) -> None:
     ext = _load("convarith_docs_ext", DOCS / "_ext" / "convarith_docs.py")
     targets = {f"vendor/{target}" for _, files in ext.VENDORED.values() for target in files.values()}
     assert set(conf.nb_ipywidgets_js) <= targets
