@@ -97,6 +97,73 @@ def spatial_index(*spatial: Any) -> tuple[Any, ...]:
     return (slice(None), slice(None), *spatial)
 
 
+class PaddedCells:
+    """How to copy the padded cells that outputs ``spatial`` read (planned once per block).
+
+    ``sources[a]`` maps each padded cell of axis ``a`` to the input index that fills it, or
+    ``-1`` for a ``fill`` cell (see :meth:`AxisWindows.padded_sources`).
+    """
+
+    def __init__(
+        self,
+        axes: Sequence[AxisWindows],
+        spatial: Sequence[tuple[int, int]],
+        sources: Sequence[np.ndarray],
+        fill: float | int,
+    ) -> None:
+        self.fill = fill
+        self.shape: list[int] = []
+        self.destination: list[slice] = []
+        picks: list[slice | np.ndarray] = []
+        self.needs_fill = False
+        for a, (start, stop), source in zip(axes, spatial, sources, strict=True):
+            cells = source[a.padded_extent(start, stop)]
+            self.shape.append(len(cells))
+            valid = np.flatnonzero(cells >= 0)
+            if len(valid) == 0:
+                self.needs_fill = True
+                self.destination.append(slice(0, 0))
+                picks.append(slice(0, 0))
+                continue
+            first, last = int(valid[0]), int(valid[-1]) + 1
+            self.needs_fill = self.needs_fill or first > 0 or last < len(cells)
+            self.destination.append(slice(first, last))
+            index = cells[first:last]
+            if np.all(np.diff(index) == 1):
+                picks.append(slice(int(index[0]), int(index[-1]) + 1))
+            else:
+                picks.append(index)
+        self.plain = all(isinstance(p, slice) for p in picks)
+        if self.plain:
+            self.picks: tuple[Any, ...] = spatial_index(*picks)
+        else:  # reflect, replicate, circular: one fancy-indexed copy
+            ranges = [np.arange(p.start, p.stop) if isinstance(p, slice) else p for p in picks]
+            self.picks = spatial_index(*np.ix_(*ranges))
+
+    def gather(self, part: np.ndarray, dtype: np.dtype, scratch: Scratch | None = None) -> np.ndarray:
+        """The padded cells of ``part`` (images, channels, *input): ``(images, channels, *extent)``.
+
+        A view of ``part`` comes back when no fill cell is read, every source is a plain range
+        and no dtype conversion is needed; otherwise a copy (into ``scratch``'s ``"cells"``
+        buffer if given), and at most two buffers of the result's size exist at once (the
+        engine's cost estimates count the cells twice).
+        """
+        sub = part[self.picks]
+        if not self.needs_fill:
+            return sub.astype(dtype, copy=False)
+        # Fill only the border (fill cells) of a reused buffer, then copy the input cells inside.
+        shape = (part.shape[0], part.shape[1], *self.shape)
+        slab = np.empty(shape, dtype=dtype) if scratch is None else scratch.take("cells", shape)
+        for axis, inside in enumerate(self.destination):
+            before: list[slice] = [slice(None)] * len(self.destination)
+            after: list[slice] = [slice(None)] * len(self.destination)
+            before[axis], after[axis] = slice(0, inside.start), slice(inside.stop, None)
+            slab[spatial_index(*before)] = self.fill
+            slab[spatial_index(*after)] = self.fill
+        slab[spatial_index(*self.destination)] = sub
+        return slab
+
+
 def gather_padded(
     x: np.ndarray,
     batch: tuple[int, int],
@@ -109,52 +176,9 @@ def gather_padded(
 ) -> np.ndarray:
     """The padded cells that outputs ``spatial`` of images ``batch`` read: ``(nb, C, *extent)``.
 
-    ``sources[a]`` maps each padded cell of axis ``a`` to the input index that fills it, or
-    ``-1`` for a ``fill`` cell (see :meth:`AxisWindows.padded_sources`). A view of ``x`` comes
-    back when the block reads no fill cell, every source is a plain range and no dtype
-    conversion is needed; otherwise a copy (into ``scratch``'s ``"cells"`` buffer if given), and
-    at most two buffers of the result's size exist at once (the engine's cost estimates count the
-    cells twice).
+    See :class:`PaddedCells`.
     """
-    part = x[batch[0] : batch[1]]
-    shape = [part.shape[0], part.shape[1]]
-    destination: list[slice] = []
-    picks: list[slice | np.ndarray] = []
-    needs_fill = False
-    for a, (start, stop), source in zip(axes, spatial, sources, strict=True):
-        cells = source[a.padded_extent(start, stop)]
-        shape.append(len(cells))
-        valid = np.flatnonzero(cells >= 0)
-        if len(valid) == 0:
-            needs_fill = True
-            destination.append(slice(0, 0))
-            picks.append(slice(0, 0))
-            continue
-        first, last = int(valid[0]), int(valid[-1]) + 1
-        needs_fill = needs_fill or first > 0 or last < len(cells)
-        destination.append(slice(first, last))
-        index = cells[first:last]
-        if np.all(np.diff(index) == 1):
-            picks.append(slice(int(index[0]), int(index[-1]) + 1))
-        else:
-            picks.append(index)
-    if all(isinstance(p, slice) for p in picks):
-        sub = part[spatial_index(*picks)]
-    else:  # reflect, replicate, circular: one fancy-indexed copy
-        ranges = [np.arange(p.start, p.stop) if isinstance(p, slice) else p for p in picks]
-        sub = part[spatial_index(*np.ix_(*ranges))]
-    if not needs_fill:
-        return sub.astype(dtype, copy=False)
-    # Fill only the border (fill cells) of a reused buffer, then copy the input cells inside.
-    slab = np.empty(shape, dtype=dtype) if scratch is None else scratch.take("cells", shape)
-    for axis, inside in enumerate(destination):
-        before: list[slice] = [slice(None)] * len(destination)
-        after: list[slice] = [slice(None)] * len(destination)
-        before[axis], after[axis] = slice(0, inside.start), slice(inside.stop, None)
-        slab[spatial_index(*before)] = fill
-        slab[spatial_index(*after)] = fill
-    slab[spatial_index(*destination)] = sub
-    return slab
+    return PaddedCells(axes, spatial, sources, fill).gather(x[batch[0] : batch[1]], dtype, scratch)
 
 
 def tap_views(
@@ -166,27 +190,38 @@ def tap_views(
         yield taps, slab[spatial_index(*index)]
 
 
-def wide_grid(
-    cells: np.ndarray, axes: Sequence[AxisWindows], spatial: Sequence[tuple[int, int]]
-) -> tuple[list[int], int, list[int]] | None:
-    """With unit steps, every tap reads a shifted window of the same flattened cells.
-
-    Output ``o`` of tap ``t`` reads flat cell ``sum_a (o_a + start_a(t)) * pitch_a``, where
-    ``start_a(t)`` is ``block_slice(t).start`` and ``pitch_a`` the cells' stride along axis ``a``
-    (in cells). On the "wide" grid ``q = sum_a o_a * pitch_a`` (every padded row, the extra
-    columns being ignored later) tap ``t`` is the contiguous run ``flat[offset(t) : offset(t) + length]``.
-
-    Returns ``(pitch, length, offsets)`` or ``None`` when some step is not 1 or the cells are not
-    contiguous. Crop a wide result with strides ``pitch_a`` (see :func:`crop_wide`).
-    """
-    if not cells.flags.c_contiguous:
-        return None
+def tap_starts(axes: Sequence[AxisWindows], spatial: Sequence[tuple[int, int]]) -> list[list[int]] | None:
+    """Per tap (row-major), the start of ``block_slice(t)`` on each axis; ``None`` if a step is not 1."""
     starts = []
     for taps in itertools.product(*(range(a.kernel_size) for a in axes)):
         slices = [a.block_slice(t, lo, hi) for a, t, (lo, hi) in zip(axes, taps, spatial, strict=True)]
         if any(sl.step != 1 for sl in slices):
             return None
         starts.append([sl.start for sl in slices])
+    return starts
+
+
+def wide_grid(
+    cells: np.ndarray,
+    axes: Sequence[AxisWindows],
+    spatial: Sequence[tuple[int, int]],
+    starts: list[list[int]] | None = None,
+) -> tuple[list[int], int, list[int]] | None:
+    """With unit steps, every tap reads a shifted window of the same flattened cells.
+
+    Output ``o`` of tap ``t`` reads flat cell ``sum_a (o_a + start_a(t)) * pitch_a``, where
+    ``start_a(t)`` is ``block_slice(t).start`` (:func:`tap_starts`, pass it to save its cost) and
+    ``pitch_a`` the cells' stride along axis ``a`` (in cells). On the "wide" grid
+    ``q = sum_a o_a * pitch_a`` (every padded row, the extra columns being ignored later) tap
+    ``t`` is the contiguous run ``flat[offset(t) : offset(t) + length]``.
+
+    Returns ``(pitch, length, offsets)`` or ``None`` when some step is not 1 or the cells are not
+    contiguous. Crop a wide result with strides ``pitch_a`` (see :func:`crop_wide`).
+    """
+    if starts is None:
+        starts = tap_starts(axes, spatial)
+    if starts is None or not cells.flags.c_contiguous:
+        return None
     ndim = len(axes)
     pitch = [math.prod(cells.shape[3 + a :]) for a in range(ndim)]
     length = sum((hi - lo - 1) * p for (lo, hi), p in zip(spatial, pitch, strict=True)) + 1

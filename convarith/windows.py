@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -25,6 +25,12 @@ from convarith.typing import IntOrTuple, PaddingLike, PadPair
 __all__ = ["AxisWindows", "Read", "WindowMap", "window_map"]
 
 CellKind = Literal["input", "padding", "overhang"]
+
+
+def _tap_slice(offset: int, dilation: int, stride: int, count: int) -> slice:
+    """Tap ``offset`` of ``count`` consecutive windows, from the first window's first cell."""
+    start = offset * dilation
+    return slice(start, start + (count - 1) * stride + 1, stride)
 
 
 @dataclass(frozen=True)
@@ -71,8 +77,7 @@ class AxisWindows:
         >>> w.padded_slice(2)  # tap 2 reads padded cells 2, 4 and 6 (input cells 1, 3, 5)
         slice(2, 7, 2)
         """
-        start = offset * self.dilation
-        return slice(start, start + (self.output_size - 1) * self.stride + 1, self.stride)
+        return _tap_slice(offset, self.dilation, self.stride, self.output_size)
 
     def padded_extent(self, start: int = 0, stop: int | None = None) -> slice:
         """The padded cells that output positions ``start .. stop - 1`` read (all taps).
@@ -104,7 +109,7 @@ class AxisWindows:
         slice(2, 5, 2)
         """
         stop = self.output_size if stop is None else stop
-        return replace(self, output_size=stop - start).padded_slice(offset)
+        return _tap_slice(offset, self.dilation, self.stride, stop - start)
 
     def padded_sources(self, mode: str = "zeros") -> np.ndarray:
         """Input index that fills each padded cell, ``-1`` for a constant (zero or ``-inf``) cell.
