@@ -259,7 +259,9 @@ def conv(
     Returns
     -------
     ndarray, shape (N, C_out, *output_size)
-        ``output_size`` is :func:`convarith.conv_output_size` of the same parameters.
+        ``output_size`` is :func:`convarith.conv_output_size` of the same parameters. The dtype
+        is the operands' (float32 in, float32 out); integers give exact int64 (uint64 if all
+        unsigned); mixed operands: a float wins over integers, floats promote as in NumPy.
 
     Raises
     ------
