@@ -349,7 +349,14 @@ def conv(
             raise ValueError(f"`padding`='symmetric' pads with zeros; got padding_mode={padding_mode!r}")
         from convarith.symmetric import symmetric_pad
 
-        xs = np.asarray(symmetric_pad(xs, kernel))
+        spans = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation_, strict=True))
+        for axis, (k, d, span) in enumerate(zip(kernel, dilation_, spans, strict=True)):
+            if span % 2 == 1:
+                raise ValueError(
+                    f"`padding`='symmetric' is for kernels of even extent: kernel {k} dilated by {d} spans "
+                    f"{span} = {d}*({k} - 1) + 1 (odd){axis_label(axis, ndim)}; use padding='same'"
+                )
+        xs = np.asarray(symmetric_pad(xs, spans))
         padding = 0
     sizes = tuple(xs.shape[2:])
     pads = _resolve_padding(padding, sizes, kernel, stride_, dilation_, convention)

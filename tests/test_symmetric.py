@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import convarith as ca
 from convarith.symmetric import erosion, measure_shift, plot_erosion, shift_table, symmetric_groups, symmetric_pad
 from convarith.testing import arange_array, random_array
 
@@ -368,3 +369,19 @@ def test_erosion_in_1d_and_3d(shape):
     q = erosion(layers=3, input_size=shape, stacks=("C2", "C2sp"), channels=2 ** len(shape))
     assert all(b < a for a, b in itertools.pairwise(q.curves["C2"]))
     assert q.curves["C2"][-1] < q.curves["C2sp"][-1]
+
+
+def test_conv_symmetric_padding_with_dilation_pads_the_dilated_extent() -> None:
+    """A 2x2 kernel dilated by 3 spans 4 cells: the groups pad 3 per axis and the size is kept."""
+    x = random_array((1, 4, 7, 6), seed=3, dtype=np.float64)
+    w = random_array((4, 4, 2, 2), seed=4, dtype=np.float64)
+    out = ca.conv(x, w, padding="symmetric", dilation=3)
+    assert out.shape == x.shape
+    expected = ca.conv(ca.symmetric_pad(x, 4), w, dilation=3)
+    np.testing.assert_allclose(out, expected)
+
+
+def test_conv_symmetric_padding_refuses_an_odd_dilated_extent() -> None:
+    x = np.zeros((1, 4, 6, 6))
+    with pytest.raises(ValueError, match=r"kernel 2 dilated by 2 spans 3 = 2\*\(2 - 1\) \+ 1 \(odd\) on axis 0"):
+        ca.conv(x, np.zeros((4, 4, 2, 2)), padding="symmetric", dilation=2)
