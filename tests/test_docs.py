@@ -24,20 +24,10 @@ from typing import Any
 
 import pytest
 
+from tests._jupyter import ARTIFACTS, CHROMIUM, launch_chromium
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 BUILD_COMMAND = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", str(DOCS)]
 
 
@@ -159,7 +149,7 @@ def browser() -> Iterator[Any]:
     if not CHROMIUM.is_file():
         pytest.skip(f"no Chromium at {CHROMIUM} (Debian package 'chromium')")
     with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = launch_chromium(playwright)
         try:
             yield chromium
         finally:
