@@ -17,21 +17,10 @@ import convarith as ca
 from convarith import engine
 from convarith.engine import conv, pad
 from convarith.testing import arange_array, random_array
+from tests.guide import GUIDE_FIGURES
 from tests.naive import naive_conv, naive_pad
 
 MODES = ("zeros", "reflect", "replicate", "circular")
-
-# The guide's figures: name -> (i, k, s, p, d)
-GUIDE_FIGURES = {
-    "no_padding_no_strides": (4, 3, 1, 0, 1),
-    "arbitrary_padding_no_strides": (5, 4, 1, 2, 1),
-    "same_padding_no_strides": (5, 3, 1, 1, 1),
-    "full_padding_no_strides": (5, 3, 1, 2, 1),
-    "no_padding_strides": (5, 3, 2, 0, 1),
-    "padding_strides": (5, 3, 2, 1, 1),
-    "padding_strides_odd": (6, 3, 2, 1, 1),
-    "dilation": (7, 3, 1, 0, 2),
-}
 
 
 @pytest.fixture(scope="module")

@@ -16,18 +16,7 @@ from hypothesis import strategies as st
 
 import convarith as ca
 from convarith.formulas import RELATIONSHIPS
-
-# The guide's figures: name -> (i, k, s, p, d, output size read off the figure).
-GUIDE_FIGURES = {
-    "no_padding_no_strides": (4, 3, 1, 0, 1, 2),
-    "arbitrary_padding_no_strides": (5, 4, 1, 2, 1, 6),
-    "same_padding_no_strides": (5, 3, 1, 1, 1, 5),
-    "full_padding_no_strides": (5, 3, 1, 2, 1, 7),
-    "no_padding_strides": (5, 3, 2, 0, 1, 2),
-    "padding_strides": (5, 3, 2, 1, 1, 3),
-    "padding_strides_odd": (6, 3, 2, 1, 1, 3),
-    "dilation": (7, 3, 1, 0, 2, 3),
-}
+from tests.guide import GUIDE_FIGURES, GUIDE_OUTPUT
 
 # Which of the guide's numbered relationships each figure illustrates (from the guide's text).
 FIGURE_RELATIONSHIP = {
@@ -55,13 +44,15 @@ def count_positions(i: int, k: int, s: int, pb: int, pe: int, d: int) -> int:
 
 @pytest.mark.parametrize("name", GUIDE_FIGURES)
 def test_guide_figure_output_size(name: str) -> None:
-    i, k, s, p, d, expected = GUIDE_FIGURES[name]
+    i, k, s, p, d = GUIDE_FIGURES[name]
+    expected = GUIDE_OUTPUT[name]
     assert ca.conv_output_size(i, k, s, p, d) == expected
 
 
 @pytest.mark.parametrize("name", GUIDE_FIGURES)
 def test_guide_figure_relationship(name: str) -> None:
-    i, k, s, p, d, expected = GUIDE_FIGURES[name]
+    i, k, s, p, d = GUIDE_FIGURES[name]
+    expected = GUIDE_OUTPUT[name]
     rel = ca.relationship(k, s, p, d)
     assert rel.number == FIGURE_RELATIONSHIP[name]
     assert rel.output(i, k, s, p, d) == expected
@@ -70,7 +61,8 @@ def test_guide_figure_relationship(name: str) -> None:
 @pytest.mark.parametrize("name", [n for n in GUIDE_FIGURES if n != "dilation"])
 def test_guide_transposed_twin(name: str) -> None:
     """The transposed twin maps the output size back to the input size (relationships 8-14)."""
-    i, k, s, p, d, o = GUIDE_FIGURES[name]
+    i, k, s, p, d = GUIDE_FIGURES[name]
+    o = GUIDE_OUTPUT[name]
     a = ca.recovering_output_padding(i, k, s, p, d)
     assert ca.conv_transpose_output_size(o, k, s, p, a, d) == i
     rel = ca.relationship(k, s, p, transposed=True, input_size=i)

@@ -25,18 +25,8 @@ from convarith.frames import (
     symmetric_scene,
     transpose_scene,
 )
+from tests.guide import GUIDE_FIGURES as GUIDE
 
-# the guide's figures: name -> (i, k, s, p, d)
-GUIDE = {
-    "no_padding_no_strides": (4, 3, 1, 0, 1),
-    "arbitrary_padding_no_strides": (5, 4, 1, 2, 1),
-    "same_padding_no_strides": (5, 3, 1, 1, 1),
-    "full_padding_no_strides": (5, 3, 1, 2, 1),
-    "no_padding_strides": (5, 3, 2, 0, 1),
-    "padding_strides": (5, 3, 2, 1, 1),
-    "padding_strides_odd": (6, 3, 2, 1, 1),
-    "dilation": (7, 3, 1, 0, 2),
-}
 # frames per guide figure, counted by hand from the guide's GIFs (output cells)
 GUIDE_FRAMES = {
     "no_padding_no_strides": 4,

@@ -12,29 +12,9 @@ from convarith import cli
 from convarith.export import OutputExistsError
 from convarith.frames import ChannelScene
 from convarith.gallery import FORMATS, GALLERY, gallery_names, render_gallery
+from tests.guide import GUIDE_FIGURES as GUIDE
+from tests.guide import GUIDE_OUTPUT
 
-# the guide's figures and their parameters (i, k, s, p, d), from ../shared/REFERENCE.md
-GUIDE = {
-    "no_padding_no_strides": (4, 3, 1, 0, 1),
-    "arbitrary_padding_no_strides": (5, 4, 1, 2, 1),
-    "same_padding_no_strides": (5, 3, 1, 1, 1),
-    "full_padding_no_strides": (5, 3, 1, 2, 1),
-    "no_padding_strides": (5, 3, 2, 0, 1),
-    "padding_strides": (5, 3, 2, 1, 1),
-    "padding_strides_odd": (6, 3, 2, 1, 1),
-    "dilation": (7, 3, 1, 0, 2),
-}
-# output size of each forward figure, worked by hand: o = floor((i + 2p - d(k-1) - 1)/s) + 1
-GUIDE_OUTPUT = {
-    "no_padding_no_strides": 2,
-    "arbitrary_padding_no_strides": 6,
-    "same_padding_no_strides": 5,
-    "full_padding_no_strides": 7,
-    "no_padding_strides": 2,
-    "padding_strides": 3,
-    "padding_strides_odd": 3,
-    "dilation": 3,
-}
 EXTRAS = [
     "numerical_no_padding_no_strides",
     "numerical_max_pooling",
