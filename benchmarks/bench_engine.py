@@ -204,7 +204,7 @@ def main() -> None:
     print(
         f"convarith {ca.__version__}, numpy {np.__version__}, BLAS threads {threads}, "
         f"torch {torch.__version__ if torch else 'not installed'} with {threads} threads; best of {repeats}; "
-        f"MAX_TEMPORARY_BYTES = {ca.MAX_TEMPORARY_BYTES / 2**20:.0f} MiB"
+        f"MAX_TEMPORARY_BYTES = {ca.engine.MAX_TEMPORARY_BYTES / 2**20:.0f} MiB"
     )
     header = (
         f"{'case':<40} {'ours ms':>8} {'torch ms':>9} {'ours/torch':>10} {'onnx.ref/ours':>14} "

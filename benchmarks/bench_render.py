@@ -41,13 +41,13 @@ def bench_frames() -> None:
         "7x7, k=3, p=1, numbers": ca.conv_scene((7, 7), 3, padding=1, numbers=True),
     }
     for label, scene in cases.items():
-        renderer = ca.render(scene, dpi=100)
+        renderer = ca.anim.render(scene, dpi=100)
         renderer.draw_frame(0)  # builds the cached background
         n = len(scene)
         forwards = frame_times(renderer, range(n))
         rng = random.Random(0)
         slider = frame_times(renderer, [rng.randrange(n) for _ in range(n)])
-        baseline = ca.render(scene, dpi=100)
+        baseline = ca.anim.render(scene, dpi=100)
         baseline.draw_frame(0)
         full = frame_times(baseline, range(n), full_redraw=True)
         med_f, med_s, med_b = (statistics.median(t) * 1000 for t in (forwards, slider, full))

@@ -32,7 +32,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from convarith.render import Renderer
+from convarith.anim.render import Renderer
 from convarith.widgets import LayerExplorer, describe_layer, png_bytes
 
 TARGET_MS = 100.0

@@ -1,6 +1,6 @@
 """Deliberately naive loop references for small inputs (an oracle for the engine's tests).
 
-Written from the definitions, independently of ``convarith.engine`` and ``convarith.windows``:
+Written from the definitions, independently of ``convarith.engine.convolution`` and ``convarith.arithmetic.windows``:
 padding uses :func:`numpy.pad` (whose ``reflect``/``edge``/``wrap`` modes are PyTorch's
 ``reflect``/``replicate``/``circular``), and every output cell is a Python loop over its kernel
 taps. Integers stay Python integers, so integer results are exact. Slow: small inputs only.

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from convarith._cli_extra import parse_layer
 from convarith.cli import main
-from convarith.receptive import layer
+from convarith.cli.studies import parse_layer
+from convarith.studies.receptive import layer
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -1,4 +1,4 @@
-"""Tests of convarith.engine: conv and pad.
+"""Tests of convarith.engine.convolution: conv and pad.
 
 Oracles: PyTorch 2.13 (CPU), the naive loops of tests/naive.py (exact on integers),
 numpy.pad and numpy.convolve, hand-worked numbers, and the formula library for every shape.
@@ -14,8 +14,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import convarith as ca
-from convarith import engine
-from convarith.engine import conv, pad
+import convarith.engine.convolution as engine
+from convarith.engine.convolution import conv, pad
 from convarith.testing import arange_array, random_array
 from tests.guide import GUIDE_FIGURES
 from tests.naive import naive_conv, naive_pad
@@ -225,7 +225,7 @@ def test_padding_strings_pad_as_worked_by_hand(name):
 
 
 def test_symmetric_padding_delegates_to_symmetric_pad():
-    symmetric = pytest.importorskip("convarith.symmetric")
+    symmetric = pytest.importorskip("convarith.engine.symmetric")
     x = random_array((2, 8, 6, 6), 12, np.float64)
     w = random_array((4, 8, 2, 2), 13, np.float64)
     y = conv(x, w, padding="symmetric")
@@ -573,7 +573,7 @@ def test_pad_rejects_string_padding():
 
 
 # ------------------------------------------------------------------------------------------
-# the window machinery the engine reads (additions to convarith.windows)
+# the window machinery the engine reads (additions to convarith.arithmetic.windows)
 
 
 @given(

@@ -13,8 +13,8 @@ pytest.importorskip("imageio_ffmpeg")
 
 from PIL import Image
 
-from convarith import export
-from convarith.export import (
+from convarith.anim import export
+from convarith.anim.export import (
     OutputExistsError,
     save,
     save_beamer,
@@ -23,8 +23,8 @@ from convarith.export import (
     save_mp4,
     save_sheet,
 )
-from convarith.frames import conv_scene, group_scene, transpose_scene
-from convarith.render import Renderer
+from convarith.anim.render import Renderer
+from convarith.anim.scenes import conv_scene, group_scene, transpose_scene
 
 DPI = 30  # 288 x 162 pixels
 

@@ -15,7 +15,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import convarith as ca
-from convarith.formulas import RELATIONSHIPS
+from convarith.arithmetic.formulas import RELATIONSHIPS
 from tests.guide import GUIDE_FIGURES, GUIDE_OUTPUT
 
 # Which of the guide's numbered relationships each figure illustrates (from the guide's text).
@@ -53,7 +53,7 @@ def test_guide_figure_output_size(name: str) -> None:
 def test_guide_figure_relationship(name: str) -> None:
     i, k, s, p, d = GUIDE_FIGURES[name]
     expected = GUIDE_OUTPUT[name]
-    rel = ca.relationship(k, s, p, d)
+    rel = ca.arithmetic.relationship(k, s, p, d)
     assert rel.number == FIGURE_RELATIONSHIP[name]
     assert rel.output(i, k, s, p, d) == expected
 
@@ -63,9 +63,9 @@ def test_guide_transposed_twin(name: str) -> None:
     """The transposed twin maps the output size back to the input size (relationships 8-14)."""
     i, k, s, p, d = GUIDE_FIGURES[name]
     o = GUIDE_OUTPUT[name]
-    a = ca.recovering_output_padding(i, k, s, p, d)
+    a = ca.arithmetic.recovering_output_padding(i, k, s, p, d)
     assert ca.conv_transpose_output_size(o, k, s, p, a, d) == i
-    rel = ca.relationship(k, s, p, transposed=True, input_size=i)
+    rel = ca.arithmetic.relationship(k, s, p, transposed=True, input_size=i)
     expected_number = TRANSPOSED_TWIN[FIGURE_RELATIONSHIP[name]] if a == 0 else 14
     assert rel.number == expected_number
     assert rel.output(o, k, s, p, d) + a == i
@@ -195,7 +195,7 @@ def test_input_sizes_for_output_round_trip(o: int, k: int, s: int, pb: int, pe: 
 def test_transposed_recovers_input_size(i: int, k: int, s: int, p: int, d: int) -> None:
     assume(d * (k - 1) + 1 <= i + 2 * p)
     o = ca.conv_output_size(i, k, s, p, d)
-    a = ca.recovering_output_padding(i, k, s, p, d)
+    a = ca.arithmetic.recovering_output_padding(i, k, s, p, d)
     assert a == (i + 2 * p - (d * (k - 1) + 1)) % s
     assert ca.conv_transpose_output_size(o, k, s, p, a, d) == i
 
@@ -217,7 +217,7 @@ def test_conv_transpose_output_size_matches_pytorch(i: int, k: int, s: int, p: i
 def test_transpose_equivalent_gives_the_same_size(i: int, k: int, s: int, p: int, a: int, d: int) -> None:
     assume(a < s or a < d)
     assume((i - 1) * s - 2 * p + d * (k - 1) + 1 + a >= 1)
-    (eq,) = ca.transpose_equivalent(i, k, s, p, a, d)
+    (eq,) = ca.arithmetic.transpose_equivalent(i, k, s, p, a, d)
     assert eq.stretched_size == i + (i - 1) * eq.zeros_between
     assert eq.output_size == count_positions(eq.stretched_size, k, 1, *eq.padding, d) or min(eq.padding) < 0
     assert eq.output_size == ca.conv_transpose_output_size(i, k, s, p, a, d)
@@ -281,7 +281,7 @@ def test_per_axis_tuples() -> None:
     assert ca.conv_output_size(5, 3, padding=((1, 1), (2, 2))) == (5, 7)  # axes from the padding pairs
     assert ca.same_padding((224, 299), 7, 2) == ((2, 3), (3, 3))
     assert ca.input_sizes_for_output((3, 2), 3, stride=(2, 1)) == (range(7, 9), range(4, 5))
-    assert ca.effective_kernel_size((3, 2), (2, 3)) == (5, 4)
+    assert ca.arithmetic.effective_kernel_size((3, 2), (2, 3)) == (5, 4)
 
 
 def test_numpy_integers_are_accepted() -> None:
@@ -391,4 +391,4 @@ def test_unreachable_output_for_padding_lookup() -> None:
 
 def test_relationship_refuses_dilated_transpose() -> None:
     with pytest.raises(ValueError, match=r"transposed relationships 8-14 have no dilation"):
-        ca.relationship(3, dilation=2, transposed=True)
+        ca.arithmetic.relationship(3, dilation=2, transposed=True)

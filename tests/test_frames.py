@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from convarith import conv, conv_output_size, conv_transpose_output_size, recovering_output_padding, window_map
-from convarith.frames import (
+from convarith import conv, conv_output_size, conv_transpose_output_size, window_map
+from convarith.anim.scenes import (
     GUIDE_KERNEL,
     conv_scene,
     group_scene,
@@ -25,6 +25,7 @@ from convarith.frames import (
     symmetric_scene,
     transpose_scene,
 )
+from convarith.arithmetic import recovering_output_padding
 from tests.guide import GUIDE_FIGURES as GUIDE
 
 # frames per guide figure, counted by hand from the guide's GIFs (output cells)
@@ -220,7 +221,7 @@ def test_transposed_twins_direct_view(name):
 @pytest.mark.parametrize("stride,padding,output_padding", [(2, 1, 1), (2, 0, 0), (1, 1, 0), (3, 1, 2)])
 def test_transposed_scatter_view(stride, padding, output_padding):
     torch = pytest.importorskip("torch")
-    conv_transpose = _need("convarith.transpose", "conv_transpose")
+    conv_transpose = _need("convarith.engine.transpose", "conv_transpose")
 
     scene = transpose_scene((3, 2), 3, stride, padding, output_padding, view="scatter", numbers=True)
     panel = scene.panels[0]
@@ -247,7 +248,7 @@ def test_transposed_scatter_view(stride, padding, output_padding):
 
 def test_transposed_direct_numbers_equal_the_engine():
     torch = pytest.importorskip("torch")
-    _need("convarith.transpose", "conv_transpose")
+    _need("convarith.engine.transpose", "conv_transpose")
     scene = transpose_scene((3, 3), 3, 2, 1, 1, numbers=True)  # padding_strides_odd_transposed
     panel = scene.panels[0]
     assert panel.input_values is not None and panel.kernel_values is not None
@@ -274,7 +275,7 @@ def _need(module_name, name):
 
 
 def _need_pooling():
-    _need("convarith.engine", "max_pool")
+    _need("convarith.engine.convolution", "max_pool")
 
 
 @pytest.mark.parametrize(
@@ -327,7 +328,7 @@ def test_group_scene_matches_engine_channel_flow(cin, cout, groups):
 
 
 def test_symmetric_scene_groups_and_sizes():
-    symmetric_groups = _need("convarith.symmetric", "symmetric_groups")
+    symmetric_groups = _need("convarith.engine.symmetric", "symmetric_groups")
 
     scene = symmetric_scene((4, 5), 2)
     assert [p.input_padding for p in scene.panels] == [g.padding for g in symmetric_groups(4, (2, 2))]
@@ -417,7 +418,7 @@ def test_input_values_of_the_wrong_shape():
 
 
 def test_odd_kernel_for_symmetric_padding():
-    _need("convarith.symmetric", "symmetric_groups")
+    _need("convarith.engine.symmetric", "symmetric_groups")
     with pytest.raises(ValueError, match="even"):
         symmetric_scene(4, 3)
 

@@ -9,9 +9,9 @@ pytest.importorskip("matplotlib")
 from PIL import Image
 
 from convarith import cli
-from convarith.export import OutputExistsError
-from convarith.frames import ChannelScene
-from convarith.gallery import FORMATS, GALLERY, gallery_names, render_gallery
+from convarith.anim.export import OutputExistsError
+from convarith.anim.gallery import FORMATS, GALLERY, gallery_names, render_gallery
+from convarith.anim.scenes import ChannelScene
 from tests.guide import GUIDE_FIGURES as GUIDE
 from tests.guide import GUIDE_OUTPUT
 

@@ -17,7 +17,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import convarith as ca
-from convarith.matrix import MAX_MATRIX_BYTES
+from convarith.engine.matrix import MAX_MATRIX_BYTES
 from convarith.testing import arange_array, random_array
 
 
@@ -137,7 +137,9 @@ def test_transpose_is_conv_transpose(layer: Conv) -> None:
     """``C.T @ y`` is the transposed convolution, with the output padding that restores the shape."""
     w = layer.weight()
     y = random_array((layer.groups * layer.out_per_group, *layer.output_size), seed=layer.seed + 2, dtype=np.float64)
-    a = ca.recovering_output_padding(layer.input_size, layer.kernel_size, layer.stride, layer.padding, layer.dilation)
+    a = ca.arithmetic.recovering_output_padding(
+        layer.input_size, layer.kernel_size, layer.stride, layer.padding, layer.dilation
+    )
     expected = ca.conv_transpose(y, w, **layer.kwargs(), output_padding=a)
     assert expected.shape == layer.input_shape
     matrix = ca.conv_matrix(layer.input_shape, w, **layer.kwargs())
@@ -205,7 +207,7 @@ def test_matrix_too_large() -> None:
 
 
 def test_matrix_limit_is_inclusive(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("convarith.matrix.MAX_MATRIX_BYTES", 128)
+    monkeypatch.setattr("convarith.engine.matrix.MAX_MATRIX_BYTES", 128)
     assert ca.conv_matrix((1, 4), np.ones((1, 1, 1))).shape == (4, 4)  # 4 * 4 * 8 = 128 bytes: built
     with pytest.raises(ValueError, match=r"4 x 5 matrix of float64: 4 \* 5 \* 8 bytes = 160 bytes, more than"):
         ca.conv_matrix((1, 5), np.ones((1, 1, 2)))

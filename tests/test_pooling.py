@@ -1,4 +1,4 @@
-"""Tests of convarith.engine pooling: max_pool, avg_pool, lp_pool, global pooling.
+"""Tests of convarith.engine.convolution pooling: max_pool, avg_pool, lp_pool, global pooling.
 
 Oracles: PyTorch 2.13 (CPU), the naive loops of tests/naive.py (ONNX-style asymmetric padding,
 integers exact), hand-worked numbers, and pool_output_size for every shape.
@@ -14,8 +14,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import convarith as ca
-from convarith import engine
-from convarith.engine import avg_pool, global_avg_pool, global_max_pool, lp_pool, max_pool
+import convarith.engine.convolution as engine
+from convarith.engine.convolution import avg_pool, global_avg_pool, global_max_pool, lp_pool, max_pool
 from convarith.testing import arange_array, random_array
 from tests.naive import naive_avg_pool, naive_max_pool
 

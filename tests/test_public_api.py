@@ -10,8 +10,14 @@ import pytest
 
 import convarith
 
-PUBLIC = [name for name in convarith.__all__ if not name.startswith("_")]
-FUNCTIONS = [name for name in PUBLIC if inspect.isfunction(getattr(convarith, name))]
+SUBPACKAGES = ("arithmetic", "engine", "studies", "anim")
+PUBLIC = {name: getattr(convarith, name) for name in convarith.__all__ if not name.startswith("_")}
+for _package in SUBPACKAGES:
+    PUBLIC |= {
+        f"{_package}.{name}": getattr(getattr(convarith, _package), name)
+        for name in getattr(convarith, _package).__all__
+    }
+FUNCTIONS = sorted(name for name, value in PUBLIC.items() if inspect.isfunction(value))
 
 
 def test_import_needs_numpy_only() -> None:
@@ -24,16 +30,17 @@ def test_import_needs_numpy_only() -> None:
     assert done.stdout.strip() == "[]"
 
 
-def test_all_names_exist() -> None:
-    missing = [name for name in convarith.__all__ if not hasattr(convarith, name)]
+@pytest.mark.parametrize("package", [convarith] + [getattr(convarith, name) for name in SUBPACKAGES])
+def test_all_names_exist(package) -> None:
+    missing = [name for name in package.__all__ if not hasattr(package, name)]
     assert missing == []
-    assert len(set(convarith.__all__)) == len(convarith.__all__)
+    assert len(set(package.__all__)) == len(package.__all__)
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_public_function_is_documented(name: str) -> None:
     """Every public function: a summary, the formula or rule in Notes, and a runnable example."""
-    doc = inspect.getdoc(getattr(convarith, name)) or ""
+    doc = inspect.getdoc(PUBLIC[name]) or ""
     assert doc.strip(), f"{name} has no docstring"
     assert "Examples\n--------" in doc and ">>>" in doc, f"{name} has no doctest example"
     assert "Notes\n-----" in doc, f"{name} has no Notes section (formula / conventions)"
@@ -41,7 +48,7 @@ def test_public_function_is_documented(name: str) -> None:
 
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_public_function_is_type_hinted(name: str) -> None:
-    signature = inspect.signature(getattr(convarith, name))
+    signature = inspect.signature(PUBLIC[name])
     assert signature.return_annotation is not inspect.Signature.empty, f"{name} has no return annotation"
     for parameter in signature.parameters.values():
         if parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):

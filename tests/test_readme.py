@@ -65,11 +65,11 @@ def test_readme_picture_is_what_the_package_draws() -> None:
     pytest.importorskip("matplotlib")
     from PIL import Image
 
-    from convarith.gallery import GALLERY
+    from convarith.anim.gallery import GALLERY
 
     (figure,) = [f for f in GALLERY if f.name == "padding_strides"]
     scene = figure.build()
-    renderer = ca.render(scene, dpi=100)
+    renderer = ca.anim.render(scene, dpi=100)
     with Image.open(ROOT / "assets" / "padding_strides.gif") as committed:
         assert committed.n_frames == len(scene)
         for step in (0, len(scene) - 1):

@@ -18,14 +18,14 @@ pytest.importorskip("matplotlib")
 from matplotlib.colors import to_rgb
 from PIL import Image
 
-from convarith.frames import (
+from convarith.anim.render import PALETTE, ChannelRenderer, Renderer, render
+from convarith.anim.scenes import (
     conv_scene,
     group_scene,
     pool_scene,
     same_comparison_scene,
     transpose_scene,
 )
-from convarith.render import PALETTE, ChannelRenderer, Renderer, render
 
 DPI = 40  # 384 x 216 pixels: cells of 10+ pixels, fast
 
@@ -172,7 +172,8 @@ def test_channel_view():
 
 
 def test_import_convarith_does_not_import_matplotlib():
-    code = "import sys, convarith, convarith.frames, convarith.render, convarith.export, convarith.gallery; "
+    code = "import sys, convarith, convarith.anim.scenes, convarith.anim.render, convarith.anim.export; "
+    code += "import convarith.anim.gallery; "
     code += "print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

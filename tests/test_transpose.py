@@ -308,7 +308,7 @@ def test_blocks_of_one_image_give_the_same_result(monkeypatch: pytest.MonkeyPatc
     w = random_array((4, 3, 3, 2), seed=12, dtype=np.float64)
     b = random_array((6,), seed=13, dtype=np.float64)
     whole = ca.conv_transpose(x, w, b, stride=(2, 3), padding=((1, 0), (0, 2)), output_padding=1, groups=2)
-    monkeypatch.setattr("convarith.engine.MAX_TEMPORARY_BYTES", 1)
+    monkeypatch.setattr("convarith.engine.convolution.MAX_TEMPORARY_BYTES", 1)
     blocked = ca.conv_transpose(x, w, b, stride=(2, 3), padding=((1, 0), (0, 2)), output_padding=1, groups=2)
     np.testing.assert_array_equal(blocked, whole)
 
@@ -320,7 +320,7 @@ def test_temporaries_stay_under_the_bound(monkeypatch: pytest.MonkeyPatch) -> No
     channels x 16 x 16 cells x 8 bytes); with a 128 KiB bound they come two images at a time.
     """
     bound = 128 * 2**10
-    monkeypatch.setattr("convarith.engine.MAX_TEMPORARY_BYTES", bound)
+    monkeypatch.setattr("convarith.engine.convolution.MAX_TEMPORARY_BYTES", bound)
     x = random_array((16, 8, 16, 16), seed=1, dtype=np.float64)
     w = random_array((8, 8, 4, 4), seed=2, dtype=np.float64)
     tracemalloc.start()
@@ -481,7 +481,7 @@ TRANSPOSED_FIGURES = {
 @pytest.mark.parametrize(("name", "figure"), TRANSPOSED_FIGURES.items(), ids=list(TRANSPOSED_FIGURES))
 def test_guide_relationships_8_to_14(name: str, figure: tuple[tuple[int, int, int, int], int]) -> None:
     (i, k, s, p), number = figure
-    rel = ca.relationship(k, s, p, transposed=True, input_size=i)
+    rel = ca.arithmetic.relationship(k, s, p, transposed=True, input_size=i)
     assert rel.number == number
     i_prime = ca.conv_output_size(i, k, s, p)
     assert isinstance(i_prime, int)

@@ -488,7 +488,7 @@ def test_quiz_wrong_answer_is_explained() -> None:
 
 
 def test_quiz_hint_for_a_forgotten_dilation() -> None:
-    from convarith.geometry import geometry
+    from convarith.arithmetic.geometry import geometry
 
     quiz = OutputSizeQuiz(seed=0)
     quiz.question = widgets._Question("conv", geometry("conv", 9, 3, 1, 0, 2))  # ek = 5: o = 5, not 7
@@ -498,7 +498,7 @@ def test_quiz_hint_for_a_forgotten_dilation() -> None:
 
 
 def test_quiz_hint_for_ceil_mode() -> None:
-    from convarith.geometry import geometry
+    from convarith.arithmetic.geometry import geometry
 
     quiz = OutputSizeQuiz(["pool"], seed=0)
     quiz.question = widgets._Question("pool", geometry("pool", 5, 2, ceil_mode=True))  # o = 3, floor gives 2
@@ -523,7 +523,7 @@ def test_png_bytes_round_trip() -> None:
 
 
 def test_still_is_the_last_frame_by_default() -> None:
-    from convarith.frames import conv_scene
+    from convarith.anim.scenes import conv_scene
 
     scene = conv_scene((4, 4), 3)
     last, first = still(scene, dpi=DPI), still(scene, 0, dpi=DPI)

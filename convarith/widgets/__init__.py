@@ -5,7 +5,7 @@ The notebooks in ``notebooks/`` stay thin because the logic lives here:
 * :class:`LayerExplorer` -- parameter controls (input size, kernel, stride, padding with
   asymmetric and framework-'same' options, dilation, output padding, ceil mode, padding mode),
   a :class:`ipywidgets.Play` control linked to a step slider that moves the kernel, the picture
-  from :class:`convarith.render.Renderer`, the output-size formula with the numbers substituted
+  from :class:`convarith.anim.render.Renderer`, the output-size formula with the numbers substituted
   (LaTeX), and a visible check that the engine's output shape equals the formula's.
 * :class:`GroupExplorer` -- channels and groups: which input channels feed each output channel.
 * :class:`OutputSizeQuiz` -- "predict the output size": checks the student's answer and explains
@@ -30,8 +30,8 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from convarith.formulas import CONVENTIONS
-from convarith.geometry import Geometry, geometry
+from convarith.arithmetic.formulas import CONVENTIONS
+from convarith.arithmetic.geometry import Geometry, geometry
 
 __all__ = [
     "CACHE_SIZE",
@@ -88,12 +88,12 @@ def still(scene: Any, step: int | None = None, *, dpi: float = 80, **options: An
     Parameters
     ----------
     scene : Scene or ChannelScene
-        From :mod:`convarith.frames`.
+        From :mod:`convarith.anim.scenes`.
     step : int, optional
         Frame number, counted from 0 (default: the last, where every output is computed).
     dpi : float
     **options
-        Passed to :func:`convarith.render.render` (``numbers``, ``caption``, ``width``, ...).
+        Passed to :func:`convarith.anim.render.render` (``numbers``, ``caption``, ``width``, ...).
 
     Returns
     -------
@@ -102,13 +102,13 @@ def still(scene: Any, step: int | None = None, *, dpi: float = 80, **options: An
 
     Examples
     --------
-    >>> from convarith.frames import conv_scene
+    >>> from convarith.anim.scenes import conv_scene
     >>> still(conv_scene((4, 4), 3), dpi=20).data[:4]  # no_padding_no_strides, last frame
     b'\x89PNG'
     """
     from IPython.display import Image
 
-    from convarith.render import render
+    from convarith.anim.render import render
 
     renderer = render(scene, dpi=dpi, **options)
     try:
@@ -135,7 +135,7 @@ class LayerState:
     geometry : Geometry or None
         None when the parameters are impossible (then ``message`` says why).
     scene : Scene or None
-        The animation frames (:mod:`convarith.frames`).
+        The animation frames (:mod:`convarith.anim.scenes`).
     engine_shape : tuple of int or None
         Output shape the engine computed for an input of shape ``input_shape``.
     input_shape, weight_shape : tuple of int
@@ -229,7 +229,7 @@ def describe_layer(
     input_size, kernel_size, stride, dilation, output_padding : int
         The same on every axis (``stride`` defaults to 1, or to the kernel for pooling).
     padding : int, (before, after), or {'valid', 'same', 'full'}
-        ``'same'`` splits the padding by ``convention`` (:data:`convarith.CONVENTIONS`).
+        ``'same'`` splits the padding by ``convention`` (:data:`convarith.arithmetic.CONVENTIONS`).
     ceil_mode : bool
         Pooling only.
     padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}
@@ -253,7 +253,7 @@ def describe_layer(
     The check runs the engine (:func:`convarith.conv`, :func:`convarith.max_pool`,
     :func:`convarith.avg_pool`, :func:`convarith.conv_transpose`) on a random input of shape
     ``(1, 1, i, ...)`` and compares its spatial shape with the formula's
-    (:func:`convarith.geometry`), e.g. ``o = floor((i + pb + pe - ek)/s) + 1``.
+    (:func:`convarith.arithmetic.geometry`), e.g. ``o = floor((i + pb + pe - ek)/s) + 1``.
 
     Examples
     --------
@@ -295,7 +295,7 @@ def _describe(
     ndim: int,
     seed: int,
 ) -> LayerState:
-    from convarith import frames
+    from convarith.anim import scenes as frames
     from convarith.testing import random_array
 
     shape = (i,) * ndim
@@ -316,7 +316,7 @@ def _describe(
     notes: list[str] = []
     out: Any  # the engine's result (max_pool's type also allows an (output, indices) pair)
     if kind == "conv":
-        from convarith.engine import conv
+        from convarith.engine.convolution import conv
 
         out = conv(x, w, stride=s, padding=pads, dilation=d, padding_mode=padding_mode)
         call = f"conv(x {x.shape}, w {w.shape}, stride={s}, padding={_pad_text(pads)}"
@@ -326,14 +326,14 @@ def _describe(
             shape, kernel, s, padding if isinstance(padding, str) else pads, d, convention=convention, numbers=numbers
         )
     elif kind == "transpose":
-        from convarith.transpose import conv_transpose
+        from convarith.engine.transpose import conv_transpose
 
         out = conv_transpose(x, w, stride=s, padding=pads, output_padding=a, dilation=d)
         call = f"conv_transpose(x {x.shape}, w {w.shape}, stride={s}, padding={_pad_text(pads)}"
         call += f", output_padding={a})" if a else ")"
         scene = frames.transpose_scene(shape, kernel, s, pads, a, d, view=view, numbers=numbers)
     else:
-        from convarith.engine import avg_pool, max_pool
+        from convarith.engine.convolution import avg_pool, max_pool
 
         if kind == "max_pool":
             out = max_pool(x, kernel, stride=s, padding=pads, dilation=d, ceil_mode=ceil_mode)
@@ -347,7 +347,7 @@ def _describe(
         scene = frames.pool_scene(
             shape, kernel, s, pads, d, mode="max" if kind == "max_pool" else "avg", ceil_mode=ceil_mode
         )
-        if ceil_mode and geo.axes[0]._pool_dropped_last():
+        if ceil_mode and geo.axes[0].pool_dropped_last():
             notes.append("ceil mode dropped the last window: it would start in the right padding")
     return LayerState(geo, scene, tuple(int(n) for n in np.shape(out)), x.shape, w.shape, call, None, tuple(notes))
 
@@ -410,8 +410,8 @@ def describe_groups(
     >>> describe_groups(4, 6, groups=4).message
     '`out_channels` 6 must be divisible by `groups` 4'
     """
-    from convarith.engine import conv
-    from convarith.frames import group_scene
+    from convarith.anim.scenes import group_scene
+    from convarith.engine.convolution import conv
     from convarith.testing import random_array
 
     try:
@@ -482,7 +482,7 @@ class LayerExplorer(widgets.VBox):
         Starting values (``stride`` defaults to 1, or to the kernel for pooling).
     padding : int, (before, after) or {'valid', 'same', 'full'}
     convention : str
-        The 'same' rule (:data:`convarith.CONVENTIONS`).
+        The 'same' rule (:data:`convarith.arithmetic.CONVENTIONS`).
     ceil_mode : bool
     padding_mode : str
     view : {'direct', 'scatter'}
@@ -504,7 +504,7 @@ class LayerExplorer(widgets.VBox):
     controls : dict of str to Widget
     step, play : IntSlider, Play
     picture : Image
-        PNG bytes from :class:`convarith.render.Renderer`.
+        PNG bytes from :class:`convarith.anim.render.Renderer`.
     formula : HTMLMath
     check : HTML
         The engine's output shape against the formula's.
@@ -729,7 +729,7 @@ class LayerExplorer(widgets.VBox):
         The last :data:`CACHE_SIZE` layers keep their state and renderer, so moving a slider back
         to a value seen before only draws a frame.
         """
-        from convarith.render import Renderer
+        from convarith.anim.render import Renderer
 
         parameters = self.parameters()
         key = tuple(sorted(parameters.items()))
@@ -862,7 +862,7 @@ class GroupExplorer(widgets.VBox):
 
     def update(self) -> None:
         """Recompute and redraw from the controls."""
-        from convarith.render import ChannelRenderer
+        from convarith.anim.render import ChannelRenderer
 
         c = self.controls
         try:
@@ -920,7 +920,7 @@ class ConeState:
     output : int
         The chosen output cell.
     field : ReceptiveField or None
-        Araujo et al.'s closed form for the same stack (:func:`convarith.receptive.receptive_field`).
+        Araujo et al.'s closed form for the same stack (:func:`convarith.studies.receptive.receptive_field`).
     message : str or None
     reads : tuple of (level, cell, cell below)
         The window reads inside the cone: ``cell`` of level ``level`` reads ``cell below``.
@@ -970,7 +970,7 @@ def describe_cone(
     Notes
     -----
     Sizes are worked back from the output, ``n_l = (n_{l+1} - 1)*s + ek``, and the cone by
-    walking :meth:`convarith.WindowMap.reads` from the output to the input. The closed form it is
+    walking :meth:`convarith.arithmetic.WindowMap.reads` from the output to the input. The closed form it is
     checked against (Araujo et al., 2019): ``r0 = 1 + sum_l (ek - 1) * s**(l-1)``, so output
     ``y`` reads input ``[y*S0, y*S0 + r0 - 1]`` with ``S0 = s**layers``.
 
@@ -980,8 +980,8 @@ def describe_cone(
     >>> state.sizes, state.extent, state.agrees
     ((9, 7, 5, 3), (0, 6), True)
     """
-    from convarith.receptive import layer, receptive_field
-    from convarith.windows import window_map
+    from convarith.arithmetic.windows import window_map
+    from convarith.studies.receptive import layer, receptive_field
 
     try:
         for value, name in [(layers, "layers"), (kernel_size, "kernel_size"), (stride, "stride")]:
@@ -1018,7 +1018,7 @@ def _draw_cone(state: ConeState, dpi: float) -> np.ndarray:
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
-    from convarith.render import PALETTE
+    from convarith.anim.render import PALETTE
 
     levels = len(state.sizes)
     figure = Figure(figsize=(9.6, 1.0 + 0.75 * levels), dpi=dpi, facecolor="white")

@@ -18,12 +18,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from convarith._checks import (
-    _is_sequence,
+from convarith.arithmetic.validate import (
     axis_label,
     check_choice,
     check_minimum,
     count_axes,
+    is_sequence,
     per_axis,
     per_axis_padding,
 )
@@ -63,12 +63,12 @@ _TENSORFLOW_LIKE = ("tensorflow", "keras", "jax", "same_upper")
 PoolConvention = Literal["pytorch", "onnx", "caffe"]
 
 
-def _layout(sizes: dict[str, Any], padding: Any = 0) -> tuple[int, bool]:
+def axes_layout(sizes: dict[str, Any], padding: Any = 0) -> tuple[int, bool]:
     """Number of axes and whether the result is a scalar."""
     ndim = count_axes(**sizes)
     if ndim is not None:
         return ndim, False
-    if _is_sequence(padding) and any(_is_sequence(v) for v in padding):
+    if is_sequence(padding) and any(is_sequence(v) for v in padding):
         return len(padding), False
     return 1, True
 
@@ -80,7 +80,7 @@ def _parse_axes(padding: Any = None, **sizes: Any) -> tuple[int, bool, list[tupl
     function takes no padding (zeros are returned).
     """
     pad = 0 if padding is None else padding
-    ndim, scalar = _layout(sizes, pad)
+    ndim, scalar = axes_layout(sizes, pad)
     values = [per_axis(v, name, ndim, minimum=0 if name == "output_padding" else 1) for name, v in sizes.items()]
     return ndim, scalar, values, per_axis_padding(pad, ndim)
 

@@ -4,7 +4,7 @@ A :class:`Scene` is what one animated figure shows: one or more :class:`Panel` s
 grid, a kernel, an output grid) and, for each step, a :class:`Frame` listing the cells that are
 highlighted. Everything is computed from :func:`convarith.window_map` (the same index map the
 engine slices with), so a picture always shows what the engine computes; numbers, when asked
-for, come from the engine itself. Nothing here imports matplotlib: :mod:`convarith.render`
+for, come from the engine itself. Nothing here imports matplotlib: :mod:`convarith.anim.render`
 draws scenes.
 
 Coordinates of an input grid are the window map's: ``-1`` is the first padding cell, ``0`` the
@@ -26,11 +26,11 @@ from typing import Any, Literal
 
 import numpy as np
 
-from convarith._checks import check_choice, check_minimum, per_axis
-from convarith.formulas import _layout, same_padding, transpose_equivalent
-from convarith.geometry import Geometry, geometry
+from convarith.arithmetic.formulas import axes_layout, same_padding, transpose_equivalent
+from convarith.arithmetic.geometry import Geometry, geometry
+from convarith.arithmetic.validate import check_choice, check_minimum, per_axis
+from convarith.arithmetic.windows import WindowMap, window_map
 from convarith.typing import IntOrTuple, PaddingLike, PadPair
-from convarith.windows import WindowMap, window_map
 
 __all__ = [
     "GUIDE_INPUT",
@@ -148,7 +148,7 @@ class Panel:
         ``"input 5×5"``, ``"output 3×3"``: what the grids are, with their sizes.
     title : str
     caption : tuple of str
-        The formula lines with numbers substituted (:meth:`convarith.Geometry.formulas`).
+        The formula lines with numbers substituted (:meth:`convarith.arithmetic.Geometry.formulas`).
     input_values, kernel_values : ndarray or None
         Numerical mode: the unpadded input grid and the kernel as drawn (flipped for the
         transposed direct view).
@@ -304,7 +304,7 @@ def _gaps(windows: WindowMap, reads: Sequence[Cell]) -> tuple[Coord, ...]:
 
 def _engine() -> Any:
     """The engine module (imported on demand: it is written alongside the pictures)."""
-    import convarith.engine as engine
+    import convarith.engine.convolution as engine
 
     return engine
 
@@ -373,7 +373,7 @@ def _caption(geo: Geometry) -> tuple[str, ...]:
 
 def _transposed_note(geo: Geometry) -> str:
     """The second caption line of the guide's view: its relationship, when one applies."""
-    from convarith.formulas import relationship
+    from convarith.arithmetic.formulas import relationship
 
     note = "drawn as the guide's equivalent stride-1 convolution, kernel flipped, p′ = ek − 1 − p"
     axes = geo.axes
@@ -418,7 +418,7 @@ def conv_scene(
     input_size, kernel_size, stride, dilation : int or tuple of int
         One or two spatial axes (a 1-D convolution is drawn as a single row).
     padding : int, (before, after), per-axis tuple, or str
-        As in :func:`convarith.geometry` (``'same'`` uses ``convention``).
+        As in :func:`convarith.arithmetic.geometry` (``'same'`` uses ``convention``).
     numbers : bool
         Numerical mode: input values, kernel weights and each output value, computed by
         :func:`convarith.conv`.
@@ -435,7 +435,7 @@ def conv_scene(
     Notes
     -----
     Frame ``n`` shows output cell ``o`` (row-major) reading input cells ``o*s + t*d - pb`` for
-    every kernel tap ``t`` (:meth:`convarith.WindowMap.reads`); there are
+    every kernel tap ``t`` (:meth:`convarith.arithmetic.WindowMap.reads`); there are
     ``prod(floor((i + pb + pe - ek)/s) + 1)`` frames.
 
     References
@@ -657,7 +657,7 @@ def transpose_scene(
     Notes
     -----
     Relationship 14 of [1]_: ``o' = s(i' - 1) + a + ek - pb - pe``. The direct view reads
-    :meth:`convarith.WindowMap.reads` of the equivalent convolution; the scatter view reads the
+    :meth:`convarith.arithmetic.WindowMap.reads` of the equivalent convolution; the scatter view reads the
     same method of the forward convolution (output size ``o'`` to ``i'``), whose output cell ``j``
     is the transposed convolution's input cell ``j``.
 
@@ -692,7 +692,7 @@ def transpose_scene(
         w = _default_kernel(ks, seed) if kernel_values is None else _as_int_array(kernel_values, "kernel_values", ks)
     transpose_fn: Callable[[np.ndarray], np.ndarray] | None = None
     if x is not None and w is not None:
-        from convarith import transpose as transpose_module
+        from convarith.engine import transpose as transpose_module
 
         weight = _unit_batch(w)
 
@@ -896,7 +896,7 @@ def symmetric_scene(
 
     Notes
     -----
-    The groups and their pads come from :func:`convarith.symmetric.symmetric_groups`: along an
+    The groups and their pads come from :func:`convarith.engine.symmetric.symmetric_groups`: along an
     axis a group pads ``(k/2 - 1, k/2)`` or ``(k/2, k/2 - 1)``, so
     ``o = i + (k - 1) - k + 1 = i``, and the half-unit shifts of the groups cancel.
 
@@ -913,9 +913,9 @@ def symmetric_scene(
     >>> [p.input_padding for p in scene.panels][:2]
     [((0, 1), (0, 1)), ((1, 0), (1, 0))]
     """
-    from convarith.symmetric import symmetric_groups
+    from convarith.engine.symmetric import symmetric_groups
 
-    ndim, _ = _layout({"input_size": input_size, "kernel_size": kernel_size})
+    ndim, _ = axes_layout({"input_size": input_size, "kernel_size": kernel_size})
     if ndim == 1 and not isinstance(input_size, Sequence) and not isinstance(kernel_size, Sequence):
         ndim = 2
     shape = per_axis(input_size, "input_size", ndim)

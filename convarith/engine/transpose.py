@@ -3,7 +3,7 @@
 :func:`conv_transpose` scatters: matrix products give every (output channel, kernel tap, input
 cell) product, and each kernel tap's products are added into the output through the same strided
 slice that the forward convolution *reads* with that tap
-(:meth:`convarith.AxisWindows.padded_slice`). That is the transpose of the forward convolution,
+(:meth:`convarith.arithmetic.AxisWindows.padded_slice`). That is the transpose of the forward convolution,
 cell for cell, and it never builds the zero-inserted input. (The taps are taken phase by phase:
 those whose slices start at the same offset modulo the stride fill the same cells, so they are
 summed in one contiguous buffer.)
@@ -30,12 +30,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from convarith import engine
-from convarith._checks import _is_sequence, axis_label, check_int, check_minimum, per_axis, per_axis_padding
-from convarith.engine import conv
-from convarith.formulas import TransposeEquivalent, conv_transpose_output_size, transpose_equivalent
+import convarith.engine.convolution as engine
+from convarith.arithmetic.formulas import TransposeEquivalent, conv_transpose_output_size, transpose_equivalent
+from convarith.arithmetic.validate import axis_label, check_int, check_minimum, is_sequence, per_axis, per_axis_padding
+from convarith.arithmetic.windows import AxisWindows
+from convarith.engine.convolution import conv
 from convarith.typing import IntOrTuple, PaddingLike, PadPair
-from convarith.windows import AxisWindows
 
 __all__ = ["TransposeConstruction", "conv_transpose", "conv_transpose_construction"]
 
@@ -95,7 +95,7 @@ def _output_padding_from_size(
 ) -> tuple[int, ...]:
     """PyTorch's rule: ``output_size`` may only pick a size in ``[min, min + s - 1]`` per axis."""
     ndim = len(i)
-    if _is_sequence(output_size):
+    if is_sequence(output_size):
         sizes = list(output_size)
         leading = 2 if batched else 1
         if len(sizes) == ndim + leading:  # a full shape, as PyTorch accepts: keep the spatial part
@@ -355,13 +355,13 @@ def conv_transpose(
 
     Input cell ``j`` adds ``w[t] * x[j]`` to output cell ``j*s + t*d - pb``: exactly the cells
     the forward convolution (input ``o'``, padding ``(pb, pe - a)``) reads with tap ``t`` at
-    position ``j`` (:meth:`convarith.AxisWindows.padded_slice`). Tap ``t`` fills every ``s``-th
+    position ``j`` (:meth:`convarith.arithmetic.AxisWindows.padded_slice`). Tap ``t`` fills every ``s``-th
     cell of the padded output (``pb + o' + max(pe - a, 0)`` cells per axis) from ``t*d``, so the
     taps fall into ``s`` phases per axis (``t*d mod s``). Per phase: one matrix product per group,
     ``(phase taps * C_out/groups, C_in/groups) @ (C_in/groups, N * prod(i'))``, then one
     contiguous add per tap into the phase's buffer, written once into every ``s``-th output cell.
     Memory: the products are computed in blocks of whole images under
-    :data:`convarith.MAX_TEMPORARY_BYTES` (one image's products if larger); a copy of the input
+    :data:`convarith.engine.MAX_TEMPORARY_BYTES` (one image's products if larger); a copy of the input
     and one phase buffer (``1/s`` of the padded output per axis) come on top.
 
     References
@@ -441,7 +441,7 @@ class TransposeConstruction:
         Step 4: the stride-1 convolution (dilation ``d``, same ``groups``) of ``padded`` with
         ``kernel``. Equal to :func:`conv_transpose` with the same arguments.
     axes : tuple of TransposeEquivalent
-        The numbers per axis (:func:`convarith.transpose_equivalent`).
+        The numbers per axis (:func:`convarith.arithmetic.transpose_equivalent`).
     padding : tuple of (before, after)
         The transposed convolution's padding ``(pb, pe)`` per axis.
     output_padding : tuple of int

@@ -1,9 +1,9 @@
 """The pure-NumPy reference engine: convolution, padding and pooling.
 
 Every function takes its windows from :func:`convarith.window_map` (so the output sizes are
-those of :mod:`convarith.formulas`, and the pictures show what is computed), copies the padded
+those of :mod:`convarith.arithmetic.formulas`, and the pictures show what is computed), copies the padded
 cells of one block of outputs at a time, and reads kernel tap ``t`` as the strided view
-:meth:`AxisWindows.block_slice(t) <convarith.AxisWindows.block_slice>` of them. The convolution
+:meth:`AxisWindows.block_slice(t) <convarith.arithmetic.AxisWindows.block_slice>` of them. The convolution
 stacks the taps into a column matrix and multiplies it by the weights in one (grouped) GEMM;
 pooling folds the taps into a running maximum or sum. No Python loop runs over output positions.
 
@@ -28,7 +28,7 @@ block to block. The one exception is a single output position that needs more
 counted. ``tests/test_engine.py`` and ``tests/test_pooling.py`` check the bound with
 :mod:`tracemalloc` (which NumPy reports to), also with the bound lowered to 64-128 KiB.
 
-The bound can be changed by assigning ``convarith.engine.MAX_TEMPORARY_BYTES`` (read at each
+The bound can be changed by assigning ``convarith.engine.convolution.MAX_TEMPORARY_BYTES`` (read at each
 call). Larger blocks mean fewer, larger GEMMs (faster); the default is measured on the
 benchmark cases (``benchmarks/bench_engine.py``).
 """
@@ -39,11 +39,11 @@ from typing import Any
 
 import numpy as np
 
-from convarith import _engine_core as core
-from convarith._checks import axis_label, check_choice, check_int, check_minimum, per_axis, per_axis_padding
-from convarith.formulas import _layout, same_padding
+from convarith.arithmetic.formulas import axes_layout, same_padding
+from convarith.arithmetic.validate import axis_label, check_choice, check_int, check_minimum, per_axis, per_axis_padding
+from convarith.arithmetic.windows import AxisWindows, WindowMap, window_map
+from convarith.engine import _core as core
 from convarith.typing import IntOrTuple, PadPair
-from convarith.windows import AxisWindows, WindowMap, window_map
 
 __all__ = [
     "MAX_TEMPORARY_BYTES",
@@ -152,7 +152,7 @@ def pad(
     Padded cell ``c`` (``-pb <= c < i + pe``) takes input cell: zeros ``value``; reflect ``-c``
     before and ``2(i - 1) - c`` after (needs ``pb, pe < i``); replicate ``clip(c, 0, i - 1)``;
     circular ``c mod i`` (needs ``pb, pe <= i``). These are
-    :meth:`convarith.AxisWindows.padded_sources`, as PyTorch's ``F.pad``.
+    :meth:`convarith.arithmetic.AxisWindows.padded_sources`, as PyTorch's ``F.pad``.
 
     Examples
     --------
@@ -242,7 +242,7 @@ def conv(
         An int pads both sides of every axis; a tuple has one int or one ``(before, after)``
         pair per axis. ``'same'`` pads as :func:`convarith.same_padding` with ``convention``;
         ``'full'`` pads ``ek - 1`` on both sides; ``'symmetric'`` applies
-        :func:`convarith.symmetric.symmetric_pad` (channel groups padded towards different
+        :func:`convarith.engine.symmetric.symmetric_pad` (channel groups padded towards different
         corners, Wu et al. 2019) and then a valid convolution.
     groups : int
         Channels are split into ``groups`` independent convolutions (``groups = C_in`` is a
@@ -251,7 +251,7 @@ def conv(
         How padded cells are filled, as PyTorch's ``padding_mode`` (with its limits: reflect
         padding must be smaller than the input, circular padding at most the input).
     convention : str
-        The 'same' split (see :data:`convarith.CONVENTIONS`): default ``'tensorflow'``, the extra
+        The 'same' split (see :data:`convarith.arithmetic.CONVENTIONS`): default ``'tensorflow'``, the extra
         unit after, which PyTorch's stride-1 ``padding='same'`` also uses.
     flip : bool
         Flip the kernel on every spatial axis first: a true convolution, ``sum x[o + t] w[-t]``.
@@ -347,7 +347,7 @@ def conv(
     if isinstance(padding, str) and padding == "symmetric":
         if padding_mode != "zeros":
             raise ValueError(f"`padding`='symmetric' pads with zeros; got padding_mode={padding_mode!r}")
-        from convarith.symmetric import symmetric_pad
+        from convarith.engine.symmetric import symmetric_pad
 
         spans = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation_, strict=True))
         for axis, (k, d, span) in enumerate(zip(kernel, dilation_, spans, strict=True)):
@@ -532,7 +532,7 @@ def _pool_setup(
     """Checks shared by the pooling functions: batched input, windows, every window on the input."""
     array = core.as_real_array(x, "x")
     sizes_given = {"kernel_size": kernel_size, "stride": 1 if stride is None else stride, "dilation": dilation}
-    ndim, scalar = _layout(sizes_given, padding)
+    ndim, scalar = axes_layout(sizes_given, padding)
     if scalar:
         if array.ndim < 3:
             raise ValueError(

@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from convarith._checks import _is_sequence, check_choice, per_axis, per_axis_padding
-from convarith.formulas import _layout, conv_output_size, same_padding
+from convarith.arithmetic.formulas import axes_layout, conv_output_size, same_padding
+from convarith.arithmetic.validate import check_choice, is_sequence, per_axis, per_axis_padding
 from convarith.typing import IntOrTuple, PadPair
 
 __all__ = ["FRAMEWORKS", "Counterpart", "Equivalent", "Translation", "translate"]
@@ -412,7 +412,7 @@ def translate(
     """
     # Argument checks.
     check_choice(framework, "framework", FRAMEWORKS)
-    ndim, _ = _layout(
+    ndim, _ = axes_layout(
         {"input_size": input_size, "kernel_size": kernel_size, "stride": stride, "dilation": dilation},
         0 if isinstance(padding, str) else padding,
     )
@@ -420,7 +420,7 @@ def translate(
     k = per_axis(kernel_size, "kernel_size", ndim)
     s = per_axis(stride, "stride", ndim)
     d = per_axis(dilation, "dilation", ndim)
-    if not isinstance(padding, str) and not (isinstance(padding, int) or _is_sequence(padding)):
+    if not isinstance(padding, str) and not (isinstance(padding, int) or is_sequence(padding)):
         raise TypeError(f"`padding` must be a word, an int or a tuple, got {type(padding).__name__} {padding!r}")
 
     pads = _source_padding(framework, padding, i, k, s, d)

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from convarith.frames import ChannelScene, Scene
-from convarith.render import ChannelRenderer, Renderer, render
+from convarith.anim.render import ChannelRenderer, Renderer, render
+from convarith.anim.scenes import ChannelScene, Scene
 
 __all__ = [
     "OutputExistsError",
@@ -176,7 +176,7 @@ def save_gif(
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from convarith.frames import conv_scene
+    >>> from convarith.anim.scenes import conv_scene
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "no_padding_no_strides.gif"
     >>> save_gif(conv_scene((4, 4), 3), out, dpi=20).name
     'no_padding_no_strides.gif'
@@ -213,7 +213,7 @@ def _gif_palette(pixels: np.ndarray) -> Any:
     from matplotlib.colors import to_rgb
     from PIL import Image
 
-    from convarith.render import PALETTE
+    from convarith.anim.render import PALETTE
 
     fixed: set[tuple[int, ...]] = {(255, 255, 255), (0, 0, 0)}
     fixed |= {tuple(round(255 * v) for v in to_rgb(c)) for c in PALETTE.values()}
@@ -265,7 +265,7 @@ def save_mp4(
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from convarith.frames import conv_scene
+    >>> from convarith.anim.scenes import conv_scene
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "dilation.mp4"
     >>> save_mp4(conv_scene((7, 7), 3, dilation=2), out, dpi=20).suffix
     '.mp4'
@@ -339,12 +339,12 @@ def save_frames(
     Examples
     --------
     >>> import tempfile
-    >>> from convarith.frames import conv_scene
+    >>> from convarith.anim.scenes import conv_scene
     >>> paths = save_frames(conv_scene((4, 4), 3), tempfile.mkdtemp(), dpi=20)
     >>> [p.name for p in paths]
     ['convolution-000.png', 'convolution-001.png', 'convolution-002.png', 'convolution-003.png']
     """
-    from convarith._checks import check_choice
+    from convarith.arithmetic.validate import check_choice
 
     check_choice(fmt, "fmt", _FRAME_FORMATS)
     if not isinstance(directory, str | os.PathLike):
@@ -434,12 +434,12 @@ def save_sheet(
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from convarith.frames import conv_scene
+    >>> from convarith.anim.scenes import conv_scene
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "sheet.png"
     >>> save_sheet(conv_scene((4, 4), 3), out, dpi=20).name
     'sheet.png'
     """
-    from convarith._checks import check_minimum
+    from convarith.arithmetic.validate import check_minimum
 
     file = _path(path, (".png",))
     renderer = _renderer(target, options)
@@ -503,12 +503,12 @@ def save_beamer(
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from convarith.frames import conv_scene
+    >>> from convarith.anim.scenes import conv_scene
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "no_padding_no_strides.tex"
     >>> print(save_beamer(conv_scene((4, 4), 3), out, fmt="png", dpi=20).read_text().splitlines()[-1])
     \animategraphics[autoplay,loop,controls,width=\linewidth]{1.43}{no_padding_no_strides/no_padding_no_strides-}{000}{003}
     """
-    from convarith._checks import check_choice
+    from convarith.arithmetic.validate import check_choice
 
     file = _path(path, (".tex",))
     check_choice(fmt, "fmt", ("pdf", "png"))
@@ -580,7 +580,7 @@ def save(
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from convarith.frames import conv_scene
+    >>> from convarith.anim.scenes import conv_scene
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "sheet.png"
     >>> save(conv_scene(5, 3), out, sheet=True, dpi=20).name  # every frame on one image
     'sheet.png'

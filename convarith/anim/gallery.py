@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from convarith.formulas import conv_output_size, recovering_output_padding
-from convarith.frames import (
+from convarith.anim.scenes import (
     GUIDE_INPUT,
     GUIDE_KERNEL,
     ChannelScene,
@@ -35,6 +34,7 @@ from convarith.frames import (
     symmetric_scene,
     transpose_scene,
 )
+from convarith.arithmetic.formulas import conv_output_size, recovering_output_padding
 
 __all__ = ["FORMATS", "GALLERY", "GalleryFigure", "GallerySummary", "gallery_names", "render_gallery"]
 
@@ -243,7 +243,7 @@ class GallerySummary:
 
 
 def _targets(outdir: Path, name: str, count: int, fmt: str) -> list[Path]:
-    from convarith.export import _frame_name
+    from convarith.anim.export import _frame_name
 
     if fmt in ("gif", "mp4"):
         return [outdir / f"{name}.{fmt}"]
@@ -294,7 +294,7 @@ def render_gallery(
     Notes
     -----
     One renderer per figure serves every format. Files are written atomically (see
-    :mod:`convarith.export`).
+    :mod:`convarith.anim.export`).
 
     Examples
     --------
@@ -303,8 +303,7 @@ def render_gallery(
     >>> [p.name for p in summary.paths]
     ['no_padding_no_strides.gif']
     """
-    from convarith._checks import check_choice
-    from convarith.export import (
+    from convarith.anim.export import (
         OutputExistsError,
         save_beamer,
         save_frames,
@@ -312,7 +311,8 @@ def render_gallery(
         save_mp4,
         save_sheet,
     )
-    from convarith.render import render
+    from convarith.anim.render import render
+    from convarith.arithmetic.validate import check_choice
 
     if isinstance(formats, str):
         formats = [f.strip() for f in formats.split(",") if f.strip()]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from convarith.formulas import CONVENTIONS
-from convarith.frameworks import FRAMEWORKS, translate
-from convarith.receptive import Layer, layer, receptive_field
+from convarith.arithmetic.formulas import CONVENTIONS
+from convarith.studies.frameworks import FRAMEWORKS, translate
+from convarith.studies.receptive import Layer, layer, receptive_field
 
 __all__ = ["add_commands", "parse_layer"]
 
@@ -49,7 +49,7 @@ def _layer_padding(text: str, token: str) -> Any:
 
 
 def parse_layer(token: str, convention: str = "tensorflow") -> Layer:
-    """A :class:`convarith.receptive.Layer` from ``'conv:k=7,s=2,p=3'`` (see ``LAYER_SYNTAX``)."""
+    """A :class:`convarith.studies.receptive.Layer` from ``'conv:k=7,s=2,p=3'`` (see ``LAYER_SYNTAX``)."""
     kind, sep, rest = token.partition(":")
     if not sep or kind not in ("conv", "pool"):
         raise ValueError(f"layer {token!r} must start with conv: or pool:, as in {LAYER_SYNTAX}")

@@ -27,8 +27,8 @@ def _file_options(parser: argparse.ArgumentParser) -> None:
 
 def add_commands(commands: Any) -> None:
     """Add ``animate`` and ``gallery`` to the subparsers of the ``convarith`` command."""
+    from convarith.anim.gallery import FORMATS
     from convarith.cli import _ints, _padding
-    from convarith.gallery import FORMATS
 
     animate = commands.add_parser(
         "animate",
@@ -104,7 +104,7 @@ def add_commands(commands: Any) -> None:
 
 
 def _scene(args: argparse.Namespace) -> Any:
-    from convarith import frames
+    from convarith.anim import scenes as frames
 
     op = args.op
     if op != "groups" and isinstance(args.input_size, int):
@@ -144,7 +144,7 @@ def _scene(args: argparse.Namespace) -> Any:
 
 
 def _animate(args: argparse.Namespace) -> None:
-    from convarith.export import save
+    from convarith.anim.export import save
 
     scene = _scene(args)
     path = Path(args.output)
@@ -166,7 +166,7 @@ def _animate(args: argparse.Namespace) -> None:
 
 
 def _gallery(args: argparse.Namespace) -> None:
-    from convarith.gallery import GALLERY, render_gallery
+    from convarith.anim.gallery import GALLERY, render_gallery
 
     if args.list:
         width = max(len(f.name) for f in GALLERY)

@@ -10,10 +10,10 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from convarith import _cli_anim
-from convarith._cli_extra import add_commands
-from convarith.formulas import CONVENTIONS, same_padding
-from convarith.geometry import geometry
+from convarith.arithmetic.formulas import CONVENTIONS, same_padding
+from convarith.arithmetic.geometry import geometry
+from convarith.cli import anim as _cli_anim
+from convarith.cli.studies import add_commands
 
 __all__ = ["build_parser", "main"]
 

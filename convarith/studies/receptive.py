@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
-from convarith._checks import _is_sequence, check_choice, check_int, count_axes, per_axis, per_axis_padding
-from convarith.formulas import CONVENTIONS, conv_output_size, pool_output_size, same_padding
+from convarith.arithmetic.formulas import CONVENTIONS, conv_output_size, pool_output_size, same_padding
+from convarith.arithmetic.validate import check_choice, check_int, count_axes, is_sequence, per_axis, per_axis_padding
 from convarith.typing import IntOrTuple, PadPair
 
 __all__ = ["Layer", "LayerField", "ReceptiveField", "branches_aligned", "layer", "receptive_field"]
@@ -42,7 +42,7 @@ class Layer:
     padding : tuple of (before, after), or str
         Explicit padding per axis, or ``'same'``, ``'valid'`` or ``'full'``.
     convention : str
-        The split of ``'same'`` (see :data:`convarith.CONVENTIONS`).
+        The split of ``'same'`` (see :data:`convarith.arithmetic.CONVENTIONS`).
     ceil_mode : bool
         Pooling only: round the output size up.
     scalar : bool
@@ -107,7 +107,7 @@ def layer(
         ``'same'`` is split by ``convention``; its split can depend on the input size (then
         :func:`receptive_field` needs ``input_size``).
     convention : str
-        One of :data:`convarith.CONVENTIONS`, for ``padding='same'``.
+        One of :data:`convarith.arithmetic.CONVENTIONS`, for ``padding='same'``.
     ceil_mode : bool
         Pooling only; changes the number of outputs, not the receptive field.
 
@@ -141,7 +141,7 @@ def layer(
     sizes = {"kernel_size": kernel_size, "stride": 1 if stride is None else stride, "dilation": dilation}
     ndim = count_axes(**sizes)
     scalar = ndim is None
-    if ndim is None and _is_sequence(padding) and any(_is_sequence(v) for v in padding):
+    if ndim is None and is_sequence(padding) and any(is_sequence(v) for v in padding):
         ndim, scalar = len(padding), False
     ndim = ndim or 1
     k = per_axis(kernel_size, "kernel_size", ndim)
@@ -194,7 +194,7 @@ def _scalar_or_tuple(values: tuple[Any, ...], scalar: bool) -> Any:
 
 
 def _per_axis_index(value: Any, name: str, ndim: int) -> tuple[int, ...]:
-    if _is_sequence(value):
+    if is_sequence(value):
         if len(value) != ndim:
             raise ValueError(f"`{name}` must have one entry per axis ({ndim}), got {len(value)}: {tuple(value)!r}")
         return tuple(check_int(v, f"{name}[{a}]") for a, v in enumerate(value))
@@ -521,13 +521,17 @@ def receptive_field(layers: Sequence[Layer], input_size: IntOrTuple | None = Non
     P0 = Σ pb_l·Π s_j = 3·1 + 1·2 = 5
     """
     # Argument checks.
-    if isinstance(layers, Layer) or not _is_sequence(layers):
-        raise TypeError(f"`layers` must be a sequence of Layer (see convarith.layer), got {type(layers).__name__}")
+    if isinstance(layers, Layer) or not is_sequence(layers):
+        raise TypeError(
+            f"`layers` must be a sequence of Layer (see convarith.studies.layer), got {type(layers).__name__}"
+        )
     if len(layers) == 0:
         raise ValueError("`layers` must not be empty")
     for index, lay in enumerate(layers):
         if not isinstance(lay, Layer):
-            raise TypeError(f"`layers[{index}]` must be a Layer (see convarith.layer), got {type(lay).__name__}")
+            raise TypeError(
+                f"`layers[{index}]` must be a Layer (see convarith.studies.layer), got {type(lay).__name__}"
+            )
     ndim = max(len(lay.kernel_size) for lay in layers)
     for index, lay in enumerate(layers):
         if len(lay.kernel_size) != ndim:
@@ -535,7 +539,7 @@ def receptive_field(layers: Sequence[Layer], input_size: IntOrTuple | None = Non
                 layers = [*layers[:index], _broadcast(lay, ndim), *layers[index + 1 :]]
             else:
                 raise ValueError(f"`layers[{index}]` has {len(lay.kernel_size)} axes, another layer has {ndim}")
-    scalar = all(lay.scalar for lay in layers) and not _is_sequence(input_size)
+    scalar = all(lay.scalar for lay in layers) and not is_sequence(input_size)
     sizes = None if input_size is None else per_axis(input_size, "input_size", ndim)
 
     # Walk the stack: r, S, P per axis.
@@ -610,7 +614,7 @@ def branches_aligned(first: ReceptiveField, second: ReceptiveField) -> bool:
     False
     """
     if not isinstance(first, ReceptiveField) or not isinstance(second, ReceptiveField):
-        raise TypeError("`first` and `second` must be ReceptiveField objects (see convarith.receptive_field)")
+        raise TypeError("`first` and `second` must be ReceptiveField objects (see convarith.studies.receptive_field)")
     a, b = first.rows[-1], second.rows[-1]
     if len(a.size) != len(b.size):
         raise ValueError(f"the branches have {len(a.size)} and {len(b.size)} axes")

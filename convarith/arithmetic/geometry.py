@@ -9,15 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from convarith._checks import check_choice, per_axis, per_axis_padding
-from convarith.formulas import (
+from convarith.arithmetic.formulas import (
     PoolConvention,
-    _layout,
+    axes_layout,
     conv_output_size,
     conv_transpose_output_size,
     pool_output_size,
     same_padding,
 )
+from convarith.arithmetic.validate import check_choice, per_axis, per_axis_padding
 from convarith.typing import IntOrTuple, PaddingLike, PadPair
 
 __all__ = ["AxisGeometry", "Geometry", "geometry"]
@@ -54,7 +54,8 @@ class AxisGeometry:
         """``d*(k - 1) + 1``."""
         return self.dilation * (self.kernel_size - 1) + 1
 
-    def _pool_dropped_last(self) -> bool:
+    def pool_dropped_last(self) -> bool:
+        """Whether ceil mode's last window was dropped because it would start in the right padding."""
         i, s, (pb, pe), ek = self.input_size, self.stride, self.padding, self.effective_kernel_size
         return self.ceil_mode and (i + pb + pe - ek + s - 1) // s + 1 != self.output_size
 
@@ -88,7 +89,7 @@ class AxisGeometry:
         numerator = f"{i} + {pb} + {pe}{minus}{ek}"
         up = self.kind == "pool" and self.ceil_mode
         text = f"{prefix}o = {rounded(numerator, up)} + 1"
-        if up and self._pool_dropped_last():
+        if up and self.pool_dropped_last():
             note = "" if latex else " (a window may not start in the right padding)"
             return f"{text}{minus}1 = {o}{note}"
         return f"{text} = {o}"
@@ -226,7 +227,7 @@ def geometry(
     Notes
     -----
     Convolution: ``o = floor((i + pb + pe - ek)/s) + 1``; pooling: the same with ceil mode as in
-    PyTorch; transposed: ``o = (i - 1)s - pb - pe + ek + a`` (see :mod:`convarith.formulas`).
+    PyTorch; transposed: ``o = (i - 1)s - pb - pe + ek + a`` (see :mod:`convarith.arithmetic.formulas`).
 
     Examples
     --------
@@ -242,7 +243,7 @@ def geometry(
     check_choice(kind, "kind", ("conv", "pool", "transpose"))
     if stride is None:
         stride = kernel_size if kind == "pool" else 1
-    ndim, _ = _layout(
+    ndim, _ = axes_layout(
         {
             "input_size": input_size,
             "kernel_size": kernel_size,

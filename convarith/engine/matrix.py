@@ -3,7 +3,7 @@
 The guide ([1]_, section 4.1) unrolls a convolution's input and output into vectors: the
 convolution is then a matrix ``C`` with one row per output cell and one column per input cell,
 ``conv(x).ravel() == C @ x.ravel()``. Row ``r`` holds the kernel values at the columns its
-window reads (:meth:`convarith.WindowMap.reads`); the transposed convolution is ``C.T``.
+window reads (:meth:`convarith.arithmetic.WindowMap.reads`); the transposed convolution is ``C.T``.
 
 References
 ----------
@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from convarith._checks import _is_sequence, check_minimum, per_axis, per_axis_padding
+from convarith.arithmetic.validate import check_minimum, is_sequence, per_axis, per_axis_padding
+from convarith.arithmetic.windows import window_map
 from convarith.typing import IntOrTuple, PaddingLike
-from convarith.windows import window_map
 
 __all__ = ["MAX_MATRIX_BYTES", "conv_matrix"]
 
@@ -119,7 +119,7 @@ def conv_matrix(
             f"got shape {w.shape}"
         )
     ndim = w.ndim - 2
-    if not _is_sequence(input_shape) or len(input_shape) != ndim + 1:
+    if not is_sequence(input_shape) or len(input_shape) != ndim + 1:
         raise ValueError(
             f"`input_shape` must be (C_in, *spatial) with {ndim} spatial axes (as `weight` {w.shape} has), "
             f"got {input_shape!r}"

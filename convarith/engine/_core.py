@@ -2,9 +2,9 @@
 
 Every engine function follows the same steps:
 
-1. ``window_map`` gives the windows along each axis (output sizes from :mod:`convarith.formulas`);
+1. ``window_map`` gives the windows along each axis (output sizes from :mod:`convarith.arithmetic.formulas`);
 2. :func:`plan_block` picks a block shape whose temporary buffers fit in
-   ``convarith.engine.MAX_TEMPORARY_BYTES``, and :func:`iterate_blocks` walks the output block by block;
+   ``convarith.engine.convolution.MAX_TEMPORARY_BYTES``, and :func:`iterate_blocks` walks the output block by block;
 3. :func:`gather_padded` copies the padded cells a block reads (its ``padded_extent`` on every
    axis) once, or hands back a view when no padding or conversion is needed;
 4. :func:`tap_views` yields, for each kernel tap, the strided view ``block_slice(t)`` of those
@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from convarith.windows import AxisWindows
+from convarith.arithmetic.windows import AxisWindows
 
 BlockRange = tuple[tuple[int, int], ...]
 

@@ -36,7 +36,8 @@ def check_minimum(value: Any, name: str, minimum: int) -> int:
     return number
 
 
-def _is_sequence(value: Any) -> bool:
+def is_sequence(value: Any) -> bool:
+    """Whether ``value`` is a sequence other than a string (a per-axis argument)."""
     return isinstance(value, Sequence) and not isinstance(value, str | bytes)
 
 
@@ -45,7 +46,7 @@ def count_axes(**sizes: Any) -> int | None:
 
     Padding is not passed here: its pairs make its length ambiguous.
     """
-    lengths = {name: len(value) for name, value in sizes.items() if _is_sequence(value)}
+    lengths = {name: len(value) for name, value in sizes.items() if is_sequence(value)}
     if not lengths:
         return None
     if len(set(lengths.values())) > 1:
@@ -59,7 +60,7 @@ def count_axes(**sizes: Any) -> int | None:
 
 def per_axis(value: Any, name: str, ndim: int, minimum: int = 1) -> tuple[int, ...]:
     """An int repeated on every axis, or a tuple with one int (>= ``minimum``) per axis."""
-    if _is_sequence(value):
+    if is_sequence(value):
         if len(value) != ndim:
             raise ValueError(f"`{name}` must have one entry per axis ({ndim}), got {len(value)}: {tuple(value)!r}")
         return tuple(check_minimum(v, f"{name}[{axis}]", minimum) for axis, v in enumerate(value))
@@ -67,7 +68,7 @@ def per_axis(value: Any, name: str, ndim: int, minimum: int = 1) -> tuple[int, .
 
 
 def _pair(value: Any, name: str) -> PadPair:
-    if _is_sequence(value):
+    if is_sequence(value):
         if len(value) != 2:
             raise ValueError(f"`{name}` must be an int or a (before, after) pair, got {tuple(value)!r}")
         return (check_minimum(value[0], f"{name} before", 0), check_minimum(value[1], f"{name} after", 0))
@@ -84,9 +85,9 @@ def per_axis_padding(padding: Any, ndim: int, name: str = "padding") -> tuple[Pa
     """
     if isinstance(padding, str):
         raise TypeError(f"`{name}` must be an int or a tuple here, got string {padding!r}")
-    if not _is_sequence(padding):
+    if not is_sequence(padding):
         return (_pair(padding, name),) * ndim
-    if ndim == 1 and len(padding) == 2 and not any(_is_sequence(v) for v in padding):
+    if ndim == 1 and len(padding) == 2 and not any(is_sequence(v) for v in padding):
         return (_pair(padding, name),)
     if len(padding) != ndim:
         raise ValueError(

@@ -18,8 +18,8 @@ from typing import Literal
 
 import numpy as np
 
-from convarith._checks import per_axis, per_axis_padding
-from convarith.formulas import _layout, conv_output_size, pool_output_size
+from convarith.arithmetic.formulas import axes_layout, conv_output_size, pool_output_size
+from convarith.arithmetic.validate import per_axis, per_axis_padding
 from convarith.typing import IntOrTuple, PaddingLike, PadPair
 
 __all__ = ["AxisWindows", "Read", "WindowMap", "window_map"]
@@ -309,7 +309,7 @@ def window_map(
     >>> len(m.reads((2, 2)))
     9
     """
-    ndim, _ = _layout(
+    ndim, _ = axes_layout(
         {"input_size": input_size, "kernel_size": kernel_size, "stride": stride, "dilation": dilation}, padding
     )
     i = per_axis(input_size, "input_size", ndim)

@@ -1,6 +1,6 @@
 """Drawing scenes: slide-ready frames of the animations, with matplotlib's Agg backend.
 
-:class:`Renderer` builds the figure of a :class:`convarith.frames.Scene` once (grids, labels,
+:class:`Renderer` builds the figure of a :class:`convarith.anim.scenes.Scene` once (grids, labels,
 caption) and then only recolours cells and moves the kernel footprint for each step, so a frame
 of a 7x7 convolution takes a few milliseconds to update and draw — fast enough for notebook
 sliders. matplotlib is imported when a renderer is built, never by ``import convarith``.
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from convarith.frames import ChannelScene, Panel, Scene
+from convarith.anim.scenes import ChannelScene, Panel, Scene
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -208,7 +208,7 @@ class Renderer(_FigureRenderer):
 
     Examples
     --------
-    >>> from convarith.frames import conv_scene
+    >>> from convarith.anim.scenes import conv_scene
     >>> r = Renderer(conv_scene((4, 4), 3), dpi=20)  # no_padding_no_strides
     >>> r.draw_frame(3).shape  # (height, width, RGB)
     (108, 192, 3)
@@ -228,7 +228,7 @@ class Renderer(_FigureRenderer):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
-        from convarith._checks import check_choice
+        from convarith.arithmetic.validate import check_choice
 
         if not isinstance(scene, Scene):
             raise TypeError(f"`scene` must be a Scene, got {type(scene).__name__}")
@@ -880,7 +880,7 @@ class ChannelRenderer(_FigureRenderer):
 
     Examples
     --------
-    >>> from convarith.frames import group_scene
+    >>> from convarith.anim.scenes import group_scene
     >>> ChannelRenderer(group_scene(4, 4, 2), dpi=20).draw_frame(0).shape
     (108, 192, 3)
     """
@@ -1041,7 +1041,7 @@ def render(scene: Scene | ChannelScene, **options: Any) -> Renderer | ChannelRen
 
     Examples
     --------
-    >>> from convarith.frames import conv_scene
+    >>> from convarith.anim.scenes import conv_scene
     >>> len(render(conv_scene(5, 3), dpi=20))  # a 1-D convolution: 3 frames
     3
     """

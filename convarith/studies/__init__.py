@@ -1,0 +1,40 @@
+"""Analyses built on the arithmetic and the engine.
+
+The even-kernel shift and symmetric padding (Wu et al.), receptive fields (Araujo et al.), and
+framework padding translation.
+"""
+
+from convarith.studies.frameworks import FRAMEWORKS, Counterpart, Equivalent, Translation, translate
+from convarith.studies.receptive import Layer, LayerField, ReceptiveField, branches_aligned, layer, receptive_field
+from convarith.studies.shift import (
+    EROSION_STACKS,
+    ErosionCurves,
+    ShiftMeasurement,
+    ShiftTable,
+    erosion,
+    measure_shift,
+    plot_erosion,
+    shift_table,
+)
+
+__all__ = [
+    "measure_shift",
+    "shift_table",
+    "ShiftMeasurement",
+    "ShiftTable",
+    "erosion",
+    "plot_erosion",
+    "ErosionCurves",
+    "EROSION_STACKS",
+    "receptive_field",
+    "layer",
+    "branches_aligned",
+    "ReceptiveField",
+    "LayerField",
+    "Layer",
+    "translate",
+    "Translation",
+    "Equivalent",
+    "Counterpart",
+    "FRAMEWORKS",
+]
