@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from convarith.cli import main
-from convarith.cli.studies import parse_layer
+from convarith.cli.receptive_field import parse_layer
 from convarith.studies.receptive import layer
 
 
@@ -47,7 +47,7 @@ def test_receptive_field_same_with_convention(capsys: pytest.CaptureFixture[str]
 
 
 def test_receptive_field_two_axes(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, _ = run(capsys, "receptive-field", "conv:k=3x2,p=1x0/1", "-i", "9,8", "--output", "1,2")
+    status, out, _ = run(capsys, "receptive-field", "conv:k=3,2,p=1,0:1", "-i", "9,8", "--output", "1,2")
     assert status == 0
     assert "output 1,2: input interval ((0, 2), (2, 3)), centre (1.0, 2.5)" in out
 
@@ -58,8 +58,10 @@ def test_receptive_field_two_axes(capsys: pytest.CaptureFixture[str]) -> None:
         ("conv:k=7,s=2,p=3", layer("conv", 7, 2, 3)),
         ("pool:k=3,s=2,p=1,ceil", layer("pool", 3, 2, 1, ceil_mode=True)),
         ("conv:k=3,d=2,p=2", layer("conv", 3, padding=2, dilation=2)),
-        ("conv:k=2,p=0/1", layer("conv", 2, padding=(0, 1))),
-        ("conv:k=3x5,p=1x2", layer("conv", (3, 5), padding=(1, 2))),
+        ("conv:k=2,p=0:1", layer("conv", 2, padding=(0, 1))),
+        ("conv:k=3,5,p=1,2", layer("conv", (3, 5), padding=(1, 2))),
+        ("conv:k=3,5,s=2,p=0:1", layer("conv", (3, 5), 2, padding=((0, 1), (0, 1)))),
+        ("pool:k=2,ceil,s=1", layer("pool", 2, 1, ceil_mode=True)),
         ("conv:k=4,s=2,p=same,c=same_lower", layer("conv", 4, 2, "same", convention="same_lower")),
         ("pool:k=2", layer("pool", 2)),
     ],
@@ -91,20 +93,22 @@ def test_translate_explicit_pairs(capsys: pytest.CaptureFixture[str]) -> None:
     [
         (["receptive-field", "dense:k=3"], "layer 'dense:k=3' must start with conv: or pool:"),
         (["receptive-field", "conv:s=2"], "layer 'conv:s=2' has no kernel size k=..."),
-        (["receptive-field", "conv:k=three"], "layer 'conv:k=three': `k` must be an integer, got 'three'"),
+        (["receptive-field", "conv:k=three"], "layer 'conv:k=three': `k` must be an integer"),
+        (["receptive-field", "conv:k=3,k=5"], "k= is given twice"),
+        (["receptive-field", "conv:k=3", "--output", "1,2,3", "-i", "5"], "one entry per axis (1), got 3"),
         (["receptive-field", "conv:k=3,q=1"], "layer 'conv:k=3,q=1': unknown key 'q'"),
-        (["receptive-field", "conv:k=3,p"], "layer 'conv:k=3,p': 'p' is not key=value"),
-        (["receptive-field", "conv:k=3,p=1/2/3"], "padding '1/2/3' must be N or BEFORE/AFTER"),
+        (["receptive-field", "conv:p"], "layer 'conv:p': 'p' is not key=value"),
+        (["receptive-field", "conv:k=3,p=1:2:3"], "each axis's padding is N or BEFORE:AFTER"),
         (["receptive-field", "conv:k=3,p=half"], "`padding` must be one of 'same', 'valid', 'full'"),
         (["receptive-field", "conv:k=3", "--convention", "mxnet"], "`--convention` must be one of"),
-        (["receptive-field", "conv:k=3", "-i", "ten"], "`--input-size` must be an integer"),
+        (["receptive-field", "conv:k=3", "-i", "ten"], "argument -i/--input-size: value must be an integer"),
         (["receptive-field", "conv:k=3", "--input", "0"], "`input_size` was not given"),
         (["receptive-field", "conv:k=5", "-i", "3"], "larger than the padded input"),
         (["translate", "--from", "mxnet", "-i", "5", "-k", "3"], "`framework` must be one of"),
         (["translate", "--from", "caffe", "-i", "5", "-k", "3", "-p", "same"], "Caffe has no padding words"),
         (["translate", "--from", "pytorch", "-i", "5", "-k", "3", "-p", "0:1"], "pytorch pads both sides alike"),
-        (["translate", "--from", "tensorflow", "-i", "5", "-k", "3", "-p", "1:x"], "`--padding` must be a word"),
-        (["translate", "--from", "tensorflow", "-i", "5", "-k", "3", "-p", "1:2:3"], "must be N or BEFORE:AFTER"),
+        (["translate", "--from", "tensorflow", "-i", "5", "-k", "3", "-p", "1:y"], "value must be N, BEFORE:AFTER"),
+        (["translate", "--from", "tensorflow", "-i", "5", "-k", "3", "-p", "1:2:3"], "padding is N or BEFORE:AFTER"),
         (["translate", "--from", "tensorflow", "-i", "5,5", "-k", "3,3,3"], "same number of axes"),
     ],
 )
@@ -112,7 +116,7 @@ def test_bad_input_one_line_exit_2(capsys: pytest.CaptureFixture[str], argv: lis
     status, out, err = run(capsys, *argv)
     assert status == 2 and out == ""
     assert err.count("\n") == 1, err
-    assert err.startswith("convarith: error: ") and message in err
+    assert err.startswith("convarith") and ": error: " in err and message in err
 
 
 def test_commands_listed_in_help() -> None:

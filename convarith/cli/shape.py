@@ -1,0 +1,173 @@
+"""``convarith shape conv|pool|transpose|same``: one layer's output size, padding and formula.
+
+The layer text is the layer value's own ``repr`` (the formula with the numbers substituted), so
+the command line prints what the API, the captions and the widgets print.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from convarith.arithmetic.formulas import CONVENTIONS, same_padding
+from convarith.arithmetic.geometry import geometry
+from convarith.cli.grammar import (
+    CONVENTION_HELP,
+    PADDING_HELP,
+    SIZE_HELP,
+    Padding,
+    check_rule,
+    layer_arguments,
+    padding_argument,
+    size_argument,
+)
+
+__all__ = ["POOL_RULES", "add_command"]
+
+POOL_RULES = {
+    "pytorch": "floor, or ceil with --ceil-mode; a last window that would start in the right padding is dropped",
+    "onnx": "as pytorch",
+    "caffe": "always rounds up (ceil), and drops a last window that would start at or past i + pb (Caffe's pooling)",
+}
+"""Output-size rounding of pooling, per framework (``--rule``)."""
+
+
+def _print_layer(args: argparse.Namespace) -> None:
+    kind: str = args.kind
+    check_rule(args.padding, () if kind == "transpose" else ("same", "valid", "full"))
+    names = ("input_size", "kernel_size", "stride", "dilation", "output_padding")
+    values = layer_arguments(args, tuple(n for n in names if hasattr(args, n)))
+    rule: Any = getattr(args, "rule", "pytorch")  # one of POOL_RULES (argparse choices)
+    geo = geometry(
+        kind,  # type: ignore[arg-type]
+        values["input_size"],
+        values["kernel_size"],
+        values["stride"],
+        values["padding"],
+        values["dilation"],
+        output_padding=values.get("output_padding", 0),
+        ceil_mode=getattr(args, "ceil_mode", False),
+        convention=getattr(args, "convention", "tensorflow"),
+        pool_convention=rule,
+    )
+    lines = []
+    if args.padding.rule is not None:
+        word = args.padding.rule.lower()
+        named = f" ({args.convention})" if word == "same" else ""
+        lines.append(f"padding {word}{named}: " + ", ".join(str(p) for p in geo.padding))
+    if kind == "pool" and (rule == "caffe" or args.ceil_mode):
+        lines.append(f"rounding ({rule}{', ceil mode' if args.ceil_mode else ''}): {POOL_RULES[rule]}")
+    lines.append(repr(geo))
+    lines.append(f"output {', '.join(str(o) for o in geo.output_shape)}")
+    print("\n".join(lines))
+
+
+def _same(args: argparse.Namespace) -> None:
+    values = layer_arguments(args, ("input_size", "kernel_size", "stride", "dilation"))
+    stride = 1 if values["stride"] is None else values["stride"]
+    i, k, d = values["input_size"], values["kernel_size"], values["dilation"]
+    conventions = list(CONVENTIONS) if args.convention == "all" else [args.convention]
+    lines = []
+    for name in conventions:
+        try:
+            pads = same_padding(i, k, stride, d, convention=name)
+        except ValueError as error:
+            if args.convention != "all":
+                raise
+            lines.append(f"{name:>10}: n/a ({error})")
+            continue
+        geo = geometry("conv", i, k, stride, pads, d)
+        shown = pads if isinstance(pads[0], int) else ", ".join(str(p) for p in pads)
+        lines.append(f"{name:>10}: padding {shown} -> output {', '.join(str(o) for o in geo.output_shape)}")
+        if args.convention != "all":
+            lines.append(repr(geo))
+    print("\n".join(lines))
+
+
+def _size_options(parser: argparse.ArgumentParser, *, default_stride: str = "1") -> None:
+    parser.add_argument("-i", "--input-size", type=size_argument, required=True, metavar="SIZE", help=SIZE_HELP)
+    parser.add_argument(
+        "-k", "--kernel-size", type=size_argument, required=True, metavar="SIZE", help="kernel size: " + SIZE_HELP
+    )
+    parser.add_argument(
+        "-s", "--stride", type=size_argument, default=None, metavar="SIZE", help=f"stride (default {default_stride})"
+    )
+    parser.add_argument(
+        "-d", "--dilation", type=size_argument, default=(1,), metavar="SIZE", help="dilation (default 1)"
+    )
+
+
+def _convention_option(parser: argparse.ArgumentParser, default: str = "tensorflow", extra: str = "") -> None:
+    parser.add_argument(
+        "--convention",
+        default=default,
+        metavar="NAME",
+        help=CONVENTION_HELP.format(names=", ".join(CONVENTIONS) + extra, default=default),
+    )
+
+
+def add_command(commands: Any) -> None:
+    """Add ``shape`` (with ``conv``, ``pool``, ``transpose``, ``same``) to the ``convarith`` subcommands."""
+    shape = commands.add_parser(
+        "shape",
+        help="output size and formula of one layer",
+        description="Output size of one layer, with its formula and the numbers substituted.",
+    )
+    ops = shape.add_subparsers(dest="op", required=True, metavar="OP")
+
+    conv = ops.add_parser("conv", help="convolution", description="Output size of a convolution.")
+    _size_options(conv)
+    conv.add_argument("-p", "--padding", type=padding_argument, default=Padding(None, ((0, 0),)), help=PADDING_HELP)
+    _convention_option(conv)
+    conv.set_defaults(handler=_print_layer, kind="conv")
+
+    pool = ops.add_parser(
+        "pool", help="pooling (PyTorch, ONNX or Caffe rounding)", description="Output size of a pooling."
+    )
+    _size_options(pool, default_stride="the kernel size")
+    pool.add_argument(
+        "-p",
+        "--padding",
+        type=padding_argument,
+        default=Padding(None, ((0, 0),)),
+        help=PADDING_HELP,
+    )
+    _convention_option(pool)
+    pool.add_argument("--ceil-mode", action="store_true", help="round the output size up (PyTorch's ceil_mode)")
+    pool.add_argument(
+        "--rule",
+        choices=tuple(POOL_RULES),
+        default="pytorch",
+        help="rounding rule: " + "; ".join(f"{k}: {v}" for k, v in POOL_RULES.items()) + " (default pytorch)",
+    )
+    pool.set_defaults(handler=_print_layer, kind="pool")
+
+    transpose = ops.add_parser(
+        "transpose", help="transposed convolution", description="Output size of a transposed convolution."
+    )
+    _size_options(transpose)
+    transpose.add_argument(
+        "-p",
+        "--padding",
+        type=padding_argument,
+        default=Padding(None, ((0, 0),)),
+        help="cropped from the output: N, BEFORE:AFTER, or those per axis comma-separated (default 0)",
+    )
+    transpose.add_argument(
+        "-a",
+        "--output-padding",
+        type=size_argument,
+        default=(0,),
+        metavar="SIZE",
+        help="extra cells on the far side of the output (default 0)",
+    )
+    transpose.set_defaults(handler=_print_layer, kind="transpose")
+
+    same = ops.add_parser(
+        "same",
+        help="the 'same' padding of each framework",
+        description="The pads each convention gives for padding 'same', and the output size.",
+    )
+    _size_options(same)
+    _convention_option(same, default="all", extra=", or all")
+    same.set_defaults(handler=_same)
