@@ -72,8 +72,33 @@ def test_guide_transposed_twin(name: str) -> None:
 
 
 def test_relationships_are_numbered_in_order() -> None:
-    assert [r.number for r in RELATIONSHIPS] == list(range(1, 16))
-    assert [r.transposed for r in RELATIONSHIPS] == [False] * 7 + [True] * 7 + [False]
+    assert list(RELATIONSHIPS) == list(range(1, 16))
+    assert [r.number for r in RELATIONSHIPS.values()] == list(range(1, 16))
+    assert [r.transposed for r in RELATIONSHIPS.values()] == [False] * 7 + [True] * 7 + [False]
+
+
+def test_relationships_are_indexed_by_their_number() -> None:
+    """Issue 12: ``RELATIONSHIPS[12]`` was relationship 13 (a 0-based tuple) while ``relationship`` counts from 1."""
+    for number in range(1, 16):
+        assert RELATIONSHIPS[number].number == number
+    assert RELATIONSHIPS[13] is ca.arithmetic.relationship(3, stride=2, padding=1, transposed=True, input_size=5)
+    assert RELATIONSHIPS[13].formula == "o' = s(i' - 1) + k - 2p"
+
+
+@pytest.mark.parametrize("number", [0, 16, -1])
+def test_relationship_numbers_start_at_one(number: int) -> None:
+    with pytest.raises(KeyError, match="numbered 1 to 15 as in the guide"):
+        RELATIONSHIPS[number]
+
+
+def test_transpose_equivalent_is_scalar_for_scalar_arguments() -> None:
+    """Issue 12: a scalar input gave a 1-tuple; scalar in, scalar out like every other formula."""
+    eq = ca.arithmetic.transpose_equivalent(2, 3, stride=2, padding=1)
+    assert isinstance(eq, ca.arithmetic.TransposeEquivalent)
+    assert (eq.zeros_between, eq.stretched_size, eq.padding, eq.output_size) == (1, 3, (1, 1), 3)
+    per_axis = ca.arithmetic.transpose_equivalent((2,), 3, stride=2, padding=1)
+    assert per_axis == (eq,)
+    assert ca.arithmetic.transpose_equivalent(ca.arithmetic.layer("conv_transpose", 2, 3, 2, 1)) == eq
 
 
 def constrain(number: int, k: int, s: int, p: int, d: int) -> tuple[int, int, int, int]:
@@ -95,7 +120,7 @@ def constrain(number: int, k: int, s: int, p: int, d: int) -> tuple[int, int, in
 @pytest.mark.parametrize("number", [1, 2, 3, 4, 5, 6, 15])
 @given(i=st.integers(1, 20), k=small, s=small, p=pads, d=small)
 def test_direct_relationship_agrees_with_formula(number: int, i: int, k: int, s: int, p: int, d: int) -> None:
-    rel = RELATIONSHIPS[number - 1]
+    rel = RELATIONSHIPS[number]
     k, s, p, d = constrain(number, k, s, p, d)
     assert rel.holds(i, k, s, p, d)
     assume(d * (k - 1) + 1 <= i + 2 * p)
@@ -105,13 +130,13 @@ def test_direct_relationship_agrees_with_formula(number: int, i: int, k: int, s:
 @given(i=st.integers(1, 20), k=small, s=small)
 def test_pooling_relationship_agrees_with_pool_formula(i: int, k: int, s: int) -> None:
     assume(k <= i)
-    assert RELATIONSHIPS[6].output(i, k, s, 0, 1) == ca.pool_output_size(i, k, s)
+    assert RELATIONSHIPS[7].output(i, k, s, 0, 1) == ca.pool_output_size(i, k, s)
 
 
 @pytest.mark.parametrize("number", range(8, 15))
 @given(o=st.integers(1, 10), k=small, s=small, p=pads)
 def test_transposed_relationship_agrees_with_formula(number: int, o: int, k: int, s: int, p: int) -> None:
-    rel = RELATIONSHIPS[number - 1]
+    rel = RELATIONSHIPS[number]
     k, s, p, _ = constrain(number, k, s, p, 1)
     assert rel.holds(o, k, s, p, 1)
     expected = rel.output(o, k, s, p, 1)
@@ -217,7 +242,7 @@ def test_conv_transpose_output_size_matches_pytorch(i: int, k: int, s: int, p: i
 def test_transpose_equivalent_gives_the_same_size(i: int, k: int, s: int, p: int, a: int, d: int) -> None:
     assume(a < s or a < d)
     assume((i - 1) * s - 2 * p + d * (k - 1) + 1 + a >= 1)
-    (eq,) = ca.arithmetic.transpose_equivalent(i, k, s, p, a, d)
+    eq = ca.arithmetic.transpose_equivalent(i, k, s, p, a, d)
     assert eq.stretched_size == i + (i - 1) * eq.zeros_between
     assert eq.output_size == count_positions(eq.stretched_size, k, 1, *eq.padding, d) or min(eq.padding) < 0
     assert eq.output_size == ca.conv_transpose_output_size(i, k, s, p, a, d)

@@ -63,7 +63,7 @@ def test_output_shape_matches_formula_functions() -> None:
 
 
 def test_output_padding_only_for_transposed() -> None:
-    with pytest.raises(ValueError, match=r"`output_padding` \(1,\) applies to transposed convolutions only"):
+    with pytest.raises(ValueError, match=r"`output_padding` 1 applies to transposed convolutions only"):
         ca.geometry("conv", 5, 3, output_padding=1)
 
 

@@ -1,29 +1,33 @@
-"""Convolution arithmetic in pure integers: output sizes, padding conventions, relationships, windows.
+"""Convolution arithmetic in pure integers: one layer value, output sizes, padding, relationships, windows.
 
-Everything else in convarith is computed from what this subpackage returns; it imports nothing
-from the rest of the package.
+:func:`layer` parses and checks a layer's arguments once and returns a :class:`Layer`; the
+formulas, :func:`geometry`, :func:`window_map` and everything else in convarith are computed from
+it. :func:`resolve_padding` is the one place where 'same'/'valid'/'full' become pads, and
+:mod:`convarith.arithmetic.text` the one place that formats sizes, pads and formulas. This
+subpackage imports nothing from the rest of the package.
 """
 
 from convarith.arithmetic.formulas import (
-    CONVENTIONS,
-    RELATIONSHIPS,
-    Relationship,
     TransposeEquivalent,
     conv_output_size,
     conv_transpose_output_size,
     effective_kernel_size,
-    input_sizes_for_output,
-    padding_for_output,
     pool_output_size,
-    recovering_output_padding,
-    relationship,
-    same_padding,
     transpose_equivalent,
 )
-from convarith.arithmetic.geometry import AxisGeometry, Geometry, geometry
+from convarith.arithmetic.geometry import Geometry, geometry
+from convarith.arithmetic.inverse import input_sizes_for_output, padding_for_output, recovering_output_padding
+from convarith.arithmetic.layer import AxisGeometry, Layer, LayerError, layer
+from convarith.arithmetic.padding import CONVENTIONS, resolve_padding, same_padding
+from convarith.arithmetic.relationships import RELATIONSHIPS, Relationship, relationship
+from convarith.arithmetic.text import format_padding, format_param, format_size
 from convarith.arithmetic.windows import AxisWindows, Read, WindowMap, window_map
 
 __all__ = [
+    "layer",
+    "Layer",
+    "LayerError",
+    "resolve_padding",
     "conv_output_size",
     "pool_output_size",
     "conv_transpose_output_size",
@@ -38,6 +42,9 @@ __all__ = [
     "Relationship",
     "RELATIONSHIPS",
     "CONVENTIONS",
+    "format_size",
+    "format_param",
+    "format_padding",
     "geometry",
     "Geometry",
     "AxisGeometry",

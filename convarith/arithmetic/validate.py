@@ -1,7 +1,8 @@
 """Argument checks shared by every public function.
 
 Each check names the argument, states the rule and gives the numbers, and raises
-``TypeError`` (wrong kind of value) or ``ValueError`` (right kind, wrong value).
+``TypeError`` (wrong kind of value) or :class:`LayerError`, a ``ValueError`` (right kind, wrong
+value).
 """
 
 from __future__ import annotations
@@ -11,6 +12,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from convarith.typing import PadPair
+
+
+class LayerError(ValueError):
+    """A layer argument breaks a rule (a size below its minimum, a kernel larger than its input, ...).
+
+    Every ``ValueError`` raised while validating layer arguments is a ``LayerError``, so a caller
+    (a widget, the CLI) can show these messages and let every other error propagate. It is
+    re-exported as :class:`convarith.arithmetic.LayerError`.
+    """
 
 
 def _describe(value: Any) -> str:
@@ -32,7 +42,7 @@ def check_minimum(value: Any, name: str, minimum: int) -> int:
     number = check_int(value, name)
     if number < minimum:
         rule = "positive" if minimum == 1 else "non-negative" if minimum == 0 else f">= {minimum}"
-        raise ValueError(f"`{name}` must be {rule}, got {number}")
+        raise LayerError(f"`{name}` must be {rule}, got {number}")
     return number
 
 
@@ -51,10 +61,10 @@ def count_axes(**sizes: Any) -> int | None:
         return None
     if len(set(lengths.values())) > 1:
         listed = ", ".join(f"`{name}` has {n}" for name, n in lengths.items())
-        raise ValueError(f"per-axis sizes must have the same number of axes: {listed}")
+        raise LayerError(f"per-axis sizes must have the same number of axes: {listed}")
     (ndim,) = set(lengths.values())
     if ndim == 0:
-        raise ValueError(f"per-axis sizes must not be empty: {', '.join(lengths)}")
+        raise LayerError(f"per-axis sizes must not be empty: {', '.join(lengths)}")
     return ndim
 
 
@@ -62,7 +72,7 @@ def per_axis(value: Any, name: str, ndim: int, minimum: int = 1) -> tuple[int, .
     """An int repeated on every axis, or a tuple with one int (>= ``minimum``) per axis."""
     if is_sequence(value):
         if len(value) != ndim:
-            raise ValueError(f"`{name}` must have one entry per axis ({ndim}), got {len(value)}: {tuple(value)!r}")
+            raise LayerError(f"`{name}` must have one entry per axis ({ndim}), got {len(value)}: {tuple(value)!r}")
         return tuple(check_minimum(v, f"{name}[{axis}]", minimum) for axis, v in enumerate(value))
     return (check_minimum(value, name, minimum),) * ndim
 
@@ -70,7 +80,7 @@ def per_axis(value: Any, name: str, ndim: int, minimum: int = 1) -> tuple[int, .
 def _pair(value: Any, name: str) -> PadPair:
     if is_sequence(value):
         if len(value) != 2:
-            raise ValueError(f"`{name}` must be an int or a (before, after) pair, got {tuple(value)!r}")
+            raise LayerError(f"`{name}` must be an int or a (before, after) pair, got {tuple(value)!r}")
         return (check_minimum(value[0], f"{name} before", 0), check_minimum(value[1], f"{name} after", 0))
     number = check_minimum(value, name, 0)
     return (number, number)
@@ -90,7 +100,7 @@ def per_axis_padding(padding: Any, ndim: int, name: str = "padding") -> tuple[Pa
     if ndim == 1 and len(padding) == 2 and not any(is_sequence(v) for v in padding):
         return (_pair(padding, name),)
     if len(padding) != ndim:
-        raise ValueError(
+        raise LayerError(
             f"`{name}` must be an int, or one int or (before, after) pair per axis ({ndim}), "
             f"got {len(padding)} entries: {tuple(padding)!r}"
         )
@@ -102,10 +112,32 @@ def check_choice(value: Any, name: str, choices: Iterable[str]) -> str:
     options = tuple(choices)
     if not isinstance(value, str) or value not in options:
         listed = ", ".join(repr(c) for c in options)
-        raise ValueError(f"`{name}` must be one of {listed}; got {value!r}")
+        raise LayerError(f"`{name}` must be one of {listed}; got {value!r}")
     return value
 
 
 def axis_label(axis: int, ndim: int) -> str:
     """'' for a single axis, else ' on axis N' (used to end error messages)."""
     return "" if ndim == 1 else f" on axis {axis}"
+
+
+def axes_layout(sizes: dict[str, Any], padding: Any = 0) -> tuple[int, bool]:
+    """Number of axes and whether the result is a scalar (every size an int, padding not per-axis pairs)."""
+    ndim = count_axes(**sizes)
+    if ndim is not None:
+        return ndim, False
+    if is_sequence(padding) and any(is_sequence(v) for v in padding):
+        return len(padding), False
+    return 1, True
+
+
+def parse_axes(padding: Any = None, **sizes: Any) -> tuple[int, bool, list[tuple[int, ...]], tuple[PadPair, ...]]:
+    """Number of axes, whether the result is a scalar, each size per axis, and the padding per axis.
+
+    ``output_padding`` may be 0; every other size must be at least 1. ``padding=None``: the
+    function takes no padding (zeros are returned). Padding must be numbers here.
+    """
+    pad = 0 if padding is None else padding
+    ndim, scalar = axes_layout(sizes, pad)
+    values = [per_axis(v, name, ndim, minimum=0 if name == "output_padding" else 1) for name, v in sizes.items()]
+    return ndim, scalar, values, per_axis_padding(pad, ndim)

@@ -18,8 +18,7 @@ from typing import Literal
 
 import numpy as np
 
-from convarith.arithmetic.formulas import axes_layout, conv_output_size, pool_output_size
-from convarith.arithmetic.validate import per_axis, per_axis_padding
+from convarith.arithmetic.layer import Layer, LayerError, layer
 from convarith.typing import IntOrTuple, PaddingLike, PadPair
 
 __all__ = ["AxisWindows", "Read", "WindowMap", "window_map"]
@@ -270,8 +269,8 @@ class WindowMap:
 
 
 def window_map(
-    input_size: IntOrTuple,
-    kernel_size: IntOrTuple,
+    input_size: IntOrTuple | Layer,
+    kernel_size: IntOrTuple | None = None,
     stride: IntOrTuple = 1,
     padding: PaddingLike = 0,
     dilation: IntOrTuple = 1,
@@ -283,7 +282,12 @@ def window_map(
 
     Parameters
     ----------
-    input_size, kernel_size, stride, dilation : int or tuple of int
+    input_size : int, tuple of int, or Layer
+        Per spatial axis; or a :class:`~convarith.arithmetic.Layer` with an input size, whose
+        windows are returned (the other arguments are then ignored). A transposed convolution's
+        windows are those of the convolution it transposes: one per input cell of the transposed
+        layer, read from its output (the scatter view, see :meth:`WindowMap.readers`).
+    kernel_size, stride, dilation : int or tuple of int
         Per spatial axis.
     padding : int, (before, after) or tuple of those per axis
     ceil_mode : bool
@@ -308,20 +312,25 @@ def window_map(
     (3, 3)
     >>> len(m.reads((2, 2)))
     9
+    >>> window_map(layer("max_pool", 5, 2, ceil_mode=True)).output_shape  # from a Layer
+    (3,)
     """
-    ndim, _ = axes_layout(
-        {"input_size": input_size, "kernel_size": kernel_size, "stride": stride, "dilation": dilation}, padding
-    )
-    i = per_axis(input_size, "input_size", ndim)
-    k = per_axis(kernel_size, "kernel_size", ndim)
-    s = per_axis(stride, "stride", ndim)
-    d = per_axis(dilation, "dilation", ndim)
-    pads = per_axis_padding(padding, ndim)
-    if pooling:
-        out = pool_output_size(i, k, s, pads, d, ceil_mode, convention="onnx")
+    if isinstance(input_size, Layer):
+        lay = input_size
     else:
-        if ceil_mode:
-            raise ValueError("`ceil_mode` applies to pooling only (pass pooling=True)")
-        out = conv_output_size(i, k, s, pads, d)
-    assert isinstance(out, tuple)
-    return WindowMap(tuple(AxisWindows(i[x], k[x], s[x], pads[x], d[x], out[x]) for x in range(ndim)))
+        if kernel_size is None:
+            raise TypeError("`kernel_size` is required (or pass a Layer as the first argument)")
+        if ceil_mode and not pooling:
+            raise LayerError("`ceil_mode` applies to pooling only (pass pooling=True)")
+        op = "max_pool" if pooling else "conv"
+        lay = layer(op, input_size, kernel_size, stride, padding, dilation, ceil_mode=ceil_mode, pool_convention="onnx")
+    i, pads, out = lay.input_shape, lay.padding, lay.output_shape
+    assert pads is not None
+    if lay.op == "conv_transpose":  # the forward convolution: from the transposed output to its input
+        i, out = out, i
+    return WindowMap(
+        tuple(
+            AxisWindows(i[x], lay.kernel_size[x], lay.stride[x], pads[x], lay.dilation[x], out[x])
+            for x in range(lay.ndim)
+        )
+    )
