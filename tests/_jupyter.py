@@ -5,9 +5,12 @@ in a temporary working copy of the notebooks, with its own settings (no news toa
 check) and its own runtime directories, so that it never touches the user's Jupyter set-up. It
 shuts the server and its kernels down on exit, also when the test fails.
 
-:func:`launch_chromium` starts Debian's Chromium through Playwright (Playwright's own browser
-download is not used). :func:`scroll_into_view` finds an element in a notebook that JupyterLab
-virtualises (cells outside the viewport are not in the DOM) by scrolling the notebook.
+:func:`find_chromium` finds a Chromium the way a user has it (``CONVARITH_CHROMIUM``, then
+Playwright's own download, then the system's), :func:`launch_chromium` starts it headless through
+Playwright, and :func:`browser_unavailable` skips a browser test with the one command that enables
+it (or fails it where ``CONVARITH_REQUIRE_BROWSER`` is set, as ``.ci/run`` does).
+:func:`scroll_into_view` finds an element in a notebook that JupyterLab virtualises (cells outside
+the viewport are not in the DOM) by scrolling the notebook.
 """
 
 from __future__ import annotations
@@ -25,12 +28,21 @@ import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NoReturn
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_VARIABLE = "CONVARITH_CHROMIUM"
+"""Environment variable naming a Chromium (or Chrome) executable; it wins over every other place."""
+REQUIRE_VARIABLE = "CONVARITH_REQUIRE_BROWSER"
+"""Set (non-empty) to fail, not skip, a browser test that finds no Chromium or no Playwright."""
+SYSTEM_CHROMIUMS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+"""Executable names looked up on ``PATH``, in this order (Debian, Ubuntu, Google's packages)."""
+HOW_TO_ENABLE = (
+    "`apt-get install chromium` or `python -m playwright install chromium`, "
+    f"or set {CHROMIUM_VARIABLE}=/path/to/chromium"
+)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -236,9 +248,84 @@ class JupyterLabServer:
         self.stop()
 
 
+class ChromiumNotFound(LookupError):
+    """No usable Chromium; the message says why and how to get one."""
+
+
+def _is_executable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+def playwright_chromium(playwright: Any) -> str | None:
+    """The Chromium that ``python -m playwright install chromium`` puts in place (installed or not)."""
+    try:
+        return str(playwright.chromium.executable_path)
+    except Exception:  # an old or broken Playwright: there is no own browser to offer
+        return None
+
+
+def find_chromium(playwright_executable: str | None = None) -> Path:
+    """The Chromium to drive: the first of these places that holds an executable.
+
+    1. ``$CONVARITH_CHROMIUM``: when set, it must name an executable file (no fallback, so a typo
+       is reported instead of silently testing another browser);
+    2. Playwright's own browser, ``playwright_executable`` (``playwright.chromium.executable_path``),
+       if that file exists;
+    3. the system's: ``chromium``, ``chromium-browser``, ``google-chrome``, ``google-chrome-stable``
+       on ``PATH`` (``shutil.which``).
+
+    Raises
+    ------
+    ChromiumNotFound
+        Nothing found; the message names the commands that install a Chromium.
+    """
+    configured = os.environ.get(CHROMIUM_VARIABLE, "")
+    if configured:
+        path = Path(configured).expanduser()
+        if _is_executable(path):
+            return path
+        raise ChromiumNotFound(f"{CHROMIUM_VARIABLE}={configured} is not an executable file")
+    if playwright_executable and _is_executable(Path(playwright_executable)):
+        return Path(playwright_executable)
+    for name in SYSTEM_CHROMIUMS:
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    raise ChromiumNotFound(f"no Chromium found: {HOW_TO_ENABLE}")
+
+
+def browser_unavailable(reason: str) -> NoReturn:
+    """Skip the calling test because of ``reason``; fail it instead where the browser is required.
+
+    ``.ci/run`` sets ``CONVARITH_REQUIRE_BROWSER=1`` after installing Chromium, so that a browser
+    test can never be skipped there by accident.
+    """
+    import pytest
+
+    if os.environ.get(REQUIRE_VARIABLE):
+        pytest.fail(f"{reason} ({REQUIRE_VARIABLE} is set: browser tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+def sync_playwright_or_skip() -> Any:
+    """``playwright.sync_api.sync_playwright``, or skip (fail under ``CONVARITH_REQUIRE_BROWSER``)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        browser_unavailable("Playwright is not installed: `python -m pip install -e '.[test]'`")
+    return sync_playwright
+
+
 def launch_chromium(playwright: Any) -> Any:
-    """Debian's Chromium, headless, through Playwright (returns a Playwright ``Browser``)."""
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    """The Chromium of :func:`find_chromium`, headless, through Playwright (a Playwright ``Browser``).
+
+    Skips the calling test, naming the command that enables it, when no Chromium is found.
+    """
+    try:
+        executable = find_chromium(playwright_chromium(playwright))
+    except ChromiumNotFound as missing:
+        browser_unavailable(str(missing))
+    return playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS, headless=True)
 
 
 def scroll_into_view(page: Any, locator: Any, timeout: float = 60.0, step: int = 400) -> Any:

@@ -2,10 +2,11 @@
 
 The browser tests build the site once per session into a temporary directory with the command of
 the README (or reuse the build named by ``CONVARITH_DOCS_HTML``, which ``.ci/run`` sets right after
-building it with the same command), serve it on ``127.0.0.1`` and open it in Debian's Chromium
-through Playwright. They check what a reader would see: the pictures loaded, the widgets
-rendered from their saved state, the formulas typeset, and that no page asked for anything
-outside the site (the docs must work offline). Screenshots go to ``test-artifacts/``.
+building it with the same command), serve it on ``127.0.0.1`` and open it in a headless Chromium
+through Playwright (found as :func:`tests._jupyter.find_chromium` says). They check what a reader
+would see: the pictures loaded, the widgets rendered from their saved state, the formulas typeset,
+and that no page asked for anything outside the site (the docs must work offline). Screenshots go
+to ``test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests._jupyter import ARTIFACTS, CHROMIUM, launch_chromium
+from tests._jupyter import ARTIFACTS, launch_chromium, sync_playwright_or_skip
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -145,10 +146,9 @@ def site_url(built_site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM} (Debian package 'chromium')")
-    with playwright_api.sync_playwright() as playwright:
+    """A headless Chromium (skips naming the command that installs one; see tests/_jupyter.py)."""
+    sync_playwright = sync_playwright_or_skip()
+    with sync_playwright() as playwright:
         chromium = launch_chromium(playwright)
         try:
             yield chromium
