@@ -467,7 +467,7 @@ def save_beamer(
     fmt: str = "pdf",
     duration: float = 0.7,
     loop: bool = True,
-    width: str = r"\linewidth",
+    latex_width: str = r"\linewidth",
     overwrite: bool = False,
     **options: Any,
 ) -> Path:
@@ -485,9 +485,13 @@ def save_beamer(
         Seconds per frame (the snippet's frame rate is ``1/duration``).
     loop : bool
         Loop forever.
-    width : str
-        LaTeX width of the animation.
+    latex_width : str
+        The animation's width on the slide, a LaTeX length with its unit (``\linewidth``,
+        ``0.8\textwidth``, ``10cm``); a bare number is refused, as LaTeX would refuse it.
     overwrite : bool
+    **options
+        Drawing options for a scene, as in :func:`save` (``dpi``, ``width`` and ``height`` of the
+        frame in inches, ...): they shape the frames, never the LaTeX width.
 
     Returns
     -------
@@ -499,6 +503,7 @@ def save_beamer(
     -----
     ``\animategraphics[options]{fps}{base}{first}{last}`` reads ``base<first>.pdf`` to
     ``base<last>.pdf``; zero-padded numbers are given with the same digits as the file names.
+    The frames keep their aspect ratio: ``latex_width`` sets the width, the height follows.
 
     Examples
     --------
@@ -508,11 +513,19 @@ def save_beamer(
     >>> print(save_beamer(conv_scene((4, 4), 3), out, fmt="png", dpi=20).read_text().splitlines()[-1])
     \animategraphics[autoplay,loop,controls,width=\linewidth]{1.43}{no_padding_no_strides/no_padding_no_strides-}{000}{003}
     """
+    import re
+
     from convarith.arithmetic.validate import check_choice
 
     file = _path(path, (".tex",))
     check_choice(fmt, "fmt", ("pdf", "png"))
     seconds = _check_duration(duration)
+    length = r"\s*(?:(?:\d*\.?\d+\s*)?\\[A-Za-z]+|\d*\.?\d+\s*(?:pt|mm|cm|in|bp|pc|dd|cc|sp|em|ex))\s*"
+    if not isinstance(latex_width, str) or not re.fullmatch(length, latex_width):
+        raise ValueError(
+            f"`latex_width` must be a LaTeX length with its unit (\\linewidth, 0.8\\textwidth, 10cm), "
+            f"got {latex_width!r}"
+        )
     renderer = _renderer(target, options)
     stem = file.stem
     _check_stem(stem)
@@ -523,7 +536,7 @@ def save_beamer(
         written.extend(frames)
         first = frames[0].stem.rsplit("-", 1)[1]
         last = frames[-1].stem.rsplit("-", 1)[1]
-        flags = ["autoplay", *(["loop"] if loop else []), "controls", f"width={width}"]
+        flags = ["autoplay", *(["loop"] if loop else []), "controls", f"width={latex_width.strip()}"]
         fps = f"{1 / seconds:.3g}"
         text = "\n".join(
             [
