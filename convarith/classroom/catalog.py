@@ -1,0 +1,159 @@
+"""The eleven topics and their kinds of exercise; :func:`exercise` builds one from a student seed."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from convarith.arithmetic.validate import check_minimum
+from convarith.classroom import beyond, research, sliding
+from convarith.classroom._common import Generator
+from convarith.classroom.exercise import Exercise
+
+__all__ = ["TOPICS", "Topic", "exercise", "exercise_from_key", "exercises", "topic"]
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One notebook's topic: its number, name, title and kinds of exercise.
+
+    Attributes
+    ----------
+    number : str
+        ``'01'`` .. ``'11'``, the notebook's number.
+    name : str
+        ``'discrete_convolution'``, ... (the notebook's file name after the number).
+    title : str
+    kinds : dict of str to (title, generator)
+    """
+
+    number: str
+    name: str
+    title: str
+    kinds: dict[str, tuple[str, Generator]]
+
+    def __repr__(self) -> str:
+        return f"{self.number} {self.name}: {', '.join(self.kinds)}"
+
+
+_TITLES = {
+    "discrete_convolution": "Discrete convolution",
+    "padding": "Padding",
+    "strides": "Strides",
+    "dilation": "Dilation",
+    "pooling": "Pooling and ceil mode",
+    "transposed_convolution": "Transposed convolution",
+    "matrix_view": "The matrix view",
+    "groups_depthwise": "Groups and depthwise convolution",
+    "even_kernels_symmetric_padding": "Even kernels and symmetric padding",
+    "framework_same": "'Same' padding in different frameworks",
+    "receptive_fields": "Receptive fields",
+}
+_GENERATORS = {**sliding.GENERATORS, **beyond.GENERATORS, **research.GENERATORS}
+
+TOPICS: dict[str, Topic] = {
+    name: Topic(f"{number:02d}", name, title, _GENERATORS[name])
+    for number, (name, title) in enumerate(_TITLES.items(), start=1)
+}
+"""The topics of notebooks 01-11, in order, by name."""
+
+
+def topic(name: str | int) -> Topic:
+    """The topic called ``name`` (``'padding'``), or numbered ``name`` (``2`` or ``'02'``).
+
+    Examples
+    --------
+    >>> topic(2).name, topic("02").name, topic("padding").number
+    ('padding', 'padding', '02')
+    """
+    if isinstance(name, str) and name in TOPICS:
+        return TOPICS[name]
+    for t in TOPICS.values():
+        if not isinstance(name, bool) and isinstance(name, int | str) and str(name).lstrip("0") == t.number.lstrip("0"):
+            return t
+    raise ValueError(f"`topic` must be a topic name ({', '.join(TOPICS)}) or a number 1..{len(TOPICS)}; got {name!r}")
+
+
+def _rng(seed: int, topic_name: str, kind: str) -> np.random.Generator:
+    """The numbers of one exercise: fixed by the seed, the topic and the kind (not by their order)."""
+    return np.random.default_rng([seed, zlib.crc32(f"{topic_name}/{kind}".encode())])
+
+
+def exercise(topic_name: str | int, kind: str, seed: int = 0) -> Exercise:
+    """One exercise of a topic, with numbers drawn from ``seed``.
+
+    Parameters
+    ----------
+    topic_name : str or int
+        A topic name (``'padding'``) or notebook number (``2``).
+    kind : str
+        One of the topic's kinds (``topic(topic_name).kinds``).
+    seed : int
+        The student seed (``>= 0``): each seed gives its own numbers; the same seed, the same ones.
+
+    Returns
+    -------
+    Exercise
+
+    Notes
+    -----
+    The numbers come from ``numpy.random.default_rng([seed, crc32('topic/kind')])``, so an
+    exercise does not change when other kinds are added.
+
+    Examples
+    --------
+    >>> ex = exercise("padding", "output_size", seed=3)
+    >>> ex.key
+    'padding/output_size/3'
+    >>> ex == exercise(2, "output_size", seed=3)  # same seed, same numbers
+    True
+    >>> ex.check(ex.answer.value).correct
+    True
+    """
+    t = topic(topic_name)
+    check_minimum(seed, "seed", 0)
+    if kind not in t.kinds:
+        raise ValueError(f"`kind` for topic {t.name!r} must be one of {', '.join(t.kinds)}; got {kind!r}")
+    title, generate = t.kinds[kind]
+    parts = generate(_rng(seed, t.name, kind))
+    return Exercise(
+        t.name,
+        kind,
+        seed,
+        title,
+        parts.prompt,
+        parts.answer,
+        parts.working,
+        parts.hint,
+        parts.mistakes,
+        parts.blocks,
+        parts.given,
+    )
+
+
+def exercises(topic_name: str | int, seed: int = 0) -> tuple[Exercise, ...]:
+    """One exercise of every kind of a topic, for one student seed.
+
+    Examples
+    --------
+    >>> [ex.kind for ex in exercises("pooling", seed=1)]
+    ['output_size', 'max_values', 'average']
+    """
+    t = topic(topic_name)
+    return tuple(exercise(t.name, kind, seed) for kind in t.kinds)
+
+
+def exercise_from_key(key: str) -> Exercise:
+    """The exercise with key ``'topic/kind/seed'`` (see :attr:`Exercise.key`).
+
+    Examples
+    --------
+    >>> exercise_from_key("strides/output_size/7") == exercise("strides", "output_size", 7)
+    True
+    """
+    parts = key.split("/")
+    if len(parts) != 3 or not parts[2].isdigit():
+        raise ValueError(f"`key` must be 'topic/kind/seed', got {key!r}")
+    return exercise(parts[0], parts[1], int(parts[2]))
