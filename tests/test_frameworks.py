@@ -7,6 +7,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+import convarith as ca
 from convarith.studies.frameworks import FRAMEWORKS, translate
 from convarith.testing import random_array
 
@@ -223,3 +224,22 @@ def test_counterpart_shift_moves_the_windows(i, k, s, lower):
                 assert out[y] == pytest.approx(moved[y], rel=1e-12), (c.framework, y)
                 compared += 1
     assert compared > 0
+
+
+def test_translation_is_built_from_the_layer_value():
+    """The source and each counterpart are :class:`convarith.arithmetic.Layer` values; text from text.py."""
+    t = translate("onnx", (9, 9), 4, stride=2, padding=((1, 2), (2, 1)))
+    assert t.layer == ca.arithmetic.layer("conv", (9, 9), 4, 2, ((1, 2), (2, 1)))
+    assert t.counterpart("onnx").layer.padding_rule == "same"
+    first = repr(t).splitlines()[0]
+    assert first == "onnx conv: input 9×9, kernel 4, stride 2 -> pads (1, 2)×(2, 1), output 5×5"
+    caffe = "     caffe: pads (1, 1) -> output 4×4, shift +0, +1  ((ek - 1) // 2 both sides)"
+    assert repr(t.counterpart("caffe")) == caffe
+
+
+def test_framework_errors_are_layer_errors():
+    """Widgets and the CLI catch exactly LayerError: a framework's refusal is one."""
+    with pytest.raises(ca.arithmetic.LayerError, match="PyTorch refuses padding='same' for strided"):
+        translate("pytorch", 8, 3, stride=2, padding="same")
+    with pytest.raises(ca.arithmetic.LayerError, match="caffe pads both sides alike"):
+        translate("caffe", 8, 3, padding=((0, 1),))

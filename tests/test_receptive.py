@@ -7,6 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+import convarith as ca
 from convarith.studies.receptive import branches_aligned, layer, receptive_field
 from convarith.testing import random_array
 
@@ -57,8 +58,8 @@ def test_repr_table_has_one_row_per_layer():
     text = repr(receptive_field(STACKS["vgg_block"][0], input_size=32))
     lines = text.splitlines()
     assert lines[0] == "receptive field of 3 layers, input 32"
-    assert lines[2].split() == ["0", "conv", "k=3", "1", "1", "1", "32", "3", "1", "1"]
-    assert lines[4].split() == ["2", "pool", "k=2", "2", "1", "0", "16", "6", "2", "2"]
+    assert lines[2].split() == ["0", "conv", "k=3", "1", "1", "(1,", "1)", "32", "3", "1", "1"]
+    assert lines[4].split() == ["2", "pool", "k=2", "2", "1", "(0,", "0)", "16", "6", "2", "2"]
     assert "r0 = 1 + Σ (ek_l − 1)·Π s_j = 1 + 2·1 + 2·1 + 1·1 = 6" in text
 
 
@@ -76,15 +77,15 @@ def test_resnet_projection_shortcut_aligned_but_tensorflow_same_not():
 
 def _run(engine, stack, x):
     for lay in stack:
-        pads = lay.padding if not isinstance(lay.padding, str) else None
         if lay.kind == "conv":
             w = np.abs(random_array((1, 1, *lay.kernel_size), seed=sum(lay.kernel_size), dtype=np.float64)) + 0.5
-            if pads is None:
-                x = engine.conv(x, w, stride=lay.stride, padding=lay.padding, dilation=lay.dilation,
+            if lay.padding_rule == "same":  # the engine resolves the word itself
+                x = engine.conv(x, w, stride=lay.stride, padding="same", dilation=lay.dilation,
                                 convention=lay.convention)  # fmt: skip
             else:
-                x = engine.conv(x, w, stride=lay.stride, padding=pads, dilation=lay.dilation)
+                x = engine.conv(x, w, stride=lay.stride, padding=lay.padding, dilation=lay.dilation)
         else:
+            pads = lay.with_input(x.shape[2:]).padding
             x = engine.max_pool(x, lay.kernel_size, stride=lay.stride, padding=pads, dilation=lay.dilation)
     return x
 
@@ -207,7 +208,7 @@ def test_bad_padding_word():
 
 
 def test_ceil_mode_on_conv():
-    with pytest.raises(ValueError, match=r"`ceil_mode` applies to pooling layers only"):
+    with pytest.raises(ValueError, match=r"`ceil_mode` applies to pooling only"):
         layer("conv", 3, ceil_mode=True)
 
 
@@ -246,3 +247,19 @@ def test_output_index_wrong_axes():
 def test_no_output():
     with pytest.raises(ValueError, match=r"larger than the padded input"):
         receptive_field([layer("conv", 5)], input_size=3)
+
+
+def test_stack_layers_are_the_arithmetic_layer():
+    """One layer value: receptive's ``layer`` is ``convarith.arithmetic.layer`` without an input size."""
+    stem = layer("conv", 7, 2, 3)
+    assert isinstance(stem, ca.arithmetic.Layer) and stem.input_size is None
+    assert stem == ca.arithmetic.layer("conv", None, 7, 2, 3, pool_convention="onnx")
+    sized = [ca.arithmetic.layer("conv", 224, 7, 2, 3), layer("pool", 3, 2, 1)]
+    rf = receptive_field(sized)  # the first layer's input size is the stack's
+    assert rf.output_size == 56 and rf.size == 11
+    assert rf.rows[1].layer.input_size == (112,)
+
+
+def test_transposed_layer_refused():
+    with pytest.raises(ValueError, match=r"`layers\[0\]` is a transposed convolution"):
+        receptive_field([ca.arithmetic.layer("conv_transpose", None, 3, 2)])

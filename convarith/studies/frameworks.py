@@ -17,8 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from convarith.arithmetic.formulas import axes_layout, conv_output_size, same_padding
-from convarith.arithmetic.validate import check_choice, is_sequence, per_axis, per_axis_padding
+from convarith.arithmetic.layer import Layer, layer
+from convarith.arithmetic.padding import resolve_padding
+from convarith.arithmetic.text import format_pad, format_padding, format_param, format_size
+from convarith.arithmetic.validate import LayerError, check_choice, is_sequence
 from convarith.typing import IntOrTuple, PadPair
 
 __all__ = ["FRAMEWORKS", "Counterpart", "Equivalent", "Translation", "translate"]
@@ -34,7 +36,7 @@ FRAMEWORKS: dict[str, str] = {
 """Frameworks :func:`translate` knows, with how each spells a convolution's padding."""
 
 _WORDS: dict[str, dict[str, str]] = {
-    # framework -> accepted word (lower case) -> convention of convarith.same_padding
+    # framework -> accepted word (lower case) -> the padding rule's name in convarith.arithmetic.resolve_padding
     "pytorch": {"same": "pytorch", "valid": "valid"},
     "tensorflow": {"same": "tensorflow", "valid": "valid"},
     "keras": {"same": "tensorflow", "valid": "valid"},
@@ -90,11 +92,13 @@ class Counterpart:
         (left/up).
     rule : str
         The rule that gives ``padding``.
+    layer : Layer
+        The layer with this framework's padding.
 
     Examples
     --------
     >>> translate("jax", 9, 4, stride=2, padding="SAME").counterpart("onnx")
-    Counterpart(framework='onnx', padding=((1, 2),), output_size=(5,), shift=(0,), rule='SAME_UPPER: extra unit after')
+          onnx: pads (1, 2) -> output 5, shift +0  (SAME_UPPER: extra unit after)
     """
 
     framework: str
@@ -102,6 +106,14 @@ class Counterpart:
     output_size: tuple[int, ...]
     shift: tuple[int, ...]
     rule: str
+    layer: Layer
+
+    def __repr__(self) -> str:
+        shift = ", ".join(f"{v:+d}" for v in self.shift)
+        return (
+            f"{self.framework:>10}: pads {format_padding(self.padding)} -> output {format_size(self.output_size)}, "
+            f"shift {shift}  ({self.rule})"
+        )
 
 
 @dataclass(frozen=True)
@@ -112,14 +124,15 @@ class Translation:
     ----------
     framework : str
         The source framework.
-    input_size, kernel_size, stride, dilation, output_size : tuple of int
-        Per axis.
-    padding : tuple of (before, after)
-        The source layer's padding made explicit.
+    layer : Layer
+        The source layer, its padding made explicit (:class:`convarith.arithmetic.Layer`).
     equivalents : tuple of Equivalent
         The same layer (same pads) in every framework.
     counterparts : tuple of Counterpart
         What each framework's own 'same' would pad, and the shift that causes.
+
+    ``input_size``, ``kernel_size``, ``stride``, ``dilation``, ``padding`` and ``output_size`` are
+    the layer's, per axis.
 
     Examples
     --------
@@ -129,14 +142,41 @@ class Translation:
     """
 
     framework: str
-    input_size: tuple[int, ...]
-    kernel_size: tuple[int, ...]
-    stride: tuple[int, ...]
-    dilation: tuple[int, ...]
-    padding: tuple[PadPair, ...]
-    output_size: tuple[int, ...]
+    layer: Layer
     equivalents: tuple[Equivalent, ...]
     counterparts: tuple[Counterpart, ...]
+
+    @property
+    def input_size(self) -> tuple[int, ...]:
+        """Input size per axis."""
+        return self.layer.input_shape
+
+    @property
+    def kernel_size(self) -> tuple[int, ...]:
+        """Kernel size per axis."""
+        return self.layer.kernel_size
+
+    @property
+    def stride(self) -> tuple[int, ...]:
+        """Stride per axis."""
+        return self.layer.stride
+
+    @property
+    def dilation(self) -> tuple[int, ...]:
+        """Dilation per axis."""
+        return self.layer.dilation
+
+    @property
+    def padding(self) -> tuple[PadPair, ...]:
+        """The source layer's ``(before, after)`` padding per axis."""
+        pads = self.layer.padding
+        assert pads is not None
+        return pads
+
+    @property
+    def output_size(self) -> tuple[int, ...]:
+        """Output size per axis."""
+        return self.layer.output_shape
 
     def equivalent(self, framework: str) -> Equivalent:
         """The :class:`Equivalent` for one framework.
@@ -161,54 +201,47 @@ class Translation:
         return next(c for c in self.counterparts if c.framework == framework)
 
     def __repr__(self) -> str:
-        def sizes(values: tuple[int, ...]) -> str:
-            return "x".join(str(v) for v in values)
-
-        pads = ", ".join(f"({b}, {a})" for b, a in self.padding)
+        lay = self.layer
         lines = [
-            f"{self.framework} conv: input {sizes(self.input_size)}, kernel {sizes(self.kernel_size)}, "
-            f"stride {sizes(self.stride)}"
-            + ("" if set(self.dilation) == {1} else f", dilation {sizes(self.dilation)}")
-            + f" -> pads {pads}, output {sizes(self.output_size)}",
+            f"{self.framework} conv: input {format_size(self.input_size)}, kernel {format_param(lay.kernel_size)}, "
+            f"stride {format_param(lay.stride)}"
+            + ("" if set(lay.dilation) == {1} else f", dilation {format_param(lay.dilation)}")
+            + f" -> pads {format_padding(self.padding)}, output {format_size(self.output_size)}",
             "same layer in each framework:",
         ]
         lines += [f"  {e!r}" for e in self.equivalents]
         lines.append("each framework's own 'same' for this layer (shift: its windows vs the source's, input units):")
-        for c in self.counterparts:
-            cp = ", ".join(f"({b}, {a})" for b, a in c.padding)
-            shift = ", ".join(f"{v:+d}" for v in c.shift)
-            lines.append(f"  {c.framework:>10}: pads {cp} -> output {sizes(c.output_size)}, shift {shift}  ({c.rule})")
+        lines += [f"  {c!r}" for c in self.counterparts]
         return "\n".join(lines)
 
 
-def _source_padding(
-    framework: str, padding: Any, i: tuple[int, ...], k: tuple[int, ...], s: tuple[int, ...], d: tuple[int, ...]
-) -> tuple[PadPair, ...]:
-    ndim = len(i)
+def _source_padding(framework: str, padding: Any) -> Any:
+    """The padding argument in convarith's terms: a rule's name for a framework word, else the numbers."""
     if isinstance(padding, str):
         words = _WORDS[framework]
         word = padding.lower()
         if word not in words:
             accepted = ", ".join(repr(w.upper() if framework in ("jax", "onnx", "tensorflow") else w) for w in words)
             rule = f"one of {accepted} or explicit numbers" if words else "numbers (Caffe has no padding words)"
-            raise ValueError(f"`padding` {padding!r} is not a {framework} padding: {framework} takes {rule}")
-        pads = same_padding(i, k, s, d, convention=words[word])
-        return pads if isinstance(pads[0], tuple) else (pads,)
+            raise LayerError(f"`padding` {padding!r} is not a {framework} padding: {framework} takes {rule}")
+        return words[word]
     if framework == "keras":
-        raise ValueError(
+        raise LayerError(
             f"`padding` {padding!r}: Keras convolutions take 'same' or 'valid' only "
             "(explicit amounts need a ZeroPaddingND layer; describe the layer as framework='tensorflow' or 'jax')"
         )
-    pads = per_axis_padding(padding, ndim)
+    return padding
+
+
+def _check_symmetric(framework: str, pads: tuple[PadPair, ...]) -> None:
     if framework in ("pytorch", "caffe"):
         for axis, (b, a) in enumerate(pads):
             if b != a:
-                where = "" if ndim == 1 else f" on axis {axis}"
-                raise ValueError(
+                where = "" if len(pads) == 1 else f" on axis {axis}"
+                raise LayerError(
                     f"`padding` ({b}, {a}){where}: {framework} pads both sides alike; an asymmetric layer is "
                     "written in tensorflow, jax or onnx terms"
                 )
-    return pads
 
 
 def _f_pad_order(pads: tuple[PadPair, ...]) -> str:
@@ -216,19 +249,18 @@ def _f_pad_order(pads: tuple[PadPair, ...]) -> str:
     return "(" + ", ".join(f"{b}, {a}" for b, a in reversed(pads)) + ")"
 
 
-def _equivalents(
-    i: tuple[int, ...], k: tuple[int, ...], s: tuple[int, ...], d: tuple[int, ...], pads: tuple[PadPair, ...]
-) -> tuple[Equivalent, ...]:
+def _equivalents(lay: Layer) -> tuple[Equivalent, ...]:
+    i, k, s, d, pads = lay.input_shape, lay.kernel_size, lay.stride, lay.dilation, lay.padding
+    assert pads is not None
     ndim = len(i)
     symmetric = all(b == a for b, a in pads)
     zero = all(b == 0 and a == 0 for b, a in pads)
 
     def matches(convention: str) -> bool:
         try:
-            rule = same_padding(i, k, s, d, convention=convention)
-        except ValueError:
+            return resolve_padding(convention, i, k, s, d) == pads
+        except LayerError:
             return False
-        return (rule if isinstance(rule[0], tuple) else (rule,)) == pads
 
     def one(values: tuple[int, ...]) -> str:
         return str(values[0]) if len(set(values)) == 1 else str(values)
@@ -277,7 +309,7 @@ def _equivalents(
                     f"explicit pairs are a conv2d feature; 'SAME' would pad {_same_text(i, k, s, d, 'tensorflow')}",
                 )
             )
-        tuples = ", ".join(f"({b}, {a})" for b, a in pads)
+        tuples = ", ".join(format_pad(p) for p in pads)
         out.append(
             Equivalent(
                 "keras",
@@ -291,7 +323,7 @@ def _equivalents(
     jax_word = (
         "'VALID'" if zero else "'SAME'" if matches("tensorflow") else "'SAME_LOWER'" if matches("same_lower") else None
     )
-    jax_pad = jax_word or "(" + ", ".join(f"({b}, {a})" for b, a in pads) + ("," if ndim == 1 else "") + ")"
+    jax_pad = jax_word or "(" + ", ".join(format_pad(p) for p in pads) + ("," if ndim == 1 else "") + ")"
     out.append(Equivalent("jax", f"lax.conv_general_dilated(..., window_strides={s}, padding={jax_pad})", True))
 
     # ONNX: NOTSET with pads is native.
@@ -323,14 +355,12 @@ def _equivalents(
 
 
 def _same_text(i: tuple[int, ...], k: tuple[int, ...], s: tuple[int, ...], d: tuple[int, ...], convention: str) -> str:
-    pads = same_padding(i, k, s, d, convention=convention)
-    seq = pads if isinstance(pads[0], tuple) else (pads,)
-    return ", ".join(f"({b}, {a})" for b, a in seq)
+    return format_padding(resolve_padding(convention, i, k, s, d))
 
 
-def _counterparts(
-    i: tuple[int, ...], k: tuple[int, ...], s: tuple[int, ...], d: tuple[int, ...], pads: tuple[PadPair, ...]
-) -> tuple[Counterpart, ...]:
+def _counterparts(lay: Layer) -> tuple[Counterpart, ...]:
+    i, k, s, d, pads = lay.input_shape, lay.kernel_size, lay.stride, lay.dilation, lay.padding
+    assert pads is not None
     rules = {
         "pytorch": ("pytorch", "padding='same'")
         if set(s) == {1}
@@ -343,12 +373,10 @@ def _counterparts(
     }
     out = []
     for framework, (convention, text) in rules.items():
-        raw = same_padding(i, k, s, d, convention=convention)
-        theirs: tuple[PadPair, ...] = raw if isinstance(raw[0], tuple) else (raw,)
-        size = conv_output_size(i, k, s, theirs, d)
-        sizes = size if isinstance(size, tuple) else (size,)
-        shift = tuple(pb - tb for (pb, _), (tb, _) in zip(pads, theirs, strict=True))
-        out.append(Counterpart(framework, theirs, sizes, shift, text))
+        theirs = layer("conv", i, k, s, convention, d)
+        assert theirs.padding is not None
+        shift = tuple(pb - tb for (pb, _), (tb, _) in zip(pads, theirs.padding, strict=True))
+        out.append(Counterpart(framework, theirs.padding, theirs.output_shape, shift, text, theirs))
     return tuple(out)
 
 
@@ -395,7 +423,7 @@ def translate(
     (``SAME_LOWER`` puts the larger half before), then ``o = floor((i + pb + pe - ek)/s) + 1``.
     Output ``y`` reads from input ``y*s - pb``: two layers whose ``pb`` differ by ``t`` see
     windows ``t`` input units apart, whatever ``y``. The splits come from
-    :func:`convarith.same_padding`.
+    :func:`convarith.arithmetic.resolve_padding`.
 
     Examples
     --------
@@ -412,20 +440,10 @@ def translate(
     """
     # Argument checks.
     check_choice(framework, "framework", FRAMEWORKS)
-    ndim, _ = axes_layout(
-        {"input_size": input_size, "kernel_size": kernel_size, "stride": stride, "dilation": dilation},
-        0 if isinstance(padding, str) else padding,
-    )
-    i = per_axis(input_size, "input_size", ndim)
-    k = per_axis(kernel_size, "kernel_size", ndim)
-    s = per_axis(stride, "stride", ndim)
-    d = per_axis(dilation, "dilation", ndim)
     if not isinstance(padding, str) and not (isinstance(padding, int) or is_sequence(padding)):
         raise TypeError(f"`padding` must be a word, an int or a tuple, got {type(padding).__name__} {padding!r}")
-
-    pads = _source_padding(framework, padding, i, k, s, d)
-    size = conv_output_size(i, k, s, pads, d)
-    out = size if isinstance(size, tuple) else (size,)
-    return Translation(
-        framework, i, k, s, d, pads, out, _equivalents(i, k, s, d, pads), _counterparts(i, k, s, d, pads)
-    )
+    source = layer("conv", input_size, kernel_size, stride, _source_padding(framework, padding), dilation)
+    assert source.padding is not None
+    if source.padding_rule == "explicit":
+        _check_symmetric(framework, source.padding)
+    return Translation(framework, source, _equivalents(source), _counterparts(source))

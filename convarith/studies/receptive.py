@@ -15,77 +15,23 @@ References
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any
 
-from convarith.arithmetic.formulas import CONVENTIONS, conv_output_size, pool_output_size, same_padding
-from convarith.arithmetic.validate import check_choice, check_int, count_axes, is_sequence, per_axis, per_axis_padding
+from convarith.arithmetic.layer import Layer
+from convarith.arithmetic.layer import layer as arithmetic_layer
+from convarith.arithmetic.text import MINUS, format_padding, format_param, format_size
+from convarith.arithmetic.validate import LayerError, check_choice, check_int, is_sequence, per_axis
 from convarith.typing import IntOrTuple, PadPair
 
 __all__ = ["Layer", "LayerField", "ReceptiveField", "branches_aligned", "layer", "receptive_field"]
 
-LayerKind = Literal["conv", "pool"]
-_PADDING_WORDS = ("same", "valid", "full")
-_MINUS = "\u2212"
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One layer of a stack, as given (padding may still be a word such as ``'same'``).
-
-    Attributes
-    ----------
-    kind : {'conv', 'pool'}
-    kernel_size, stride, dilation : tuple of int
-        One entry per axis.
-    padding : tuple of (before, after), or str
-        Explicit padding per axis, or ``'same'``, ``'valid'`` or ``'full'``.
-    convention : str
-        The split of ``'same'`` (see :data:`convarith.arithmetic.CONVENTIONS`).
-    ceil_mode : bool
-        Pooling only: round the output size up.
-    scalar : bool
-        Whether every size was given as an int (results are then ints, not tuples).
-
-    Examples
-    --------
-    >>> layer("pool", 2).stride  # a pooling stride defaults to the kernel size
-    (2,)
-    """
-
-    kind: LayerKind
-    kernel_size: tuple[int, ...]
-    stride: tuple[int, ...]
-    padding: tuple[PadPair, ...] | str
-    dilation: tuple[int, ...]
-    convention: str = "tensorflow"
-    ceil_mode: bool = False
-    scalar: bool = True
-
-    def __repr__(self) -> str:
-        text = f"{self.kind} k={_show(self.kernel_size)} s={_show(self.stride)}"
-        if isinstance(self.padding, str):
-            text += f" p={self.padding}" + (f" ({self.convention})" if self.padding == "same" else "")
-        else:
-            text += f" p={_show_pads(self.padding)}"
-        if any(d != 1 for d in self.dilation):
-            text += f" d={_show(self.dilation)}"
-        if self.ceil_mode:
-            text += " ceil"
-        return text
-
-
-def _show(values: Sequence[Any]) -> str:
-    return str(values[0]) if len(set(values)) == 1 else ",".join(str(v) for v in values)
-
-
-def _show_pads(pads: Sequence[PadPair]) -> str:
-    return _show([f"{b}" if b == a else f"{b}:{a}" for b, a in pads])
+_KINDS = {"conv": "conv", "pool": "max_pool", "max_pool": "max_pool", "avg_pool": "avg_pool", "lp_pool": "lp_pool"}
 
 
 def layer(
-    kind: LayerKind,
+    kind: str,
     kernel_size: IntOrTuple,
     stride: IntOrTuple | None = None,
     padding: Any = 0,
@@ -94,17 +40,19 @@ def layer(
     convention: str = "tensorflow",
     ceil_mode: bool = False,
 ) -> Layer:
-    """Describe one layer of a stack for :func:`receptive_field`.
+    """One layer of a stack for :func:`receptive_field`: :func:`convarith.arithmetic.layer` without an input size.
 
     Parameters
     ----------
-    kind : {'conv', 'pool'}
+    kind : {'conv', 'pool', 'max_pool', 'avg_pool', 'lp_pool'}
+        ``'pool'`` is max pooling (every pooling has the same windows).
     kernel_size, dilation : int or tuple of int
         Per axis.
     stride : int or tuple of int, optional
         Defaults to 1 for a convolution and to the kernel size for a pooling (as in PyTorch).
-    padding : int, (before, after), tuple of those per axis, or {'same', 'valid', 'full'}
-        ``'same'`` is split by ``convention``; its split can depend on the input size (then
+    padding : int, (before, after), tuple of those per axis, or str
+        ``'same'`` (split by ``convention``), ``'valid'``, ``'full'`` or a convention name;
+        TensorFlow's split at a stride above 1 depends on the input size (then
         :func:`receptive_field` needs ``input_size``).
     convention : str
         One of :data:`convarith.arithmetic.CONVENTIONS`, for ``padding='same'``.
@@ -114,45 +62,37 @@ def layer(
     Returns
     -------
     Layer
+        A :class:`convarith.arithmetic.Layer` with ``input_size`` None; pooling follows the ONNX
+        arithmetic (PyTorch's without its ``padding <= kernel_size // 2`` limit).
 
     Notes
     -----
     A layer enters the receptive-field sums through its effective kernel ``ek = d*(k - 1) + 1``,
-    its stride ``s`` and its padding before ``pb``; ``'same'`` is resolved per axis by
-    :func:`convarith.same_padding` (TensorFlow: ``total = max((ceil(i/s) - 1)*s + ek - i, 0)``,
-    ``pb = total // 2``).
+    its stride ``s`` and its padding before ``pb``; words are resolved by
+    :func:`convarith.arithmetic.resolve_padding`. ``layer(kind, k, s, p, d)`` is
+    ``convarith.arithmetic.layer(op, None, k, s, p, d, pool_convention="onnx")``.
 
     Examples
     --------
     >>> layer("conv", 7, stride=2, padding=3)
-    conv k=7 s=2 p=3
-    >>> layer("pool", 3, 2, padding="same")
-    pool k=3 s=2 p=same (tensorflow)
+    conv: kernel 7, stride 2, padding (3, 3)
+    >>> layer("pool", 3, 2, padding="same")  # TensorFlow's split at stride 2 waits for the input size
+    pool: kernel 3, stride 2, padding same (tensorflow)
     >>> layer("conv", (3, 2), padding=((1, 1), (0, 1)), dilation=(2, 1))
-    conv k=3,2 s=1 p=1,0:1 d=2,1
+    conv: kernel 3×2, stride 1, padding (1, 1)×(0, 1), dilation 2×1
     """
-    # Argument checks.
-    check_choice(kind, "kind", ("conv", "pool"))
-    check_choice(convention, "convention", CONVENTIONS)
-    if not isinstance(ceil_mode, bool):
-        raise TypeError(f"`ceil_mode` must be a bool, got {type(ceil_mode).__name__} {ceil_mode!r}")
-    if ceil_mode and kind != "pool":
-        raise ValueError("`ceil_mode` applies to pooling layers only")
-    sizes = {"kernel_size": kernel_size, "stride": 1 if stride is None else stride, "dilation": dilation}
-    ndim = count_axes(**sizes)
-    scalar = ndim is None
-    if ndim is None and is_sequence(padding) and any(is_sequence(v) for v in padding):
-        ndim, scalar = len(padding), False
-    ndim = ndim or 1
-    k = per_axis(kernel_size, "kernel_size", ndim)
-    s = (k if kind == "pool" else (1,) * ndim) if stride is None else per_axis(stride, "stride", ndim)
-    d = per_axis(dilation, "dilation", ndim)
-    pads: tuple[PadPair, ...] | str
-    if isinstance(padding, str):
-        pads = check_choice(padding.lower(), "padding", _PADDING_WORDS)
-    else:
-        pads = per_axis_padding(padding, ndim)
-    return Layer(kind, k, s, pads, d, convention, ceil_mode, scalar)
+    check_choice(kind, "kind", _KINDS)
+    return arithmetic_layer(
+        _KINDS[kind],
+        None,
+        kernel_size,
+        stride,
+        padding,
+        dilation,
+        ceil_mode=ceil_mode,
+        convention=convention,
+        pool_convention="onnx",
+    )
 
 
 @dataclass(frozen=True)
@@ -395,7 +335,7 @@ class ReceptiveField:
         last = self.rows[-1]
         strides = "·".join(str(row.layer.stride[0]) for row in self.rows)
         return (
-            f"r0 = 1 + Σ (ek_l {_MINUS} 1)·Π s_j = 1 + {' + '.join(terms_r)} = {last.size[0]}\n"
+            f"r0 = 1 + Σ (ek_l {MINUS} 1)·Π s_j = 1 + {' + '.join(terms_r)} = {last.size[0]}\n"
             f"S0 = Π s_l = {strides} = {last.stride[0]}\n"
             f"P0 = Σ pb_l·Π s_j = {' + '.join(terms_p)} = {last.padding_offset[0]}"
         )
@@ -403,20 +343,20 @@ class ReceptiveField:
     def __repr__(self) -> str:
         header = f"receptive field of {len(self.rows)} layer{'s' if len(self.rows) != 1 else ''}"
         if self.input_size is not None:
-            header += f", input {_show(self.input_size)}"
-        names = [f"{n} {row.layer.kind} k={_show(row.layer.kernel_size)}" for n, row in enumerate(self.rows)]
+            header += f", input {format_size(self.input_size)}"
+        names = [f"{n} {row.layer.kind} k={format_param(row.layer.kernel_size)}" for n, row in enumerate(self.rows)]
         table = [("layer", "s", "d", "padding", "output", "r", "S", "P")]
         for name, row in zip(names, self.rows, strict=True):
             table.append(
                 (
                     name,
-                    _show(row.layer.stride),
-                    _show(row.layer.dilation),
-                    _show_pads(row.padding),
-                    "?" if row.output_size is None else _show(row.output_size),
-                    _show(row.size),
-                    _show(row.stride),
-                    _show(row.padding_offset),
+                    format_param(row.layer.stride),
+                    format_param(row.layer.dilation),
+                    format_padding(row.padding),
+                    "?" if row.output_size is None else format_size(row.output_size),
+                    format_param(row.size),
+                    format_param(row.stride),
+                    format_param(row.padding_offset),
                 )
             )
         widths = [max(len(line[c]) for line in table) for c in range(len(table[0]))]
@@ -434,7 +374,7 @@ class ReceptiveField:
                 return sy
             number = value if Fraction(value).denominator != 1 else int(value)
             text = f"{float(abs(number)):g}" if isinstance(number, Fraction) else str(abs(number))
-            return f"{sy} {'+' if value > 0 else _MINUS} {text}"
+            return f"{sy} {'+' if value > 0 else MINUS} {text}"
 
         lines.append(f"output y reads input [{plus(-p)}, {plus(r - 1 - p)}], centre {plus(centre)}")
         lines.append(self.formula())
@@ -443,32 +383,14 @@ class ReceptiveField:
         return "\n".join(lines)
 
 
-def _resolve_padding(lay: Layer, i: int | None, axis: int, ndim: int, index: int) -> PadPair:
-    if not isinstance(lay.padding, str):
-        return lay.padding[axis]
-    k, s, d = lay.kernel_size[axis], lay.stride[axis], lay.dilation[axis]
-    ek = d * (k - 1) + 1
-    rule = lay.convention if lay.padding == "same" else lay.padding
-    if i is None:
-        if rule not in ("valid", "full", "caffe") and s != 1:
-            where = "" if ndim == 1 else f" on axis {axis}"
-            raise ValueError(
-                f"`input_size` is needed: layer {index} ({lay!r}) has stride {s}{where}, and the '{rule}' "
-                "split of 'same' padding at a stride > 1 depends on the input size"
-            )
-        i = ek  # these splits do not depend on the input size
-    pads = same_padding(i, k, s, d, convention=rule)
-    assert isinstance(pads[0], int) and isinstance(pads[1], int)
-    return (pads[0], pads[1])
-
-
 def receptive_field(layers: Sequence[Layer], input_size: IntOrTuple | None = None) -> ReceptiveField:
     """Receptive field size, effective stride and effective padding of a layer stack.
 
     Parameters
     ----------
     layers : sequence of Layer
-        From the input side, made with :func:`layer`.
+        From the input side, made with :func:`layer` (or :func:`convarith.arithmetic.layer`; the
+        first layer's input size, if it has one, is the stack's when ``input_size`` is not given).
     input_size : int or tuple of int, optional
         The stack's input size. Needed when a 'same' split depends on it (TensorFlow's at a stride
         above 1); gives the output sizes too.
@@ -513,8 +435,8 @@ def receptive_field(layers: Sequence[Layer], input_size: IntOrTuple | None = Non
     >>> rf  # doctest: +NORMALIZE_WHITESPACE
     receptive field of 2 layers, input 224
       layer        s  d  padding  output   r  S  P
-      0 conv k=7   2  1        3     112   7  2  3
-      1 pool k=3   2  1        1      56  11  4  5
+      0 conv k=7   2  1   (3, 3)     112   7  2  3
+      1 pool k=3   2  1   (1, 1)      56  11  4  5
     output y reads input [4y − 5, 4y + 5], centre 4y
     r0 = 1 + Σ (ek_l − 1)·Π s_j = 1 + 6·1 + 2·2 = 11
     S0 = Π s_l = 2·2 = 4
@@ -526,19 +448,24 @@ def receptive_field(layers: Sequence[Layer], input_size: IntOrTuple | None = Non
             f"`layers` must be a sequence of Layer (see convarith.studies.layer), got {type(layers).__name__}"
         )
     if len(layers) == 0:
-        raise ValueError("`layers` must not be empty")
+        raise LayerError("`layers` must not be empty")
     for index, lay in enumerate(layers):
         if not isinstance(lay, Layer):
             raise TypeError(
                 f"`layers[{index}]` must be a Layer (see convarith.studies.layer), got {type(lay).__name__}"
             )
-    ndim = max(len(lay.kernel_size) for lay in layers)
     for index, lay in enumerate(layers):
-        if len(lay.kernel_size) != ndim:
-            if lay.scalar:
-                layers = [*layers[:index], _broadcast(lay, ndim), *layers[index + 1 :]]
-            else:
-                raise ValueError(f"`layers[{index}]` has {len(lay.kernel_size)} axes, another layer has {ndim}")
+        if lay.kind == "transpose":
+            raise LayerError(
+                f"`layers[{index}]` is a transposed convolution: receptive fields take conv and pool layers"
+            )
+    ndim = max(lay.ndim for lay in layers)
+    for index, lay in enumerate(layers):
+        if lay.ndim != ndim and not lay.scalar:
+            raise LayerError(f"`layers[{index}]` has {lay.ndim} axes, another layer has {ndim}")
+    layers = [_broadcast(lay, ndim) for lay in layers]
+    if input_size is None and layers[0].input_size is not None:
+        input_size = layers[0].input_size[0] if layers[0].scalar else layers[0].input_size
     scalar = all(lay.scalar for lay in layers) and not is_sequence(input_size)
     sizes = None if input_size is None else per_axis(input_size, "input_size", ndim)
 
@@ -547,39 +474,39 @@ def receptive_field(layers: Sequence[Layer], input_size: IntOrTuple | None = Non
     r, S, P = [1] * ndim, [1] * ndim, [0] * ndim
     current = sizes
     for index, lay in enumerate(layers):
-        pads = tuple(
-            _resolve_padding(lay, None if current is None else current[a], a, ndim, index) for a in range(ndim)
-        )
+        if current is not None:
+            lay = lay.with_input(current if not lay.scalar or ndim > 1 else current[0])
+        elif lay.padding is None:
+            uses = [f"{st}{'' if ndim == 1 else f' on axis {a}'}" for a, st in enumerate(lay.stride) if st != 1]
+            raise LayerError(
+                f"`input_size` is needed: layer {index} ({lay!r}) has stride {uses[0]}, and the "
+                f"'{lay.convention}' split of 'same' padding at a stride > 1 depends on the input size"
+            )
+        pads = lay.padding
+        assert pads is not None
         for a in range(ndim):
-            ek = lay.dilation[a] * (lay.kernel_size[a] - 1) + 1
+            ek = lay.effective_kernel_size[a]
             r[a] += (ek - 1) * S[a]
             P[a] += pads[a][0] * S[a]
             S[a] *= lay.stride[a]
-        out = None
-        if current is not None:
-            if lay.kind == "pool":
-                o = pool_output_size(
-                    current, lay.kernel_size, lay.stride, pads, lay.dilation, lay.ceil_mode, convention="onnx"
-                )
-            else:
-                o = conv_output_size(current, lay.kernel_size, lay.stride, pads, lay.dilation)
-            out = o if isinstance(o, tuple) else (o,)
+        out = None if current is None else lay.output_size
         rows.append(LayerField(lay, pads, current, out, tuple(r), tuple(S), tuple(P)))
         current = out
     return ReceptiveField(tuple(rows), sizes, scalar)
 
 
 def _broadcast(lay: Layer, ndim: int) -> Layer:
-    pads = lay.padding if isinstance(lay.padding, str) else lay.padding * ndim
-    return Layer(
-        lay.kind,
-        lay.kernel_size * ndim,
-        lay.stride * ndim,
-        pads,
-        lay.dilation * ndim,
-        lay.convention,
-        lay.ceil_mode,
-        lay.scalar,
+    """A layer given with ints, spread over ``ndim`` axes (without its input size)."""
+    if lay.ndim == ndim:
+        return lay
+    return replace(
+        lay,
+        kernel_size=lay.kernel_size * ndim,
+        stride=lay.stride * ndim,
+        dilation=lay.dilation * ndim,
+        output_padding=lay.output_padding * ndim,
+        padding=None if lay.padding is None else lay.padding * ndim,
+        input_size=None if lay.input_size is None else lay.input_size * ndim,
     )
 
 
