@@ -25,7 +25,7 @@ def test_tensorflow_same_on_the_resnet_stem(capsys: pytest.CaptureFixture[str]) 
         capsys, "shape", "conv", "-i", "224", "-k", "7", "-s", "2", "--padding", "same", "--convention", "tensorflow"
     )
     assert status == 0 and err == ""
-    assert "padding same (tensorflow): (2, 3)" in out
+    assert "padding (2, 3) (same, tensorflow) -> output 112" in out
     assert "o = ⌊(224 + 2 + 3 − 7) / 2⌋ + 1 = 112" in out
     assert out.rstrip().endswith("output 112")
 
@@ -45,7 +45,7 @@ def test_asymmetric_and_per_axis_padding(capsys: pytest.CaptureFixture[str]) -> 
     status, out, _ = run(capsys, "shape", "conv", "-i", "6,5", "-k", "4,3", "-p", "1:2,1")
     assert status == 0
     assert "axis 0: o = ⌊(6 + 1 + 2 − 4) / 1⌋ + 1 = 6" in out
-    assert out.rstrip().endswith("output 6, 5")
+    assert out.rstrip().endswith("output 6×5")
 
 
 def test_same_lists_every_convention(capsys: pytest.CaptureFixture[str]) -> None:
@@ -68,7 +68,7 @@ def test_same_lists_every_convention(capsys: pytest.CaptureFixture[str]) -> None
         (["shape", "conv", "-i", "9", "-k", "3", "-p", "same", "--convention", "tf9"], "`convention` must be one of"),
         (["shape", "conv", "-i", "9", "-k", "3", "-p", "sideways"], "`--padding` must be numbers or one of same"),
         (["shape", "conv", "-i", "9", "-k", "3", "-p", "caffe"], "write --padding same --convention caffe"),
-        (["shape", "transpose", "-i", "9", "-k", "3", "-p", "same"], "`--padding` must be numbers"),
+        (["shape", "transpose", "-i", "9", "-k", "3", "-p", "same"], "this layer takes numbers only"),
         (["shape", "transpose", "-i", "3", "-k", "3", "-s", "2", "-a", "2"], "`output_padding` 2 must be smaller"),
         (["shape", "pool", "-i", "10", "-k", "3", "-p", "2"], "more than half the kernel size"),
     ],
@@ -110,7 +110,7 @@ def test_before_after_padding_applies_to_every_axis(capsys: pytest.CaptureFixtur
     assert status == 0
     assert "axis 0: o = ⌊(224 + 0 + 1 − 3) / 2⌋ + 1 = 112" in out  # floor(222 / 2) + 1
     assert "axis 1: o = ⌊(160 + 0 + 1 − 3) / 2⌋ + 1 = 80" in out  # floor(158 / 2) + 1
-    assert out.rstrip().endswith("output 112, 80")
+    assert out.rstrip().endswith("output 112×80")
 
 
 def test_per_axis_padding_pairs(capsys: pytest.CaptureFixture[str]) -> None:

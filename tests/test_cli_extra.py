@@ -147,3 +147,66 @@ def test_bad_input_in_a_real_process() -> None:
     )
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "PyTorch refuses padding='same' for strided convolutions" in done.stderr
+
+
+# convarith animate: the same grammar, CLI words in its errors.
+
+
+def test_animate_before_after_padding_on_every_axis(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "a.gif"
+    status, stdout, err = run(
+        capsys, "animate", "conv", "-i", "4,5", "-k", "3", "-p", "0:1", "--dpi", "10", "-o", str(out)
+    )
+    assert status == 0, err
+    assert stdout.startswith("convolution: 12 frames")  # (4 + 1 - 3 + 1) x (5 + 1 - 3 + 1) = 3 x 4
+    assert out.is_file()
+
+
+def test_animate_overwrite_error_speaks_cli(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "a.gif"
+    argv = ["animate", "conv", "-i", "3", "-k", "2", "--dpi", "10", "-o", str(out)]
+    assert run(capsys, *argv)[0] == 0
+    before = out.read_bytes()
+    status, stdout, err = run(capsys, *argv)
+    assert status == 2 and stdout == "" and err.count("\n") == 1
+    assert "pass --overwrite to replace it" in err and "overwrite=True" not in err
+    assert out.read_bytes() == before
+    assert run(capsys, *argv, "--overwrite")[0] == 0
+
+
+def test_gallery_overwrite_error_speaks_cli(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("matplotlib")
+    argv = ["gallery", str(tmp_path), "--only", "no_padding_no_strides", "--dpi", "10", "--no-progress"]
+    assert run(capsys, *argv)[0] == 0
+    status, _, err = run(capsys, *argv)
+    assert status == 2 and err.count("\n") == 1
+    assert "--overwrite" in err and "overwrite=True" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["animate", "conv", "-i", "4,4", "-k", "3", "--ndim", "1", "-o", "{tmp}/a.gif"], "`--ndim` 1 disagrees"),
+        (["animate", "conv", "-i", "4", "-k", "3", "-o", "{tmp}/a.txt"], "must end with .gif"),
+        (["animate", "conv", "-i", "4", "-k", "3", "-o", "{tmp}/no/a.gif"], "does not exist"),
+        (["animate", "max_pool", "-i", "4", "-k", "2", "-p", "same", "-o", "{tmp}/a.gif"], "numbers only"),
+        (["animate", "conv", "-i", "4", "-k", "3", "-p", "0/1", "-o", "{tmp}/a.gif"], "as in 0:1"),
+        (
+            ["animate", "groups", "--in-channels", "4", "--out-channels", "6", "--groups", "4", "-o", "{tmp}/g.gif"],
+            "groups",
+        ),
+        (["animate", "conv", "-i", "2", "-k", "3", "-o", "{tmp}/a.gif"], "larger than the padded input"),
+        (["gallery"], "`OUTDIR` is required"),
+        (["gallery", "{tmp}", "--only", "nonesuch"], "`names` must be one of"),
+    ],
+)
+def test_animate_and_gallery_errors(
+    tmp_path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    pytest.importorskip("matplotlib")
+    status, out, err = run(capsys, *(a.replace("{tmp}", str(tmp_path)) for a in argv))
+    assert status == 2 and out == "" and err.count("\n") == 1, err
+    assert message in err
+    assert not list(tmp_path.glob("*.gif"))

@@ -13,7 +13,7 @@ from typing import Any
 
 from convarith.anim import scenes
 from convarith.anim.export import save
-from convarith.arithmetic.formulas import CONVENTIONS
+from convarith.arithmetic import CONVENTIONS
 from convarith.cli.grammar import (
     PADDING_HELP,
     SIZE_HELP,
@@ -228,6 +228,8 @@ def _animate(args: argparse.Namespace) -> None:
     path = Path(args.output)
     if path.suffix.lower() not in SUFFIXES:
         raise GrammarError(f"`--output` {args.output!r} must end with {', '.join(SUFFIXES)}")
+    if not path.parent.is_dir():
+        raise GrammarError(f"`--output` {args.output!r}: the folder {str(path.parent)!r} does not exist")
     scene = _scene(args)
     result = save(
         scene,

@@ -17,7 +17,7 @@ import argparse
 from dataclasses import dataclass
 from typing import Any
 
-from convarith.arithmetic.formulas import CONVENTIONS
+from convarith.arithmetic import CONVENTIONS
 
 __all__ = [
     "CONVENTION_HELP",
@@ -367,8 +367,11 @@ def check_rule(padding: Padding, allowed: tuple[str, ...] = ("same", "valid", "f
         raise GrammarError(
             f"`--padding` {padding.rule!r} is a convention: write --padding same --convention {padding.rule.lower()}"
         )
-    words = ", ".join(allowed) if allowed else "none here: give numbers"
-    raise GrammarError(f"`--padding` must be numbers or one of {words}; got {padding.rule!r}")
+    if not allowed:
+        raise GrammarError(
+            f"`--padding` {padding.rule!r}: this layer takes numbers only (N, BEFORE:AFTER, or per axis)"
+        )
+    raise GrammarError(f"`--padding` must be numbers or one of {', '.join(allowed)}; got {padding.rule!r}")
 
 
 def layer_arguments(args: argparse.Namespace, sizes: tuple[str, ...], *, default_ndim: int = 1) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from convarith.arithmetic.formulas import CONVENTIONS
+from convarith.arithmetic import CONVENTIONS
 from convarith.cli.grammar import (
     LAYER_SYNTAX,
     SIZE_HELP,

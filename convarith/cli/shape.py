@@ -1,7 +1,8 @@
 """``convarith shape conv|pool|transpose|same``: one layer's output size, padding and formula.
 
-The layer text is the layer value's own ``repr`` (the formula with the numbers substituted), so
-the command line prints what the API, the captions and the widgets print.
+The layer text is the repr of :class:`convarith.arithmetic.Layer` (the formula with the numbers
+substituted, formatted by :mod:`convarith.arithmetic.text`), so the command line prints what the
+API, the captions and the widgets print.
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from convarith.arithmetic.formulas import CONVENTIONS, same_padding
-from convarith.arithmetic.geometry import geometry
+from convarith.arithmetic import CONVENTIONS, LayerError, layer
+from convarith.arithmetic.text import format_padding, format_size
 from convarith.cli.grammar import (
     CONVENTION_HELP,
     PADDING_HELP,
@@ -32,14 +33,17 @@ POOL_RULES = {
 """Output-size rounding of pooling, per framework (``--rule``)."""
 
 
+_OPS = {"conv": "conv", "pool": "max_pool", "transpose": "conv_transpose"}
+
+
 def _print_layer(args: argparse.Namespace) -> None:
     kind: str = args.kind
     check_rule(args.padding, () if kind == "transpose" else ("same", "valid", "full"))
     names = ("input_size", "kernel_size", "stride", "dilation", "output_padding")
     values = layer_arguments(args, tuple(n for n in names if hasattr(args, n)))
-    rule: Any = getattr(args, "rule", "pytorch")  # one of POOL_RULES (argparse choices)
-    geo = geometry(
-        kind,  # type: ignore[arg-type]
+    rule: str = getattr(args, "rule", "pytorch")
+    result = layer(
+        _OPS[kind],
         values["input_size"],
         values["kernel_size"],
         values["stride"],
@@ -51,36 +55,33 @@ def _print_layer(args: argparse.Namespace) -> None:
         pool_convention=rule,
     )
     lines = []
-    if args.padding.rule is not None:
-        word = args.padding.rule.lower()
-        named = f" ({args.convention})" if word == "same" else ""
-        lines.append(f"padding {word}{named}: " + ", ".join(str(p) for p in geo.padding))
     if kind == "pool" and (rule == "caffe" or args.ceil_mode):
         lines.append(f"rounding ({rule}{', ceil mode' if args.ceil_mode else ''}): {POOL_RULES[rule]}")
-    lines.append(repr(geo))
-    lines.append(f"output {', '.join(str(o) for o in geo.output_shape)}")
+    lines.append(repr(result))
+    lines.append(f"output {format_size(result.output_shape)}")
     print("\n".join(lines))
 
 
 def _same(args: argparse.Namespace) -> None:
     values = layer_arguments(args, ("input_size", "kernel_size", "stride", "dilation"))
-    stride = 1 if values["stride"] is None else values["stride"]
-    i, k, d = values["input_size"], values["kernel_size"], values["dilation"]
+    i, k, s, d = values["input_size"], values["kernel_size"], values["stride"], values["dilation"]
     conventions = list(CONVENTIONS) if args.convention == "all" else [args.convention]
     lines = []
     for name in conventions:
         try:
-            pads = same_padding(i, k, stride, d, convention=name)
-        except ValueError as error:
+            result = layer("conv", i, k, s, "same", d, convention=name)
+        except LayerError as error:
             if args.convention != "all":
                 raise
             lines.append(f"{name:>10}: n/a ({error})")
             continue
-        geo = geometry("conv", i, k, stride, pads, d)
-        shown = pads if isinstance(pads[0], int) else ", ".join(str(p) for p in pads)
-        lines.append(f"{name:>10}: padding {shown} -> output {', '.join(str(o) for o in geo.output_shape)}")
-        if args.convention != "all":
-            lines.append(repr(geo))
+        if args.convention == "all":
+            assert result.padding is not None  # the input size is known
+            lines.append(
+                f"{name:>10}: padding {format_padding(result.padding)} -> output {format_size(result.output_shape)}"
+            )
+        else:
+            lines.append(repr(result))
     print("\n".join(lines))
 
 
