@@ -81,7 +81,7 @@ def test_translate_tensornets(capsys: pytest.CaptureFixture[str]) -> None:
 def test_translate_explicit_pairs(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "translate", "--from", "onnx", "-i", "9,9", "-k", "4", "-s", "2", "-p", "1:2,2:1")
     assert status == 0
-    assert "pads (1, 2), (2, 1), output 5x5" in out
+    assert "pads (1, 2)×(2, 1), output 5×5" in out
     assert "onnx: Conv(strides=[2, 2], pads=[1, 2, 2, 1])  [native]" in out
 
 

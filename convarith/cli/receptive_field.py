@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from convarith.arithmetic import CONVENTIONS
+from convarith.arithmetic import CONVENTIONS, Layer
 from convarith.cli.grammar import (
     LAYER_SYNTAX,
     SIZE_HELP,
@@ -20,7 +20,7 @@ from convarith.cli.grammar import (
     parse_layer_spec,
     size_argument,
 )
-from convarith.studies.receptive import Layer, layer, receptive_field
+from convarith.studies.receptive import layer, receptive_field
 
 __all__ = ["add_command", "build_layer", "parse_layer"]
 
@@ -31,12 +31,12 @@ def build_layer(spec: LayerSpec, ndim: int, convention: str = "tensorflow") -> L
     Examples
     --------
     >>> from convarith.cli.grammar import parse_layer_spec
-    >>> build_layer(parse_layer_spec("conv:k=3,p=0:1"), 2)
-    conv k=3 s=1 p=0:1
+    >>> build_layer(parse_layer_spec("conv:k=3,p=0:1"), 2)  # before:after on every axis
+    conv: kernel 3, stride 1, padding (0, 1)
     """
     padding: Any = spec.padding.rule.lower() if spec.padding.rule is not None else spec.padding.value(ndim)
     return layer(
-        spec.kind,  # type: ignore[arg-type]
+        spec.kind,
         expand(spec.kernel_size, ndim),
         None if spec.stride is None else expand(spec.stride, ndim),
         padding,
@@ -47,7 +47,7 @@ def build_layer(spec: LayerSpec, ndim: int, convention: str = "tensorflow") -> L
 
 
 def parse_layer(token: str, convention: str = "tensorflow", ndim: int | None = None) -> Layer:
-    """A :class:`convarith.studies.receptive.Layer` from a token such as ``'conv:k=7,s=2,p=3'``.
+    """A stack's layer (an input-less :class:`convarith.arithmetic.Layer`) from ``'conv:k=7,s=2,p=3'``.
 
     Parameters
     ----------
@@ -70,9 +70,9 @@ def parse_layer(token: str, convention: str = "tensorflow", ndim: int | None = N
     Examples
     --------
     >>> parse_layer("conv:k=7,s=2,p=3")
-    conv k=7 s=2 p=3
-    >>> parse_layer("conv:k=3,2,p=1,0:1")
-    conv k=3,2 s=1 p=1,0:1
+    conv: kernel 7, stride 2, padding (3, 3)
+    >>> parse_layer("conv:k=3,2,p=1,0:1")  # per axis
+    conv: kernel 3×2, stride 1, padding (1, 1)×(0, 1)
     """
     spec = parse_layer_spec(token)
     return build_layer(spec, ndim or spec.axes or 1, convention)
