@@ -1,0 +1,107 @@
+"""What every renderer shares: a figure on its own Agg canvas, and stepping through the frames.
+
+Renderers never use pyplot: each owns a :class:`matplotlib.figure.Figure` on a
+:class:`~matplotlib.backends.backend_agg.FigureCanvasAgg`, so nothing global is kept and
+figures are freed with the renderer. A subclass says how to show a step (:meth:`update`) and
+how to draw it into the canvas (:meth:`_draw`); pixels, Pillow images, ``savefig`` and
+iteration come from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from convarith.anim.render.layout import _pixel_size
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+
+def _check_size(width: float, height: float, dpi: float) -> None:
+    if not (width > 0 and height > 0 and dpi > 0):
+        raise ValueError(f"`width`, `height` and `dpi` must be positive, got {width}, {height}, {dpi}")
+
+
+def _new_figure(width: float, height: float, dpi: float) -> tuple[Figure, Any]:
+    """A white figure of ``width*dpi`` × ``height*dpi`` pixels (even sides) on its own Agg canvas."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    px_w, px_h = _pixel_size(width, height, dpi)
+    figure = Figure(figsize=(px_w / dpi, px_h / dpi), dpi=dpi, facecolor="white")
+    return figure, FigureCanvasAgg(figure)
+
+
+class _FigureRenderer:
+    """What every renderer shares: a figure on an Agg canvas, and stepping through it."""
+
+    figure: Figure
+    canvas: Any
+    step: int
+    scene: Any
+
+    def __len__(self) -> int:
+        return len(self.scene)
+
+    def update(self, step: int) -> None:  # pragma: no cover - overridden
+        """Show step ``step`` on the artists."""
+        raise NotImplementedError
+
+    def _draw(self, step: int | None) -> np.ndarray:  # pragma: no cover - overridden
+        """Draw step ``step`` into the canvas; return the canvas's RGBA buffer (not a copy)."""
+        raise NotImplementedError
+
+    def image(self, step: int | None = None) -> Any:
+        """Step ``step`` (the current step if None) as a Pillow RGB image."""
+        from PIL import Image
+
+        rgba = self._draw(step)
+        height, width = rgba.shape[:2]
+        return Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).convert("RGB")
+
+    def draw_frame(self, step: int | None = None) -> np.ndarray:
+        """Pixels of step ``step`` (the current step if None): ``uint8`` array ``(height, width, 3)``."""
+        return np.asarray(self.image(step))
+
+    def images(self) -> Iterator[Any]:
+        """Iterate over every step as a Pillow RGB image."""
+        for step in range(len(self)):
+            yield self.image(step)
+
+    def _check_step(self, step: int) -> int:
+        n = len(self.scene)
+        if isinstance(step, bool) or not isinstance(step, int | np.integer):
+            raise TypeError(f"`step` must be an integer, got {type(step).__name__} {step!r}")
+        if not 0 <= step < n:
+            raise ValueError(f"`step` must be in [0, {n}), got {step}")
+        return int(step)
+
+    def savefig(self, fname: Any, step: int | None = None, **kwargs: Any) -> None:
+        """Save step ``step`` with :meth:`matplotlib.figure.Figure.savefig` (any format, vector too)."""
+        if step is not None:
+            self.update(step)
+        elif self.step < 0:
+            self.update(0)
+        self._prepare_full_draw()
+        self.figure.savefig(fname, **kwargs)
+
+    def _prepare_full_draw(self) -> None:
+        """Bring artists that blitting keeps in the background up to date (before a full draw)."""
+
+    def frames(self) -> Iterator[np.ndarray]:
+        """Iterate over the pixels of every step."""
+        for step in range(len(self)):
+            yield self.draw_frame(step)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """``(width, height)`` in pixels."""
+        w, h = self.canvas.get_width_height()
+        return int(w), int(h)
+
+    def close(self) -> None:
+        """Release the figure (renderers do not use pyplot, so nothing global is kept)."""
+        self.figure.clear()

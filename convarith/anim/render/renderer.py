@@ -1,0 +1,361 @@
+"""The grid renderer: what changes from frame to frame, and the fast path that draws it.
+
+:class:`Renderer` builds a scene's figure once (layout from :mod:`.layout`, artists from
+:mod:`.artists`). :meth:`Renderer.update` sets one step on the artists: which cells are
+highlighted, where the kernel footprint and its links go, the values and weights shown.
+:meth:`Renderer.draw_frame` then composes the frame from pixels rendered once per renderer
+(*layers*: the still picture, and every cell in each highlight state) and draws only the few
+lines that move, so a frame of a 7x7 convolution takes a few milliseconds at any step (notebook
+sliders jump anywhere). A full matplotlib draw (:meth:`Renderer.savefig`) stays the reference
+the fast path is tested against.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from convarith.anim.render.artists import _build_panel, _figure_texts, _Grid, _set_cells
+from convarith.anim.render.base import _check_size, _FigureRenderer, _new_figure
+from convarith.anim.render.layout import _is_vertical, _layout_figure
+from convarith.anim.render.palette import PALETTE, _format_value
+from convarith.anim.scenes import Panel, Scene
+
+Coord = tuple[int, ...]
+Rect = tuple[int, int, int, int]  # pixel rows [r0, r1) and columns [c0, c1) of the frame
+
+# colour of an input cell read now, by its kind (a full draw; the layers draw overhang as padding)
+_READ_COLOUR = {
+    "input": PALETTE["input_read"],
+    "padding": PALETTE["padding_read"],
+    "overhang": PALETTE["overhang"],  # reached by the window, ignored by pooling
+    "zero": PALETTE["zero_read"],
+}
+
+
+class Renderer(_FigureRenderer):
+    """A reusable figure for one scene: :meth:`update` a step, :meth:`draw_frame` to pixels.
+
+    Parameters
+    ----------
+    scene : Scene
+    numbers : bool, optional
+        Show values and kernel weights (default: whenever the scene carries values).
+    caption : bool
+        Show the output-size formula with the numbers substituted.
+    width, height : float
+        Figure size in inches (default 16:9, 9.6 × 5.4).
+    dpi : float
+        Dots per inch: ``width*dpi`` × ``height*dpi`` pixels (rounded to even numbers, as video
+        encoders require).
+    layout : {'auto', 'horizontal', 'vertical'}
+        Output right of the input, or above it (the guide's way; the default for 1-D).
+
+    Notes
+    -----
+    The figure, its cell collections and its texts are built once; :meth:`update` only changes
+    face colours, moves the footprint and sets texts, and :meth:`draw_frame` draws the canvas.
+
+    Examples
+    --------
+    >>> from convarith.anim.scenes import conv_scene
+    >>> r = Renderer(conv_scene((4, 4), 3), dpi=20)  # no_padding_no_strides
+    >>> r.draw_frame(3).shape  # (height, width, RGB)
+    (108, 192, 3)
+    """
+
+    def __init__(
+        self,
+        scene: Scene,
+        *,
+        numbers: bool | None = None,
+        caption: bool = True,
+        width: float = 9.6,
+        height: float = 5.4,
+        dpi: float = 100,
+        layout: str = "auto",
+    ) -> None:
+        from convarith.arithmetic.validate import check_choice
+
+        if not isinstance(scene, Scene):
+            raise TypeError(f"`scene` must be a Scene, got {type(scene).__name__}")
+        check_choice(layout, "layout", ("auto", "horizontal", "vertical"))
+        _check_size(width, height, dpi)
+        for panel in scene.panels:
+            if panel.ndim > 2:
+                raise ValueError(f"pictures have 1 or 2 spatial axes, got {panel.ndim}")
+        self.scene = scene
+        self.numbers = any(p.input_values is not None for p in scene.panels) if numbers is None else bool(numbers)
+        self.caption = caption
+        self.step = -1
+        self.figure, self.canvas = _new_figure(width, height, dpi)
+        self._vertical = _is_vertical(scene, layout)
+        self._layers: dict[str, np.ndarray] | None = None  # pre-rendered pixels (see _build_layers)
+        self._rects: dict[tuple[Any, ...], Rect] = {}
+        self._build()
+
+    def _build(self) -> None:
+        """Lay the figure out and build every artist (once)."""
+        width_in, height_in = (float(v) for v in self.figure.get_size_inches())
+        layout = _layout_figure(self.scene, width_in, height_in, vertical=self._vertical, caption=self.caption)
+        self._layout = layout
+        self._scale = layout.scale
+        self._gap = layout.gap
+        self._bbox = layout.bbox
+        self._cell_points = layout.cell_points
+        self._grids: list[tuple[_Grid, _Grid]] = []
+        self._panel_artists: list[dict[str, Any]] = []
+        _figure_texts(self.figure, self.scene.title, layout)
+        (x_lo, x_hi), (y_lo, y_hi) = layout.axes_limits()
+        for number, (panel, place) in enumerate(zip(self.scene.panels, layout.places, strict=True)):
+            ax = self.figure.add_axes(layout.axes_rect(number))
+            ax.set_axis_off()
+            ax.set_xlim(x_lo, x_hi)
+            ax.set_ylim(y_lo, y_hi)
+            gin, gout, art = _build_panel(ax, panel, place, layout, numbers=self.numbers)
+            self._grids.append((gin, gout))
+            self._panel_artists.append(art)
+
+    # -- stepping ----------------------------------------------------------------------------
+    def update(self, step: int) -> None:
+        """Show step ``step``: recolour cells, move the footprint, set the output values."""
+        step = self._check_step(step)
+        for panel, grids, art in zip(self.scene.panels, self._grids, self._panel_artists, strict=True):
+            self._update_panel(panel, grids, art, step)
+        self.step = step
+
+    def _update_panel(self, panel: Panel, grids: tuple[_Grid, _Grid], art: dict[str, Any], step: int) -> None:
+        gin, gout = grids
+        frame = panel.frames[step]
+        scatter = panel.footprint_on_output
+        # input grid: the cells read now (and the max-pooling winner)
+        cells = [c.coord for c in frame.reads]
+        faces = [
+            PALETTE["winner"] if c.coord == frame.winner else _READ_COLOUR.get(c.kind, PALETTE["input_read"])
+            for c in frame.reads
+        ]
+        art["pending"] = [("read", gin, cells, faces)]  # applied before a full draw (see _apply)
+        # output grid: computed before (done) and now
+        if scatter:
+            done = list(dict.fromkeys(c.coord for f in panel.frames[:step] for c in f.writes if c.kind == "output"))
+        else:
+            done = [c.coord for f in panel.frames[:step] for c in f.writes]
+        art["done_cells"] = done
+        now = [c.coord for c in frame.writes]
+        now_colour = PALETTE["scatter_now"] if scatter else PALETTE["output_now"]
+        now_faces = [PALETTE["cropped_now"] if c.kind == "cropped" else now_colour for c in frame.writes]
+        art["pending"] += [
+            ("done", gout, done, [PALETTE["output_done"]] * len(done)),
+            ("now", gout, now, now_faces),
+        ]
+        art["touched"] = set(done) | {c for c in now if c in art["out_texts"]}
+        # the footprint: bounding box of the cells with kernel taps
+        tapped = frame.writes if scatter else frame.reads
+        grid = gout if scatter else gin
+        corners = [grid.corner(c.coord) for c in tapped]
+        x_lo, y_lo = min(x for x, _ in corners), min(y for _, y in corners)
+        x_hi, y_hi = max(x for x, _ in corners) + 1, max(y for _, y in corners) + 1
+        art["footprint"].set_bounds(x_lo, y_lo, x_hi - x_lo, y_hi - y_lo)
+        # the single cell at the other end, and two links to it
+        single = frame.reads[0] if scatter else frame.writes[0]
+        other = gin if scatter else gout
+        sx, sy = other.corner(single.coord)
+        art["target"].set_bounds(sx, sy, 1, 1)
+        art["target"].set_edgecolor(PALETTE["input_edge"] if scatter else PALETTE["output_edge"])
+        if self._vertical:
+            if scatter:
+                ends = [((sx, sy + 1), (x_lo, y_lo)), ((sx + 1, sy + 1), (x_hi, y_lo))]
+            else:
+                ends = [((x_lo, y_hi), (sx, sy)), ((x_hi, y_hi), (sx + 1, sy))]
+        elif scatter:
+            ends = [((sx + 1, sy + 1), (x_lo, y_hi)), ((sx + 1, sy), (x_lo, y_lo))]
+        else:
+            ends = [((x_hi, y_hi), (sx, sy + 1)), ((x_hi, y_lo), (sx, sy))]
+        for line, ((ax0, ay0), (ax1, ay1)) in zip(art["links"], ends, strict=True):
+            line.set_data([ax0, ax1], [ay0, ay1])
+        art["read_active"] = []
+        values = panel.input_values
+        if art["read_texts"] and values is not None:
+            readable = [c.coord for c in frame.reads if c.coord in art["in_texts"]]
+            for text, coord in zip(art["read_texts"], readable, strict=False):
+                text.set_position(gin.centre(coord))
+                text.set_text(_format_value(float(values[coord])))
+                art["read_active"].append(text)
+        if art["weight_texts"] and panel.kernel_values is not None:
+            for text, cell in zip(art["weight_texts"], tapped, strict=False):
+                x, y = grid.corner(cell.coord)
+                assert cell.tap is not None
+                text.set_position((x + 0.95, y + 0.04))
+                text.set_text(_format_value(float(panel.kernel_values[cell.tap])))
+
+    def _apply(self, panel_index: int) -> None:
+        """Set the overlays and output values of the current step on the artists (a full draw needs them)."""
+        panel, art = self.scene.panels[panel_index], self._panel_artists[panel_index]
+        for name, grid, cells, faces in art.get("pending", []):
+            _set_cells(art[name], grid, cells, faces)
+        art["pending"] = []
+        frame = panel.frames[self.step]
+        if art["out_texts"] and frame.output_values is not None:
+            current = {c.coord for c in frame.writes}
+            scatter = panel.footprint_on_output
+            for coord, text in art["out_texts"].items():
+                shown = coord in art["touched"]
+                text.set_text(_format_value(float(frame.output_values[coord])) if shown else "")
+                bold = coord in current and not scatter
+                text.set_color("white" if bold else PALETTE["text"])
+                text.set_fontweight("bold" if bold else "normal")
+
+    def _prepare_full_draw(self) -> None:
+        for panel_index in range(len(self.scene.panels)):
+            self._apply(panel_index)
+
+    # -- fast drawing ------------------------------------------------------------------------
+    # A frame is composed from pre-rendered full-figure layers: the background (every cell in its
+    # resting colour, with the input values) and, once per renderer, one layer per cell state
+    # ("read", "winner", "done", "now") with every cell in that state and its text. A frame copies
+    # each highlighted cell's pixel rectangle from the layer of its state, then draws the few
+    # moving lines (footprint, links, target) and the kernel weights. The full matplotlib draw
+    # (``savefig``) stays the reference; the tests compare the two.
+
+    def _cell_rect(self, panel_index: int, grid_index: int, coord: Coord) -> Rect:
+        key = (panel_index, grid_index, coord)
+        rect = self._rects.get(key)
+        if rect is None:
+            grid = self._grids[panel_index][grid_index]
+            ax = self._panel_artists[panel_index]["footprint"].axes
+            x, y = grid.corner(coord)
+            (x0, y0), (x1, y1) = ax.transData.transform([(x, y), (x + 1, y + 1)])
+            height = self._layer("background").shape[0]
+            rect = (height - round(y1), height - round(y0), round(x0), round(x1))
+            self._rects[key] = rect
+        return rect
+
+    def _build_layers(self) -> None:
+        """Render the background and the cell-state layers (once per renderer)."""
+        self.canvas.draw()  # animated artists are left out: the background
+        buffer = np.asarray(self.canvas.buffer_rgba())
+        background = buffer.copy()
+        layers = {"background": background}
+        self._layers = layers
+        read_colour = {**_READ_COLOUR, "overhang": PALETTE["padding_read"]}
+
+        def input_state(gin: _Grid, panel: Panel) -> list[tuple[Coord, str]]:
+            result = []
+            for coord in gin.index:
+                inside = all(0 <= c < n for c, n in zip(coord, panel.input_shape, strict=True))
+                zero = coord in panel.zeros
+                result.append((coord, "zero" if zero else "input" if inside else "padding"))
+            return result
+
+        states = ["read", "done", "now"]
+        if any(f.winner is not None for p in self.scene.panels for f in p.frames):
+            states.append("winner")
+        for state in states:
+            buffer[...] = background
+            for panel, (gin, gout), art in zip(self.scene.panels, self._grids, self._panel_artists, strict=True):
+                if panel.footprint_on_output:
+                    continue
+                ax = art["footprint"].axes
+                if state in ("read", "winner"):
+                    cells = input_state(gin, panel)
+                    colours = [PALETTE["winner"] if state == "winner" else read_colour[k] for _, k in cells]
+                    _set_cells(art["read"], gin, [c for c, _ in cells], colours)
+                    ax.draw_artist(art["read"])
+                    for text in art["in_texts"].values():
+                        ax.draw_artist(text)
+                else:
+                    coords = list(gout.index)
+                    colour = PALETTE["output_done"] if state == "done" else PALETTE["output_now"]
+                    _set_cells(art["now"], gout, coords, [colour] * len(coords))
+                    ax.draw_artist(art["now"])
+                    final = panel.frames[-1].output_values
+                    if art["out_texts"] and final is not None:
+                        for coord, text in art["out_texts"].items():
+                            text.set_text(_format_value(float(final[coord])))
+                            text.set_color("white" if state == "now" else PALETTE["text"])
+                            text.set_fontweight("bold" if state == "now" else "normal")
+                            ax.draw_artist(text)
+            layers[state] = buffer.copy()
+
+    def _label_rect(self, panel_index: int) -> Rect:
+        key = (panel_index, "output_label")
+        rect = self._rects.get(key)
+        if rect is None:
+            label = self._panel_artists[panel_index]["output_label"]
+            renderer = self.canvas.get_renderer()
+            label.update_bbox_position_size(renderer)
+            patch = label.get_bbox_patch()
+            box = patch.get_window_extent(renderer) if patch is not None else label.get_window_extent(renderer)
+            height = self._layer("background").shape[0]
+            rect = (
+                max(height - round(box.y1), 0),
+                height - round(box.y0),
+                max(round(box.x0), 0),
+                round(box.x1),
+            )
+            self._rects[key] = rect
+        return rect
+
+    def _layer(self, state: str) -> np.ndarray:
+        if self._layers is None:
+            self._build_layers()
+        assert self._layers is not None
+        return self._layers[state]
+
+    def _copy_cells(self, buffer: np.ndarray, panel_index: int, grid_index: int, cells: Any, state: str) -> None:
+        layer = self._layer(state)
+        for coord in cells:
+            if coord in self._grids[panel_index][grid_index].index:
+                r0, r1, c0, c1 = self._cell_rect(panel_index, grid_index, coord)
+                buffer[r0:r1, c0:c1] = layer[r0:r1, c0:c1]
+
+    def _draw(self, step: int | None) -> np.ndarray:
+        """Draw step ``step`` into the canvas buffer (returned, RGBA, not a copy).
+
+        The still parts and every cell state are rendered once; a frame copies the highlighted
+        cells' pixels from those layers and draws only the lines that move, so a frame takes a few
+        milliseconds whichever step it is (sliders jump anywhere).
+        """
+        if step is None:
+            step = max(self.step, 0)
+        if self._layers is None:
+            self._build_layers()
+        self.update(step)  # (building the layers borrows the artists; this puts them back)
+        buffer = np.asarray(self.canvas.buffer_rgba())
+        buffer[...] = self._layer("background")
+        for p, (panel, art) in enumerate(zip(self.scene.panels, self._panel_artists, strict=True)):
+            ax = art["footprint"].axes
+            frame = panel.frames[self.step]
+            if panel.footprint_on_output:  # the scatter view: values change every frame, draw them
+                self._apply(p)
+                for name in ("done", "read", "now"):
+                    ax.draw_artist(art[name])
+                for coord in art["touched"] if art["out_texts"] else ():
+                    ax.draw_artist(art["out_texts"][coord])
+                for text in art["read_active"]:
+                    text.set_visible(True)
+                    ax.draw_artist(text)
+                    text.set_visible(False)
+                for line in art["links"]:
+                    ax.draw_artist(line)
+            else:
+                read = [c.coord for c in frame.reads if c.kind != "overhang"]  # overhang: never read
+                self._copy_cells(buffer, p, 0, read, "read")
+                if frame.winner is not None:
+                    self._copy_cells(buffer, p, 0, [frame.winner], "winner")
+                for line in art["links"]:  # under the output grid and its label: copied over them next
+                    ax.draw_artist(line)
+                now = {c.coord for c in frame.writes}
+                done = set(art["done_cells"])
+                rest = [c for c in self._grids[p][1].index if c not in now and c not in done]
+                self._copy_cells(buffer, p, 1, rest, "background")
+                self._copy_cells(buffer, p, 1, list(done), "done")
+                self._copy_cells(buffer, p, 1, list(now), "now")
+                r0, r1, c0, c1 = self._label_rect(p)  # the label (and its white box) back over the links
+                buffer[r0:r1, c0:c1] = self._layer("background")[r0:r1, c0:c1]
+            ax.draw_artist(art["footprint"])
+            ax.draw_artist(art["target"])
+            for text in art["weight_texts"]:
+                ax.draw_artist(text)
+        return buffer

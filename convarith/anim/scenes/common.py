@@ -1,0 +1,130 @@
+"""What the scene builders share: frames from a window map, captions, default values.
+
+Private to :mod:`convarith.anim.scenes`. The numbers a scene shows come from the engine
+(imported when first needed, so building a scene without numbers needs the window map only).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from convarith.anim.scenes.data import Cell, Coord, Frame
+from convarith.arithmetic.geometry import Geometry
+from convarith.arithmetic.windows import WindowMap
+from convarith.typing import PadPair
+
+GUIDE_KERNEL = np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]], dtype=np.int64)
+"""The 3x3 kernel of the guide's numerical convolution figure."""
+
+GUIDE_INPUT = np.array(
+    [[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]], dtype=np.int64
+)
+"""The 5x5 input of the guide's ``numerical_no_padding_no_strides`` figure (output 12 12 17 / 10 17 19 /
+9 6 14 with :data:`GUIDE_KERNEL`)."""
+
+
+def _size_text(shape: Sequence[int]) -> str:
+    return "×".join(str(n) for n in shape)
+
+
+def _param_text(values: Sequence[int]) -> str:
+    """``2`` when every axis agrees, else ``1×2``."""
+    return str(values[0]) if len(set(values)) == 1 else _size_text(values)
+
+
+def _pad_text(pads: Sequence[PadPair]) -> str:
+    """``1`` (everywhere), ``1:2`` (before:after on every axis), ``1×2`` or ``0:1, 1:0`` per axis."""
+    if len(set(pads)) == 1:
+        pb, pe = pads[0]
+        return str(pb) if pb == pe else f"{pb}:{pe}"
+    if all(a == b for a, b in pads):
+        return "×".join(str(a) for a, _ in pads)
+    return ", ".join(f"{a}:{b}" for a, b in pads)
+
+
+def _gaps(windows: WindowMap, reads: Sequence[Cell]) -> tuple[Coord, ...]:
+    if all(a.dilation == 1 for a in windows.axes):
+        return ()
+    read = {c.coord for c in reads}
+    lows = [min(c.coord[x] for c in reads) for x in range(len(windows.axes))]
+    highs = [max(c.coord[x] for c in reads) for x in range(len(windows.axes))]
+    box = itertools.product(*(range(lo, hi + 1) for lo, hi in zip(lows, highs, strict=True)))
+    return tuple(c for c in box if c not in read)
+
+
+def _engine() -> Any:
+    """The engine module (imported on demand: it is written alongside the pictures)."""
+    import convarith.engine.convolution as engine
+
+    return engine
+
+
+def _as_int_array(values: Any, name: str, shape: Sequence[int] | None = None) -> np.ndarray:
+    array = np.asarray(values)
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(f"`{name}` must be an array of numbers, got dtype {array.dtype}")
+    if shape is not None and array.shape != tuple(shape):
+        raise ValueError(f"`{name}` must have shape {tuple(shape)}, got {array.shape}")
+    return array
+
+
+def _default_input(shape: Sequence[int], seed: int) -> np.ndarray:
+    from convarith.testing import random_array
+
+    return random_array(shape, seed=seed, dtype=np.int64, low=0, high=3)
+
+
+def _default_kernel(shape: Sequence[int], seed: int) -> np.ndarray:
+    if tuple(shape) == (3, 3):
+        return GUIDE_KERNEL.copy()
+    from convarith.testing import random_array
+
+    return random_array(shape, seed=seed + 1, dtype=np.int64, low=0, high=2)
+
+
+def _direct_frames(
+    windows: WindowMap,
+    zeros: frozenset[Coord] = frozenset(),
+    output_values: np.ndarray | None = None,
+    winners: dict[Coord, Coord] | None = None,
+) -> tuple[Frame, ...]:
+    frames = []
+    shown = None if output_values is None else np.full(output_values.shape, np.nan)
+    for step, out in enumerate(windows.positions()):
+        reads = tuple(
+            Cell(r.input, r.offset, "zero" if r.kind == "input" and r.input in zeros else r.kind)
+            for r in windows.reads(out)
+        )
+        snapshot = None
+        if shown is not None and output_values is not None:
+            shown[out] = output_values[out]
+            snapshot = shown.copy()
+        frames.append(
+            Frame(
+                step=step,
+                reads=reads,
+                writes=(Cell(out, None, "output"),),
+                gaps=_gaps(windows, reads),
+                winner=None if winners is None else winners[out],
+                output_values=snapshot,
+            )
+        )
+    return tuple(frames)
+
+
+def _caption(geo: Geometry) -> tuple[str, ...]:
+    lines = geo.formulas()
+    if len(lines) == 1:
+        return tuple(lines)
+    if len(set(lines)) == 1:
+        return (lines[0] + "  (each axis)",)
+    return tuple(f"{'rows' if x == 0 else 'columns'}: {line}" for x, line in enumerate(lines))
+
+
+def _unit_batch(x: np.ndarray) -> np.ndarray:
+    """(*spatial) -> (1, 1, *spatial)."""
+    return x[None, None]
