@@ -1,0 +1,326 @@
+"""Read a PyTorch module: traced with ``torch.fx``, or run under forward hooks where tracing fails.
+
+The fx graph names every call; a shape pass (one forward run on zeros of ``input_size``) gives
+each node's output shape, which classifies the calls convarith does not know (same spatial size:
+element-wise or a merge; another size: a resize; fewer axes: the end of the spatial axes). A
+module that fx cannot trace (data-dependent control flow) is run instead with hooks on its
+convolution, pooling and padding modules and a ``TorchFunctionMode`` that records which tensor
+every other call made from which, so the branches are still followed.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from convarith.network.graph import Node
+from convarith.typing import PadPair
+
+__all__ = ["read_torch"]
+
+_PAD_MODULES = {
+    "ZeroPad": "constant",
+    "ConstantPad": "constant",
+    "ReflectionPad": "reflect",
+    "ReplicationPad": "replicate",
+    "CircularPad": "circular",
+}
+
+_PAD_MODULES = {
+    "ZeroPad": "constant",
+    "ConstantPad": "constant",
+    "ReflectionPad": "reflect",
+    "ReplicationPad": "replicate",
+    "CircularPad": "circular",
+}
+
+
+def _tuple(value: Any, ndim: int) -> tuple[int, ...]:
+    if isinstance(value, int):
+        return (value,) * ndim
+    return tuple(int(v) for v in value)
+
+
+def _torch_pad(flat: Any) -> tuple[PadPair, ...]:
+    # F.pad order: last axis first, (left, right, top, bottom, ...)
+    values = [int(v) for v in flat]
+    pairs = [(values[2 * j], values[2 * j + 1]) for j in range(len(values) // 2)]
+    return tuple(reversed(pairs))
+
+
+def _module_node(name: str, module: Any, ins: tuple[str, ...]) -> Node | None:
+    """A layer node for a convolution, pooling or padding module (None for other modules)."""
+    import torch.nn as nn
+
+    source = f"nn.{type(module).__name__}"
+    if isinstance(module, nn.modules.conv._ConvNd):
+        nd = len(module.kernel_size)
+        common: dict[str, Any] = dict(
+            source=source,
+            framework="pytorch",
+            kernel_size=tuple(module.kernel_size),
+            stride=tuple(module.stride),
+            dilation=tuple(module.dilation),
+            groups=module.groups,
+            in_channels=module.in_channels,
+            out_channels=module.out_channels,
+            bias=module.bias is not None,
+        )
+        if module.transposed:
+            pads = tuple((p, p) for p in _tuple(module.padding, nd))
+            return Node(
+                name, "conv_transpose", ins, padding=pads, output_padding=tuple(module.output_padding), **common
+            )
+        padding: Any = module.padding if isinstance(module.padding, str) else tuple((p, p) for p in module.padding)
+        node = Node(name, "conv", ins, padding=padding, convention="pytorch", **common)
+        if module.padding_mode != "zeros":
+            node.pad_mode = module.padding_mode
+        return node
+    pools = {nn.MaxPool1d: 1, nn.MaxPool2d: 2, nn.MaxPool3d: 3, nn.AvgPool1d: 1, nn.AvgPool2d: 2, nn.AvgPool3d: 3}
+    if type(module) in pools:
+        nd = pools[type(module)]
+        op = "max_pool" if type(module).__name__.startswith("Max") else "avg_pool"
+        kernel = _tuple(module.kernel_size, nd)
+        return Node(
+            name,
+            op,
+            ins,
+            source=source,
+            framework="pytorch",
+            kernel_size=kernel,
+            stride=_tuple(module.stride or kernel, nd),
+            padding=tuple((p, p) for p in _tuple(module.padding, nd)),
+            dilation=_tuple(getattr(module, "dilation", 1), nd),
+            ceil_mode=bool(module.ceil_mode),
+            pool_convention="pytorch",
+            count_include_pad=getattr(module, "count_include_pad", None),
+        )
+    if isinstance(module, nn.LPPool1d | nn.LPPool2d | nn.LPPool3d):
+        nd = {nn.LPPool1d: 1, nn.LPPool2d: 2}.get(type(module), 3)
+        kernel = _tuple(module.kernel_size, nd)
+        return Node(
+            name,
+            "lp_pool",
+            ins,
+            source=source,
+            framework="pytorch",
+            kernel_size=kernel,
+            stride=_tuple(module.stride or kernel, nd),
+            ceil_mode=bool(module.ceil_mode),
+        )
+    for prefix, mode in _PAD_MODULES.items():
+        if type(module).__name__.startswith(prefix):
+            return Node(
+                name, "pad", ins, source=source, framework="pytorch", padding=_torch_pad(module.padding), pad_mode=mode
+            )
+    return None
+
+
+def _function_node(
+    name: str, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], ins: tuple[str, ...]
+) -> Node | None:
+    import torch.nn.functional as F
+
+    if target is F.pad:
+        pad = args[1] if len(args) > 1 else kwargs["pad"]
+        mode = args[2] if len(args) > 2 else kwargs.get("mode", "constant")
+        return Node(name, "pad", ins[:1], source="F.pad", framework="pytorch", padding=_torch_pad(pad), pad_mode=mode)
+    for nd in (1, 2, 3):
+        if target in (getattr(F, f"max_pool{nd}d"), getattr(F, f"avg_pool{nd}d")):
+            names = (
+                "kernel_size",
+                "stride",
+                "padding",
+                "dilation" if "max" in target.__name__ else "ceil_mode",
+                "ceil_mode",
+            )
+            given = dict(zip(names, args[1:], strict=False)) | kwargs
+            kernel = _tuple(given["kernel_size"], nd)
+            return Node(
+                name,
+                "max_pool" if "max" in target.__name__ else "avg_pool",
+                ins[:1],
+                source=f"F.{target.__name__}",
+                framework="pytorch",
+                kernel_size=kernel,
+                stride=_tuple(given.get("stride") or kernel, nd),
+                padding=tuple((p, p) for p in _tuple(given.get("padding", 0), nd)),
+                dilation=_tuple(given.get("dilation", 1), nd),
+                ceil_mode=bool(given.get("ceil_mode", False)),
+                count_include_pad=given.get("count_include_pad", True) if "avg" in target.__name__ else None,
+            )
+    return None
+
+
+def _by_shape(
+    name: str, ins: tuple[str, ...], shapes: list[tuple[int, ...]], out: tuple[int, ...] | None, label: str, ndim: int
+) -> Node:
+    """A node for a call convarith does not know, from its input and output shapes."""
+    if out is None or len(out) != ndim + 2 or not shapes:
+        return Node(name, "end", ins, source=label, framework="pytorch", mixes_channels=True)
+    first = shapes[0]
+    if len(first) == ndim + 2 and first[2:] == out[2:]:
+        return Node(name, "merge" if len(ins) > 1 else "elementwise", ins, source=label, framework="pytorch")
+    if len(first) == ndim + 2:
+        scale = tuple(Fraction(o, i) for o, i in zip(out[2:], first[2:], strict=True))
+        if all(o == 1 for o in out[2:]):
+            return Node(name, "end", ins, source=label, framework="pytorch")
+        return Node(name, "resize", ins, source=label, framework="pytorch", scale=scale, size=tuple(out[2:]))
+    return Node(name, "end", ins, source=label, framework="pytorch")
+
+
+def read_torch(model: Any, input_size: tuple[int, ...]) -> tuple[list[Node], str]:
+    """Nodes of a PyTorch module on an input of ``input_size`` (batch first), and how it was read.
+
+    Returns
+    -------
+    (list of Node, str)
+        The nodes, and ``'torch.fx'`` or ``'forward hooks'``.
+    """
+    import torch
+
+    was_training = model.training
+    model.eval()
+    try:
+        try:
+            return _read_fx(model, input_size), "torch.fx"
+        except Exception:  # fx raises many kinds of errors on untraceable code
+            return _read_hooks(model, input_size), "forward hooks"
+    finally:
+        model.train(was_training)
+        del torch
+
+
+def _read_fx(model: Any, input_size: tuple[int, ...]) -> list[Node]:
+    import torch
+    from torch.fx import symbolic_trace
+    from torch.fx.passes.shape_prop import ShapeProp
+
+    traced = symbolic_trace(model)
+    with torch.no_grad():
+        ShapeProp(traced).propagate(torch.zeros(input_size))
+    ndim = len(input_size) - 2
+    modules = dict(traced.named_modules())
+    nodes: list[Node] = []
+    taken: set[str] = set()
+    alias: dict[str, str] = {}  # fx node name -> our node name (a module's dotted name)
+    for fx_node in traced.graph.nodes:
+        meta = fx_node.meta.get("tensor_meta")
+        out = tuple(meta.shape) if hasattr(meta, "shape") else None
+        args = [a for a in fx_node.all_input_nodes if a.name in alias]
+        ins = tuple(dict.fromkeys(alias[a.name] for a in args))
+        shapes = [tuple(a.meta["tensor_meta"].shape) for a in args if hasattr(a.meta.get("tensor_meta"), "shape")]
+        node: Node | None = None
+        if fx_node.op == "placeholder":
+            node = Node(fx_node.name, "input", framework="pytorch", source="input", in_channels=input_size[1])
+        elif fx_node.op in ("output", "get_attr"):
+            continue
+        elif fx_node.op == "call_module":
+            node = _module_node(str(fx_node.target), modules[fx_node.target], ins)
+            label = f"nn.{type(modules[fx_node.target]).__name__}"
+        elif fx_node.op == "call_function":
+            node = _function_node(fx_node.name, fx_node.target, fx_node.args, dict(fx_node.kwargs), ins)
+            label = getattr(fx_node.target, "__name__", str(fx_node.target))
+        else:
+            label = str(fx_node.target)
+        if node is None:
+            if not ins:
+                continue
+            node = _by_shape(
+                str(fx_node.target) if fx_node.op == "call_module" else fx_node.name, ins, shapes, out, label, ndim
+            )
+            if fx_node.op == "call_module" and type(modules[fx_node.target]).__name__ == "Linear":
+                node.mixes_channels = True
+        if node.op in ("conv", "conv_transpose") or node.in_channels is None:
+            if shapes and len(shapes[0]) > 1 and node.op != "input":
+                node.in_channels = node.in_channels or int(shapes[0][1])
+            if out is not None and len(out) > 1 and node.out_channels is None and node.op != "input":
+                node.out_channels = int(out[1])
+        if node.name in taken:  # a module called twice
+            node.name = f"{node.name}#{fx_node.name}"
+        taken.add(node.name)
+        alias[fx_node.name] = node.name
+        nodes.append(node)
+    return nodes
+
+
+def _read_hooks(model: Any, input_size: tuple[int, ...]) -> list[Node]:
+    import torch
+    from torch.overrides import TorchFunctionMode
+
+    ndim = len(input_size) - 2
+    nodes: list[Node] = [Node("input", "input", framework="pytorch", source="input", in_channels=input_size[1])]
+    producer: dict[int, str] = {}
+    alive: list[Any] = []
+    depth = [0]
+    counter = [0]
+
+    def tensors(value: Any) -> list[Any]:
+        if isinstance(value, torch.Tensor):
+            return [value]
+        if isinstance(value, list | tuple):
+            return [t for v in value for t in tensors(v)]
+        if isinstance(value, dict):
+            return [t for v in value.values() for t in tensors(v)]
+        return []
+
+    def produced(outputs: Any, name: str) -> None:
+        for t in tensors(outputs):
+            producer[id(t)] = name
+            alive.append(t)
+
+    class Recorder(TorchFunctionMode):
+        def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+            kwargs = kwargs or {}
+            result = func(*args, **kwargs)
+            if depth[0]:
+                return result
+            sources = [t for t in tensors((args, kwargs)) if id(t) in producer]
+            outs = tensors(result)
+            if not sources or not outs:
+                return result
+            ins = tuple(dict.fromkeys(producer[id(t)] for t in sources))
+            counter[0] += 1
+            label = getattr(func, "__name__", str(func))
+            name = f"{label}_{counter[0]}"
+            node = _function_node(name, func, tuple(args), kwargs, ins)
+            if node is None:
+                node = _by_shape(name, ins, [tuple(t.shape) for t in sources], tuple(outs[0].shape), label, ndim)
+            if node.op == "elementwise" and len(ins) == 1:
+                produced(result, ins[0])  # pass-through: no node
+                return result
+            nodes.append(node)
+            produced(result, name)
+            return result
+
+    handles = []
+    names = {module: name for name, module in model.named_modules()}
+
+    def pre(module: Any, args: Any) -> None:
+        if depth[0] == 0:
+            sources = [t for t in tensors(args) if id(t) in producer]
+            node = _module_node(names[module], module, tuple(dict.fromkeys(producer[id(t)] for t in sources)))
+            assert node is not None
+            if node.op not in ("conv", "conv_transpose") and sources:
+                node.in_channels = node.out_channels = int(sources[0].shape[1])
+            nodes.append(node)
+        depth[0] += 1
+
+    def post(module: Any, args: Any, output: Any) -> None:
+        depth[0] -= 1
+        if depth[0] == 0:
+            produced(output, names[module])
+
+    for module in model.modules():
+        if _module_node("probe", module, ()) is not None:
+            handles.append(module.register_forward_pre_hook(pre))
+            handles.append(module.register_forward_hook(post))
+    x = torch.zeros(input_size)
+    produced(x, "input")
+    try:
+        with torch.no_grad(), Recorder():
+            model(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return nodes

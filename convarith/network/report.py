@@ -1,0 +1,323 @@
+"""The report of :func:`convarith.inspect`: one row per layer, and its renderings.
+
+A :class:`Row` is one convolution, transposed convolution, pooling or padding layer of the model
+with its arithmetic (sizes, resolved padding, the formula with numbers, the layer value), its
+receptive field, warnings and porting advice. A :class:`Report` holds the rows in execution order
+and renders them as a text table (``str``), Markdown, HTML (notebooks), JSON and a figure.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from convarith.arithmetic.layer import Layer
+from convarith.arithmetic.text import format_padding, format_param, format_size
+from convarith.network.fields import Field
+from convarith.network.porting import Advice
+from convarith.typing import PadPair
+
+__all__ = ["Report", "Row"]
+
+Number = int | Fraction
+
+
+@dataclass(frozen=True)
+class Row:
+    """One layer of the model, with its arithmetic, receptive field, warnings and porting advice.
+
+    Attributes
+    ----------
+    name : str
+        The framework's layer or node name.
+    op : {'conv', 'conv_transpose', 'max_pool', 'avg_pool', 'lp_pool', 'pad'}
+    input_size, output_size : tuple of int
+        Spatial sizes, per axis.
+    padding : tuple of (before, after)
+        Resolved, per axis.
+    receptive_field, jump : tuple or None
+        Per axis, in input pixels: the field of one output unit (``r``) and the distance between
+        neighbouring units (``S``); None when the network's input size is unknown. Fractions
+        after an upsampling.
+    centre : tuple of float or None
+        Input coordinate of the centre of output unit 0's field, per axis.
+    warnings : tuple of str
+        Warning codes (see :data:`convarith.network.WARNING_CODES`).
+    messages : tuple of str
+        The warnings with their numbers.
+    kernel_size, stride, dilation : tuple of int
+    groups : int
+    padding_rule, convention : str
+        Where the padding came from (``'explicit'``, ``'valid'``, ``'same'``) and the 'same' split.
+    formula : tuple of str
+        The output-size formula of each axis with the numbers substituted.
+    in_channels, out_channels, parameters, multiply_adds : int or None
+        Multiply-adds count one per weight tap per output (convolutions only).
+    source, framework : str
+        The framework's class or operator, and the framework.
+    inputs : tuple of str
+        The nodes this layer reads.
+    porting : tuple of Advice
+        How to write the layer in PyTorch and in Keras.
+    layer : Layer or None
+        The layer value (None for padding layers).
+    """
+
+    name: str
+    op: str
+    input_size: tuple[int, ...]
+    output_size: tuple[int, ...]
+    padding: tuple[PadPair, ...]
+    receptive_field: tuple[Number, ...] | None
+    jump: tuple[Number, ...] | None
+    centre: tuple[float, ...] | None
+    warnings: tuple[str, ...]
+    messages: tuple[str, ...]
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    dilation: tuple[int, ...]
+    groups: int
+    padding_rule: str
+    convention: str
+    formula: tuple[str, ...]
+    in_channels: int | None
+    out_channels: int | None
+    parameters: int | None
+    multiply_adds: int | None
+    source: str = ""
+    framework: str = ""
+    inputs: tuple[str, ...] = ()
+    porting: tuple[Advice, ...] = ()
+    layer: Layer | None = field(default=None, repr=False)
+    field: Field | None = field(default=None, repr=False)
+
+    def advice(self, target: str) -> Advice:
+        """The porting advice for ``'pytorch'`` or ``'keras'``."""
+        for item in self.porting:
+            if item.target == target:
+                return item
+        raise ValueError(f"`target` must be 'pytorch' or 'keras', got {target!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as plain JSON values (fractions as strings such as ``'1/2'``)."""
+        return {
+            "name": self.name,
+            "op": self.op,
+            "source": self.source,
+            "inputs": list(self.inputs),
+            "input_size": list(self.input_size),
+            "output_size": list(self.output_size),
+            "kernel_size": list(self.kernel_size),
+            "stride": list(self.stride),
+            "dilation": list(self.dilation),
+            "groups": self.groups,
+            "padding": [list(p) for p in self.padding],
+            "padding_rule": self.padding_rule,
+            "convention": self.convention,
+            "formula": list(self.formula),
+            "receptive_field": None
+            if self.receptive_field is None
+            else [_json_number(v) for v in self.receptive_field],
+            "jump": None if self.jump is None else [_json_number(v) for v in self.jump],
+            "centre": None if self.centre is None else list(self.centre),
+            "in_channels": self.in_channels,
+            "out_channels": self.out_channels,
+            "parameters": self.parameters,
+            "multiply_adds": self.multiply_adds,
+            "warnings": list(self.warnings),
+            "messages": list(self.messages),
+            "porting": {a.target: {"native": a.native, "code": a.code, "note": a.note} for a in self.porting},
+        }
+
+
+def _json_number(value: Number) -> int | str:
+    return value if isinstance(value, int) else str(value)
+
+
+def _show(values: tuple[Number, ...] | None) -> str:
+    if values is None:
+        return "?"
+    if all(isinstance(v, int) for v in values):
+        return format_param(values)  # type: ignore[arg-type]
+    texts = [str(v) for v in values]
+    return texts[0] if len(set(texts)) == 1 else "×".join(texts)
+
+
+_COLUMNS = ("#", "name", "op", "kernel", "stride", "padding", "input", "output", "RF", "jump", "warnings")
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every convolution, pooling and padding layer of a model, in execution order.
+
+    Attributes
+    ----------
+    layers : tuple of Row
+    source : str
+        What was inspected.
+    input_size : tuple of int or None
+        The network's spatial input size.
+    notes : tuple of str
+        Remarks on the graph (merges of misaligned branches).
+
+    Notes
+    -----
+    ``str(report)`` is a text table; :meth:`to_markdown`, ``_repr_html_`` (notebooks),
+    :meth:`to_json` and :meth:`plot` render the same rows.
+    """
+
+    layers: tuple[Row, ...]
+    source: str = ""
+    input_size: tuple[int, ...] | None = None
+    notes: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __getitem__(self, key: int | str) -> Row:
+        if isinstance(key, str):
+            for row in self.layers:
+                if row.name == key:
+                    return row
+            raise KeyError(key)
+        return self.layers[key]
+
+    @property
+    def parameters(self) -> int:
+        """Total parameters of the convolutions (weights and biases)."""
+        return sum(r.parameters or 0 for r in self.layers)
+
+    @property
+    def multiply_adds(self) -> int:
+        """Total multiply-adds of the convolutions."""
+        return sum(r.multiply_adds or 0 for r in self.layers)
+
+    @property
+    def warnings(self) -> dict[str, tuple[str, ...]]:
+        """Warning code -> names of the layers that raise it."""
+        out: dict[str, list[str]] = {}
+        for row in self.layers:
+            for code in row.warnings:
+                out.setdefault(code, []).append(row.name)
+        return {code: tuple(names) for code, names in out.items()}
+
+    def porting(self, target: str) -> tuple[Row, ...]:
+        """The layers whose padding ``target`` (``'pytorch'`` or ``'keras'``) cannot say natively."""
+        return tuple(r for r in self.layers if not r.advice(target).native)
+
+    def _cells(self) -> list[tuple[str, ...]]:
+        rows: list[tuple[str, ...]] = []
+        for n, r in enumerate(self.layers):
+            rows.append(
+                (
+                    str(n),
+                    r.name,
+                    r.op,
+                    format_param(r.kernel_size) + ("" if set(r.dilation) == {1} else f" d{format_param(r.dilation)}"),
+                    format_param(r.stride),
+                    format_padding(r.padding) + (" same" if r.padding_rule == "same" else ""),
+                    format_size(r.input_size),
+                    format_size(r.output_size),
+                    _show(r.receptive_field),
+                    _show(r.jump),
+                    ", ".join(r.warnings),
+                )
+            )
+        return rows
+
+    def _summary(self) -> str:
+        size = "?" if self.input_size is None else format_size(self.input_size)
+        text = f"{self.source}: {len(self.layers)} layers, input {size}"
+        if self.multiply_adds:
+            text += f", {self.parameters:,} conv parameters, {self.multiply_adds:,} multiply-adds"
+        return text
+
+    def _targets(self) -> tuple[str, ...]:
+        frameworks = {r.framework for r in self.layers}
+        return tuple(t for t in ("pytorch", "keras") if frameworks - {t})
+
+    def _details(self) -> list[str]:
+        lines = []
+        for code, names in self.warnings.items():
+            lines.append(f"{code} ({len(names)}): {', '.join(names[:6])}{', ...' if len(names) > 6 else ''}")
+        for target in self._targets():
+            rows = self.porting(target)
+            if rows:
+                title = "PyTorch" if target == "pytorch" else "Keras"
+                lines.append(f"porting to {title}: {len(rows)} layers need more than their own arguments")
+                lines += [f"  {r.name}: {r.advice(target).code}" for r in rows]
+        lines += self.notes
+        return lines
+
+    def __str__(self) -> str:
+        cells = [_COLUMNS, *self._cells()]
+        widths = [max(len(line[c]) for line in cells) for c in range(len(_COLUMNS))]
+        lines = [self._summary()]
+        for line in cells:
+            lines.append("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip())
+        return "\n".join(lines + self._details())
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def to_markdown(self) -> str:
+        """The table as GitHub Markdown, followed by the warnings and the porting advice."""
+        lines = [f"**{self._summary()}**", "", "| " + " | ".join(_COLUMNS) + " |", "|" + "---|" * len(_COLUMNS)]
+        for line in self._cells():
+            lines.append("| " + " | ".join(v.replace("|", "\\|") if v else " " for v in line) + " |")
+        details = self._details()
+        if details:
+            lines.append("")
+            lines += [f"- {line.strip()}" if not line.startswith("  ") else f"  - `{line.strip()}`" for line in details]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in _COLUMNS)
+        body = []
+        for row, line in zip(self.layers, self._cells(), strict=True):
+            title = html.escape("\n".join(row.formula + row.messages))
+            style = ' style="background:#fff3cd"' if row.warnings else ""
+            cells = "".join(f"<td>{html.escape(v)}</td>" for v in line)
+            body.append(f'<tr title="{title}"{style}>{cells}</tr>')
+        details = "".join(f"<li>{html.escape(line)}</li>" for line in self._details())
+        return (
+            f"<div><p><b>{html.escape(self._summary())}</b></p><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>" + (f"<ul>{details}</ul>" if details else "") + "</div>"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain JSON values."""
+        return {
+            "source": self.source,
+            "input_size": None if self.input_size is None else list(self.input_size),
+            "parameters": self.parameters,
+            "multiply_adds": self.multiply_adds,
+            "layers": [r.to_dict() for r in self.layers],
+            "warnings": {code: list(names) for code, names in self.warnings.items()},
+            "notes": list(self.notes),
+        }
+
+    def to_json(self, indent: int | None = 1) -> str:
+        """The report as JSON text (see :meth:`to_dict`)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def plot(self, axis: int = 0, ax: Any = None) -> Any:
+        """A figure of receptive field and resolution per layer (matplotlib).
+
+        Parameters
+        ----------
+        axis : int
+            The spatial axis to draw.
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure otherwise.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from convarith.network.plot import plot_report
+
+        return plot_report(self, axis=axis, ax=ax)
