@@ -1,6 +1,6 @@
 """Tests of convarith.engine.convolution: conv and pad.
 
-Oracles: PyTorch 2.13 (CPU), the naive loops of tests/naive.py (exact on integers),
+Oracles: PyTorch 2.13 (CPU), the loop definitions of convarith.engine.reference (exact on integers),
 numpy.pad and numpy.convolve, hand-worked numbers, and the formula library for every shape.
 """
 
@@ -14,11 +14,11 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import convarith as ca
-import convarith.engine.convolution as engine
+import convarith.engine.memory as engine
+from convarith.engine import reference
 from convarith.engine.convolution import conv, pad
 from convarith.testing import arange_array, random_array
 from tests.guide import GUIDE_FIGURES
-from tests.naive import naive_conv, naive_pad
 
 MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -58,7 +58,7 @@ def test_guide_figures_match_naive_loops_exactly(name):
     y = conv(x, w, stride=s, padding=p, dilation=d)
     assert y.dtype == np.int64
     assert y.shape[2:] == ca.conv_output_size((i, i), k, s, p, d)
-    np.testing.assert_array_equal(y, naive_conv(x, w, stride=s, pads=p, dilation=d).astype(np.int64))
+    np.testing.assert_array_equal(y, reference.conv(x, w, stride=s, padding=p, dilation=d).astype(np.int64))
 
 
 def test_hand_worked_no_padding_no_strides():
@@ -174,7 +174,7 @@ def test_conv_matches_naive_loops_on_integers(case, seed):
     b = random_array((groups * out_group,), seed + 2, np.int16, low=-9, high=9) if bias else None
     y = conv(x, w, b, stride=stride, padding=pads, dilation=dilation, groups=groups, padding_mode=mode)
     assert y.dtype == np.int64
-    expected = naive_conv(x, w, b, stride, pads, dilation, groups, mode)
+    expected = reference.conv(x, w, b, stride, pads, dilation, groups, mode)
     np.testing.assert_array_equal(y, expected.astype(np.int64))
 
 
@@ -221,7 +221,7 @@ def test_padding_strings_pad_as_worked_by_hand(name):
     y = conv(x, w, stride=s, dilation=d, padding=padding, convention=convention)
     np.testing.assert_allclose(y, conv(x, w, stride=s, dilation=d, padding=[pair]), rtol=0, atol=0)
     if i < 20:
-        np.testing.assert_allclose(y, naive_conv(x, w, None, s, [pair], d).astype(float), rtol=1e-12)
+        np.testing.assert_allclose(y, reference.conv(x, w, None, s, [pair], d).astype(float), rtol=1e-12)
 
 
 def test_symmetric_padding_delegates_to_symmetric_pad():
@@ -249,7 +249,7 @@ def test_flip_on_integers_is_exact_in_2d():
     x = arange_array((1, 1, 5, 6))
     w = arange_array((2, 1, 2, 3))
     y = conv(x, w, flip=True, padding=1)
-    expected = naive_conv(x, w[:, :, ::-1, ::-1].copy(), pads=1)
+    expected = reference.conv(x, w[:, :, ::-1, ::-1].copy(), padding=1)
     np.testing.assert_array_equal(y, expected.astype(np.int64))
 
 
@@ -285,30 +285,7 @@ def test_small_integer_types_widen_instead_of_wrapping():
     np.testing.assert_array_equal(y, [[[30000, 30000]]])
 
 
-def test_unsigned_integers_give_uint64():
-    y = conv(np.full((1, 1, 3), 200, np.uint8), np.full((1, 1, 2), 200, np.uint8))
-    assert y.dtype == np.uint64
-    np.testing.assert_array_equal(y, [[[80000, 80000]]])
-
-
-@pytest.mark.parametrize(
-    ("x_dtype", "w_dtype", "b_dtype", "expected"),
-    [
-        (np.float32, np.int64, None, np.float32),  # a float operand wins over integers (PyTorch)
-        (np.int64, np.float32, None, np.float32),
-        (np.float32, np.float64, None, np.float64),  # floats promote as in NumPy
-        (np.float32, np.float32, np.float64, np.float64),
-        (np.float16, np.float16, None, np.float16),  # computed in float32, rounded back
-        (np.uint8, np.int8, None, np.int64),
-    ],
-)
-def test_mixed_dtypes_follow_the_documented_rule(x_dtype, w_dtype, b_dtype, expected):
-    x = np.ones((1, 2, 4, 4), dtype=x_dtype)
-    w = np.ones((3, 2, 3, 3), dtype=w_dtype)
-    b = None if b_dtype is None else np.ones(3, dtype=b_dtype)
-    y = conv(x, w, b)
-    assert y.dtype == expected
-    np.testing.assert_array_equal(y, np.full((1, 3, 2, 2), 18 + (b is not None)))
+# The dtype policy (mixed operands, unsigned integers, float16, complex): tests/test_dtypes.py
 
 
 # ------------------------------------------------------------------------------------------
@@ -352,7 +329,7 @@ def test_a_single_position_larger_than_the_bound_still_works(monkeypatch):
     monkeypatch.setattr(engine, "MAX_TEMPORARY_BYTES", 16)
     x = arange_array((2, 3, 5, 4))
     w = arange_array((2, 3, 2, 2))
-    np.testing.assert_array_equal(conv(x, w, padding=1), naive_conv(x, w, pads=1).astype(np.int64))
+    np.testing.assert_array_equal(conv(x, w, padding=1), reference.conv(x, w, padding=1).astype(np.int64))
 
 
 # ------------------------------------------------------------------------------------------
@@ -369,7 +346,7 @@ def test_pad_matches_numpy_pad(sizes, pads, mode):
     limit = {"reflect": lambda i, p: p < i, "circular": lambda i, p: p <= i}.get(mode, lambda i, p: True)
     assume(all(limit(i, p) for i, pair in zip(sizes, pads, strict=True) for p in pair))
     x = arange_array((2, 3, *sizes))
-    np.testing.assert_array_equal(pad(x, pads, mode), naive_pad(x, pads, mode))
+    np.testing.assert_array_equal(pad(x, pads, mode), reference.pad(x, pads, mode))
 
 
 @pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
@@ -506,7 +483,7 @@ def test_conv_rejects_zero_groups():
 
 
 def test_conv_rejects_unknown_padding_string():
-    with pytest.raises(ValueError, match=r"`padding` must be one of 'valid', 'same', 'full', 'symmetric'; got 'half'"):
+    with pytest.raises(ValueError, match=r"`padding` must be one of 'same', .*'symmetric'; got 'half'"):
         conv(_x(), _w(), padding="half")
 
 
@@ -521,7 +498,7 @@ def test_conv_rejects_unknown_convention():
 
 
 def test_conv_rejects_pytorch_same_with_stride():
-    with pytest.raises(ValueError, match=r"`stride` 2: PyTorch refuses padding='same'"):
+    with pytest.raises(ValueError, match=r"`stride` 2( on axis 0)?: PyTorch refuses padding='same'"):
         conv(_x(), _w(), padding="same", stride=2, convention="pytorch")
 
 
@@ -531,17 +508,17 @@ def test_conv_rejects_symmetric_padding_with_another_mode():
 
 
 def test_conv_rejects_non_numeric_input():
-    with pytest.raises(TypeError, match=r"`x` must hold integers or floats, got dtype <U1"):
+    with pytest.raises(TypeError, match=r"`x` must hold integers or floats \(.*\), got dtype <U1"):
         conv(np.full((1, 2, 5, 5), "a"), _w())
 
 
 def test_conv_rejects_boolean_weight():
-    with pytest.raises(TypeError, match=r"`weight` must hold integers or floats, got dtype bool"):
+    with pytest.raises(TypeError, match=r"`weight` must hold integers or floats \(.*\), got dtype bool"):
         conv(_x(), np.ones((2, 2, 3, 3), dtype=bool))
 
 
 def test_conv_rejects_empty_input():
-    with pytest.raises(ValueError, match=r"`x` must have at least one channel and one cell per spatial axis"):
+    with pytest.raises(ValueError, match=r"`x` must have at least one cell per spatial axis, got shape \(1, 2, 0, 5\)"):
         conv(np.zeros((1, 2, 0, 5)), _w())
 
 
@@ -607,7 +584,7 @@ def test_padded_sources_are_numpy_pad_index_maps(mode):
                 continue
             (a,) = ca.window_map(i, 1, 1, (pb, pe)).axes
             sources = a.padded_sources(mode)
-            expected = naive_pad(np.arange(i)[None, None], [(pb, pe)], mode, value=-1)[0, 0]
+            expected = reference.pad(np.arange(i)[None, None], [(pb, pe)], mode, value=-1)[0, 0]
             np.testing.assert_array_equal(sources, expected)
 
 
@@ -633,4 +610,4 @@ def test_padding_far_beyond_the_input_gives_blocks_made_only_of_padding():
     x = arange_array((1, 2, 5, 5))
     w = arange_array((2, 2, 3, 3))
     y = conv(x, w, padding=((7, 0), (0, 9)), stride=(2, 3))
-    np.testing.assert_array_equal(y, naive_conv(x, w, pads=((7, 0), (0, 9)), stride=(2, 3)).astype(np.int64))
+    np.testing.assert_array_equal(y, reference.conv(x, w, padding=((7, 0), (0, 9)), stride=(2, 3)).astype(np.int64))

@@ -178,9 +178,18 @@ def test_padding_cells_get_no_column() -> None:
     assert matrix.tolist() == [[2, 3, 0, 0, 0], [0, 1, 2, 3, 0], [0, 0, 0, 1, 2]]
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.complex128])
-def test_dtype_is_the_weights(dtype: Any) -> None:
-    assert ca.conv_matrix((2, 3, 3), np.ones((1, 2, 2, 2), dtype=dtype)).dtype == dtype
+@pytest.mark.parametrize(
+    ("dtype", "expected"),
+    [(np.float16, np.float16), (np.float32, np.float32), (np.float64, np.float64), (np.int8, np.int64)],
+)
+def test_dtype_follows_the_policy(dtype: Any, expected: Any) -> None:
+    # floats keep the weight's dtype; integer weights give int64, so products do not wrap
+    assert ca.conv_matrix((2, 3, 3), np.ones((1, 2, 2, 2), dtype=dtype)).dtype == expected
+
+
+def test_complex_weight_refused_as_everywhere() -> None:
+    with pytest.raises(TypeError, match=r"`weight` must hold integers or floats \(the engine has no complex"):
+        ca.conv_matrix((2, 3, 3), np.ones((1, 2, 2, 2), dtype=np.complex128))
 
 
 def test_matrix_of_a_depthwise_conv_is_block_diagonal() -> None:
@@ -254,5 +263,5 @@ def test_weight_without_spatial_axes() -> None:
 
 
 def test_non_numeric_weight() -> None:
-    with pytest.raises(TypeError, match="`weight` must hold numbers"):
+    with pytest.raises(TypeError, match=r"`weight` must hold integers or floats \(.*\), got dtype bool"):
         ca.conv_matrix((1, 5), np.ones((1, 1, 3), dtype=bool))

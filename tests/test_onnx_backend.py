@@ -29,7 +29,8 @@ import numpy as np
 import pytest
 
 import convarith as ca
-from convarith.engine.convolution import avg_pool, conv, global_avg_pool, global_max_pool, lp_pool, max_pool
+from convarith.engine.convolution import conv
+from convarith.engine.pooling import avg_pool, global_avg_pool, global_max_pool, lp_pool, max_pool
 
 PREFIXES = (
     "test_basic_conv",

@@ -1,6 +1,6 @@
 """Tests of convarith.engine.convolution pooling: max_pool, avg_pool, lp_pool, global pooling.
 
-Oracles: PyTorch 2.13 (CPU), the naive loops of tests/naive.py (ONNX-style asymmetric padding,
+Oracles: PyTorch 2.13 (CPU), the loop definitions of convarith.engine.reference (ONNX-style asymmetric padding,
 integers exact), hand-worked numbers, and pool_output_size for every shape.
 """
 
@@ -14,10 +14,10 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import convarith as ca
-import convarith.engine.convolution as engine
-from convarith.engine.convolution import avg_pool, global_avg_pool, global_max_pool, lp_pool, max_pool
+import convarith.engine.memory as engine
+from convarith.engine import reference
+from convarith.engine.pooling import avg_pool, global_avg_pool, global_max_pool, lp_pool, max_pool
 from convarith.testing import arange_array, random_array
-from tests.naive import naive_avg_pool, naive_max_pool
 
 
 @pytest.fixture(scope="module")
@@ -73,14 +73,14 @@ POOL_FIGURES = {
 def test_named_pool_shapes(name):
     i, k, s, p, ceil_mode, expected = POOL_FIGURES[name]
     x = random_array((1, 1, i, i), 0)
-    assert max_pool(x, k, stride=s, padding=p, ceil_mode=ceil_mode).shape == (1, 1, expected, expected)
-    assert avg_pool(x, k, stride=s, padding=p, ceil_mode=ceil_mode).shape == (1, 1, expected, expected)
+    assert max_pool(x, k, stride=s, padding=p, ceil_mode=ceil_mode, ndim=2).shape == (1, 1, expected, expected)
+    assert avg_pool(x, k, stride=s, padding=p, ceil_mode=ceil_mode, ndim=2).shape == (1, 1, expected, expected)
     assert ca.pool_output_size(i, k, s, p, ceil_mode=ceil_mode) == expected
 
 
 def test_hand_worked_max_pool_with_indices():
     x = np.array([[[[1, 9, 2], [3, 4, 9], [0, 5, 6]]]])
-    values, indices = max_pool(x, 2, stride=1, return_indices=True)
+    values, indices = max_pool(x, 2, stride=1, return_indices=True, ndim=2)
     np.testing.assert_array_equal(values, [[[[9, 9], [5, 9]]]])
     np.testing.assert_array_equal(indices, [[[[1, 1], [7, 5]]]])  # window (0, 1) has two 9s: the first wins
 
@@ -89,11 +89,11 @@ def test_hand_worked_avg_pool_divisors():
     # 3x3 windows, stride 2, padding 1 on a 4x4 grid of ones.
     x = np.ones((1, 1, 4, 4))
     # count_include_pad: corner window covers 2x2 input + 5 pad cells -> 4 / 9
-    assert avg_pool(x, 3, stride=2, padding=1)[0, 0, 0, 0] == pytest.approx(4 / 9)
-    assert avg_pool(x, 3, stride=2, padding=1, count_include_pad=False)[0, 0, 0, 0] == 1.0
-    assert avg_pool(x, 3, stride=2, padding=1, divisor_override=2)[0, 0, 0, 0] == 2.0
+    assert avg_pool(x, 3, stride=2, padding=1, ndim=2)[0, 0, 0, 0] == pytest.approx(4 / 9)
+    assert avg_pool(x, 3, stride=2, padding=1, count_include_pad=False, ndim=2)[0, 0, 0, 0] == 1.0
+    assert avg_pool(x, 3, stride=2, padding=1, divisor_override=2, ndim=2)[0, 0, 0, 0] == 2.0
     # ceil mode on 5 cells, k=2, s=2: the last window holds 1 cell and its divisor is 1, not 2
-    np.testing.assert_array_equal(avg_pool(np.arange(5.0)[None, None], 2, ceil_mode=True), [[[0.5, 2.5, 4.0]]])
+    np.testing.assert_array_equal(avg_pool(np.arange(5.0)[None, None], 2, ceil_mode=True, ndim=1), [[[0.5, 2.5, 4.0]]])
 
 
 # ------------------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ def test_avg_pool_matches_pytorch(torch, case, seed, count_include_pad, divisor)
 
 def test_avg_pool_float32_matches_pytorch_bitwise(torch):
     x = random_array((2, 8, 23, 17), 3)
-    y = avg_pool(x, 3, stride=2, padding=1, ceil_mode=True)
+    y = avg_pool(x, 3, stride=2, padding=1, ceil_mode=True, ndim=2)
     expected = torch.nn.functional.avg_pool2d(torch.from_numpy(x), 3, 2, 1, ceil_mode=True).numpy()
     assert y.dtype == np.float32
     np.testing.assert_allclose(y, expected, rtol=1e-6)
@@ -155,7 +155,7 @@ def test_avg_pool_float32_matches_pytorch_bitwise(torch):
 @pytest.mark.parametrize("divisor", [None, 4, -3])
 def test_integer_avg_pool_truncates_like_pytorch_int64(torch, divisor):
     x = random_array((2, 3, 9, 8), 4, np.int64, low=-50, high=50)
-    y = avg_pool(x, 3, stride=2, padding=1, ceil_mode=True, divisor_override=divisor)
+    y = avg_pool(x, 3, stride=2, padding=1, ceil_mode=True, divisor_override=divisor, ndim=2)
     expected = torch.nn.functional.avg_pool2d(
         torch.from_numpy(x), 3, 2, 1, ceil_mode=True, divisor_override=divisor
     ).numpy()
@@ -174,7 +174,7 @@ def test_integer_avg_pool_truncates_like_pytorch_int64(torch, divisor):
 )
 def test_lp_pool_matches_pytorch_including_its_sign_quirk(torch, nd, norm_type, kernel, stride, extra, ceil_mode, seed):
     x = random_array((2, 2, *[kernel + extra] * nd), seed, np.float64)  # negative values included
-    y = lp_pool(x, norm_type, kernel, stride=stride, ceil_mode=ceil_mode)
+    y = lp_pool(x, norm_type, kernel, stride=stride, ceil_mode=ceil_mode, ndim=nd)
     expected = _fn(torch, "lp_pool", nd)(torch.from_numpy(x), norm_type, kernel, stride, ceil_mode).numpy()
     np.testing.assert_allclose(y, expected, rtol=1e-10, atol=1e-12, equal_nan=True)
 
@@ -184,7 +184,7 @@ def test_max_pool_propagates_nan_like_pytorch(torch):
     x[0, 0, 1, 1] = np.nan
     x[0, 1, 2, 3] = np.nan
     x[0, 1, 3, 3] = np.nan
-    values, indices = max_pool(x, 3, stride=2, padding=1, return_indices=True)
+    values, indices = max_pool(x, 3, stride=2, padding=1, return_indices=True, ndim=2)
     expected, expected_indices = torch.nn.functional.max_pool2d(torch.from_numpy(x), 3, 2, 1, return_indices=True)
     np.testing.assert_array_equal(values, expected.numpy())
     np.testing.assert_array_equal(indices, expected_indices.numpy())
@@ -225,7 +225,7 @@ def onnx_pool_cases(draw):
 
 
 def _every_window_overlaps(axes, ceil_mode):
-    from tests.naive import pool_starts
+    from convarith.engine.reference import pool_starts
 
     for i, k, s, (pb, pe), d in axes:
         for start in pool_starts(i, k, s, pb, pe, d, ceil_mode):
@@ -243,7 +243,7 @@ def test_max_pool_matches_naive_loops_on_integers(case, seed):
     values, indices = max_pool(
         x, kernel, stride=stride, padding=pads, dilation=dilation, ceil_mode=ceil_mode, return_indices=True
     )
-    expected, expected_indices = naive_max_pool(x, kernel, stride, pads, dilation, ceil_mode)
+    expected, expected_indices = reference.max_pool(x, kernel, stride, pads, dilation, ceil_mode)
     assert values.dtype == np.int16
     np.testing.assert_array_equal(values, expected.astype(np.int16))
     np.testing.assert_array_equal(indices, expected_indices)
@@ -265,7 +265,7 @@ def test_avg_pool_matches_naive_loops_on_integers(case, seed, count_include_pad)
         ceil_mode=ceil_mode,
         count_include_pad=count_include_pad,
     )
-    expected = naive_avg_pool(x, kernel, stride, pads, ceil_mode, count_include_pad, None, dilation)
+    expected = reference.avg_pool(x, kernel, stride, pads, ceil_mode, count_include_pad, None, dilation)
     assert y.dtype == np.int64
     np.testing.assert_array_equal(y, expected.astype(np.int64))
 
@@ -277,7 +277,7 @@ def test_avg_pool_matches_naive_loops_on_floats(case, seed):
     sizes, kernel, stride, pads, dilation = _unzip(axes)
     x = random_array((1, 2, *sizes), seed, np.float64)
     y = avg_pool(x, kernel, stride=stride, padding=pads, dilation=dilation, ceil_mode=ceil_mode)
-    expected = naive_avg_pool(x, kernel, stride, pads, ceil_mode, True, None, dilation)
+    expected = reference.avg_pool(x, kernel, stride, pads, ceil_mode, True, None, dilation)
     np.testing.assert_allclose(y, expected.astype(np.float64), rtol=1e-12, atol=1e-15)
 
 
@@ -287,14 +287,15 @@ def test_avg_pool_matches_naive_loops_on_floats(case, seed):
 
 def test_max_pool_keeps_small_integer_types():
     x = np.array([[[[0, 255], [7, 1]]]], dtype=np.uint8)
-    y = max_pool(x, 2)
+    y = max_pool(x, 2, ndim=2)
     assert y.dtype == np.uint8
     assert y[0, 0, 0, 0] == 255
 
 
 def test_float32_in_float32_out_everywhere():
     x = random_array((1, 2, 6, 6), 8)
-    for y in (max_pool(x, 2), avg_pool(x, 2), lp_pool(x, 2, 2), global_avg_pool(x), global_max_pool(x)):
+    pools = (max_pool(x, 2, ndim=2), avg_pool(x, 2, ndim=2), lp_pool(x, 2, 2, ndim=2))
+    for y in (*pools, global_avg_pool(x), global_max_pool(x)):
         assert y.dtype == np.float32
 
 
@@ -309,8 +310,8 @@ def test_pooling_temporaries_follow_the_bound(monkeypatch, which):
 
     def run():
         if which == "avg":
-            return avg_pool(x, 3, stride=2, padding=1, ceil_mode=True)
-        return max_pool(x, 3, stride=2, padding=1, return_indices=which == "max_indices")
+            return avg_pool(x, 3, stride=2, padding=1, ceil_mode=True, ndim=2)
+        return max_pool(x, 3, stride=2, padding=1, return_indices=which == "max_indices", ndim=2)
 
     expected = run()
     budget = 2**16
@@ -334,9 +335,10 @@ def test_pooling_temporaries_follow_the_bound(monkeypatch, which):
 # bad input: one named test per failure mode
 
 
-def test_pool_rejects_int_kernel_with_unbatched_2d_input():
-    with pytest.raises(ValueError, match=r"`x` must have shape \(N, C, \*spatial\) with an int `kernel_size`"):
-        max_pool(np.zeros((3, 4)), 2)
+def test_pool_reads_a_2d_input_with_an_int_kernel_as_unbatched_1d(torch):
+    # (C, L) has one reading only: PyTorch's max_pool1d on an unbatched input
+    x = random_array((3, 4), 2, np.float64)
+    np.testing.assert_array_equal(max_pool(x, 2), torch.nn.functional.max_pool1d(torch.from_numpy(x), 2).numpy())
 
 
 def test_pool_rejects_input_of_the_wrong_rank():
@@ -346,18 +348,18 @@ def test_pool_rejects_input_of_the_wrong_rank():
 
 def test_pool_rejects_kernel_larger_than_padded_input():
     with pytest.raises(ValueError, match=r"`kernel_size` 6 is larger than the padded input 5 = 5 \+ 0 \+ 0"):
-        avg_pool(np.zeros((1, 1, 5)), 6)
+        avg_pool(np.zeros((1, 1, 5)), 6, ndim=1)
 
 
 def test_avg_pool_rejects_a_window_made_only_of_padding_without_pad_in_divisor():
     with pytest.raises(ValueError, match=r"`padding` \(2, 0\) leaves window 0 without an input cell .* divisor"):
-        avg_pool(np.zeros((1, 1, 5)), 2, stride=1, padding=[(2, 0)], count_include_pad=False)
+        avg_pool(np.zeros((1, 1, 5)), 2, stride=1, padding=[(2, 0)], count_include_pad=False, ndim=1)
 
 
 def test_max_pool_window_made_only_of_padding_is_minus_inf_like_pytorch(torch):
     # Dilated taps at -1 and 1 miss the single input cell; PyTorch returns -inf and index 1.
     x = np.array([[[5.0]]])
-    values, indices = max_pool(x, 2, stride=1, padding=1, dilation=2, return_indices=True)
+    values, indices = max_pool(x, 2, stride=1, padding=1, dilation=2, return_indices=True, ndim=1)
     expected, expected_indices = torch.nn.functional.max_pool1d(torch.from_numpy(x), 2, 1, 1, 2, return_indices=True)
     np.testing.assert_array_equal(values, expected.numpy())
     np.testing.assert_array_equal(indices, expected_indices.numpy())
@@ -366,42 +368,42 @@ def test_max_pool_window_made_only_of_padding_is_minus_inf_like_pytorch(torch):
 
 def test_pool_rejects_non_integer_kernel():
     with pytest.raises(TypeError, match=r"`kernel_size` must be an integer, got float 2.0"):
-        max_pool(np.zeros((1, 1, 5)), 2.0)
+        max_pool(np.zeros((1, 1, 5)), 2.0, ndim=1)
 
 
 def test_pool_rejects_zero_stride():
     with pytest.raises(ValueError, match=r"`stride` must be positive, got 0"):
-        avg_pool(np.zeros((1, 1, 5)), 2, stride=0)
+        avg_pool(np.zeros((1, 1, 5)), 2, stride=0, ndim=1)
 
 
 def test_pool_rejects_negative_padding():
     with pytest.raises(ValueError, match=r"`padding` must be non-negative, got -1"):
-        avg_pool(np.zeros((1, 1, 5)), 3, padding=-1)
+        avg_pool(np.zeros((1, 1, 5)), 3, padding=-1, ndim=1)
 
 
 def test_pool_rejects_non_bool_ceil_mode():
     with pytest.raises(TypeError, match=r"`ceil_mode` must be a bool, got int 1"):
-        max_pool(np.zeros((1, 1, 5)), 2, ceil_mode=1)
+        max_pool(np.zeros((1, 1, 5)), 2, ceil_mode=1, ndim=1)
 
 
 def test_avg_pool_rejects_zero_divisor_override():
     with pytest.raises(ValueError, match=r"`divisor_override` must not be zero, got 0"):
-        avg_pool(np.zeros((1, 1, 5)), 2, divisor_override=0)
+        avg_pool(np.zeros((1, 1, 5)), 2, divisor_override=0, ndim=1)
 
 
 def test_avg_pool_rejects_non_integer_divisor_override():
     with pytest.raises(TypeError, match=r"`divisor_override` must be an integer, got float 2.5"):
-        avg_pool(np.zeros((1, 1, 5)), 2, divisor_override=2.5)
+        avg_pool(np.zeros((1, 1, 5)), 2, divisor_override=2.5, ndim=1)
 
 
 def test_lp_pool_rejects_zero_norm():
     with pytest.raises(ValueError, match=r"`norm_type` must be non-zero"):
-        lp_pool(np.zeros((1, 1, 5)), 0, 2)
+        lp_pool(np.zeros((1, 1, 5)), 0, 2, ndim=1)
 
 
 def test_lp_pool_rejects_non_numeric_norm():
     with pytest.raises(TypeError, match=r"`norm_type` must be a number, got str '2'"):
-        lp_pool(np.zeros((1, 1, 5)), "2", 2)
+        lp_pool(np.zeros((1, 1, 5)), "2", 2, ndim=1)
 
 
 def test_global_pool_rejects_input_without_spatial_axes():
@@ -410,5 +412,5 @@ def test_global_pool_rejects_input_without_spatial_axes():
 
 
 def test_pool_rejects_non_numeric_input():
-    with pytest.raises(TypeError, match=r"`x` must hold integers or floats, got dtype bool"):
-        max_pool(np.zeros((1, 1, 4), dtype=bool), 2)
+    with pytest.raises(TypeError, match=r"`x` must hold integers or floats \(.*\), got dtype bool"):
+        max_pool(np.zeros((1, 1, 4), dtype=bool), 2, ndim=1)

@@ -272,13 +272,21 @@ def test_integers_are_exact(layer: Layer) -> None:
 
 
 @pytest.mark.parametrize(
-    "dtype", [np.float16, np.float32, np.float64, np.int8, np.int32, np.int64, np.uint8, np.complex64]
+    ("dtype", "expected"),
+    [
+        (np.float16, np.float16),  # computed in float32, rounded back
+        (np.float32, np.float32),
+        (np.float64, np.float64),
+        (np.int8, np.int64),  # integers: exact int64 (tests/test_dtypes.py has the whole policy)
+        (np.int32, np.int64),
+        (np.uint8, np.int64),
+    ],
 )
-def test_dtype_is_preserved(dtype: Any) -> None:
+def test_dtype_follows_the_policy(dtype: Any, expected: Any) -> None:
     x = arange_array((1, 2, 3, 3), dtype=dtype)
     w = np.ones((2, 3, 2, 2), dtype=dtype)
     out = ca.conv_transpose(x, w, np.ones(3, dtype=dtype), stride=2)
-    assert out.dtype == dtype
+    assert out.dtype == expected
     assert out.shape == (1, 3, 6, 6)
     assert out[0, 0, 0, 0] == 0 + 9 + 1  # input cell (0, 0) of channels 0 and 1, plus the bias
 
@@ -288,14 +296,13 @@ def test_empty_batch_as_torch() -> None:
     assert out.shape == (0, 1, 6, 6)  # PyTorch: torch.Size([0, 1, 6, 6])
 
 
-def test_complex_inputs() -> None:
+def test_complex_inputs_are_refused_as_by_conv() -> None:
     x = random_array((1, 2, 4), seed=5, dtype=np.float64) + 1j * random_array((1, 2, 4), seed=6, dtype=np.float64)
     w = random_array((2, 3, 3), seed=7, dtype=np.float64)
-    out = ca.conv_transpose(x, w, stride=2, padding=1)
-    assert out.dtype == np.complex128
-    real = ca.conv_transpose(x.real, w, stride=2, padding=1)
-    imag = ca.conv_transpose(x.imag, w, stride=2, padding=1)
-    np.testing.assert_allclose(out, real + 1j * imag, rtol=1e-12, atol=1e-12)
+    with pytest.raises(TypeError, match=r"`x` must hold integers or floats \(the engine has no complex"):
+        ca.conv_transpose(x, w, stride=2, padding=1)
+    with pytest.raises(TypeError, match=r"`x` must hold integers or floats \(the engine has no complex"):
+        ca.conv(x, w.swapaxes(0, 1))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -308,7 +315,7 @@ def test_blocks_of_one_image_give_the_same_result(monkeypatch: pytest.MonkeyPatc
     w = random_array((4, 3, 3, 2), seed=12, dtype=np.float64)
     b = random_array((6,), seed=13, dtype=np.float64)
     whole = ca.conv_transpose(x, w, b, stride=(2, 3), padding=((1, 0), (0, 2)), output_padding=1, groups=2)
-    monkeypatch.setattr("convarith.engine.convolution.MAX_TEMPORARY_BYTES", 1)
+    monkeypatch.setattr("convarith.engine.memory.MAX_TEMPORARY_BYTES", 1)
     blocked = ca.conv_transpose(x, w, b, stride=(2, 3), padding=((1, 0), (0, 2)), output_padding=1, groups=2)
     np.testing.assert_array_equal(blocked, whole)
 
@@ -320,7 +327,7 @@ def test_temporaries_stay_under_the_bound(monkeypatch: pytest.MonkeyPatch) -> No
     channels x 16 x 16 cells x 8 bytes); with a 128 KiB bound they come two images at a time.
     """
     bound = 128 * 2**10
-    monkeypatch.setattr("convarith.engine.convolution.MAX_TEMPORARY_BYTES", bound)
+    monkeypatch.setattr("convarith.engine.memory.MAX_TEMPORARY_BYTES", bound)
     x = random_array((16, 8, 16, 16), seed=1, dtype=np.float64)
     w = random_array((8, 8, 4, 4), seed=2, dtype=np.float64)
     tracemalloc.start()
@@ -330,7 +337,8 @@ def test_temporaries_stay_under_the_bound(monkeypatch: pytest.MonkeyPatch) -> No
     finally:
         tracemalloc.stop()
     phase_buffer = 8 * 16 * 17 * 17 * 8  # (C_out, N, 34 / 2, 34 / 2) float64
-    assert peak < out.nbytes + x.nbytes + phase_buffer + bound + 2**17
+    ufunc_buffer = 8192 * 8  # NumPy's buffer for an in-place add of strided views (float64)
+    assert peak < out.nbytes + x.nbytes + phase_buffer + bound + ufunc_buffer + 2**17
     assert peak < out.nbytes + 2**20  # the unbounded products alone would be 1 MiB
 
 
@@ -727,7 +735,7 @@ def test_padding_string_refused() -> None:
 
 
 def test_non_numeric_input() -> None:
-    with pytest.raises(TypeError, match="`x` must hold numbers"):
+    with pytest.raises(TypeError, match=r"`x` must hold integers or floats \(.*\), got dtype bool"):
         ca.conv_transpose(X.astype(bool), W)
 
 

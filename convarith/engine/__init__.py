@@ -1,20 +1,24 @@
-"""The pure-NumPy reference engine: convolution, padding, pooling, transposed convolution, the matrix view.
+"""The pure-NumPy engine: convolution, padding, pooling, transposed convolution, the matrix view.
+
+Start with :mod:`convarith.engine.reference`: the loop versions of ``conv``, the pools and
+``conv_transpose``, written like the formulas and documented as the definition. The functions
+exported here compute the same numbers fast (blocked GEMMs, strided views, no Python loop over
+output positions) and are tested against the reference.
+
+Modules: :mod:`~convarith.engine.reference` (the definition), :mod:`~convarith.engine.convolution`
+(``conv``), :mod:`~convarith.engine.padding` (``pad``, padding modes),
+:mod:`~convarith.engine.pooling`, :mod:`~convarith.engine.transpose`, :mod:`~convarith.engine.matrix`,
+:mod:`~convarith.engine.symmetric`; :mod:`~convarith.engine.dtypes` states the dtype policy of
+every function and :mod:`~convarith.engine.memory` the memory bound.
 
 Shapes are ``(N, C, *spatial)`` as in PyTorch and ONNX, or unbatched ``(C, *spatial)``.
 """
 
-from convarith.engine.convolution import (
-    MAX_TEMPORARY_BYTES,
-    PADDING_MODES,
-    avg_pool,
-    conv,
-    global_avg_pool,
-    global_max_pool,
-    lp_pool,
-    max_pool,
-    pad,
-)
+from convarith.engine.convolution import conv
 from convarith.engine.matrix import MAX_MATRIX_BYTES, conv_matrix
+from convarith.engine.memory import MAX_TEMPORARY_BYTES
+from convarith.engine.padding import PADDING_MODES, pad
+from convarith.engine.pooling import avg_pool, global_avg_pool, global_max_pool, lp_pool, max_pool
 from convarith.engine.symmetric import SymmetricGroup, symmetric_groups, symmetric_pad
 from convarith.engine.transpose import TransposeConstruction, conv_transpose, conv_transpose_construction
 

@@ -1,14 +1,18 @@
-"""Private machinery of the engine: dtypes, blocks of outputs, padded extents and kernel taps.
+"""Private machinery of the engine: blocks of outputs, padded extents and kernel taps.
 
 Every engine function follows the same steps:
 
 1. ``window_map`` gives the windows along each axis (output sizes from :mod:`convarith.arithmetic.formulas`);
 2. :func:`plan_block` picks a block shape whose temporary buffers fit in
-   ``convarith.engine.convolution.MAX_TEMPORARY_BYTES``, and :func:`iterate_blocks` walks the output block by block;
-3. :func:`gather_padded` copies the padded cells a block reads (its ``padded_extent`` on every
-   axis) once, or hands back a view when no padding or conversion is needed;
-4. :func:`tap_views` yields, for each kernel tap, the strided view ``block_slice(t)`` of those
-   cells: one array holding that tap's input for every output of the block.
+   :data:`convarith.engine.memory.MAX_TEMPORARY_BYTES`, and :func:`iterate_blocks` walks the output
+   block by block;
+3. a :class:`BlockReader` hands over, for each kernel tap, one array holding that tap's input for
+   every output of the block. Usually ("dense") it copies the padded cells the block reads (its
+   ``padded_extent`` on every axis) once, or takes a view when no padding or conversion is
+   needed, and each tap is the strided view ``block_slice(t)`` of them. When the kernel reads only
+   a small fraction of those cells (huge strides or dilations, see :func:`reads_sparsely`) it
+   gathers each tap's cells directly instead, so memory and time follow the output and the
+   kernel, never the stride, dilation or padding.
 
 The conv folds the taps into a column matrix and one GEMM; pooling folds them into a running
 max or sum. There is no Python loop over output positions, only over blocks and kernel taps.
@@ -16,6 +20,7 @@ max or sum. There is no Python loop over output positions, only over blocks and 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -23,30 +28,78 @@ from typing import Any
 
 import numpy as np
 
+from convarith.arithmetic.validate import check_choice
 from convarith.arithmetic.windows import AxisWindows
 
 BlockRange = tuple[tuple[int, int], ...]
 
 
-def as_real_array(value: Any, name: str) -> np.ndarray:
-    array = np.asarray(value)
-    if array.dtype.kind not in "iuf":
-        raise TypeError(f"`{name}` must hold integers or floats, got dtype {array.dtype}")
-    return array
+# --------------------------------------------------------------------------------------------
+# argument checks shared by the public functions
 
 
-def result_dtype(*arrays: np.ndarray) -> np.dtype:
-    """PyTorch-like promotion: a float operand wins; integers widen to 64 bits (exact sums)."""
-    floats = [a.dtype for a in arrays if a.dtype.kind == "f"]
-    if floats:
-        return np.dtype(np.result_type(*floats))
-    promoted = np.result_type(*[a.dtype for a in arrays])
-    return np.dtype(np.uint64) if promoted.kind == "u" else np.dtype(np.int64)
+def check_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"`{name}` must be a bool, got {type(value).__name__} {value!r}")
+    return bool(value)
 
 
-def compute_dtype(dtype: np.dtype) -> np.dtype:
-    """float16 is computed in float32 (NumPy has no fast float16 GEMM), then rounded back."""
-    return np.dtype(np.float32) if dtype == np.float16 else dtype
+def split_batch(x: np.ndarray, ndim: int, name: str = "x") -> tuple[np.ndarray, bool]:
+    """``x`` as ``(N, C, *spatial)`` and whether it came unbatched as ``(C, *spatial)``."""
+    if x.ndim == ndim + 2:
+        return x, False
+    if x.ndim == ndim + 1:
+        return x[None], True
+    raise ValueError(
+        f"`{name}` must have shape (N, C, *spatial) or (C, *spatial) with {ndim} spatial axes "
+        f"({ndim + 2} or {ndim + 1} dimensions), got {x.ndim} dimensions: {x.shape}"
+    )
+
+
+def check_spatial_cells(x: np.ndarray, ndim: int, name: str = "x") -> None:
+    """Every spatial axis needs a cell (zero images or zero channels are fine: an empty result)."""
+    if 0 in x.shape[x.ndim - ndim :]:
+        raise ValueError(f"`{name}` must have at least one cell per spatial axis, got shape {x.shape}")
+
+
+# --------------------------------------------------------------------------------------------
+# what each padded cell holds, without building the padded axis
+
+
+class AxisSources:
+    """:meth:`AxisWindows.padded_sources` of one axis, evaluated only where asked.
+
+    ``at(c)`` is the input index that fills input coordinate ``c`` (``-pb <= c``), or ``-1``
+    for a fill (zero or ``-inf``) cell. The table is built for the padding clipped to the input
+    size: beyond that, zero and replicate padding repeat their outermost cell (reflect and
+    circular padding are never wider than the input), so memory is ``O(input)`` whatever the
+    padding.
+    """
+
+    def __init__(self, a: AxisWindows, mode: str) -> None:
+        check_choice(mode, "mode", ("zeros", "reflect", "replicate", "circular"))
+        i, (pb, pe) = a.input_size, a.padding
+        before, after = min(pb, i), min(pe, i)
+        clipped = AxisWindows(i, 1, 1, (before, after), 1, before + i + after)
+        self.table = clipped.padded_sources(mode)
+        self.before = before
+        self.end = i + pe  # coordinates from here on are the ceil-mode overhang: always fill
+
+    def at(self, coordinates: np.ndarray) -> np.ndarray:
+        index = np.clip(coordinates + self.before, 0, len(self.table) - 1)
+        return np.where(coordinates >= self.end, -1, self.table[index])
+
+
+def reads_sparsely(axes: Sequence[AxisWindows]) -> bool:
+    """Whether the kernel reads so few of the padded cells that they are gathered tap by tap.
+
+    Dense copies ``prod((o - 1)*s + ek)`` padded cells per channel; the kernel reads at most
+    ``prod(o * k)`` of them. With huge strides or dilations (or padding only they reach) the
+    first is many times the second: then each tap's cells are gathered directly.
+    """
+    dense = prod([(a.output_size - 1) * a.stride + a.effective_kernel_size for a in axes])
+    sparse = prod([a.output_size * a.kernel_size for a in axes])
+    return dense > 64 * sparse and dense > 2**16
 
 
 def plan_block(extents: Sequence[int], cost: Callable[[Sequence[int]], int], budget: int) -> tuple[int, ...]:
@@ -80,7 +133,9 @@ def plan_block(extents: Sequence[int], cost: Callable[[Sequence[int]], int], bud
 
 
 def iterate_blocks(extents: Sequence[int], block: Sequence[int]) -> Iterator[BlockRange]:
-    """``((start, stop), ...)`` per axis for every block, in row-major order."""
+    """``((start, stop), ...)`` per axis for every block, in row-major order (none if an extent is 0)."""
+    if 0 in extents:
+        return iter(())
     ranges = [
         [(start, min(start + size, n)) for start in range(0, n, size)] for n, size in zip(extents, block, strict=True)
     ]
@@ -100,15 +155,15 @@ def spatial_index(*spatial: Any) -> tuple[Any, ...]:
 class PaddedCells:
     """How to copy the padded cells that outputs ``spatial`` read (planned once per block).
 
-    ``sources[a]`` maps each padded cell of axis ``a`` to the input index that fills it, or
-    ``-1`` for a ``fill`` cell (see :meth:`AxisWindows.padded_sources`).
+    ``sources[a]`` gives the input index that fills each cell of axis ``a``, or ``-1`` for a
+    ``fill`` cell (see :class:`AxisSources`).
     """
 
     def __init__(
         self,
         axes: Sequence[AxisWindows],
         spatial: Sequence[tuple[int, int]],
-        sources: Sequence[np.ndarray],
+        sources: Sequence[AxisSources],
         fill: float | int,
     ) -> None:
         self.fill = fill
@@ -117,7 +172,8 @@ class PaddedCells:
         picks: list[slice | np.ndarray] = []
         self.needs_fill = False
         for a, (start, stop), source in zip(axes, spatial, sources, strict=True):
-            cells = source[a.padded_extent(start, stop)]
+            extent = a.padded_extent(start, stop)
+            cells = source.at(np.arange(extent.start - a.padding[0], extent.stop - a.padding[0]))
             self.shape.append(len(cells))
             valid = np.flatnonzero(cells >= 0)
             if len(valid) == 0:
@@ -169,7 +225,7 @@ def gather_padded(
     batch: tuple[int, int],
     axes: Sequence[AxisWindows],
     spatial: Sequence[tuple[int, int]],
-    sources: Sequence[np.ndarray],
+    sources: Sequence[AxisSources],
     fill: float | int,
     dtype: np.dtype,
     scratch: Scratch | None = None,
@@ -273,3 +329,49 @@ class Scratch:
 
 def prod(values: Sequence[int]) -> int:
     return math.prod(values)
+
+
+class BlockReader:
+    """What each kernel tap reads, block by block, for one input (see the module notes).
+
+    Dense (the usual case): :meth:`cells` copies the padded cells of a block once and
+    :meth:`taps` yields their strided views. Sparse (:func:`reads_sparsely`): :meth:`taps`
+    gathers each tap's cells from the input directly, ``(images, C, *block)`` per tap.
+    """
+
+    def __init__(
+        self, x: np.ndarray, axes: Sequence[AxisWindows], mode: str, fill: float | int, dtype: np.dtype
+    ) -> None:
+        self.x, self.axes, self.fill, self.dtype = x, tuple(axes), fill, dtype
+        self.sources = [AxisSources(a, mode) for a in axes]
+        self.sparse = reads_sparsely(axes)
+        # sparse: per axis, the input index each (output, tap) reads, -1 for a fill cell
+        self.tap_sources = [s.at(a.indices()) for s, a in zip(self.sources, axes, strict=True)] if self.sparse else []
+
+    def cells_cost(self, images: int, block: Sequence[int]) -> int:
+        """Values held at once for a block's cells (dense: twice the extent, see gather)."""
+        channels = self.x.shape[1]
+        if self.sparse:  # one tap's gathered cells, the index grid and the fill mask
+            return 3 * images * channels * prod(block)
+        return 2 * images * channels * prod(extent_sizes(self.axes, block))
+
+    def cells(self, batch: tuple[int, int], spatial: Sequence[tuple[int, int]], scratch: Scratch | None) -> np.ndarray:
+        """The padded cells of the block (dense only): ``(images, C, *extent)``."""
+        return gather_padded(self.x, batch, self.axes, spatial, self.sources, self.fill, self.dtype, scratch)
+
+    def taps(
+        self, batch: tuple[int, int], spatial: Sequence[tuple[int, int]], scratch: Scratch | None = None
+    ) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
+        """For each kernel tap (row-major), its input for every output of the block."""
+        if not self.sparse:
+            yield from tap_views(self.cells(batch, spatial, scratch), self.axes, spatial)
+            return
+        part = self.x[batch[0] : batch[1]]
+        for taps in itertools.product(*(range(a.kernel_size) for a in self.axes)):
+            index = [src[lo:hi, t] for src, t, (lo, hi) in zip(self.tap_sources, taps, spatial, strict=True)]
+            grid = np.ix_(*(np.maximum(i, 0) for i in index))
+            values = part[spatial_index(*grid)].astype(self.dtype, copy=False)
+            if any((i < 0).any() for i in index):
+                mask = functools.reduce(np.logical_and, np.ix_(*(i >= 0 for i in index)))
+                values = np.where(mask, values, np.asarray(self.fill, dtype=self.dtype))
+            yield taps, values

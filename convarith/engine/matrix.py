@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from convarith.arithmetic.validate import check_minimum, is_sequence, per_axis, per_axis_padding
 from convarith.arithmetic.windows import window_map
+from convarith.engine.dtypes import matrix_dtype, real_array
 from convarith.typing import IntOrTuple, PaddingLike
 
 __all__ = ["MAX_MATRIX_BYTES", "conv_matrix"]
@@ -67,7 +68,10 @@ def conv_matrix(
     Returns
     -------
     ndarray, shape (C_out * prod(output), C_in * prod(spatial))
-        Row-major (C-order) unrolling on both sides; ``weight``'s dtype.
+        Row-major (C-order) unrolling on both sides. Integer weights give an ``int64`` matrix
+        (so ``C @ x.ravel()`` of any integer ``x`` is exact, as :func:`convarith.conv`); floating
+        weights keep their dtype (see :mod:`convarith.engine.dtypes` for products with a mixed
+        integer/float ``x``: multiply in ``C.dtype``).
 
     Raises
     ------
@@ -110,9 +114,8 @@ def conv_matrix(
             f"`padding_mode` must be 'zeros' for conv_matrix, got {padding_mode!r}: only zero padding "
             "leaves padding cells out of the matrix (use convarith.pad first for other modes)"
         )
-    w = np.asarray(weight)
-    if w.dtype == np.bool_ or not np.issubdtype(w.dtype, np.number):
-        raise TypeError(f"`weight` must hold numbers (integer, float or complex), got dtype {w.dtype}")
+    w = real_array(weight, "weight")
+    dtype = matrix_dtype(w)
     if w.ndim < 3:
         raise ValueError(
             "`weight` must have shape (C_out, C_in/groups, *kernel) with at least one spatial axis, "
@@ -143,11 +146,11 @@ def conv_matrix(
     windows = window_map(spatial, kernel, per_axis(stride, "stride", ndim), pads, per_axis(dilation, "dilation", ndim))
     out_cells, in_cells = math.prod(windows.output_shape), math.prod(spatial)
     rows, cols = out_channels * out_cells, in_channels * in_cells
-    size = rows * cols * w.dtype.itemsize
+    size = rows * cols * dtype.itemsize
     if size > MAX_MATRIX_BYTES:
         raise ValueError(
-            f"`input_shape` {shape} with weight {w.shape} gives a {rows} x {cols} matrix of {w.dtype}: "
-            f"{rows} * {cols} * {w.dtype.itemsize} bytes = {_readable_bytes(size)}, more than "
+            f"`input_shape` {shape} with weight {w.shape} gives a {rows} x {cols} matrix of {dtype}: "
+            f"{rows} * {cols} * {dtype.itemsize} bytes = {_readable_bytes(size)}, more than "
             f"MAX_MATRIX_BYTES = {_readable_bytes(MAX_MATRIX_BYTES)}; use convarith.conv on a smaller input"
         )
 
@@ -169,7 +172,7 @@ def conv_matrix(
     co = np.arange(out_channels)[:, None, None]
     ci = np.arange(cin_g)[None, :, None]
     group = co // (out_channels // groups)
-    matrix = np.zeros((rows, cols), dtype=w.dtype)
+    matrix = np.zeros((rows, cols), dtype=dtype)
     matrix[co * out_cells + out_index, (group * cin_g + ci) * in_cells + in_index] = w.reshape(out_channels, cin_g, -1)[
         :, :, tap_index
     ]

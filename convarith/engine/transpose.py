@@ -30,11 +30,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-import convarith.engine.convolution as engine
-from convarith.arithmetic.formulas import TransposeEquivalent, conv_transpose_output_size, transpose_equivalent
+from convarith.arithmetic.formulas import TransposeEquivalent, transpose_equivalent
+from convarith.arithmetic.layer import Layer, layer
 from convarith.arithmetic.validate import axis_label, check_int, check_minimum, is_sequence, per_axis, per_axis_padding
 from convarith.arithmetic.windows import AxisWindows
+from convarith.engine import memory
 from convarith.engine.convolution import conv
+from convarith.engine.dtypes import accumulator_dtype, real_array, result_dtype
 from convarith.typing import IntOrTuple, PaddingLike, PadPair
 
 __all__ = ["TransposeConstruction", "conv_transpose", "conv_transpose_construction"]
@@ -43,45 +45,6 @@ __all__ = ["TransposeConstruction", "conv_transpose", "conv_transpose_constructi
 # ----------------------------------------------------------------------------------------------
 # Argument checks shared by both public functions
 # ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _TransposeLayer:
-    """Checked parameters of one transposed convolution (spatial values per axis)."""
-
-    batched: bool
-    input_shape: tuple[int, ...]  # spatial i'
-    kernel_shape: tuple[int, ...]
-    stride: tuple[int, ...]
-    padding: tuple[PadPair, ...]
-    output_padding: tuple[int, ...]
-    dilation: tuple[int, ...]
-    groups: int
-    in_channels: int
-    out_channels: int
-    output_shape: tuple[int, ...]  # spatial o'
-
-    @property
-    def ndim(self) -> int:
-        return len(self.input_shape)
-
-
-def _numeric_array(value: Any, name: str) -> np.ndarray:
-    array = np.asarray(value)
-    if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.number):
-        raise TypeError(f"`{name}` must hold numbers (integer, float or complex), got dtype {array.dtype}")
-    return array
-
-
-def _accumulator_dtype(dtype: np.dtype) -> np.dtype:
-    """float16 sums run in float32 (then cast back); every other dtype sums in itself.
-
-    Integer sums are exact in modular arithmetic, so wider integer accumulators would change
-    nothing: the result is the exact sum whenever it fits the dtype.
-    """
-    if dtype == np.float16:
-        return np.dtype(np.float32)
-    return dtype
 
 
 def _output_padding_from_size(
@@ -133,7 +96,8 @@ def _check_transpose_layer(
     dilation: IntOrTuple,
     groups: int,
     output_size: IntOrTuple | None,
-) -> _TransposeLayer:
+) -> tuple[Layer, int, int]:
+    """The checked layer (:func:`convarith.arithmetic.layer`), and the input and output channels."""
     # -- weight and input shapes --------------------------------------------------------------
     if weight.ndim < 3:
         raise ValueError(
@@ -186,9 +150,8 @@ def _check_transpose_layer(
                 "output_size sets output_padding"
             )
         a = _output_padding_from_size(output_size, batched, i, k, s, pads, d)
-    out = conv_transpose_output_size(i, k, s, pads, a, d)  # also checks a < s or a < d
-    assert isinstance(out, tuple)
-    return _TransposeLayer(batched, i, k, s, pads, a, d, groups, in_channels, out_channels, out)
+    # output sizes, a < s or a < d, and padding that crops the whole output: the layer's rules
+    return layer("conv_transpose", i, k, s, pads, d, output_padding=a, groups=groups), in_channels, out_channels
 
 
 # ----------------------------------------------------------------------------------------------
@@ -196,23 +159,25 @@ def _check_transpose_layer(
 # ----------------------------------------------------------------------------------------------
 
 
-def _forward_windows(layer: _TransposeLayer) -> tuple[AxisWindows, ...]:
+def _forward_windows(geometry: Layer) -> tuple[AxisWindows, ...]:
     """The forward convolution being transposed, one axis at a time.
 
     It reads an input of size ``o'`` padded by ``(pb, pe - a)`` and has ``i'`` outputs. When
     ``a > pe`` the far padding is negative; the scatter buffer then keeps ``a - pe`` extra units
     that no tap reaches (they stay zero), so its far padding is clamped at 0.
     """
+    pads = geometry.padding
+    assert pads is not None
     return tuple(
         AxisWindows(
-            input_size=layer.output_shape[x],
-            kernel_size=layer.kernel_shape[x],
-            stride=layer.stride[x],
-            padding=(layer.padding[x][0], max(layer.padding[x][1] - layer.output_padding[x], 0)),
-            dilation=layer.dilation[x],
-            output_size=layer.input_shape[x],
+            input_size=geometry.output_shape[x],
+            kernel_size=geometry.kernel_size[x],
+            stride=geometry.stride[x],
+            padding=(pads[x][0], max(pads[x][1] - geometry.output_padding[x], 0)),
+            dilation=geometry.dilation[x],
+            output_size=geometry.input_shape[x],
         )
-        for x in range(layer.ndim)
+        for x in range(geometry.ndim)
     )
 
 
@@ -245,56 +210,74 @@ def _transpose_by_phase(
     channels_first = out.swapaxes(0, 1)
     bias_cells = None if bias is None else bias.reshape(-1, *(1,) * (len(windows) + 1))
 
+    # Only the phases some tap writes are visited (at most prod(k) of them, whatever the stride);
+    # output cells in the other phases get zero, plus the bias, in one pass.
     by_phase: dict[tuple[int, ...], list[tuple[int, tuple[int, ...]]]] = {}
     for index, tap in enumerate(itertools.product(*(range(w.kernel_size) for w in windows))):
         starts = [w.padded_slice(t).start for w, t in zip(windows, tap, strict=True)]
         phase = tuple(start % w.stride for start, w in zip(starts, windows, strict=True))
         offset = tuple(start // w.stride for start, w in zip(starts, windows, strict=True))
         by_phase.setdefault(phase, []).append((index, offset))
+    placements = {phase: _phase_placement(phase, windows) for phase in by_phase}
+    reached = sum(1 for placement in placements.values() if placement is not None)
+    if reached < math.prod(min(w.stride, w.input_size) for w in windows):  # some output cell has no tap
+        channels_first[...] = 0 if bias_cells is None else bias_cells
 
-    # one buffer for every phase (phase 0 is the longest on each axis)
-    longest = [-(-(w.padding[0] + w.input_size + w.padding[1]) // w.stride) for w in windows]
+    # one buffer for every phase, holding the phase's output cells only (kept)
+    longest = [-(-w.input_size // w.stride) + 1 for w in windows]
     phase_buffer = np.empty((out_channels, n, *longest), dtype=work)
-    for phase in itertools.product(*(range(w.stride) for w in windows)):
-        # phase cells r, r + s, ... of the padded output; keep those in [pb, pb + o')
-        lengths, kept, target = [], [], []
-        for r, w in zip(phase, windows, strict=True):
-            padded_size = w.padding[0] + w.input_size + w.padding[1]
-            lengths.append(len(range(r, padded_size, w.stride)))
-            first = max(-(-(w.padding[0] - r) // w.stride), 0)
-            stop = -(-(w.padding[0] + w.input_size - r) // w.stride)
-            kept.append(slice(first, stop))
-            begin = r + first * w.stride - w.padding[0]
-            target.append(slice(begin, begin + (stop - first - 1) * w.stride + 1, w.stride))
-        if any(k.start >= k.stop for k in kept):
+    for phase, phase_taps in by_phase.items():
+        placement = placements[phase]
+        if placement is None:
             continue  # no output cell lies in this phase
+        kept, target = placement
         destination = channels_first[(slice(None), slice(None), *target)]
-        phase_taps = by_phase.get(phase, [])
-        if not phase_taps:  # no tap reaches these cells (a > pe, or d > s): zeros, plus the bias
-            destination[...] = 0 if bias_cells is None else bias_cells
-            continue
         rows = weight[:, [index for index, _ in phase_taps]].reshape(groups, -1, weight.shape[3])
-        accumulated = phase_buffer[(slice(None), slice(None), *(slice(0, m) for m in lengths))]
+        accumulated = phase_buffer[(slice(None), slice(None), *(slice(0, k.stop - k.start) for k in kept))]
         accumulated[...] = 0
         per_image = len(phase_taps) * out_channels * cells * work.itemsize
-        block = max(engine.MAX_TEMPORARY_BYTES // per_image, 1)
+        block = max(memory.MAX_TEMPORARY_BYTES // max(per_image, 1), 1)
         for first_image in range(0, n, block):
             images = slice(first_image, min(first_image + block, n))
             count = images.stop - images.start
             products = np.matmul(rows, columns[:, :, images.start * cells : images.stop * cells])
             products = products.reshape(groups, len(phase_taps), cout_g, count, *inputs)
             for number, (_, offset) in enumerate(phase_taps):
-                cells_hit = (slice(q, q + i) for q, i in zip(offset, inputs, strict=True))
-                accumulated[(slice(None), images, *cells_hit)] += products[:, number].reshape(
-                    out_channels, count, *inputs
-                )
+                # the tap's products land on phase cells offset .. offset + i' - 1; add the kept ones
+                overlap = [(max(q, k.start), min(q + i, k.stop)) for q, i, k in zip(offset, inputs, kept, strict=True)]
+                if any(lo >= hi for lo, hi in overlap):
+                    continue
+                hit = [slice(lo - k.start, hi - k.start) for (lo, hi), k in zip(overlap, kept, strict=True)]
+                read = [slice(lo - q, hi - q) for (lo, hi), q in zip(overlap, offset, strict=True)]
+                tap_products = products[:, number].reshape(out_channels, count, *inputs)
+                accumulated[(slice(None), images, *hit)] += tap_products[(slice(None), slice(None), *read)]
             del products  # freed before the next block is allocated
-        source = accumulated[(slice(None), slice(None), *kept)]
         if bias_cells is None:
-            np.copyto(destination, source, casting="unsafe")
+            np.copyto(destination, accumulated, casting="unsafe")
         else:
-            np.add(source, bias_cells, out=destination, casting="unsafe")
+            np.add(accumulated, bias_cells, out=destination, casting="unsafe")
     return out
+
+
+def _phase_placement(
+    phase: tuple[int, ...], windows: tuple[AxisWindows, ...]
+) -> tuple[list[slice], list[slice]] | None:
+    """Phase cells ``r, r + s, ...`` of the padded output: which are output cells, and where they go.
+
+    Returns ``(kept, target)`` per axis: the phase cells (counted in the phase) inside
+    ``[pb, pb + o')``, and the output cells (every ``s``-th) they fill; ``None`` when no output
+    cell lies in the phase.
+    """
+    kept, target = [], []
+    for r, w in zip(phase, windows, strict=True):
+        first = max(-(-(w.padding[0] - r) // w.stride), 0)
+        stop = -(-(w.padding[0] + w.input_size - r) // w.stride)
+        if first >= stop:
+            return None
+        kept.append(slice(first, stop))
+        begin = r + first * w.stride - w.padding[0]
+        target.append(slice(begin, begin + (stop - first - 1) * w.stride + 1, w.stride))
+    return kept, target
 
 
 def conv_transpose(
@@ -382,28 +365,32 @@ def conv_transpose(
     (32, 56, 56)
     """
     # -- argument checks ----------------------------------------------------------------------
-    x_array = _numeric_array(x, "x")
-    w_array = _numeric_array(weight, "weight")
-    b_array = None if bias is None else _numeric_array(bias, "bias")
-    layer = _check_transpose_layer(
+    x_array = real_array(x, "x")
+    w_array = real_array(weight, "weight")
+    b_array = None if bias is None else real_array(bias, "bias")
+    geometry, in_channels, out_channels = _check_transpose_layer(
         x_array, w_array, b_array, stride, padding, output_padding, dilation, groups, output_size
     )
-    dtype = np.result_type(x_array, w_array) if b_array is None else np.result_type(x_array, w_array, b_array)
-    work = _accumulator_dtype(dtype)
+    batched = x_array.ndim == geometry.ndim + 2
+    dtype = result_dtype(("x", x), ("weight", weight), *([] if bias is None else [("bias", bias)]))
+    work = accumulator_dtype(dtype)
+
+    if in_channels == 0:  # no input channel: an empty result, as conv's (N, 0, *output)
+        return np.zeros((*x_array.shape[: x_array.ndim - geometry.ndim], *geometry.output_shape), dtype=dtype)
 
     # -- the input as columns (image, cell), the weight as rows (tap, output channel) ---------
-    batch = x_array.reshape(-1, *x_array.shape[-layer.ndim - 1 :])
-    n, g = batch.shape[0], layer.groups
-    cin_g, cout_g = layer.in_channels // g, layer.out_channels // g
-    taps, cells = math.prod(layer.kernel_shape), math.prod(layer.input_shape)
+    batch = x_array if batched else x_array[None]
+    n, g = batch.shape[0], geometry.groups
+    cin_g, cout_g = in_channels // g, out_channels // g
+    taps, cells = math.prod(geometry.kernel_size), math.prod(geometry.input_shape)
     by_group = batch.astype(work, copy=False).reshape(n, g, cin_g, cells).transpose(1, 2, 0, 3)
     columns = np.ascontiguousarray(by_group).reshape(g, cin_g, n * cells)
     rows = w_array.astype(work, copy=False).reshape(g, cin_g, cout_g, taps).transpose(0, 3, 2, 1)
 
     # -- products, scatter-added: tap t writes where the forward convolution's tap t reads ----
     bias_column = None if b_array is None else b_array.astype(work, copy=False)
-    out = _transpose_by_phase(columns, rows, _forward_windows(layer), dtype, bias_column)
-    return out if layer.batched else out[0]
+    out = _transpose_by_phase(columns, rows, _forward_windows(geometry), dtype, bias_column)
+    return out if batched else out[0]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -579,15 +566,14 @@ def conv_transpose_construction(
            [ 3,  7,  4]])
     """
     # -- argument checks ----------------------------------------------------------------------
-    x_array = _numeric_array(x, "x")
-    w_array = _numeric_array(weight, "weight")
-    layer = _check_transpose_layer(
+    x_array = real_array(x, "x")
+    w_array = real_array(weight, "weight")
+    geometry, in_channels, out_channels = _check_transpose_layer(
         x_array, w_array, None, stride, padding, output_padding, dilation, groups, output_size
     )
-    axes = transpose_equivalent(
-        layer.input_shape, layer.kernel_shape, layer.stride, layer.padding, layer.output_padding, layer.dilation
-    )
-    lead = x_array.shape[: x_array.ndim - layer.ndim]
+    axes = transpose_equivalent(geometry)
+    assert isinstance(axes, tuple) and geometry.padding is not None
+    lead = x_array.shape[: x_array.ndim - geometry.ndim]
 
     # -- 1. insert s - 1 zeros between input units --------------------------------------------
     stretched = np.zeros((*lead, *(e.stretched_size for e in axes)), dtype=x_array.dtype)
@@ -604,15 +590,15 @@ def conv_transpose_construction(
     padded = np.ascontiguousarray(padded[inside])
 
     # -- 3. flip the kernel, swap its channel axes within each group --------------------------
-    g = layer.groups
-    cin_g, cout_g = layer.in_channels // g, layer.out_channels // g
-    kernel = w_array.reshape(g, cin_g, cout_g, *layer.kernel_shape).swapaxes(1, 2)
-    kernel = kernel.reshape(layer.out_channels, cin_g, *layer.kernel_shape)
-    kernel = np.ascontiguousarray(np.flip(kernel, axis=tuple(range(2, 2 + layer.ndim))))
+    g = geometry.groups
+    cin_g, cout_g = in_channels // g, out_channels // g
+    kernel = w_array.reshape(g, cin_g, cout_g, *geometry.kernel_size).swapaxes(1, 2)
+    kernel = kernel.reshape(out_channels, cin_g, *geometry.kernel_size)
+    kernel = np.ascontiguousarray(np.flip(kernel, axis=tuple(range(2, 2 + geometry.ndim))))
 
     # -- 4. stride-1 convolution with the engine ---------------------------------------------
-    output = conv(padded, kernel, stride=1, padding=0, dilation=layer.dilation, groups=g)
-    assert output.shape[-layer.ndim :] == layer.output_shape
+    output = conv(padded, kernel, stride=1, padding=0, dilation=geometry.dilation, groups=g)
+    assert output.shape[-geometry.ndim :] == geometry.output_shape
     return TransposeConstruction(
-        x_array, w_array, stretched, padded, kernel, output, axes, layer.padding, layer.output_padding, g
+        x_array, w_array, stretched, padded, kernel, output, axes, geometry.padding, geometry.output_padding, g
     )
