@@ -19,8 +19,9 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from convarith.arithmetic.inverse import input_sizes_for_output, padding_for_output, recovering_output_padding
 from convarith.arithmetic.layer import Layer, LayerError, layer
@@ -291,6 +292,39 @@ class TransposeEquivalent:
     padding: PadPair
     output_size: int
     stride: int = 1
+
+
+@overload
+def transpose_equivalent(
+    input_size: int,
+    kernel_size: int | None = None,
+    stride: int = 1,
+    padding: int | Sequence[int] = 0,
+    output_padding: int = 0,
+    dilation: int = 1,
+) -> TransposeEquivalent: ...
+
+
+@overload
+def transpose_equivalent(
+    input_size: Sequence[int],
+    kernel_size: IntOrTuple | None = None,
+    stride: IntOrTuple = 1,
+    padding: PaddingLike = 0,
+    output_padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+) -> tuple[TransposeEquivalent, ...]: ...
+
+
+@overload
+def transpose_equivalent(
+    input_size: IntOrTuple | Layer,
+    kernel_size: IntOrTuple | None = None,
+    stride: IntOrTuple = 1,
+    padding: PaddingLike = 0,
+    output_padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+) -> TransposeEquivalent | tuple[TransposeEquivalent, ...]: ...
 
 
 def transpose_equivalent(

@@ -244,6 +244,22 @@ class Layer:
         return self.input_size, self.padding, out
 
     @property
+    def pads(self) -> tuple[PadPair, ...]:
+        """``padding`` when resolved, typed without None (an error while the rule waits for the input size).
+
+        Examples
+        --------
+        >>> layer("conv", None, 4, 2, "caffe").pads
+        ((1, 1),)
+        """
+        if self.padding is None:
+            raise LayerError(
+                f"`input_size` is needed: the '{self.convention}' split of 'same' padding at stride "
+                f"{format_param(self.stride)} depends on it (use with_input)"
+            )
+        return self.padding
+
+    @property
     def input_shape(self) -> tuple[int, ...]:
         """Input size per axis (an error without one)."""
         return self._sized()[0]
