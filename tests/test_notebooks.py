@@ -1,12 +1,16 @@
 """The classroom notebooks: committed without outputs, numbered, and each runs top to bottom.
 
-Every notebook in ``notebooks/`` is executed headless with nbclient (a fresh kernel, a timeout
-per cell, in a temporary directory), so a broken notebook fails the build.
+Every notebook in the repository's ``notebooks/`` is executed headless with nbclient (a fresh
+kernel, a timeout per cell, in a temporary directory), so a broken notebook fails the build. The
+kernel imports ``convarith`` from this repository (``PYTHONPATH``), whatever else is installed;
+a last cell, added for the test, checks that. The copies shipped in the wheel are run by
+``.ci/wheel-smoke.sh``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -65,13 +69,17 @@ def test_notebook_runs_top_to_bottom(path: Path, tmp_path: Path) -> None:
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     notebook = nbformat.read(path, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell("import convarith\nprint(convarith.__file__)"))
     client = nbclient.NotebookClient(
         notebook,
         timeout=CELL_TIMEOUT,
         kernel_name="python3",
         resources={"metadata": {"path": str(tmp_path)}},
     )
-    client.execute()
+    pythonpath = os.pathsep.join(p for p in [str(ROOT), os.environ.get("PYTHONPATH", "")] if p)
+    client.execute(env={**os.environ, "PYTHONPATH": pythonpath})
+    imported = Path(notebook.cells.pop().outputs[0]["text"].strip())
+    assert imported.is_relative_to(ROOT / "convarith"), f"the kernel ran convarith from {imported}, not {ROOT}"
     errors = [
         output
         for cell in notebook.cells
