@@ -44,15 +44,16 @@ def _from_layers(layers: Sequence[Layer], input_size: Any) -> Report:
         if not isinstance(lay, Layer):
             raise TypeError(f"`model[{n}]` must be a Layer (convarith.arithmetic.layer), got {type(lay).__name__}")
     first = layers[0]
+    size: tuple[int, ...] | None
     if input_size is None:
         if first.input_size is None:
             raise ValueError("`input_size` is needed: the first layer value has no input size")
         size = first.input_size
     elif first.scalar:  # layers given with ints spread over the input's axes
-        values = tuple(input_size)
+        values = (input_size,) if isinstance(input_size, int) else tuple(input_size)
         size = _spatial(values, len(values) - 2 if len(values) >= 3 else len(values), "channels_first")
     else:
-        size = _spatial(input_size, first.ndim, "channels_first")
+        size = _spatial((input_size,) if isinstance(input_size, int) else input_size, first.ndim, "channels_first")
     assert size is not None
     ndim = len(size)
     nodes = [Node("input", "input", size=size)]
@@ -129,12 +130,7 @@ def inspect(model: Any, input_size: Sequence[int] | None = None) -> Report:
     >>> [(r.op, r.output_size, r.receptive_field, r.jump) for r in report.layers]
     [('conv', (112, 112), (7, 7), (2, 2)), ('max_pool', (56, 56), (11, 11), (4, 4))]
     """
-    if (
-        isinstance(model, Sequence)
-        and not isinstance(model, str)
-        and model
-        and all(isinstance(m, Layer) for m in model)
-    ):
+    if isinstance(model, list | tuple) and model and any(isinstance(m, Layer) for m in model):
         return _from_layers(model, input_size)
     if isinstance(model, str | Path):
         suffix = Path(model).suffix.lower()

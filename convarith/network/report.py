@@ -247,7 +247,8 @@ class Report:
             rows = self.porting(target)
             if rows:
                 title = "PyTorch" if target == "pytorch" else "Keras"
-                lines.append(f"porting to {title}: {len(rows)} layers need more than their own arguments")
+                count = f"{len(rows)} layer needs" if len(rows) == 1 else f"{len(rows)} layers need"
+                lines.append(f"porting to {title}: {count} more than the layer's own arguments")
                 lines += [f"  {r.name}: {r.advice(target).code}" for r in rows]
         lines += self.notes
         return lines
