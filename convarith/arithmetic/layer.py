@@ -34,6 +34,7 @@ from convarith.arithmetic.validate import (
     count_axes,
     is_sequence,
     per_axis,
+    per_axis_padding,
 )
 from convarith.typing import IntOrTuple, PadPair
 
@@ -513,6 +514,8 @@ def layer(
     pads: tuple[PadPair, ...] | None
     if i is None and rule == "same" and any(needs_input_size(convention, st) for st in s):
         pads = None
+    elif rule == "explicit":
+        pads = per_axis_padding(padding, ndim)
     else:
         pads = resolve_padding(padding, i, k, s, d, convention=convention)
         if len(pads) != ndim:
