@@ -22,6 +22,7 @@ from convarith.cli.grammar import (
     check_rule,
     count_axes,
     layer_arguments,
+    number_argument,
     padding_argument,
     size_argument,
 )
@@ -36,8 +37,10 @@ _NO_PADDING = Padding(None, ((0, 0),))
 
 def add_drawing_options(parser: argparse.ArgumentParser) -> None:
     """``--dpi``, ``--duration`` and ``--overwrite`` (shared with ``convarith gallery``)."""
-    parser.add_argument("--dpi", type=float, default=100, help="pixels per inch of the 9.6x5.4 in frame (default 100)")
-    parser.add_argument("--duration", type=float, default=0.7, help="seconds per frame (default 0.7)")
+    parser.add_argument(
+        "--dpi", type=number_argument, default=100, help="pixels per inch of the 9.6x5.4 in frame (default 100)"
+    )
+    parser.add_argument("--duration", type=number_argument, default=0.7, help="seconds per frame (default 0.7)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing files")
 
 
@@ -51,8 +54,8 @@ def _file_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--loop", type=int, default=0, help="times to loop, 0 = forever (default; .tex: any other value plays once)"
     )
-    parser.add_argument("--width", type=float, default=9.6, help="frame width in inches (default 9.6)")
-    parser.add_argument("--height", type=float, default=5.4, help="frame height in inches (default 5.4)")
+    parser.add_argument("--width", type=number_argument, default=9.6, help="frame width in inches (default 9.6)")
+    parser.add_argument("--height", type=number_argument, default=5.4, help="frame height in inches (default 5.4)")
 
 
 def _layer_options(parser: argparse.ArgumentParser, *, kernel_default: tuple[int, ...] | None = None) -> None:

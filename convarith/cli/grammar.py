@@ -14,6 +14,7 @@ names the value and the rule; the command line prints it as one line and exits w
 from __future__ import annotations
 
 import argparse
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ __all__ = [
     "count_axes",
     "expand",
     "layer_arguments",
+    "number_argument",
     "padding_argument",
     "parse_layer_spec",
     "parse_padding",
@@ -58,13 +60,6 @@ _RULES = ("same", "valid", "full")
 
 class GrammarError(ValueError):
     """A command-line value that does not follow the grammar (the message gives the right spelling)."""
-
-
-def _integer(text: str, what: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise GrammarError(f"{what} must be an integer, got {text!r}") from None
 
 
 def parse_sizes(text: str, what: str = "size") -> tuple[int, ...]:
@@ -227,6 +222,27 @@ def padding_argument(text: str) -> Padding:
         return parse_padding(text, "value")
     except GrammarError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def number_argument(text: str) -> float:
+    """A finite number for ``argparse`` (``--dpi``, ``--duration``, ...); its range is checked by the library.
+
+    Examples
+    --------
+    >>> number_argument("9.6")
+    9.6
+    >>> number_argument("inf")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: value must be a finite number, got 'inf'
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"value must be a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"value must be a finite number, got {text!r}")
+    return value
 
 
 def count_axes(*values: tuple[int, ...] | Padding | None) -> int | None:
