@@ -122,7 +122,7 @@ def _same_axis(i: int | None, k: int, s: int, d: int, convention: str, where: st
         return ((ek - 1) // 2, (ek - 1) // 2)
     if convention == "pytorch" and s != 1:
         raise LayerError(
-            f"`stride` {s}{where}: PyTorch refuses padding='same' for strided convolutions "
+            f"`stride` {s}: PyTorch refuses padding='same' for strided convolutions{where} "
             "(use convention='tensorflow' for the TF/Keras/JAX split)"
         )
     if i is None:
