@@ -1,7 +1,8 @@
 """Analyses built on the arithmetic and the engine.
 
 The even-kernel shift and symmetric padding (Wu et al.), receptive fields (Araujo et al.), and
-framework padding translation.
+framework padding translation. ``Layer`` here is :class:`convarith.arithmetic.Layer`, the one layer
+value; :func:`layer` builds one for a stack (no input size yet).
 """
 
 from convarith.studies.frameworks import FRAMEWORKS, Counterpart, Equivalent, Translation, translate
