@@ -27,7 +27,8 @@ FORMATS = ("markdown", "html")
 _CSS = """
 body { font-family: system-ui, sans-serif; max-width: 46em; margin: 2em auto; line-height: 1.45; }
 h2 { border-bottom: 1px solid #ccc; margin-top: 1.6em; }
-pre { background: #f6f6f6; padding: 0.4em 0.8em; display: inline-block; }
+pre { background: #f6f6f6; padding: 0.4em 0.8em; display: inline-block; vertical-align: top;
+      white-space: pre-wrap; max-width: 100%; box-sizing: border-box; }
 .answer { color: #555; margin: 0.3em 0 1.2em; }
 .key { break-before: page; page-break-before: always; }
 """
