@@ -27,6 +27,7 @@ def test_before_any_click_nothing_depends_on_the_answer(topic: str) -> None:
         assert ex.solution() not in box.prompt.value
         assert "Answer:" not in _text(box.prompt.value)
         assert repr(box) == f"ExerciseWidget({ex.key})"
+        assert not re.search(r"\d", box.answer.placeholder + box.check_button.tooltip)
 
 
 def test_a_wrong_answer_is_marked_wrong_with_a_hint_and_no_answer() -> None:

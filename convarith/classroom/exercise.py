@@ -31,6 +31,14 @@ _FORMATS: dict[str, str] = {
     "number": "a number (a fraction such as a/b is fine)",
     "word": "one of the words offered in the question",
 }
+_SHORT: dict[str, str] = {
+    "int": "a whole number",
+    "ints": "numbers, comma-separated",
+    "list": "numbers, comma-separated",
+    "set": "numbers, comma-separated",
+    "number": "a number, or a fraction a/b",
+    "word": "one word",
+}
 _WORDS = {"y": "yes", "true": "yes", "n": "no", "false": "no"}
 _DIGIT = re.compile(r"\d")
 
@@ -132,6 +140,11 @@ class Answer:
     def format(self) -> str:
         """How to write the answer, in words (no digits)."""
         return _FORMATS[self.kind]
+
+    @property
+    def placeholder(self) -> str:
+        """A short reminder of the format, for an answer box (no digits)."""
+        return _SHORT[self.kind]
 
     def text(self) -> str:
         """The answer as a student would write it."""

@@ -82,14 +82,15 @@ class ExerciseWidget(widgets.VBox):
         )
         self.answer = widgets.Text(
             value="",
-            placeholder=exercise.answer.format,
+            placeholder=exercise.answer.placeholder,
             description="Answer:",
             layout=widgets.Layout(width="24em"),
         )
         self.answer.add_class("convarith-exercise-answer")
         self.check_button = widgets.Button(description="Check", button_style="primary")
+        self.check_button.tooltip = exercise.answer.format
         self.check_button.add_class("convarith-exercise-check")
-        self.solution_button = widgets.Button(description="Show worked answer")
+        self.solution_button = widgets.Button(description="Show worked answer", layout=widgets.Layout(width="auto"))
         self.solution_button.add_class("convarith-exercise-show")
         self.feedback = widgets.HTML("")
         self.feedback.add_class("convarith-exercise-feedback")
