@@ -186,7 +186,7 @@ def test_every_subcommand_is_reached() -> None:
         assert f"convarith {command}" in names
     for command in ("animate conv", "animate max_pool", "animate transpose", "animate groups", "animate symmetric"):
         assert f"convarith {command}" in names
-    assert {"convarith gallery", "convarith notebooks"} <= names
+    assert {"convarith gallery", "convarith notebooks", "convarith exercises"} <= names
 
 
 @pytest.mark.parametrize(("prog", "parser"), PARSERS, ids=[prog for prog, _ in PARSERS])

@@ -269,6 +269,18 @@ def notebooks_args(folder: str) -> st.SearchStrategy[list[str]]:
     return combine(["notebooks"], target, flag("--overwrite"))
 
 
+def exercises_args(folder: str) -> st.SearchStrategy[list[str]]:
+    return combine(
+        ["exercises"],
+        required("--seed", st.sampled_from(["0", "7", "-1", "x", "99999999999999999999"])),
+        flag("--answers"),
+        option("--format", st.sampled_from(["markdown", "html", "pdf"])),
+        option("--topic", st.sampled_from(["padding", "02", "nonesuch"])),
+        st.sampled_from([[], ["-o", f"{folder}/sheet.md"], ["-o", f"{folder}/taken.gif"], ["-o", f"{folder}/no/x.md"]]),
+        flag("--overwrite"),
+    )
+
+
 OTHER = st.sampled_from(
     [[], ["--version"], ["--help"], ["nonesuch"], ["shape", "--help"], ["animate", "conv", "--help"]]
 )

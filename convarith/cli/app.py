@@ -2,7 +2,8 @@
 
 Each subcommand lives in its own module (:mod:`~convarith.cli.shape`,
 :mod:`~convarith.cli.receptive_field`, :mod:`~convarith.cli.translate`,
-:mod:`~convarith.cli.animate`, :mod:`~convarith.cli.gallery`, :mod:`~convarith.cli.notebooks`)
+:mod:`~convarith.cli.animate`, :mod:`~convarith.cli.gallery`, :mod:`~convarith.cli.notebooks`,
+:mod:`~convarith.cli.exercises`)
 and reads its values with the one grammar of :mod:`convarith.cli.grammar`. Results go to
 stdout; any mistake prints one line on stderr (``convarith: error: ...``) and exits with 2.
 """
@@ -16,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from convarith import __version__
-from convarith.cli import animate, gallery, notebooks, receptive_field, shape, translate
+from convarith.cli import animate, exercises, gallery, notebooks, receptive_field, shape, translate
 from convarith.cli.grammar import GRAMMAR
 
 __all__ = ["build_parser", "main"]
@@ -50,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"convarith {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (shape, receptive_field, translate, animate, gallery, notebooks):
+    for module in (shape, receptive_field, translate, animate, gallery, notebooks, exercises):
         module.add_command(commands)
     return parser
 

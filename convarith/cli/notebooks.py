@@ -79,8 +79,8 @@ def copy_notebooks(outdir: str | os.PathLike[str], *, overwrite: bool = False) -
     Examples
     --------
     >>> import tempfile
-    >>> [p.name for p in copy_notebooks(tempfile.mkdtemp())][-1]
-    '11_receptive_fields.ipynb'
+    >>> copy_notebooks(tempfile.mkdtemp())[0].name
+    '01_discrete_convolution.ipynb'
     """
     sources = find_notebooks()
     root = Path(outdir)
@@ -132,7 +132,7 @@ def add_command(commands: Any) -> None:
     """Add ``notebooks`` to the ``convarith`` subcommands."""
     notebooks = commands.add_parser(
         "notebooks",
-        help="copy the eleven classroom notebooks into a folder",
+        help="copy the classroom notebooks into a folder",
         description="Copy the classroom notebooks (discrete convolution to receptive fields) into DIR, "
         "then open them with jupyter lab DIR.",
         epilog="example: convarith notebooks convarith-notebooks && jupyter lab convarith-notebooks",
