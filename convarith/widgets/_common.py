@@ -1,0 +1,138 @@
+"""What every widget uses: PNG pictures, sliders, a Play control linked to a step slider, messages."""
+
+from __future__ import annotations
+
+import html
+import io
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+
+from convarith.anim.render import render
+
+__all__ = ["png_bytes", "still"]
+
+OK_COLOUR = "#1f6e55"
+BAD_COLOUR = "#b00020"
+
+
+def png_bytes(pixels: np.ndarray) -> bytes:
+    r"""PNG file bytes of an RGB image (``uint8``, shape ``(height, width, 3)``).
+
+    Examples
+    --------
+    >>> png_bytes(np.zeros((2, 3, 3), dtype=np.uint8))[:4]  # the PNG signature
+    b'\x89PNG'
+    """
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels, dtype=np.uint8)).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def still(scene: Any, step: int | None = None, *, dpi: float = 80, **options: Any) -> Any:
+    r"""One frame of a scene as a picture for a notebook (the last frame by default).
+
+    Parameters
+    ----------
+    scene : Scene or ChannelScene
+        From :mod:`convarith.anim.scenes`.
+    step : int, optional
+        Frame number, counted from 0 (default: the last, where every output is computed).
+    dpi : float
+    **options
+        Passed to :func:`convarith.anim.render.render` (``numbers``, ``caption``, ``width``, ...).
+
+    Returns
+    -------
+    IPython.display.Image
+        A PNG, kept in the notebook's output when saved.
+
+    Examples
+    --------
+    >>> from convarith.anim.scenes import conv_scene
+    >>> still(conv_scene((4, 4), 3), dpi=20).data[:4]  # no_padding_no_strides, last frame
+    b'\x89PNG'
+    """
+    from IPython.display import Image
+
+    renderer = render(scene, dpi=dpi, **options)
+    try:
+        pixels = renderer.draw_frame(len(renderer) - 1 if step is None else step)
+    finally:
+        renderer.close()
+    return Image(data=png_bytes(pixels), format="png")
+
+
+def slider(description: str, value: int, low: int, high: int) -> widgets.IntSlider:
+    """An integer slider that reports its value when released."""
+    return widgets.IntSlider(
+        value=value,
+        min=low,
+        max=high,
+        description=description,
+        continuous_update=False,
+        style={"description_width": "9em"},
+        layout=widgets.Layout(width="24em"),
+    )
+
+
+def message_html(text: str, prefix: str = "Not a valid layer") -> str:
+    """Why the parameters are impossible, in red."""
+    style = f"color:{BAD_COLOUR};font-weight:bold;padding:0.4em 0"
+    return f'<div style="{style}">{html.escape(prefix)}: {html.escape(text)}</div>'
+
+
+def check_html(text: str, ok: bool) -> str:
+    """An agreement line, green when ``ok``, red otherwise."""
+    return f'<div style="color:{OK_COLOUR if ok else BAD_COLOUR};font-family:monospace">{html.escape(text)}</div>'
+
+
+def picture() -> widgets.Image:
+    """The PNG picture a widget draws into."""
+    image = widgets.Image(format="png")
+    image.add_class("convarith-picture")
+    return image
+
+
+def html_box(css_class: str, math: bool = False) -> widgets.HTML:
+    """An HTML (or HTMLMath) widget with a CSS class the browser tests find it by."""
+    box = widgets.HTMLMath() if math else widgets.HTML()
+    box.add_class(css_class)
+    return box
+
+
+class Stepper:
+    """A Play control linked (in the browser too) to a step slider.
+
+    Parameters
+    ----------
+    description : str
+    interval : int
+        Milliseconds between Play steps.
+    first : {0, 1}
+        The first step's number: 1 for counts ("position 1 of 9"), 0 for indices shown in the
+        picture from 0 (channels, cells).
+    """
+
+    def __init__(self, description: str, interval: int, first: int = 1) -> None:
+        self.first = first
+        self.slider = slider(description, first, first, first)
+        self.slider.continuous_update = True
+        self.slider.add_class("convarith-step")
+        self.play = widgets.Play(value=first, min=first, max=first, step=1, interval=interval, description="Play")
+        self.play.add_class("convarith-play")
+        widgets.jslink((self.play, "value"), (self.slider, "value"))
+        self.box = widgets.HBox([self.play, self.slider], layout=widgets.Layout(align_items="center"))
+
+    def reset(self, frames: int) -> None:
+        """``frames`` steps, starting at the first."""
+        for control in (self.play, self.slider):
+            control.value = self.first
+            control.max = self.first + max(frames, 1) - 1
+
+    def index(self) -> int:
+        """The current frame, counted from 0."""
+        return int(self.slider.value) - self.first

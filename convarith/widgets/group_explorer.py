@@ -1,0 +1,116 @@
+"""The group explorer: which input channels feed each output channel of a grouped convolution."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+
+from convarith.anim.render import ChannelRenderer
+from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes, slider
+from convarith.widgets.state import GroupState, describe_groups
+
+__all__ = ["GroupExplorer"]
+
+
+class GroupExplorer(widgets.VBox):
+    """Input and output channels of a grouped convolution, and which feed which.
+
+    Parameters
+    ----------
+    in_channels, out_channels, groups : int
+        Starting values; ``groups == in_channels`` is a depthwise convolution.
+    dpi : float
+    interval : int
+        Milliseconds between Play steps (one step per output channel).
+
+    Attributes
+    ----------
+    controls : dict of str to IntSlider
+    step, play : IntSlider, Play
+        The output channel shown, numbered from 0 as in the picture.
+    picture, check, message
+        As in :class:`~convarith.widgets.LayerExplorer`.
+    channel : HTML
+        Which input channels the chosen output channel reads.
+    state : GroupState
+
+    Examples
+    --------
+    >>> explorer = GroupExplorer(4, 4, groups=2, dpi=20)
+    >>> explorer.state.weight_shape
+    (4, 2, 3, 3)
+    >>> explorer.step.value = 2  # output channel 2, as the picture numbers it
+    >>> explorer.channel.value
+    'output channel 2 (group 1) reads input channels 2, 3'
+    >>> explorer.controls["groups"].value = 3  # 3 does not divide 4
+    >>> explorer.state.ok
+    False
+    """
+
+    def __init__(
+        self, in_channels: int = 4, out_channels: int = 4, groups: int = 1, *, dpi: float = 80, interval: int = 700
+    ) -> None:
+        self.dpi = dpi
+        self.renderer: ChannelRenderer | None = None
+        self.controls = {
+            "in_channels": slider("input channels", in_channels, 1, 8),
+            "out_channels": slider("output channels", out_channels, 1, 8),
+            "groups": slider("groups", groups, 1, 8),
+        }
+        for name, control in self.controls.items():
+            control.add_class(f"convarith-{name.replace('_', '-')}")
+            control.observe(lambda change: self.update(), names="value")
+        self._stepper = Stepper("output channel", interval, first=0)
+        self.step = self._stepper.slider
+        self.play = self._stepper.play
+        self.step.observe(self._on_step, names="value")
+        self.picture = picture()
+        self.channel = html_box("convarith-position")
+        self.check = html_box("convarith-check")
+        self.message = html_box("convarith-message")
+        self.state = GroupState(None, None, None)
+        self._busy = False
+        super().__init__(
+            [widgets.VBox([*self.controls.values(), self._stepper.box]), self.message, self.channel, self.picture,
+             self.check],
+            layout=widgets.Layout(border="1px solid #ddd", padding="0.5em"),
+        )  # fmt: skip
+        self.add_class("convarith-explorer")
+        self.update()
+
+    def update(self) -> None:
+        """Recompute and redraw from the controls (impossible channel counts show a message)."""
+        c = self.controls
+        state = describe_groups(c["in_channels"].value, c["out_channels"].value, c["groups"].value)
+        self.state = state
+        if self.renderer is not None:
+            self.renderer.close()
+            self.renderer = None
+        if state.scene is None:
+            self.message.value = message_html(state.message or "")
+            self.check.value = self.channel.value = ""
+            self.picture.layout.display = "none"
+            return
+        self.message.value = ""
+        self.picture.layout.display = None
+        self.renderer = ChannelRenderer(state.scene, dpi=self.dpi)
+        width, height = self.renderer.size
+        self.picture.width, self.picture.height = str(width), str(height)
+        self.check.value = check_html(state.check_text(), state.agrees)
+        self._busy = True
+        try:
+            self._stepper.reset(len(state.scene))
+        finally:
+            self._busy = False
+        self._draw(0)
+
+    def _on_step(self, change: dict[str, Any]) -> None:
+        if self._busy or self.renderer is None:
+            return
+        self._draw(self._stepper.index())
+
+    def _draw(self, output_channel: int) -> None:
+        assert self.renderer is not None
+        self.picture.value = png_bytes(self.renderer.draw_frame(output_channel))
+        self.channel.value = self.state.channel_text(output_channel)

@@ -1,0 +1,348 @@
+"""The layer explorer: parameter controls, the sliding kernel, the formula with numbers, and a check.
+
+The controls (input size, kernel, stride, padding with asymmetric and framework-'same' options,
+dilation, output padding, ceil mode, padding mode), a :class:`ipywidgets.Play` control linked to
+a step slider that moves the kernel, the picture from :class:`convarith.anim.render.Renderer`,
+the output-size formula with the numbers substituted (LaTeX), and a line checking the formula
+against a scan of the kernel positions and the engine's output shape. Everything shown comes
+from :func:`convarith.widgets.state.describe_layer`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+import ipywidgets as widgets
+
+from convarith.anim.render import Renderer
+from convarith.arithmetic import CONVENTIONS
+from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes, slider
+from convarith.widgets.state import KINDS, PADDING_CHOICES, LayerState, describe_layer
+
+__all__ = ["CACHE_SIZE", "LayerExplorer"]
+
+CACHE_SIZE = 12
+"""Layers whose frames and renderer a :class:`LayerExplorer` keeps (the most recent ones)."""
+
+
+class LayerExplorer(widgets.VBox):
+    """Controls, picture, formula and a check for one layer.
+
+    Parameters
+    ----------
+    kind : {'conv', 'max_pool', 'avg_pool', 'transpose'}
+    input_size, kernel_size, stride, dilation, output_padding : int
+        Starting values (``stride`` defaults to 1, or to the kernel for pooling).
+    padding : int, (before, after) or {'valid', 'same', 'full'}
+    convention : str
+        The 'same' rule (:data:`convarith.arithmetic.CONVENTIONS`).
+    ceil_mode : bool
+    padding_mode : str
+    view : {'direct', 'scatter'}
+        Transposed convolution.
+    numbers : bool
+        Values in the cells.
+    ndim : {1, 2}
+    controls : sequence of str, optional
+        Which controls to show, from ``'input_size', 'kernel_size', 'stride', 'padding',
+        'dilation', 'output_padding', 'ceil_mode', 'padding_mode', 'view', 'numbers'``.
+        Default: those that matter for ``kind``.
+    dpi : float
+        Picture resolution (the picture is 9.6 × 5.4 inches).
+    interval : int
+        Milliseconds between Play steps.
+
+    Attributes
+    ----------
+    controls : dict of str to Widget
+    step, play : IntSlider, Play
+    picture : Image
+        PNG bytes from :class:`convarith.anim.render.Renderer`.
+    formula : HTMLMath
+    check : HTML
+        The formula's output size against a scan of the kernel positions and the engine's shape.
+    message : HTML
+        Why the parameters are impossible (empty otherwise).
+    state : LayerState
+
+    Examples
+    --------
+    >>> explorer = LayerExplorer("conv", 5, 3, stride=2, padding=1, dpi=20)
+    >>> explorer.state.layer.output_shape
+    (3, 3)
+    >>> explorer.controls["stride"].value = 1  # as a student moving the slider
+    >>> explorer.state.layer.output_shape, explorer.step.max  # one frame per output cell
+    ((5, 5), 25)
+    """
+
+    def __init__(
+        self,
+        kind: str = "conv",
+        input_size: int = 5,
+        kernel_size: int = 3,
+        stride: int | None = None,
+        padding: Any = 0,
+        dilation: int = 1,
+        *,
+        output_padding: int = 0,
+        convention: str = "tensorflow",
+        ceil_mode: bool = False,
+        padding_mode: str = "zeros",
+        view: str = "direct",
+        numbers: bool = False,
+        ndim: int = 2,
+        controls: Sequence[str] | None = None,
+        dpi: float = 80,
+        interval: int = 500,
+    ) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"`kind` must be one of {', '.join(map(repr, KINDS))}; got {kind!r}")
+        if ndim not in (1, 2):
+            raise ValueError(f"`ndim` must be 1 or 2 (pictures), got {ndim}")
+        pooling = kind in ("max_pool", "avg_pool")
+        if stride is None:
+            stride = kernel_size if pooling else 1
+        self.kind = kind
+        self.ndim = ndim
+        self.dpi = dpi
+        self.renderer: Renderer | None = None
+        if isinstance(padding, str):
+            rule, before, after = padding, 0, 0
+        elif isinstance(padding, Sequence):
+            rule, before, after = "explicit", int(padding[0]), int(padding[1])
+        else:
+            rule, before, after = "explicit", int(padding), int(padding)
+        all_controls: dict[str, widgets.Widget] = {
+            "input_size": slider("input size i", input_size, 1, 12),
+            "kernel_size": slider("kernel k", kernel_size, 1, 6),
+            "stride": slider("stride s", stride, 1, 4),
+            "padding": widgets.ToggleButtons(
+                options=list(PADDING_CHOICES if kind == "conv" else ("explicit",)),
+                value=rule,
+                description="padding",
+                style={"description_width": "4em", "button_width": "5.2em"},
+            ),
+            "convention": widgets.Dropdown(
+                options=[c for c in CONVENTIONS if c not in ("valid", "full")],
+                value=convention,
+                description="'same' rule",
+                style={"description_width": "9em"},
+                layout=widgets.Layout(width="24em"),
+            ),
+            "pad_before": slider("pad before pb", before, 0, 5),
+            "pad_after": slider("pad after pe", after, 0, 5),
+            "symmetric": widgets.Checkbox(value=before == after, description="pb = pe", indent=False),
+            "dilation": slider("dilation d", dilation, 1, 3),
+            "output_padding": slider("output padding a", output_padding, 0, 3),
+            "ceil_mode": widgets.Checkbox(value=ceil_mode, description="ceil mode", indent=False),
+            "padding_mode": widgets.Dropdown(
+                options=["zeros", "reflect", "replicate", "circular"],
+                value=padding_mode,
+                description="padding mode",
+                style={"description_width": "9em"},
+                layout=widgets.Layout(width="24em"),
+            ),
+            "view": widgets.ToggleButtons(
+                options=["direct", "scatter"], value=view, description="view", style={"description_width": "9em"}
+            ),
+            "numbers": widgets.Checkbox(value=numbers, description="numbers in cells", indent=False),
+        }
+        if controls is None:
+            controls = ["input_size", "kernel_size", "stride", "padding", "dilation"]
+            controls += {
+                "conv": [],
+                "transpose": ["output_padding", "view", "numbers"],
+                "max_pool": ["ceil_mode"],
+                "avg_pool": ["ceil_mode"],
+            }[kind]
+        unknown = set(controls) - {*all_controls, "padding"}
+        if unknown:
+            raise ValueError(f"`controls`: unknown names {sorted(unknown)}; choose from {sorted(all_controls)}")
+        shown = list(controls)
+        if "padding" in shown:  # the padding group: rule, convention, before/after, pb = pe
+            at = shown.index("padding")
+            group = ["padding", "convention", "pad_before", "pad_after", "symmetric"] if kind == "conv" else [
+                "pad_before", "pad_after", "symmetric"
+            ]  # fmt: skip
+            shown[at : at + 1] = group
+        self.controls = all_controls
+        self.shown_controls = tuple(shown)
+        for name, control in all_controls.items():
+            control.add_class(f"convarith-{name.replace('_', '-')}")
+            control.observe(self._on_control, names="value")
+
+        self._stepper = Stepper("kernel position", interval)
+        self.step = self._stepper.slider
+        self.play = self._stepper.play
+        self.step.observe(self._on_step, names="value")
+        self.picture = picture()
+        self.position = html_box("convarith-position")
+        self.formula = html_box("convarith-formula", math=True)
+        self.check = html_box("convarith-check")
+        self.message = html_box("convarith-message")
+        self.state: LayerState = LayerState(None, None, None)
+        self._busy = False
+        self._cache: OrderedDict[tuple[tuple[str, Any], ...], tuple[LayerState, Any]] = OrderedDict()
+
+        left = widgets.VBox([all_controls[name] for name in shown], layout=widgets.Layout(min_width="25em"))
+        right = widgets.VBox(
+            [self._stepper.box, self.position, self.picture], layout=widgets.Layout(align_items="flex-start")
+        )
+        super().__init__(
+            [widgets.HBox([left, right]), self.message, self.formula, self.check],
+            layout=widgets.Layout(border="1px solid #ddd", padding="0.5em"),
+        )
+        self.add_class("convarith-explorer")
+        self._sync_padding_controls()
+        self.update()
+
+    # -- parameters --------------------------------------------------------------------------
+    def parameters(self) -> dict[str, Any]:
+        """The current parameters, as :func:`describe_layer` takes them."""
+        c = self.controls
+        rule = c["padding"].value
+        padding: Any = rule if rule != "explicit" else (c["pad_before"].value, c["pad_after"].value)
+        return {
+            "kind": self.kind,
+            "input_size": c["input_size"].value,
+            "kernel_size": c["kernel_size"].value,
+            "stride": c["stride"].value,
+            "padding": padding,
+            "dilation": c["dilation"].value,
+            "output_padding": c["output_padding"].value if self.kind == "transpose" else 0,
+            "ceil_mode": c["ceil_mode"].value if self.kind in ("max_pool", "avg_pool") else False,
+            "padding_mode": c["padding_mode"].value if self.kind == "conv" else "zeros",
+            "convention": c["convention"].value,
+            "view": c["view"].value,
+            "numbers": c["numbers"].value,
+            "ndim": self.ndim,
+        }
+
+    def set(self, **values: Any) -> None:
+        """Set several controls at once and redraw once (``padding`` may be an int, pair or rule).
+
+        Examples
+        --------
+        >>> explorer = LayerExplorer("conv", dpi=20)
+        >>> explorer.set(input_size=6, padding="same", stride=2)
+        >>> explorer.state.layer.padding
+        ((0, 1), (0, 1))
+        """
+        self._busy = True
+        try:
+            for name, value in values.items():
+                if name == "padding":
+                    if isinstance(value, str):
+                        self.controls["padding"].value = value
+                    else:
+                        pb, pe = (value, value) if isinstance(value, int) else value
+                        self.controls["padding"].value = "explicit"
+                        self.controls["symmetric"].value = pb == pe
+                        self.controls["pad_before"].value = pb
+                        self.controls["pad_after"].value = pe
+                elif name in self.controls:
+                    self.controls[name].value = value
+                else:
+                    raise ValueError(f"`{name}` is not a control; choose from {sorted(self.controls)}")
+        finally:
+            self._busy = False
+        self._sync_padding_controls()
+        self.update()
+
+    def _sync_padding_controls(self) -> None:
+        c = self.controls
+        explicit = c["padding"].value == "explicit"
+        for name in ("pad_before", "pad_after", "symmetric"):
+            c[name].disabled = not explicit
+        c["convention"].disabled = c["padding"].value != "same"
+        if explicit and c["symmetric"].value:
+            c["pad_after"].disabled = True
+            if c["pad_after"].value != c["pad_before"].value:
+                c["pad_after"].value = c["pad_before"].value
+
+    def _on_control(self, change: dict[str, Any]) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            self._sync_padding_controls()
+        finally:
+            self._busy = False
+        self.update()
+
+    # -- drawing -----------------------------------------------------------------------------
+    def update(self) -> None:
+        """Recompute everything from the controls and redraw.
+
+        Impossible parameters show a message (:func:`describe_layer` explains them); any other
+        error is a bug and propagates. The last :data:`CACHE_SIZE` layers keep their state and
+        renderer, so moving a slider back to a value seen before only draws a frame.
+        """
+        parameters = self.parameters()
+        key = tuple(sorted(parameters.items()))
+        cached = self._cache.pop(key, None)
+        if cached is None:
+            state = describe_layer(**parameters)
+            renderer = Renderer(state.scene, caption=False, dpi=self.dpi) if state.scene is not None else None
+            cached = (state, renderer)
+        self._cache[key] = cached
+        while len(self._cache) > CACHE_SIZE:
+            _, (_, old) = self._cache.popitem(last=False)
+            if old is not None:
+                old.close()
+        self._show_state(*cached)
+
+    def _show_state(self, state: LayerState, renderer: Renderer | None) -> None:
+        self.state = state
+        self.renderer = renderer
+        if state.scene is None or renderer is None:
+            self.message.value = message_html(state.message or "")
+            self.formula.value = ""
+            self.check.value = ""
+            self.position.value = ""
+            self.picture.layout.display = "none"
+            self._stepper.box.layout.display = "none"
+            return
+        self.message.value = ""
+        self.picture.layout.display = None
+        self._stepper.box.layout.display = None
+        width, height = renderer.size
+        self.picture.width = str(width)
+        self.picture.height = str(height)
+        self.formula.value = state.formula_latex() + "".join(
+            f"<div><i>{html.escape(note)}</i></div>" for note in state.notes
+        )
+        self.check.value = check_html(state.check_text(), state.agrees)
+        busy, self._busy = self._busy, True
+        try:
+            self._stepper.reset(len(state.scene))
+            if self.controls["padding"].value != "explicit" and state.layer and state.layer.padding:
+                # show the padding a rule chose in the (disabled) explicit controls
+                pb, pe = state.layer.padding[0]
+                self.controls["symmetric"].value = pb == pe
+                self.controls["pad_before"].value = pb
+                self.controls["pad_after"].value = pe
+        finally:
+            self._busy = busy
+        self._draw(0)
+
+    def _on_step(self, change: dict[str, Any]) -> None:
+        if self._busy or self.renderer is None:
+            return
+        self._draw(int(change["new"]) - 1)
+
+    def _draw(self, step: int) -> None:
+        assert self.renderer is not None
+        step = min(max(step, 0), len(self.renderer) - 1)
+        self.picture.value = png_bytes(self.renderer.draw_frame(step))
+        panel = self.renderer.scene.panels[0]
+        frame = panel.frames[step]
+        text = f"kernel position {step + 1} of {len(self.renderer)}"
+        if panel.kind == "transpose_scatter":  # steps over the input cells
+            text += f": input cell {frame.reads[0].coord} adds the kernel"
+        else:
+            text += f": output cell {frame.writes[0].coord}"
+        self.position.value = text

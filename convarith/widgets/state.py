@@ -1,0 +1,591 @@
+"""What the widgets show, computed without widgets: plain data, testable without a browser or kernel.
+
+Each widget has a ``describe_*`` function that returns a frozen state object; the widget only
+draws it. Importing this module needs NumPy alone (no ipywidgets, no matplotlib).
+
+An impossible combination of parameters gives a state whose ``message`` is the validation
+error's text (it names the argument and the numbers). Only those validation errors become
+messages: any other exception is a bug and propagates.
+
+The explorer's agreement line compares the formula with a count that does not use it: a scan of
+where the (dilated) kernel fits in the padded input, start by start (:func:`kernel_starts`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from convarith.anim.scenes import ChannelScene, Scene, conv_scene, group_scene, pool_scene, transpose_scene
+from convarith.arithmetic import Layer, LayerError, layer, transpose_equivalent, window_map
+from convarith.arithmetic.text import format_pad, format_padding, format_size
+from convarith.engine import avg_pool, conv, conv_transpose, max_pool
+from convarith.engine.padding import check_mode_limits
+from convarith.studies.receptive import ReceptiveField, receptive_field
+from convarith.testing import random_array
+
+__all__ = [
+    "KINDS",
+    "MAX_CONE_CELLS",
+    "PADDING_CHOICES",
+    "ConeState",
+    "GroupState",
+    "LayerState",
+    "describe_cone",
+    "describe_groups",
+    "describe_layer",
+    "kernel_starts",
+]
+
+KINDS = ("conv", "max_pool", "avg_pool", "transpose")
+"""Layers a :class:`~convarith.widgets.LayerExplorer` shows."""
+
+PADDING_CHOICES = ("explicit", "valid", "same", "full")
+"""The padding control's options: explicit ``(before, after)`` numbers, or a rule."""
+
+MAX_CONE_CELLS = 160
+"""The widest input a :class:`~convarith.widgets.ReceptiveFieldExplorer` draws."""
+
+# --------------------------------------------------------------------------------------------
+# the brute-force count the formula is checked against
+
+
+def kernel_starts(
+    kind: str,
+    input_size: int,
+    kernel_size: int,
+    stride: int,
+    padding: tuple[int, int],
+    dilation: int = 1,
+    *,
+    output_padding: int = 0,
+    ceil_mode: bool = False,
+) -> list[int]:
+    """Where the kernel starts along one axis, found by scanning the padded input (no formula).
+
+    Parameters
+    ----------
+    kind : {'conv', 'max_pool', 'avg_pool', 'transpose'}
+    input_size, kernel_size, stride, dilation : int
+    padding : (before, after)
+    output_padding : int
+        Transposed convolution only.
+    ceil_mode : bool
+        Pooling only (PyTorch's rule).
+
+    Returns
+    -------
+    list of int
+        Start cells of the kernel, counted from the first padded cell; one per output cell.
+
+    Notes
+    -----
+    The dilated kernel covers ``ek = d*(k - 1) + 1`` cells. Convolution and pooling: try
+    ``p = 0, s, 2s, ...`` and keep ``p`` while ``p + ek <= pb + i + pe``. In ceil mode the first
+    window that does not fit is kept too if it hangs over the padded input by less than a stride
+    (so it covers cells no kept window covers) and does not start in the right padding
+    (``p < pb + i``), as in PyTorch.
+
+    Transposed convolution, as drawn in the guide's direct view: a stride-1 scan over the input
+    stretched by ``s - 1`` zeros between cells, ``(i - 1)s + 1`` cells, padded by ``ek - 1 - pb``
+    before and ``ek - 1 - pe + a`` after.
+
+    Examples
+    --------
+    >>> kernel_starts("conv", 5, 3, 2, (1, 1))  # padding_strides: 3 positions
+    [0, 2, 4]
+    >>> kernel_starts("max_pool", 5, 2, 2, (0, 0), ceil_mode=True)  # a partial last window
+    [0, 2, 4]
+    >>> kernel_starts("max_pool", 1, 2, 2, (0, 0), ceil_mode=True)  # only a partial window
+    [0]
+    >>> len(kernel_starts("transpose", 2, 3, 2, (0, 0)))  # no_padding_strides_transposed
+    5
+    """
+    ek = dilation * (kernel_size - 1) + 1
+    pb, pe = padding
+    if kind == "transpose":
+        length = (input_size - 1) * stride + 1 + (ek - 1 - pb) + (ek - 1 - pe + output_padding)
+        step = 1
+    else:
+        length = pb + input_size + pe
+        step = stride
+    starts = []
+    start = 0
+    while start + ek <= length:
+        starts.append(start)
+        start += step
+    if ceil_mode and kind != "transpose":  # the first window that does not fit (at 0 if none does)
+        overhang = start + ek - length
+        if overhang < stride and start < pb + input_size:
+            starts.append(start)
+    return starts
+
+
+# --------------------------------------------------------------------------------------------
+# one layer
+
+
+@dataclass(frozen=True, eq=False)
+class LayerState:
+    """What a :class:`~convarith.widgets.LayerExplorer` shows for one set of parameters.
+
+    Attributes
+    ----------
+    layer : Layer or None
+        The layer (its resolved padding, output size and formula); None when the parameters are
+        impossible (then ``message`` says why).
+    scene : Scene or None
+        The animation frames (:mod:`convarith.anim.scenes`).
+    engine_shape : tuple of int or None
+        Output shape the engine computed for an input of shape ``input_shape``.
+    input_shape, weight_shape : tuple of int
+        The arrays passed to the engine: ``(1, C_in, *spatial)`` and the weight.
+    engine_call : str
+        The engine call, as a reader would type it.
+    message : str or None
+        Why the parameters are impossible.
+    notes : tuple of str
+        Remarks shown under the formula.
+    positions : tuple of int
+        Kernel positions per axis found by :func:`kernel_starts` (a scan, not the formula).
+    """
+
+    layer: Layer | None
+    scene: Scene | None
+    engine_shape: tuple[int, ...] | None
+    input_shape: tuple[int, ...] = ()
+    weight_shape: tuple[int, ...] = ()
+    engine_call: str = ""
+    message: str | None = None
+    notes: tuple[str, ...] = field(default=())
+    positions: tuple[int, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Whether the parameters make a layer (no message)."""
+        return self.message is None
+
+    @property
+    def expected_shape(self) -> tuple[int, ...] | None:
+        """``(1, C_out, *output)`` from the formula."""
+        if self.layer is None or self.engine_shape is None:
+            return None
+        return (*self.engine_shape[:2], *self.layer.output_shape)
+
+    @property
+    def agrees(self) -> bool:
+        """Whether the formula's output shape equals the scanned kernel positions and the engine's."""
+        if self.layer is None or self.engine_shape is None:
+            return False
+        formula = self.layer.output_shape
+        return self.positions == formula and self.engine_shape[2:] == formula
+
+    def formula_latex(self) -> str:
+        """The formula with numbers, as ``$...$`` for :class:`ipywidgets.HTMLMath` ('' if impossible).
+
+        One line when every axis has the same numbers, else one line per axis.
+        """
+        if self.layer is None:
+            return ""
+        rows = set(self.layer.latex_rows())
+        if len(rows) == 1 and self.layer.ndim > 1:
+            return f"${rows.pop()}$ &nbsp; (rows and columns alike)"
+        return f"${self.layer.latex()}$"
+
+    def check_text(self) -> str:
+        """One line: the scanned kernel positions, the formula's size, the engine's shape, and whether they agree."""
+        if self.layer is None or self.engine_shape is None:
+            return ""
+        scanned = "zero-inserted, padded input" if self.layer.op == "conv_transpose" else "padded input"
+        verdict = "✓ they agree" if self.agrees else "✗ they DISAGREE"
+        return (
+            f"kernel positions (scan of the {scanned}): {format_size(self.positions)};  "
+            f"formula: {format_size(self.layer.output_shape)};  "
+            f"engine: {self.engine_call} → {self.engine_shape};  {verdict}"
+        )
+
+
+_OPS = {"conv": "conv", "transpose": "conv_transpose", "max_pool": "max_pool", "avg_pool": "avg_pool"}
+
+
+def _call_padding(pads: tuple[tuple[int, int], ...]) -> int | tuple[tuple[int, int], ...]:
+    """The ``padding=`` argument as a reader would type it: one int when every side is the same."""
+    first = pads[0][0]
+    return first if all(pair == (first, first) for pair in pads) else pads
+
+
+def describe_layer(
+    kind: str = "conv",
+    input_size: int = 5,
+    kernel_size: int = 3,
+    stride: int | None = None,
+    padding: Any = 0,
+    dilation: int = 1,
+    *,
+    output_padding: int = 0,
+    ceil_mode: bool = False,
+    padding_mode: str = "zeros",
+    convention: str = "tensorflow",
+    view: str = "direct",
+    numbers: bool = False,
+    ndim: int = 2,
+    seed: int = 0,
+) -> LayerState:
+    """Everything a :class:`~convarith.widgets.LayerExplorer` shows: layer, frames, scan and engine shape.
+
+    Parameters
+    ----------
+    kind : {'conv', 'max_pool', 'avg_pool', 'transpose'}
+    input_size, kernel_size, stride, dilation, output_padding : int
+        The same on every axis (``stride`` defaults to 1, or to the kernel for pooling).
+    padding : int, (before, after), or {'valid', 'same', 'full'}
+        The same on every axis; ``'same'`` is split by ``convention``
+        (:data:`convarith.arithmetic.CONVENTIONS`).
+    ceil_mode : bool
+        Pooling only.
+    padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}
+        Convolution only: how the engine fills padded cells (the check runs with it).
+    convention : str
+        The 'same' rule.
+    view : {'direct', 'scatter'}
+        Transposed convolution: the guide's direct view or the scatter view.
+    numbers : bool
+        Draw values in the cells.
+    ndim : {1, 2}
+        Spatial axes.
+    seed : int
+        Seed of the random input the engine check uses.
+
+    Returns
+    -------
+    LayerState
+        With ``message`` set (and no layer) when the parameters are impossible.
+
+    Raises
+    ------
+    Exception
+        Anything but a :class:`~convarith.arithmetic.LayerError` (a bug) propagates.
+
+    Notes
+    -----
+    Three answers to "how many outputs?": the formula of the :class:`~convarith.arithmetic.Layer`
+    (e.g. ``o = floor((i + pb + pe - ek)/s) + 1``), the engine (:func:`convarith.conv`,
+    :func:`convarith.max_pool`, :func:`convarith.avg_pool`, :func:`convarith.conv_transpose`) run
+    on a random input of shape ``(1, 1, i, ...)``, and a scan of the kernel's start positions
+    (:func:`kernel_starts`). The engine computes its windows from the same layer value, so only the
+    scan is independent of the formula.
+
+    Examples
+    --------
+    >>> state = describe_layer("conv", 5, 3, stride=2, padding=1)
+    >>> state.positions, state.layer.output_shape, state.engine_shape, state.agrees
+    ((3, 3), (3, 3), (1, 1, 3, 3), True)
+    >>> describe_layer("conv", 2, 5).message  # the kernel does not fit
+    '`kernel_size` 5 is larger than the padded input 2 = 2 + 0 + 0 on axis 0: no output'
+    """
+    if kind not in KINDS:
+        return LayerState(None, None, None, message=f"`kind` must be one of {', '.join(KINDS)}; got {kind!r}")
+    if ndim not in (1, 2):
+        return LayerState(None, None, None, message=f"`ndim` must be 1 or 2 (pictures), got {ndim}")
+    if kind == "avg_pool" and dilation != 1:
+        return LayerState(
+            None, None, None, message=f"`dilation` {dilation}: average pooling has no dilation (PyTorch's AvgPool)"
+        )
+    if isinstance(padding, Sequence) and not isinstance(padding, str):  # (before, after) on every axis
+        padding = ((int(padding[0]), int(padding[1])),) * ndim
+    try:  # the layer parser: the one place where impossible parameters become a message
+        lay = layer(
+            _OPS[kind], (input_size,) * ndim, kernel_size, stride, padding, dilation,
+            output_padding=output_padding, ceil_mode=ceil_mode, convention=convention,
+        )  # fmt: skip
+    except LayerError as error:
+        return LayerState(None, None, None, message=str(error))
+    assert lay.padding is not None and lay.input_size is not None
+    shape, kernel, pads = lay.input_size, lay.kernel_size, lay.padding
+    if kind == "transpose" and view == "direct":
+        equivalent = transpose_equivalent(lay)
+        assert isinstance(equivalent, tuple)
+        if any(p < 0 for axis in equivalent for p in axis.padding):
+            eq = equivalent[0]
+            return LayerState(None, None, None, message=(
+                f"`padding` {format_padding(pads)} is more than the dilated kernel size minus one "
+                f"({eq.dilation * (eq.kernel_size - 1)}): the guide's direct view would pad the stretched input "
+                f"by p′ = ek − 1 − p = {format_pad(eq.padding)}, less than nothing; choose the scatter view"
+            ))  # fmt: skip
+    s, d, a = lay.stride[0], lay.dilation[0], lay.output_padding[0]  # the same on every axis
+    x = random_array((1, 1, *shape), seed=seed)
+    w = random_array((1, 1, *kernel), seed=seed + 1)
+    pad_arg = _call_padding(pads)
+    if kind == "conv" and padding_mode != "zeros":
+        try:  # the engine's padding-mode limits (reflect: pads < i; circular: pads <= i)
+            check_mode_limits(shape, pads, padding_mode, "padding_mode")
+        except ValueError as error:  # a validation error only: the engine does not raise LayerError for it yet
+            return LayerState(None, None, None, message=str(error))
+    out: Any  # the engine's result (max_pool's type also allows an (output, indices) pair)
+    if kind == "conv":
+        out = conv(x, w, stride=s, padding=pad_arg, dilation=d, padding_mode=padding_mode)
+    elif kind == "transpose":
+        out = conv_transpose(x, w, stride=s, padding=pad_arg, output_padding=a, dilation=d)
+    elif kind == "max_pool":
+        out = max_pool(x, kernel, stride=s, padding=pad_arg, dilation=d, ceil_mode=ceil_mode)
+    else:
+        out = avg_pool(x, kernel, stride=s, padding=pad_arg, ceil_mode=ceil_mode)
+
+    notes: list[str] = []
+    if kind == "conv":
+        call = f"conv(x {x.shape}, w {w.shape}, stride={s}, padding={pad_arg!r}"
+        call += f", dilation={d}" if d != 1 else ""
+        call += f", padding_mode={padding_mode!r})" if padding_mode != "zeros" else ")"
+        rule = padding if lay.padding_rule != "explicit" else pads  # a rule keeps its name in the title
+        scene = conv_scene(shape, kernel, s, rule, d, convention=convention, numbers=numbers)
+    elif kind == "transpose":
+        call = f"conv_transpose(x {x.shape}, w {w.shape}, stride={s}, padding={pad_arg!r}"
+        call += f", output_padding={a})" if a else ")"
+        scene = transpose_scene(shape, kernel, s, pads, a, d, view=view, numbers=numbers)
+    else:
+        call = f"{kind}(x {x.shape}, {kernel}, stride={s}, padding={pad_arg!r}"
+        call += f", dilation={d}" if d != 1 else ""
+        call += ", ceil_mode=True)" if ceil_mode else ")"
+        scene = pool_scene(shape, kernel, s, pads, d, mode="max" if kind == "max_pool" else "avg", ceil_mode=ceil_mode)
+        if ceil_mode and lay.axes[0].pool_dropped_last():
+            notes.append("ceil mode dropped the last window: it would start in the right padding")
+    positions = tuple(
+        len(kernel_starts(kind, shape[axis], kernel[axis], s, pads[axis], d, output_padding=a, ceil_mode=ceil_mode))
+        for axis in range(lay.ndim)
+    )
+    out_shape = tuple(int(n) for n in np.shape(out))
+    return LayerState(lay, scene, out_shape, x.shape, w.shape, call, None, tuple(notes), positions)
+
+
+# --------------------------------------------------------------------------------------------
+# channels and groups
+
+
+@dataclass(frozen=True, eq=False)
+class GroupState:
+    """What a :class:`~convarith.widgets.GroupExplorer` shows: the channel scene and the engine's shapes.
+
+    Attributes
+    ----------
+    scene : ChannelScene or None
+    weight_shape, engine_shape : tuple of int or None
+    parameters : int
+        Number of weights, ``C_out * C_in/groups * k * k``.
+    message : str or None
+    groups : int
+    """
+
+    scene: ChannelScene | None
+    weight_shape: tuple[int, ...] | None
+    engine_shape: tuple[int, ...] | None
+    parameters: int = 0
+    message: str | None = None
+    groups: int = 1
+
+    @property
+    def ok(self) -> bool:
+        """Whether the channel counts and groups fit together."""
+        return self.message is None
+
+    @property
+    def agrees(self) -> bool:
+        """Whether the engine's output has ``C_out`` channels."""
+        if self.scene is None or self.engine_shape is None:
+            return False
+        return self.engine_shape[1] == self.scene.out_channels
+
+    def channel_text(self, output_channel: int) -> str:
+        """Which input channels output channel ``output_channel`` (from 0, as in the picture) reads.
+
+        Examples
+        --------
+        >>> describe_groups(4, 4, groups=2).channel_text(2)
+        'output channel 2 (group 1) reads input channels 2, 3'
+        """
+        if self.scene is None:
+            return ""
+        frame = self.scene.frames[output_channel]
+        inputs = ", ".join(str(c) for c in frame.input_channels)
+        plural = "s" if len(frame.input_channels) > 1 else ""
+        return f"output channel {frame.output_channel} (group {frame.group}) reads input channel{plural} {inputs}"
+
+    def check_text(self) -> str:
+        """The weight shape, its size (and the saving when ``groups > 1``), and the engine's channels.
+
+        Examples
+        --------
+        >>> describe_groups(4, 8, groups=1).check_text()
+        'weight (8, 4, 3, 3) = (C_out, C_in/groups, k, k): 288 weights;  engine output (1, 8, 5, 5): ✓ C_out = 8'
+        >>> describe_groups(4, 8, groups=4).check_text()[:75]
+        'weight (8, 1, 3, 3) = (C_out, C_in/groups, k, k): 72 weights, 4× fewer than'
+        """
+        if self.scene is None or self.weight_shape is None or self.engine_shape is None:
+            return ""
+        text = f"weight {self.weight_shape} = (C_out, C_in/groups, k, k): {self.parameters} weights"
+        if self.groups > 1:
+            text += f", {self.groups}× fewer than with groups=1"
+        out_channels = self.scene.out_channels
+        verdict = f"✓ C_out = {out_channels}" if self.agrees else f"✗ not C_out = {out_channels}"
+        return f"{text};  engine output {self.engine_shape}: {verdict}"
+
+
+def describe_groups(
+    in_channels: int = 4, out_channels: int = 4, groups: int = 1, kernel_size: int = 3, input_size: int = 5
+) -> GroupState:
+    """The channel view of a grouped convolution and the engine's shapes.
+
+    Parameters
+    ----------
+    in_channels, out_channels, groups, kernel_size, input_size : int
+        ``groups`` must divide both channel counts.
+
+    Returns
+    -------
+    GroupState
+
+    Notes
+    -----
+    Weight shape ``(C_out, C_in/groups, k, k)``; output channel ``co`` reads the input channels of
+    group ``co // (C_out/groups)``. The weights number ``C_out * C_in/groups * k * k``:
+    ``groups`` times fewer than a dense convolution's.
+
+    Examples
+    --------
+    >>> describe_groups(4, 8, groups=4).weight_shape
+    (8, 1, 3, 3)
+    >>> describe_groups(4, 6, groups=4).message
+    '`out_channels` 6 must be divisible by `groups` 4'
+    """
+    for value, name in [(in_channels, "in_channels"), (out_channels, "out_channels"), (groups, "groups")]:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            return GroupState(None, None, None, message=f"`{name}` must be a positive integer, got {value!r}")
+    for value, name in [(in_channels, "in_channels"), (out_channels, "out_channels")]:
+        if value % groups:  # PyTorch's rule for Conv2d(in_channels, out_channels, groups=...)
+            return GroupState(None, None, None, message=f"`{name}` {value} must be divisible by `groups` {groups}")
+    scene = group_scene(in_channels, out_channels, groups)
+    weight_shape = (out_channels, in_channels // groups, kernel_size, kernel_size)
+    x = random_array((1, in_channels, input_size, input_size), seed=0)
+    out = conv(x, random_array(weight_shape, seed=1), padding="same", groups=groups)
+    return GroupState(scene, weight_shape, tuple(int(n) for n in out.shape), int(np.prod(weight_shape)), None, groups)
+
+
+# --------------------------------------------------------------------------------------------
+# receptive fields
+
+
+@dataclass(frozen=True, eq=False)
+class ConeState:
+    """The cells that one output of a stack of identical valid layers depends on, level by level.
+
+    Attributes
+    ----------
+    sizes : tuple of int
+        Cells per level, the input first and the stack's output last.
+    cone : tuple of frozenset of int
+        Per level, the cells the chosen output depends on (found by walking the window map back).
+    output : int
+        The chosen output cell (from 0).
+    field : ReceptiveField or None
+        Araujo et al.'s closed form for the same stack (:func:`convarith.studies.receptive.receptive_field`).
+    message : str or None
+    reads : tuple of (level, cell, cell below)
+        The window reads inside the cone: ``cell`` of level ``level`` reads ``cell below``.
+    """
+
+    sizes: tuple[int, ...]
+    cone: tuple[frozenset[int], ...]
+    output: int
+    field: ReceptiveField | None
+    message: str | None = None
+    reads: tuple[tuple[int, int, int], ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Whether the stack could be described (no message)."""
+        return self.message is None
+
+    @property
+    def extent(self) -> tuple[int, int]:
+        """First and last input cell of the cone (the brute-force receptive field)."""
+        return min(self.cone[0]), max(self.cone[0])
+
+    @property
+    def agrees(self) -> bool:
+        """Whether the cone's extent at the input is the closed form's interval."""
+        return self.field is not None and self.extent == tuple(self.field.interval(self.output))
+
+    def check_text(self) -> str:
+        """The traced cone against the closed form, and whether they agree ('' if impossible)."""
+        if self.field is None:
+            return ""
+        first, last = self.extent
+        return (
+            f"traced through the windows: output {self.output} depends on input cells {first}..{last} "
+            f"({last - first + 1} wide); closed form: [{self.output}·S0 − P0, … + r0 − 1] = "
+            f"{tuple(self.field.interval(self.output))}, r0 = {self.field.size}; "
+            + ("✓ they agree" if self.agrees else "✗ they DISAGREE")
+        )
+
+
+def describe_cone(
+    layers: int = 3, kernel_size: int = 3, stride: int = 1, dilation: int = 1, *, output: int = 0, outputs: int = 3
+) -> ConeState:
+    """The receptive-field cone of output ``output`` of ``layers`` identical unpadded convolutions.
+
+    Parameters
+    ----------
+    layers, kernel_size, stride, dilation : int
+        The stack: ``layers`` convolutions with the same kernel, stride and dilation, no padding.
+    output : int
+        The output cell whose cone is traced, from 0.
+    outputs : int
+        Number of output cells; the input is as small as that allows.
+
+    Returns
+    -------
+    ConeState
+
+    Notes
+    -----
+    Sizes are worked back from the output, ``n_l = (n_{l+1} - 1)*s + ek``, and the cone by
+    walking :meth:`convarith.arithmetic.WindowMap.reads` from the output to the input. The closed form it is
+    checked against (Araujo et al., 2019): ``r0 = 1 + sum_l (ek - 1) * s**(l-1)``, so output
+    ``y`` reads input ``[y*S0, y*S0 + r0 - 1]`` with ``S0 = s**layers``.
+
+    Examples
+    --------
+    >>> state = describe_cone(3, 3)  # three 3x3 layers: each output sees 7 input cells
+    >>> state.sizes, state.extent, state.agrees
+    ((9, 7, 5, 3), (0, 6), True)
+    """
+    for value, name in [
+        (layers, "layers"), (kernel_size, "kernel_size"), (stride, "stride"), (dilation, "dilation"),
+        (outputs, "outputs"),
+    ]:  # fmt: skip
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            return ConeState((), (), output, None, message=f"`{name}` must be a positive integer, got {value!r}")
+    if not 0 <= output < outputs:
+        return ConeState((), (), output, None, message=f"`output` must be in [0, {outputs}), got {output}")
+    ek = dilation * (kernel_size - 1) + 1
+    sizes = [outputs]
+    for _ in range(layers):
+        sizes.insert(0, (sizes[0] - 1) * stride + ek)
+    if sizes[0] > MAX_CONE_CELLS:
+        return ConeState(
+            (), (), output, None,
+            message=f"the input would have {sizes[0]} cells, more than the {MAX_CONE_CELLS} a picture can show: "
+            "use fewer layers, a smaller kernel, stride or dilation",
+        )  # fmt: skip
+    stack = [layer("conv", None, kernel_size, stride, 0, dilation)] * layers
+    field = receptive_field(stack, input_size=sizes[0])
+    cone = [frozenset({output})]
+    reads: list[tuple[int, int, int]] = []
+    for level in range(layers - 1, -1, -1):
+        windows = window_map(sizes[level], kernel_size, stride, 0, dilation)
+        pairs = [(y, r.input[0]) for y in sorted(cone[0]) for r in windows.reads((y,))]
+        reads += [(level + 1, y, x) for y, x in pairs]
+        cone.insert(0, frozenset(x for _, x in pairs))
+    return ConeState(tuple(sizes), tuple(cone), output, field, reads=tuple(reads))
