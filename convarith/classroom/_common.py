@@ -7,6 +7,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from convarith.arithmetic.text import format_size
 from convarith.classroom.exercise import Parts
 
 T = TypeVar("T")
@@ -56,3 +57,8 @@ def _frozen(value: object) -> object:
     if isinstance(value, np.integer):
         return int(value)
     return value
+
+
+def square(n: int) -> str:
+    """A square size, ``'3×3'``, in the package's one format (:func:`convarith.arithmetic.text.format_size`)."""
+    return format_size((n, n))

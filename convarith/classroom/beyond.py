@@ -19,7 +19,7 @@ from convarith.arithmetic import (
     recovering_output_padding,
     transpose_equivalent,
 )
-from convarith.classroom._common import Generator, block, draw, given, lines, one
+from convarith.classroom._common import Generator, block, draw, given, lines, one, square
 from convarith.classroom.exercise import Answer, Parts
 from convarith.engine import conv, conv_matrix, conv_transpose
 
@@ -143,12 +143,12 @@ def _matrix_shape(rng: np.random.Generator) -> Parts:
     shape = conv_matrix((c_in, i, i), w, stride=s, padding=p).shape
     o = one(conv_output_size(i, k, s, p))
     return Parts(
-        f"The matrix `C` of a convolution from {c_in} input channel(s) of {i}×{i} to {c_out} output channel(s), "
-        f"kernel {k}×{k}, stride {s}, padding {p}: `conv(x).ravel() == C @ x.ravel()`. What is the shape of `C`? "
+        f"The matrix `C` of a convolution from {c_in} input channel(s) of {square(i)} to {c_out} output channel(s), "
+        f"kernel {square(k)}, stride {s}, padding {p}: `conv(x).ravel() == C @ x.ravel()`. What is the shape of `C`? "
         "Answer (rows, columns).",
         Answer("ints", tuple(int(v) for v in shape)),
         (
-            f"output {o}×{o} per channel ({lines(geometry('conv', i, k, s, p))[-1].strip()})",
+            f"output {square(o)} per channel ({lines(geometry('conv', i, k, s, p))[-1].strip()})",
             f"rows = C_out·o·o = {c_out}·{o}·{o} = {shape[0]}; columns = C_in·i·i = {c_in}·{i}·{i} = {shape[1]}",
         ),
         "One row per output cell (all channels), one column per input cell (all channels).",
@@ -171,7 +171,7 @@ def _matrix_row_nonzeros(rng: np.random.Generator) -> Parts:
     row = r * o + c
     count = int(np.count_nonzero(C[row]))
     return Parts(
-        f"A 3×3 kernel with no zero weights, stride {s} and zero padding one on a {i}×{i} input. Row {row} of the "
+        f"A 3×3 kernel with no zero weights, stride {s} and zero padding one on a {square(i)} input. Row {row} of the "
         f"matrix `C` belongs to output cell ({r}, {c}). How many non-zero entries does that row have?",
         Answer("int", count),
         (
@@ -227,7 +227,7 @@ def _groups_weights(rng: np.random.Generator) -> Parts:
     k = draw(rng, 1, 3) * 2 - 1
     count = _weight_count(c_in, c_out, k, g)
     return Parts(
-        f"A convolution from {c_in} to {c_out} channels with a {k}×{k} kernel and `groups={g}` (no bias). "
+        f"A convolution from {c_in} to {c_out} channels with a {square(k)} kernel and `groups={g}` (no bias). "
         "How many weights does it have?",
         Answer("int", count),
         (
@@ -312,13 +312,13 @@ def _groups_separable(rng: np.random.Generator) -> Parts:
     pointwise = _weight_count(c_in, c_out, 1, 1)
     dense = _weight_count(c_in, c_out, k, 1)
     return Parts(
-        f"A depthwise-separable convolution from {c_in} to {c_out} channels: a depthwise {k}×{k} convolution "
+        f"A depthwise-separable convolution from {c_in} to {c_out} channels: a depthwise {square(k)} convolution "
         f"(`groups={c_in}`, {c_in} output channels) followed by a pointwise 1×1 convolution to {c_out} channels. "
         "How many weights does it have in all (no biases)?",
         Answer("int", depthwise + pointwise),
         (
             f"depthwise: {c_in}·1·{k}·{k} = {depthwise}; pointwise: {c_out}·{c_in}·1·1 = {pointwise}",
-            f"total {depthwise + pointwise} (a dense {k}×{k} convolution has {dense})",
+            f"total {depthwise + pointwise} (a dense {square(k)} convolution has {dense})",
         ),
         "Add the two layers: the depthwise one has one small kernel per channel, the pointwise one a single weight "
         "per pair of channels.",

@@ -12,7 +12,8 @@ from fractions import Fraction
 import numpy as np
 
 from convarith.arithmetic import conv_output_size, geometry, same_padding
-from convarith.classroom._common import Generator, draw, given, lines, one, pick
+from convarith.arithmetic.text import format_pad
+from convarith.classroom._common import Generator, draw, given, lines, one, pick, square
 from convarith.classroom.exercise import Answer, Parts
 from convarith.engine import symmetric_groups
 from convarith.studies import erosion, layer, measure_shift, receptive_field
@@ -39,7 +40,7 @@ def _even_shift(rng: np.random.Generator) -> Parts:
     m = measure_shift(k, convention, layers=n, ndim=1)
     shift = m.displacement[0]
     return Parts(
-        f"A stack of {n} stride-one convolutions with {k}×{k} kernels, each padded with {_NAMES[convention]} "
+        f"A stack of {n} stride-one convolutions with {square(k)} kernels, each padded with {_NAMES[convention]} "
         "'same' padding. By how many cells has the feature map moved after the last layer, along each axis? "
         "Give a signed number in array indices (negative: towards index zero, up and left).",
         Answer("number", shift),
@@ -65,12 +66,12 @@ def _even_split(rng: np.random.Generator) -> Parts:
     pads = _pair(same_padding(i, k, 1, convention=convention))
     o = one(conv_output_size(i, k, 1, pads))
     return Parts(
-        f"An even {k}×{k} kernel at stride one on an input of size {i}, padded with {_NAMES[convention]} rule. "
+        f"An even {square(k)} kernel at stride one on an input of size {i}, padded with {_NAMES[convention]} rule. "
         "How many padding cells go before and after? Answer (before, after).",
         Answer("ints", pads),
         (
             f"{convention}: {'symmetric (k − 1) // 2 on both sides' if convention == 'caffe' else 'total k − 1'}"
-            f" -> {pads}, output {o}",
+            f" -> {format_pad(pads)}, output {o}",
             *lines(geometry("conv", i, k, 1, pads)),
         ),
         "An even kernel needs an odd total for 'same': read where this rule puts the extra cell, or whether it "
@@ -110,7 +111,7 @@ def _even_erosion(rng: np.random.Generator) -> Parts:
         else "two 2×2 averaging convolutions with symmetric padding (C2sp)"
     )
     return Parts(
-        f"Information erosion: a constant {h}×{h} input of ones (four channels) goes through {described}. "
+        f"Information erosion: a constant {square(h)} input of ones (four channels) goes through {described}. "
         "What is Q, the mean of the absolute values of the output? (A fraction or three decimals.)",
         Answer("number", q, tolerance=0.0005),
         (
@@ -141,7 +142,8 @@ def _same_split(rng: np.random.Generator) -> Parts:
         (
             f"o = ⌈i/s⌉ = ⌈{i}/{s}⌉ = {o}; total = max((o − 1)·s + k − i, 0) = max({(o - 1) * s + k - i}, 0) "
             f"= {sum(pads)}",
-            f"{convention}: the extra cell goes {'after' if convention == 'tensorflow' else 'before'} -> {pads}",
+            f"{convention}: the extra cell goes {'after' if convention == 'tensorflow' else 'before'} -> "
+            f"{format_pad(pads)}",
         ),
         "At a stride above one the total is not the kernel minus one: first find how many outputs 'same' asks "
         "for, then the padding that makes the last window fit.",
@@ -160,7 +162,7 @@ def _same_output(rng: np.random.Generator) -> Parts:
         f"A TensorFlow `Conv2D(kernel_size={k}, strides={s}, padding='same')` on an input of size {i}. What is "
         "the output size?",
         Answer("int", o),
-        (f"'same' pads {pads}:", *lines(geometry("conv", i, k, s, pads))),
+        (f"'same' pads {format_pad(pads)}:", *lines(geometry("conv", i, k, s, pads))),
         "'Same' at a stride does not keep the size: it asks for the input size divided by the stride, rounded up.",
         ((i // s, "Round up, not down: 'same' keeps a last, partly padded window."), (i, "Not at a stride above one.")),
         given=given(input_size=i, kernel_size=k, stride=s),
@@ -180,7 +182,7 @@ def _same_agree(rng: np.random.Generator) -> Parts:
         "exactly the same windows? Answer yes or no.",
         Answer("word", agree, choices=("yes", "no")),
         (
-            f"TensorFlow pads {tf}; PyTorch pads {habit}",
+            f"TensorFlow pads {format_pad(tf)}; PyTorch pads {format_pad(habit)}",
             "the same windows" if agree == "yes" else "the windows are one input cell apart",
         ),
         "Work out TensorFlow's total padding for this input size: the split is symmetric only when the total is even.",
@@ -202,7 +204,7 @@ def _same_lower(rng: np.random.Generator) -> Parts:
         f"ONNX `auto_pad='SAME_UPPER'` pads {upper} for a kernel of size {k}, stride {s}, input size {i}. What does "
         "`auto_pad='SAME_LOWER'` pad? Answer (before, after).",
         Answer("ints", lower),
-        (f"the same total, {sum(upper)}, with the extra cell (if any) before instead of after: {lower}",),
+        (f"the same total, {sum(upper)}, with the extra cell (if any) before instead of after: {format_pad(lower)}",),
         "The two rules pad the same total; they differ only in which side gets the extra cell of an odd total.",
         ((upper, "That is SAME_UPPER's split; the other rule moves the extra cell to the other side."),),
         given=given(input_size=i, kernel_size=k, stride=s),

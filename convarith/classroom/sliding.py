@@ -22,7 +22,8 @@ from convarith.arithmetic import (
     same_padding,
     window_map,
 )
-from convarith.classroom._common import Generator, block, draw, given, lines, one, pick
+from convarith.arithmetic.text import format_pad
+from convarith.classroom._common import Generator, block, draw, given, lines, one, pick, square
 from convarith.classroom.exercise import Answer, Parts
 from convarith.engine import avg_pool, conv, max_pool, pad
 
@@ -39,7 +40,7 @@ def _conv_output_size(rng: np.random.Generator) -> Parts:
     k = draw(rng, 2, min(i - 1, 7))
     o = one(conv_output_size(i, k))
     return Parts(
-        f"A {k}×{k} kernel slides over a {i}×{i} input with stride one and no padding. "
+        f"A {square(k)} kernel slides over a {square(i)} input with stride one and no padding. "
         "How many output cells are there along each axis?",
         Answer("int", o),
         lines(geometry("conv", i, k)),
@@ -88,7 +89,7 @@ def _conv_kernel_size(rng: np.random.Generator) -> Parts:
     o = one(conv_output_size(i, k))
     found = [kk for kk in range(1, i + 1) if one(conv_output_size(i, kk)) == o]
     return Parts(
-        f"A convolution with stride one and no padding turns a {i}×{i} input into a {o}×{o} output. "
+        f"A convolution with stride one and no padding turns a {square(i)} input into a {square(o)} output. "
         "What is the kernel size?",
         Answer("int", found[0]),
         (f"o = i − k + 1, so k = i − o + 1 = {i} − {o} + 1 = {found[0]}", *lines(geometry("conv", i, found[0]))),
@@ -105,7 +106,7 @@ def _conv_readers(rng: np.random.Generator) -> Parts:
     readers = window_map((i, i), k).readers((a, b))
     count = len(readers)
     return Parts(
-        f"A {k}×{k} kernel slides over a {i}×{i} input (stride one, no padding). "
+        f"A {square(k)} kernel slides over a {square(i)} input (stride one, no padding). "
         f"How many output cells read the input cell `x[{a}, {b}]`?",
         Answer("int", count),
         (
@@ -168,7 +169,7 @@ def _padding_same_split(rng: np.random.Generator) -> Parts:
         Answer("ints", tuple(pads)),
         (
             f"'same' at stride one needs k − 1 = {k - 1} cells in total so that o = i.",
-            f"{convention}: {_split_rule(convention)} -> {pads}",
+            f"{convention}: {_split_rule(convention)} -> {format_pad(pads)}",
             *lines(geometry("conv", i, k, 1, tuple(pads))),
         ),
         "At stride one, 'same' keeps the output as large as the input: the total is one less than the kernel. "
