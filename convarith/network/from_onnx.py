@@ -37,8 +37,11 @@ def _pairs(flat: list[int], ndim: int) -> tuple[PadPair, ...]:
     return tuple((int(flat[x]), int(flat[x + ndim])) for x in range(ndim))
 
 
-def read_onnx(model: Any) -> tuple[list[Node], tuple[int | None, ...]]:
-    """Nodes of an ONNX model and its first input's declared shape (None for a symbolic size).
+def read_onnx(model: Any) -> tuple[list[Node], tuple[int | None, ...], str]:
+    """Nodes of an ONNX model, its first input's declared shape (None for a symbolic size) and layout.
+
+    The layout is ``'channels_first'`` unless the input goes straight into a ``Transpose`` to
+    channels first (as Keras exports do): then ``'channels_last'``.
 
     Parameters
     ----------
@@ -46,7 +49,7 @@ def read_onnx(model: Any) -> tuple[list[Node], tuple[int | None, ...]]:
 
     Returns
     -------
-    (list of Node, tuple)
+    (list of Node, tuple, str)
     """
     import onnx
     from onnx import numpy_helper
@@ -59,32 +62,55 @@ def read_onnx(model: Any) -> tuple[list[Node], tuple[int | None, ...]]:
             for attribute in node.attribute:
                 if attribute.name == "value":
                     constants[node.output[0]] = numpy_helper.to_array(attribute.t)
-    _fold_pads(graph, constants, list(proto.opset_import))
     inputs = [value for value in graph.input if value.name not in constants]
     if not inputs:
         raise ValueError("the ONNX graph has no input that is not an initializer")
     first = inputs[0]
+    _fold_pads(proto, constants, first)
     dims = tuple(d.dim_value if d.HasField("dim_value") else None for d in first.type.tensor_type.shape.dim)
     ndim = len(dims) - 2
+    layout, to_first, tensor = "channels_first", [0, ndim + 1, *range(1, ndim + 1)], first.name
+    entry: Any = None
+    while entry is None:  # through Cast/Identity to a Transpose from channels last to first
+        readers = [node for node in graph.node if tensor in node.input]
+        if len(readers) != 1:
+            break
+        if readers[0].op_type in ("Cast", "Identity"):
+            tensor = readers[0].output[0]
+            continue
+        perm = [list(a.ints) for a in readers[0].attribute if a.name == "perm"]
+        if readers[0].op_type == "Transpose" and perm == [to_first]:
+            layout, entry = "channels_last", readers[0]
+        break
     producer: dict[str, str] = {first.name: first.name}
-    channels: dict[str, int | None] = {first.name: dims[1]}
-    nodes = [Node(first.name, "input", framework="onnx", source="input", in_channels=dims[1])]
+    cin = dims[-1] if layout == "channels_last" else dims[1]
+    channels: dict[str, int | None] = {first.name: cin}
+    last: dict[str, bool] = {first.name: layout == "channels_last"}  # tensor layout, per producer
+    nodes = [Node(first.name, "input", framework="onnx", source="input", in_channels=cin)]
     for index, node in enumerate(graph.node):
         if node.op_type == "Constant":
             continue
         name = node.name or f"{node.op_type}_{index}"
         data = [t for t in node.input if t and t not in constants and t in producer]
+        if not data:  # computed from constants only (Identity, Cast, shape arithmetic)
+            continue
         ins = tuple(producer[t] for t in data)
         attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
         attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in attrs.items()}
         cin = channels.get(ins[0]) if ins else None
-        made = _node(node, name, ins, attrs, constants, ndim, cin)
+        channels_last = last[ins[0]]
+        if node is entry or _moves_channels(node, ndim):
+            made = Node(name, "elementwise", ins)  # NHWC <-> NCHW (Keras exports): sizes unchanged
+            channels_last = not channels_last
+        else:
+            made = _node(node, name, ins, attrs, constants, ndim, cin, channels_last)
+        last[name] = channels_last
         made.framework, made.source = "onnx", node.op_type
         nodes.append(made)
         for t in node.output:
             producer[t] = name
         channels[name] = made.out_channels if made.out_channels is not None else cin
-    return nodes, dims
+    return nodes, dims, layout
 
 
 def _node(
@@ -95,8 +121,10 @@ def _node(
     constants: dict[str, Any],
     ndim: int,
     cin: int | None,
+    channels_last: bool = False,
 ) -> Node:
     op = node.op_type
+    spatial = slice(1, -1) if channels_last else slice(2, None)  # Pad and Resize see the tensor's layout
     if op in ("Conv", "ConvTranspose"):
         weight = constants.get(node.input[1])
         kernel = tuple(attrs.get("kernel_shape") or (weight.shape[2:] if weight is not None else ()))
@@ -157,7 +185,7 @@ def _node(
     if op == "Pad":
         flat = list(attrs["pads"]) if "pads" in attrs else [int(v) for v in constants[node.input[1]].ravel()]
         full = len(flat) // 2
-        pairs = _pairs(flat, full)[2:]
+        pairs = _pairs(flat, full)[spatial]
         mode = attrs.get("mode", "constant")
         return Node(
             name,
@@ -173,7 +201,7 @@ def _node(
         for t in node.input[1:]:
             value = constants.get(t)
             if value is not None and value.dtype.kind == "f" and value.size >= 3:
-                scales = tuple(Fraction(float(v)).limit_denominator(1000) for v in value[2:])
+                scales = tuple(Fraction(float(v)).limit_denominator(1000) for v in value[spatial])
         mode = "nearest" if attrs.get("mode", "nearest") == "nearest" else "linear"
         return Node(name, "resize", ins, scale=scales, resize_mode=mode)
     if op in _MERGES and len(ins) > 1:
@@ -185,39 +213,99 @@ def _node(
     return Node(name, "elementwise", ins)
 
 
-def _fold_pads(graph: Any, constants: dict[str, Any], opsets: list[Any]) -> None:
-    """Evaluate the ``pads`` input of ``Pad`` nodes computed from constants (``F.pad`` exports a small subgraph)."""
+def _moves_channels(node: Any, ndim: int) -> bool:
+    """A ``Transpose`` between channels last and channels first."""
+    if node.op_type != "Transpose":
+        return False
+    perm = next((list(a.ints) for a in node.attribute if a.name == "perm"), None)
+    return perm in ([0, ndim + 1, *range(1, ndim + 1)], [0, *range(2, ndim + 2), 1])
+
+
+def _fold_pads(proto: Any, constants: dict[str, Any], first: Any) -> None:
+    """Evaluate the ``pads`` input of ``Pad`` nodes computed from constants and shapes.
+
+    Exporters write ``F.pad`` and Keras' padding as a small subgraph of ``Shape``, ``Gather``,
+    ``Concat``... With the input's shape fixed (batch 1), shape inference gives the shape of
+    every tensor before the first such ``Pad``; its subgraph is evaluated, its pads become a
+    constant, and shape inference goes on to the next one.
+    """
     import onnx
     from onnx.reference import ReferenceEvaluator
 
-    made_by = {t: node for node in graph.node for t in node.output}
-    for node in graph.node:
-        if node.op_type != "Pad" or len(node.input) < 2 or node.input[1] in constants:
+    todo = [n for n in proto.graph.node if n.op_type == "Pad" and len(n.input) > 1 and n.input[1] not in constants]
+    if not todo:
+        return
+    model = onnx.ModelProto()
+    model.CopyFrom(proto)
+    for dim in next(v for v in model.graph.input if v.name == first.name).type.tensor_type.shape.dim:
+        if not dim.HasField("dim_value"):
+            dim.dim_value = 1  # a symbolic batch
+    made_by = {t: node for node in proto.graph.node for t in node.output}
+    while todo:
+        inferred = onnx.shape_inference.infer_shapes(model)
+        shapes = {}
+        for value in [*inferred.graph.value_info, *inferred.graph.input, *inferred.graph.output]:
+            dims = value.type.tensor_type.shape.dim
+            if dims and all(d.HasField("dim_value") and d.dim_value > 0 for d in dims):
+                shapes[value.name] = [d.dim_value for d in dims]
+        folded = []
+        for pad in todo:
+            value = _evaluate(
+                pad.input[1], made_by, constants, shapes, list(proto.opset_import), onnx, ReferenceEvaluator
+            )
+            if value is not None:
+                constants[pad.input[1]] = value
+                model.graph.initializer.append(onnx.numpy_helper.from_array(value, pad.input[1]))
+                folded.append(pad)
+        if not folded:
+            return
+        todo = [p for p in todo if p not in folded]
+
+
+def _evaluate(
+    tensor: str,
+    made_by: dict[str, Any],
+    constants: dict[str, Any],
+    shapes: dict[str, list[int]],
+    opsets: list[Any],
+    onnx: Any,
+    evaluator: Any,
+) -> Any:
+    """The value of ``tensor`` if it depends only on constants and known shapes, else None."""
+    import numpy as np
+
+    needed: dict[int, Any] = {}
+    known: dict[str, Any] = {}
+    todo = [tensor]
+    while todo:
+        name = todo.pop()
+        if not name or name in constants or name in known:
             continue
-        needed, todo, ok = [], [node.input[1]], True
-        while todo and ok:
-            tensor = todo.pop()
-            if tensor in constants or not tensor:
-                continue
-            maker = made_by.get(tensor)
-            if maker is None:
-                ok = False  # depends on a graph input
-            elif maker not in needed:
-                needed.append(maker)
-                todo.extend(maker.input)
-        if not ok:
+        maker = made_by.get(name)
+        if maker is None:
+            return None  # a graph input
+        if maker.op_type == "Shape":
+            if maker.input[0] not in shapes:
+                return None
+            attrs = {a.name: onnx.helper.get_attribute_value(a) for a in maker.attribute}
+            full = shapes[maker.input[0]]
+            known[name] = np.array(full[attrs.get("start", 0) : attrs.get("end", len(full))], dtype=np.int64)
             continue
-        order = [n for n in graph.node if n in needed]
-        used = {t for n in order for t in n.input if t in constants}
-        sub = onnx.helper.make_graph(
-            order,
-            "pads",
-            [],
-            [onnx.helper.make_tensor_value_info(node.input[1], onnx.TensorProto.INT64, None)],
-            [onnx.numpy_helper.from_array(constants[t], t) for t in used],
-        )
-        (value,) = ReferenceEvaluator(onnx.helper.make_model(sub, opset_imports=opsets)).run(None, {})
-        constants[node.input[1]] = value
+        if id(maker) not in needed:
+            needed[id(maker)] = maker
+            todo.extend(maker.input)
+    position = {id(n): k for k, n in enumerate(made_by.values())}
+    order = sorted(needed.values(), key=lambda n: position[id(n)])
+    values = {**{t: constants[t] for n in order for t in n.input if t in constants}, **known}
+    graph = onnx.helper.make_graph(
+        order,
+        "pads",
+        [],
+        [onnx.helper.make_tensor_value_info(tensor, onnx.TensorProto.INT64, None)],
+        [onnx.numpy_helper.from_array(np.asarray(v), t) for t, v in values.items()],
+    )
+    (value,) = evaluator(onnx.helper.make_model(graph, opset_imports=opsets)).run(None, {})
+    return value
 
 
 def _padding(attrs: dict[str, Any], ndim: int) -> tuple[Any, str]:

@@ -173,10 +173,10 @@ def _onnx(model: Any, input_size: Sequence[int] | None, name: str) -> Report:
         raise _missing("onnx", "network", error) from error
     from convarith.network.from_onnx import read_onnx
 
-    nodes, declared = read_onnx(model)
+    nodes, declared, layout = read_onnx(model)
     first = next(n for n in nodes if n.op == "input")
     ndim = len(declared) - 2
-    size = _spatial(input_size if input_size is not None else declared, ndim, "channels_first")
+    size = _spatial(input_size if input_size is not None else declared, ndim, layout)
     if size is None:
         raise ValueError(f"`input_size` is needed: the model's input shape {tuple(declared)} has unknown spatial sizes")
     first.size = size

@@ -1,0 +1,176 @@
+"""convarith.inspect on ONNX models. Oracle: ONNX's own shape inference (and, for an exported
+PyTorch model, PyTorch's shapes)."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+
+from convarith.network import inspect  # noqa: E402
+
+
+def _weight(name, shape):
+    return numpy_helper.from_array(np.ones(shape, np.float32), name)
+
+
+def _model(size=(1, 3, 32, 30)):
+    """A branching graph with every padding form ONNX has."""
+    nodes, inits = [], []
+
+    def conv(name, x, cin, cout, k, **attrs):
+        inits.append(_weight(f"{name}.w", (cout, cin // attrs.get("group", 1), k, k)))
+        nodes.append(helper.make_node("Conv", [x, f"{name}.w"], [name], name=name, kernel_shape=[k, k], **attrs))
+        return name
+
+    a = conv("upper", "x", 3, 8, 3, strides=[2, 2], auto_pad="SAME_UPPER")
+    b = conv("lower", "x", 3, 8, 4, strides=[2, 2], auto_pad="SAME_LOWER")
+    c = conv("explicit", "x", 3, 8, 5, strides=[2, 2], pads=[2, 2, 2, 2], dilations=[1, 1])
+    nodes.append(helper.make_node("Concat", [a, b, c], ["cat"], name="cat", axis=1))
+    nodes.append(helper.make_node("Relu", ["cat"], ["relu"], name="relu"))
+    inits.append(numpy_helper.from_array(np.array([0, 0, 0, 1, 0, 0, 1, 2], np.int64), "pads"))
+    nodes.append(helper.make_node("Pad", ["relu", "pads"], ["pad"], name="pad"))
+    nodes.append(
+        helper.make_node(
+            "MaxPool", ["pad"], ["max"], name="max", kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1
+        )
+    )
+    nodes.append(
+        helper.make_node(
+            "AveragePool",
+            ["max"],
+            ["avg"],
+            name="avg",
+            kernel_shape=[2, 2],
+            strides=[1, 1],
+            pads=[0, 0, 1, 1],
+            count_include_pad=1,
+        )
+    )
+    d = conv("dw", "avg", 24, 24, 3, group=24, pads=[1, 1, 1, 1])
+    inits.append(_weight("up.w", (24, 4, 3, 3)))
+    nodes.append(
+        helper.make_node(
+            "ConvTranspose",
+            [d, "up.w"],
+            ["up"],
+            name="up",
+            kernel_shape=[3, 3],
+            strides=[2, 2],
+            pads=[1, 0, 1, 0],
+            output_padding=[1, 1],
+        )
+    )
+    inits.append(numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales"))
+    nodes.append(helper.make_node("Resize", ["up", "", "scales"], ["resize"], name="resize", mode="nearest"))
+    inits.append(_weight("same_up.w", (4, 2, 4, 4)))
+    nodes.append(
+        helper.make_node(
+            "ConvTranspose",
+            ["resize", "same_up.w"],
+            ["same_up"],
+            name="same_up",
+            kernel_shape=[4, 4],
+            strides=[2, 2],
+            auto_pad="SAME_UPPER",
+        )
+    )
+    nodes.append(helper.make_node("GlobalAveragePool", ["same_up"], ["gap"], name="gap"))
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(size))],
+        [helper.make_tensor_value_info("gap", TensorProto.FLOAT, None)],
+        inits,
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+
+
+def _inferred(model):
+    inferred = onnx.shape_inference.infer_shapes(model, strict_mode=True)
+    return {
+        v.name: tuple(d.dim_value for d in v.type.tensor_type.shape.dim)
+        for v in [*inferred.graph.value_info, *inferred.graph.output]
+    }
+
+
+@pytest.mark.parametrize("size", [(1, 3, 32, 30), (2, 3, 33, 29), (1, 3, 17, 64)])
+def test_sizes_match_shape_inference(size):
+    model = _model(size)
+    report = inspect(model)
+    shapes = _inferred(model)
+    assert [r.name for r in report.layers] == ["upper", "lower", "explicit", "pad", "max", "avg", "dw", "up", "same_up"]
+    for row in report.layers:
+        assert row.output_size == shapes[row.name][2:], row.name
+
+
+def test_attributes_become_layer_values():
+    report = inspect(_model())
+    assert report["upper"].padding_rule == "same" and report["upper"].convention == "same_upper"
+    assert report["upper"].padding == ((0, 1), (0, 1))  # 32 and 30 at stride 2: the extra unit after
+    assert report["lower"].padding == ((1, 1), (1, 1))
+    assert report["lower"].warnings == ()  # an even kernel at an even stride is centred on its 2-block
+    assert report["explicit"].padding == ((2, 2), (2, 2))
+    assert report["pad"].padding == ((0, 1), (1, 2))
+    assert report["avg"].padding == ((0, 1), (0, 1))
+    assert report["dw"].groups == 24 and report["dw"].parameters == 24 * 9
+    assert report["up"].layer.output_padding == (1, 1)
+    assert report["upper"].in_channels == 3 and report["upper"].out_channels == 8
+
+
+def test_model_from_a_file(tmp_path):
+    path = tmp_path / "m.onnx"
+    onnx.save(_model(), path)
+    assert [r.output_size for r in inspect(path).layers] == [r.output_size for r in inspect(_model()).layers]
+    assert inspect(str(path), input_size=(1, 3, 64, 64))["upper"].output_size == (32, 32)
+
+
+def test_pytorch_export(tmp_path):
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Conv2d(3, 8, 7, stride=2, padding=3)
+            self.pool = nn.MaxPool2d(3, 2, padding=1)
+            self.a = nn.Conv2d(8, 8, 3, stride=2, padding=1)
+            self.shortcut = nn.Conv2d(8, 8, 1, stride=2)
+            self.pad = nn.ZeroPad2d((0, 1, 0, 1))
+            self.avg = nn.AvgPool2d(2, 1)
+
+        def forward(self, x):
+            x = self.pool(torch.relu(self.stem(x)))
+            return self.avg(self.pad(self.a(x) + self.shortcut(x)))
+
+    path = tmp_path / "net.onnx"
+    model, size = Net().eval(), (1, 3, 61, 64)
+    with warnings.catch_warnings():  # torch 2.13's default exporter needs onnxscript; the TorchScript one
+        warnings.simplefilter("ignore", DeprecationWarning)  # works offline and says it is deprecated
+        warnings.filterwarnings("ignore", "Constant folding", UserWarning)  # F.pad's pads stay a subgraph
+        torch.onnx.export(model, torch.zeros(size), path, dynamo=False)
+    exported, traced = inspect(path), inspect(model, size)
+    assert [r.output_size for r in exported.layers] == [r.output_size for r in traced.layers]
+    assert [r.receptive_field for r in exported.layers] == [r.receptive_field for r in traced.layers]
+    assert [r.op for r in exported.layers] == ["conv", "max_pool", "conv", "conv", "pad", "avg_pool"]
+    assert exported.layers[4].padding == ((0, 1), (0, 1))  # ZeroPad2d's pads subgraph, folded
+    shapes, checked = _inferred(onnx.load(path)), 0
+    for row in exported.layers:
+        name = next(n.output[0] for n in onnx.load(path).graph.node if n.name == row.name)
+        if name in shapes and all(shapes[name]):  # ONNX cannot infer past the computed pads
+            assert shapes[name][2:] == row.output_size
+            checked += 1
+    assert checked >= 4
+
+
+def test_missing_onnx_names_the_extra(monkeypatch, tmp_path):
+    path = tmp_path / "m.onnx"
+    onnx.save(_model(), path)
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    with pytest.raises(ImportError, match=r"pip install convarith\[network\]"):
+        inspect(path)
