@@ -7,9 +7,12 @@ until the new PNG bytes are in the Image widget (ipywidgets calls the observers 
 * **step**: the kernel-position slider (or Play) moves: the reusable renderer recolours the
   cells and draws the frame, then the frame is encoded as PNG;
 * **parameter, new layer**: a parameter slider moves (stride 1 <-> 2) to a layer not seen
-  before: geometry, frames, engine check, a new renderer, the first frame;
+  before: the layer value, frames, the scan and engine check, a new renderer, the first frame;
 * **parameter, seen layer**: the same, back to one of the last layers shown (the explorer keeps
   their frames and renderers): only the first frame is drawn.
+
+* **state only**: :func:`convarith.widgets.state.describe_layer` alone (no drawing): the part of
+  a new layer the widgets compute themselves; the rest is the renderer's.
 
 Baseline, measured in the same run: what a widget without a reusable renderer would do on every
 step (rebuild the whole figure, draw that frame). Target: median under 100 ms per change.
@@ -68,6 +71,17 @@ def time_parameters(explorer: LayerExplorer, changes: int, cold: bool = True) ->
     return times
 
 
+def time_state(changes: int) -> list[float]:
+    """Compute the state of the layer (stride 1 and 2 in turn) without drawing; seconds per call."""
+    times = []
+    for n in range(changes):
+        start = time.perf_counter()
+        state = describe_layer(**{**LAYER, "stride": 1 + n % 2})  # type: ignore[arg-type]
+        times.append(time.perf_counter() - start)
+        assert state.agrees
+    return times
+
+
 def time_baseline(changes: int, dpi: float) -> list[float]:
     """Rebuild state and figure on every step change (no reusable renderer); seconds per change."""
     times = []
@@ -96,13 +110,16 @@ def main() -> None:
         "step slider": time_steps(explorer, changes),
         "parameter slider, new layer": time_parameters(explorer, changes),
         "parameter slider, seen layer": time_parameters(explorer, changes, cold=False),
+        "state only (describe_layer)": time_state(changes),
         "baseline: rebuild per step": time_baseline(changes, explorer.dpi),
     }
     print(f"LayerExplorer, 7x7 input, kernel 3, padding 1, picture {width}x{height} px; {changes} changes each")
     baseline = statistics.median(results["baseline: rebuild per step"])
     for name, times in results.items():
         median = statistics.median(times) * 1000
-        verdict = "" if name.startswith("baseline") else ("  OK" if median < TARGET_MS else "  SLOWER THAN TARGET")
+        verdict = "  OK" if median < TARGET_MS else "  SLOWER THAN TARGET"
+        if name.startswith(("baseline", "state")):  # not a slider change
+            verdict = ""
         print(
             f"  {name:<30} median {median:7.1f} ms   p90 {sorted(times)[int(0.9 * len(times))] * 1000:7.1f} ms"
             f"   {statistics.median(times) / baseline:5.2f}x baseline{verdict}"
