@@ -218,3 +218,15 @@ def test_cli_modules_import_no_private_names_and_not_their_package() -> None:
                     assert set(names) <= siblings, f"{path.name} imports {names} from convarith.cli"
                 private = [n for n in names if n.startswith("_") and not n.startswith("__")]
                 assert not private, f"{path.name} imports {private} from {node.module}"
+
+
+def test_closed_pipe_stops_quietly() -> None:
+    """``convarith ... | head``: the reader has gone; no "Broken pipe" error line, no traceback."""
+    done = subprocess.run(
+        f"{sys.executable} -m convarith shape same -i 224 -k 7 -s 2 | true",  # true reads nothing and exits
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.stderr == ""

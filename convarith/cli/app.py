@@ -11,6 +11,8 @@ stdout; any mistake prints one line on stderr (``convarith: error: ...``) and ex
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -74,7 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success; 2 when the arguments or the files are wrong (one line on stderr).
+        0 on success; 2 when the arguments or the files are wrong (one line on stderr); 1, silently,
+        when the reader of stdout has gone (``convarith ... | head``).
 
     Examples
     --------
@@ -92,6 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+    except BrokenPipeError:  # the reader went away (convarith ... | head): stop quietly, as Unix tools do
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (ValueError, TypeError, OSError) as error:
         print(f"convarith: error: {_one_line(error)}", file=sys.stderr)
         return 2

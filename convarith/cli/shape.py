@@ -26,9 +26,9 @@ from convarith.cli.grammar import (
 __all__ = ["POOL_RULES", "add_command"]
 
 POOL_RULES = {
-    "pytorch": "floor, or ceil with --ceil-mode; a last window that would start in the right padding is dropped",
+    "pytorch": "rounds down, or up with --ceil-mode (a last window starting in the right padding is then dropped)",
     "onnx": "as pytorch",
-    "caffe": "always rounds up (ceil), and drops a last window that would start at or past i + pb (Caffe's pooling)",
+    "caffe": "always rounds up (no --ceil-mode needed), and drops a last window that would start at or past i + pb",
 }
 """Output-size rounding of pooling, per framework (``--rule``)."""
 
@@ -55,8 +55,10 @@ def _print_layer(args: argparse.Namespace) -> None:
         pool_convention=rule,
     )
     lines = []
-    if kind == "pool" and (rule == "caffe" or args.ceil_mode):
-        lines.append(f"rounding ({rule}{', ceil mode' if args.ceil_mode else ''}): {POOL_RULES[rule]}")
+    if kind == "pool" and rule == "caffe":
+        lines.append(f"rounding (caffe): {POOL_RULES['caffe']}")
+    elif kind == "pool" and args.ceil_mode:
+        lines.append("rounding (ceil mode): up, and a last window that would start in the right padding is dropped")
     lines.append(repr(result))
     lines.append(f"output {format_size(result.output_shape)}")
     print("\n".join(lines))
