@@ -414,3 +414,59 @@ def test_global_pool_rejects_input_without_spatial_axes():
 def test_pool_rejects_non_numeric_input():
     with pytest.raises(TypeError, match=r"`x` must hold integers or floats \(.*\), got dtype bool"):
         max_pool(np.zeros((1, 1, 4), dtype=bool), 2, ndim=1)
+
+
+# ------------------------------------------------------------------------------------------
+# signed zeros: the first maximum wins, as in PyTorch (issue 12)
+
+
+@pytest.mark.parametrize(
+    "values", [[-0.0, 0.0], [0.0, -0.0], [-0.0, -0.0], [-1.0, -0.0, 0.0], [0.0, -1.0, -0.0]], ids=str
+)
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_max_pool_keeps_the_sign_of_the_first_zero_as_pytorch(torch, values, dtype):
+    x = np.array([[values]], dtype=dtype)
+    expected, expected_indices = torch.nn.functional.max_pool1d(
+        torch.from_numpy(x.astype(np.float32)), len(values), return_indices=True
+    )
+    ours = max_pool(x, len(values), ndim=1)
+    ours_with_indices, indices = max_pool(x, len(values), ndim=1, return_indices=True)
+    assert np.signbit(ours).tolist() == np.signbit(expected.numpy()).tolist()
+    assert np.signbit(ours_with_indices).tolist() == np.signbit(expected.numpy()).tolist()
+    assert np.signbit(global_max_pool(x)).tolist() == np.signbit(expected.numpy()).tolist()
+    np.testing.assert_array_equal(indices, expected_indices.numpy())
+
+
+def test_max_pool_signed_zeros_in_2d_blocks_against_pytorch(torch):
+    rng = np.random.default_rng(3)
+    x = rng.choice([-0.0, 0.0, -1.0], size=(2, 3, 9, 8))
+    expected = torch.nn.functional.max_pool2d(torch.from_numpy(x), 3, stride=2, padding=1)
+    ours = max_pool(x, (3, 3), stride=2, padding=1)
+    np.testing.assert_array_equal(np.signbit(ours), np.signbit(expected.numpy()))
+
+
+# ------------------------------------------------------------------------------------------
+# the number of spatial axes: an int kernel with an input that reads two ways (issue 12)
+
+
+@pytest.mark.parametrize("pool", ["max_pool", "avg_pool", "lp_pool"])
+def test_int_kernel_on_a_chw_input_names_both_readings(pool):
+    x = np.ones((3, 4, 4))  # (C, H, W) for avg_pool2d, or (N, C, L)?
+    call = {"max_pool": max_pool, "avg_pool": avg_pool, "lp_pool": lambda x, k: lp_pool(x, 2, k)}[pool]
+    with pytest.raises(ValueError, match=r"`kernel_size` 2 is one int and `x` has 3 dimensions \(3, 4, 4\), which "
+                       r"read two ways: batched \(N, C, \*spatial\) has 1 spatial axis, unbatched \(C, \*spatial\) "
+                       r"has 2; pass ndim=1 or ndim=2"):  # fmt: skip
+        call(x, 2)
+
+
+def test_avg_pool_of_chw_with_ndim_2_is_pytorchs_avg_pool2d(torch):
+    x = random_array((3, 4, 6), 4, np.float64)
+    expected = torch.nn.functional.avg_pool2d(torch.from_numpy(x), 2).numpy()
+    np.testing.assert_array_equal(avg_pool(x, 2, ndim=2), expected)
+    np.testing.assert_array_equal(avg_pool(x, (2, 2)), expected)  # a tuple says it too
+    np.testing.assert_array_equal(avg_pool(x, 2, stride=(2, 2)), expected)  # so does a per-axis stride
+
+
+def test_ndim_contradicting_a_tuple_is_refused():
+    with pytest.raises(ValueError, match=r"`ndim` 1 contradicts the per-axis arguments, which give 2 spatial axes"):
+        max_pool(np.ones((1, 1, 4, 4)), (2, 2), ndim=1)

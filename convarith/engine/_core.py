@@ -99,7 +99,7 @@ def reads_sparsely(axes: Sequence[AxisWindows]) -> bool:
     """
     dense = prod([(a.output_size - 1) * a.stride + a.effective_kernel_size for a in axes])
     sparse = prod([a.output_size * a.kernel_size for a in axes])
-    return dense > 64 * sparse and dense > 2**16
+    return dense > 16 * sparse
 
 
 def plan_block(extents: Sequence[int], cost: Callable[[Sequence[int]], int], budget: int) -> tuple[int, ...]:
@@ -372,6 +372,7 @@ class BlockReader:
             grid = np.ix_(*(np.maximum(i, 0) for i in index))
             values = part[spatial_index(*grid)].astype(self.dtype, copy=False)
             if any((i < 0).any() for i in index):
-                mask = functools.reduce(np.logical_and, np.ix_(*(i >= 0 for i in index)))
+                # (np.ix_ would read boolean arrays as masks: pass 0/1 integers)
+                mask = functools.reduce(np.logical_and, np.ix_(*((i >= 0).astype(np.int8) for i in index)))
                 values = np.where(mask, values, np.asarray(self.fill, dtype=self.dtype))
             yield taps, values

@@ -176,40 +176,31 @@ def conv(
     if core.check_bool(flip, "flip"):
         w = w[core.spatial_index(*[slice(None, None, -1)] * ndim)]
     kernel = tuple(w.shape[2:])
-    if isinstance(padding, str) and padding == "symmetric":
-        out = _conv_symmetric(xs, w.astype(work, copy=False), stride_, dilation_, groups, padding_mode, work)
+    sizes = tuple(xs.shape[2:])
+    symmetric = isinstance(padding, str) and padding == "symmetric"
+    if symmetric:  # every channel group pads ek - 1 in all, so any group's padding gives the output size
+        pads = symmetric_groups(1, _symmetric_spans(kernel, dilation_, padding_mode))[0].padding
     else:
-        sizes = tuple(xs.shape[2:])
         pads = resolve_padding(padding, sizes, kernel, stride_, dilation_, convention=convention)
         check_mode_limits(sizes, pads, padding_mode, "padding_mode")
-        windows = window_map(sizes, kernel, stride_, pads, dilation_)
-        out = _conv_blocks(xs, w.astype(work, copy=False), windows, groups, padding_mode, work)
+    windows = window_map(sizes, kernel, stride_, pads, dilation_)
+
+    # --- compute
     if c_in == 0:  # no input channel: an empty result, as PyTorch's (N, 0, *output)
-        return np.zeros((0, *out.shape[2:]) if unbatched else (out.shape[0], 0, *out.shape[2:]), dtype=dtype)
+        return np.zeros((*xs.shape[int(unbatched) : 2], *windows.output_shape), dtype=dtype)
+    w = w.astype(work, copy=False)
+    if symmetric:
+        out = _conv_symmetric(xs, w, windows, groups, work)
+    else:
+        out = _conv_blocks(xs, w, windows, groups, padding_mode, work)
     if b is not None:
         out += b.astype(work).reshape(c_out, *[1] * ndim)
     out = out.astype(dtype, copy=False)
     return out[0] if unbatched else out
 
 
-def _conv_symmetric(
-    xs: np.ndarray,
-    w: np.ndarray,
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-    groups: int,
-    mode: str,
-    dtype: np.dtype,
-) -> np.ndarray:
-    """``padding='symmetric'``: each channel group of :func:`symmetric_groups` padded its own way.
-
-    Small paddings: :func:`symmetric_pad` then a valid convolution. When the padding would be
-    many times the input (a widely dilated kernel), the convolution is linear in ``x``: the sum
-    over the channel groups of the convolution of ``x`` restricted to the group (other channels
-    zero) with the group's padding, so no padded copy is made.
-    """
-    ndim = len(stride)
-    kernel = tuple(w.shape[2:])
+def _symmetric_spans(kernel: tuple[int, ...], dilation: tuple[int, ...], mode: str) -> tuple[int, ...]:
+    """The dilated kernel extents that ``padding='symmetric'`` pads for (each must be even)."""
     if mode != "zeros":
         raise ValueError(f"`padding`='symmetric' pads with zeros; got padding_mode={mode!r}")
     spans = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
@@ -217,25 +208,36 @@ def _conv_symmetric(
         if span % 2 == 1:
             raise ValueError(
                 f"`padding`='symmetric' is for kernels of even extent: kernel {k} dilated by {d} spans "
-                f"{span} = {d}*({k} - 1) + 1 (odd){axis_label(axis, ndim)}; use padding='same'"
+                f"{span} = {d}*({k} - 1) + 1 (odd){axis_label(axis, len(kernel))}; use padding='same'"
             )
+    return spans
+
+
+def _conv_symmetric(xs: np.ndarray, w: np.ndarray, windows: WindowMap, groups: int, dtype: np.dtype) -> np.ndarray:
+    """``padding='symmetric'``: each channel group of :func:`symmetric_groups` padded its own way.
+
+    Small paddings: :func:`symmetric_pad` then a valid convolution. When the padding would be
+    many times the input (a widely dilated kernel), the convolution is linear in ``x``: the sum
+    over the channel groups of the convolution of ``x`` restricted to the group (other channels
+    zero) with the group's padding, so no padded copy is made.
+    """
+    axes = windows.axes
+    kernel, stride, dilation = windows.kernel_shape, tuple(a.stride for a in axes), tuple(a.dilation for a in axes)
+    spans = tuple(a.effective_kernel_size for a in axes)
     sizes = tuple(xs.shape[2:])
     padded_cells = core.prod([i + span - 1 for i, span in zip(sizes, spans, strict=True)])
-    if padded_cells <= 4 * core.prod(sizes) + 2**16:
+    if padded_cells <= 4 * core.prod(sizes):
         padded = np.asarray(symmetric_pad(xs, spans))
-        windows = window_map(tuple(padded.shape[2:]), kernel, stride, 0, dilation)
-        return _conv_blocks(padded, w, windows, groups, mode, dtype)
-    if xs.shape[1] == 0:  # no channel: any group's padding gives the output size
-        windows = window_map(sizes, kernel, stride, symmetric_groups(1, spans)[0].padding, dilation)
-        return _conv_blocks(xs, w, windows, groups, mode, dtype)
+        return _conv_blocks(
+            padded, w, window_map(tuple(padded.shape[2:]), kernel, stride, 0, dilation), groups, "zeros", dtype
+        )
     total: np.ndarray | None = None
     for group in symmetric_groups(xs.shape[1], spans):
         if not len(group.channels):
             continue
         part = np.zeros(xs.shape, dtype=xs.dtype)
         part[:, group.channels.start : group.channels.stop] = xs[:, group.channels.start : group.channels.stop]
-        windows = window_map(sizes, kernel, stride, group.padding, dilation)
-        term = _conv_blocks(part, w, windows, groups, mode, dtype)
+        term = _conv_blocks(part, w, window_map(sizes, kernel, stride, group.padding, dilation), groups, "zeros", dtype)
         total = term if total is None else np.add(total, term, out=total)
     assert total is not None
     return total
