@@ -20,12 +20,13 @@ from convarith.anim.scenes import (
     GUIDE_KERNEL,
     conv_scene,
     group_scene,
+    layer_scene,
     pool_scene,
     same_comparison_scene,
     symmetric_scene,
     transpose_scene,
 )
-from convarith.arithmetic import recovering_output_padding
+from convarith.arithmetic import layer, recovering_output_padding
 from tests.guide import GUIDE_FIGURES as GUIDE
 
 # frames per guide figure, counted by hand from the guide's GIFs (output cells)
@@ -246,6 +247,26 @@ def test_transposed_scatter_view(stride, padding, output_padding):
     assert np.array_equal(panel.frames[-1].output_values, engine[0, 0])
 
 
+def test_scatter_view_when_output_padding_is_not_below_the_stride():
+    # PyTorch allows output_padding < stride *or* < dilation: a = 1 = s with d = 2 gives o' = 8, and
+    # the last output cell is reached by no tap (the scatter view raised AssertionError here)
+    torch = pytest.importorskip("torch")
+    scene = transpose_scene(3, 3, 1, 0, 1, 2, view="scatter", numbers=True)
+    panel = scene.panels[0]
+    assert panel.output_shape == (8,) and len(scene) == 3  # one frame per input cell
+    for j, frame in enumerate(panel.frames):  # input j, tap t writes j*s + t*d - pb (brute force)
+        assert [(c.coord, c.tap, c.kind) for c in frame.writes] == [((j + 2 * t,), (t,), "output") for t in range(3)]
+    x, w = panel.input_values, panel.kernel_values
+    reference = torch.nn.functional.conv_transpose1d(
+        torch.from_numpy(x[None, None]).double(),
+        torch.from_numpy(w[None, None]).double(),
+        stride=1,
+        output_padding=1,
+        dilation=2,
+    )[0, 0].numpy()
+    assert np.array_equal(panel.frames[-1].output_values, reference)
+
+
 def test_transposed_direct_numbers_equal_the_engine():
     torch = pytest.importorskip("torch")
     _need("convarith.engine.transpose", "conv_transpose")
@@ -357,7 +378,108 @@ def test_same_comparison_at_stride_2():
 
 
 def test_scene_repr_names_sizes():
-    assert repr(conv_scene((5, 5), 3, 2, 1)) == "Scene('convolution': input 5×5, padding 1 -> output 3×3, 9 frames)"
+    assert (
+        repr(conv_scene((5, 5), 3, 2, 1)) == "Scene('convolution': input 5×5, padding (1, 1) -> output 3×3, 9 frames)"
+    )
+
+
+# the words of a scene are the layer's words (convarith.arithmetic.text formats both)
+TITLE_CASES = {
+    "padding_strides": lambda: conv_scene((5, 5), 3, 2, 1),
+    "non_square": lambda: conv_scene((5, 7), (3, 2), (2, 1), ((1, 1), (0, 1))),
+    "same_tensorflow": lambda: conv_scene((224, 224), 7, 2, "same"),
+    "full_dilated": lambda: conv_scene(7, 3, dilation=2, padding="full"),
+    "transposed_odd": lambda: transpose_scene((3, 3), 3, 2, 1, 1),
+    "transposed_dilated": lambda: transpose_scene(3, 3, 1, 0, 1, 2),
+    "transposed_scatter": lambda: transpose_scene((2, 3), 3, 2, 1, view="scatter"),
+}
+
+
+@pytest.mark.parametrize("name", list(TITLE_CASES))
+def test_titles_and_captions_are_the_layers_repr(name):
+    scene = TITLE_CASES[name]()
+    header, *formulas = repr(scene.geometry).splitlines()
+    # "Convolution: kernel 3, stride 2, padding (1, 1)" inside "conv: input 5×5, kernel 3, ... -> output 3×3"
+    assert scene.title.split(": ", 1)[1] in header
+    # the caption's formulas are the repr's, axis by axis
+    caption = scene.panels[0].caption
+    shown = [line.split(": ", 1)[1] if line.startswith(("rows: ", "columns: ")) else line for line in caption]
+    for formula in formulas:
+        assert formula.strip().removeprefix("axis 0: ").removeprefix("axis 1: ") in " ".join(shown)
+
+
+def test_labels_are_written_by_the_layer_formatter():
+    panel = conv_scene((5, 7), 3, 2, ((0, 1), (1, 1))).panels[0]
+    assert panel.input_label == "input 5×7, padding (0, 1)×(1, 1)"
+    assert panel.output_label == "output 2×4"  # (5 + 0 + 1 - 3)//2 + 1, (7 + 1 + 1 - 3)//2 + 1
+    direct = transpose_scene((2, 2), 3, 2).panels[0]
+    assert direct.input_label == "input 2×2 + 1 zero between, p′ = (2, 2)"
+    scatter = transpose_scene((2, 3), 3, 2, 1, view="scatter").panels[0]
+    assert scatter.output_label == "output 3×5 (cropped (1, 1))"
+
+
+# layer_scene: the scene of a Layer value is the scene of its numbers
+LAYER_CASES = {
+    "padding_strides": (layer("conv", (5, 5), 3, 2, 1), lambda: conv_scene((5, 5), 3, 2, 1), {}),
+    "same_lower": (
+        layer("conv", (6, 6), 3, 2, "same", convention="same_lower"),
+        lambda: conv_scene((6, 6), 3, 2, "same", convention="same_lower"),
+        {},
+    ),
+    "max_pool_ceil": (
+        layer("max_pool", (5, 5), 2, ceil_mode=True),
+        lambda: pool_scene((5, 5), 2, ceil_mode=True),
+        {},
+    ),
+    "avg_pool": (layer("avg_pool", 6, 3, 2, 1), lambda: pool_scene(6, 3, 2, 1, mode="avg"), {}),
+    "transposed": (
+        layer("conv_transpose", (3, 3), 3, 2, 1, output_padding=1),
+        lambda: transpose_scene((3, 3), 3, 2, 1, 1),
+        {},
+    ),
+    "scatter": (
+        layer("conv_transpose", (2, 3), 3, 2, 1),
+        lambda: transpose_scene((2, 3), 3, 2, 1, view="scatter"),
+        {"view": "scatter"},
+    ),
+}
+
+
+def _values(values):
+    return None if values is None else np.where(np.isnan(values), -1.0, values).tolist()  # NaN: not shown yet
+
+
+def _frames_as_data(scene):
+    return [[(f.reads, f.writes, f.gaps, f.winner, _values(f.output_values)) for f in p.frames] for p in scene.panels]
+
+
+@pytest.mark.parametrize("name", list(LAYER_CASES))
+def test_layer_scene_equals_the_builder_given_numbers(name):
+    lay, build, options = LAYER_CASES[name]
+    scene, expected = layer_scene(lay, **options), build()
+    assert scene.geometry is lay and scene.panels[0].layer is lay
+    assert repr(scene.geometry) == repr(expected.geometry)
+    assert (scene.title, scene.panels[0].caption) == (expected.title, expected.panels[0].caption)
+    assert _frames_as_data(scene) == _frames_as_data(expected)
+
+
+def test_layer_scene_refuses_what_cannot_be_drawn():
+    with pytest.raises(TypeError, match="`lay` must be a Layer"):
+        layer_scene((5, 5))
+    with pytest.raises(ValueError, match="no input size"):
+        layer_scene(layer("conv", None, 3))
+    with pytest.raises(ValueError, match="'lp_pool' layer"):
+        layer_scene(layer("lp_pool", 6, 2))
+    with pytest.raises(ValueError, match="1 or 2 spatial axes"):
+        layer_scene(layer("conv", (4, 4, 4), 3))
+
+
+def test_comparison_panels_carry_their_own_layers():
+    scene = same_comparison_scene((6, 6), 3, 2)
+    tf, caffe = (p.layer for p in scene.panels)
+    assert (tf.padding_rule, tf.convention, tf.padding) == ("same", "tensorflow", ((0, 1), (0, 1)))
+    assert (caffe.padding_rule, caffe.convention, caffe.padding) == ("same", "caffe", ((1, 1), (1, 1)))
+    assert scene.geometry is None
 
 
 # bad input: the same errors as the formulas and the engine, one test each

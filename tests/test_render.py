@@ -130,7 +130,7 @@ def test_shown_numbers_are_the_frames_values():
 def test_labels_name_input_and_output_with_sizes():
     renderer = Renderer(conv_scene((5, 7), 3, 2, 1), dpi=DPI)
     texts = [t.get_text() for ax in renderer.figure.axes for t in ax.texts]
-    assert "input 5×7, padding 1" in texts
+    assert "input 5×7, padding (1, 1)" in texts
     assert "output 3×4" in texts
     figure_texts = [t.get_text() for t in renderer.figure.texts]
     assert any("o = ⌊(5 + 1 + 1 − 3) / 2⌋ + 1 = 3" in t for t in figure_texts)  # caption, numbers in
@@ -139,7 +139,7 @@ def test_labels_name_input_and_output_with_sizes():
 
 def test_transposed_labels_say_which_grid_is_which():
     texts = [t.get_text() for ax in Renderer(transpose_scene((2, 2), 3, 2), dpi=DPI).figure.axes for t in ax.texts]
-    assert "input 2×2 + 1 zero between, p′ = 2" in texts
+    assert "input 2×2 + 1 zero between, p′ = (2, 2)" in texts
     assert "output 5×5" in texts
 
 

@@ -24,6 +24,7 @@ from convarith.anim.scenes import (
     Scene,
     conv_scene,
     group_scene,
+    layer_scene,
     pool_scene,
     same_comparison_scene,
     symmetric_scene,
@@ -31,6 +32,7 @@ from convarith.anim.scenes import (
 )
 
 __all__ = [
+    "layer_scene",
     "conv_scene",
     "pool_scene",
     "transpose_scene",

@@ -14,7 +14,8 @@ first input cell. In the guide's view of a transposed convolution the input grid
 The modules: :mod:`~convarith.anim.scenes.data` (the types), one builder module per operation
 (:mod:`~convarith.anim.scenes.conv`, :mod:`~convarith.anim.scenes.pool`,
 :mod:`~convarith.anim.scenes.transpose`, :mod:`~convarith.anim.scenes.channels`),
-:mod:`~convarith.anim.scenes.panels` (scenes of several panels) and
+:mod:`~convarith.anim.scenes.panels` (scenes of several panels),
+:mod:`~convarith.anim.scenes.layers` (the scene of any :class:`~convarith.arithmetic.Layer`) and
 :mod:`~convarith.anim.scenes.common` (what the builders share).
 
 References
@@ -27,6 +28,7 @@ from convarith.anim.scenes.channels import group_scene
 from convarith.anim.scenes.common import GUIDE_INPUT, GUIDE_KERNEL
 from convarith.anim.scenes.conv import conv_scene
 from convarith.anim.scenes.data import Cell, ChannelFrame, ChannelScene, Frame, Panel, Scene
+from convarith.anim.scenes.layers import layer_scene
 from convarith.anim.scenes.panels import same_comparison_scene, symmetric_scene
 from convarith.anim.scenes.pool import pool_scene
 from convarith.anim.scenes.transpose import transpose_scene
@@ -40,6 +42,7 @@ __all__ = [
     "Frame",
     "Panel",
     "Scene",
+    "layer_scene",
     "conv_scene",
     "group_scene",
     "pool_scene",

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from convarith.anim.scenes.data import Cell, Coord, Frame
-from convarith.arithmetic.geometry import Geometry
+from convarith.arithmetic.layer import Layer
+from convarith.arithmetic.text import format_padding, format_size
 from convarith.arithmetic.windows import WindowMap
 from convarith.typing import PadPair
 
@@ -25,25 +26,6 @@ GUIDE_INPUT = np.array(
 )
 """The 5x5 input of the guide's ``numerical_no_padding_no_strides`` figure (output 12 12 17 / 10 17 19 /
 9 6 14 with :data:`GUIDE_KERNEL`)."""
-
-
-def _size_text(shape: Sequence[int]) -> str:
-    return "×".join(str(n) for n in shape)
-
-
-def _param_text(values: Sequence[int]) -> str:
-    """``2`` when every axis agrees, else ``1×2``."""
-    return str(values[0]) if len(set(values)) == 1 else _size_text(values)
-
-
-def _pad_text(pads: Sequence[PadPair]) -> str:
-    """``1`` (everywhere), ``1:2`` (before:after on every axis), ``1×2`` or ``0:1, 1:0`` per axis."""
-    if len(set(pads)) == 1:
-        pb, pe = pads[0]
-        return str(pb) if pb == pe else f"{pb}:{pe}"
-    if all(a == b for a, b in pads):
-        return "×".join(str(a) for a, _ in pads)
-    return ", ".join(f"{a}:{b}" for a, b in pads)
 
 
 def _gaps(windows: WindowMap, reads: Sequence[Cell]) -> tuple[Coord, ...]:
@@ -116,13 +98,45 @@ def _direct_frames(
     return tuple(frames)
 
 
-def _caption(geo: Geometry) -> tuple[str, ...]:
-    lines = geo.formulas()
+def _caption(lay: Layer) -> tuple[str, ...]:
+    """The layer's formulas, numbers in: one line, or one per axis when the axes differ."""
+    lines = lay.formulas()
     if len(lines) == 1:
         return tuple(lines)
     if len(set(lines)) == 1:
         return (lines[0] + "  (each axis)",)
     return tuple(f"{'rows' if x == 0 else 'columns'}: {line}" for x, line in enumerate(lines))
+
+
+def _check_drawable(lay: Layer, input_size: Any) -> None:
+    """Pictures have one or two spatial axes."""
+    if lay.ndim > 2:
+        raise ValueError(f"pictures have 1 or 2 spatial axes, got {lay.ndim}: `input_size` {input_size!r}")
+
+
+def _input_label(shape: Sequence[int], pads: Sequence[PadPair]) -> str:
+    """``input 5×5``, with ``, padding (1, 1)`` when there is padding."""
+    label = f"input {format_size(shape)}"
+    return label + (f", padding {format_padding(pads)}" if any(map(any, pads)) else "")
+
+
+def _output_label(shape: Sequence[int]) -> str:
+    """``output 3×3``."""
+    return f"output {format_size(shape)}"
+
+
+def _rule_words(lay: Layer) -> str:
+    """`` (same, tensorflow)`` or `` (valid)`` when the padding came from a rule, else nothing."""
+    rule = lay.padding_rule
+    if rule == "explicit":
+        return ""
+    return f" ({rule}, {lay.convention})" if rule == "same" else f" ({rule})"
+
+
+def _pads(lay: Layer) -> tuple[PadPair, ...]:
+    """The resolved padding of a layer with an input size."""
+    assert lay.padding is not None  # every scene's layer has its input size
+    return lay.padding
 
 
 def _unit_batch(x: np.ndarray) -> np.ndarray:

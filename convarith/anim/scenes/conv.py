@@ -1,4 +1,4 @@
-"""The frames of a convolution: one per output cell, read from the window map.
+"""The frames of a convolution: one per output cell, read from the layer's window map.
 
 With ``numbers`` the input, the kernel and each output value (from :func:`convarith.conv`) are
 shown; the default values are seeded small integers and the guide's 3x3 kernel.
@@ -11,17 +11,20 @@ from typing import Any
 from convarith.anim.scenes.common import (
     _as_int_array,
     _caption,
+    _check_drawable,
     _default_input,
     _default_kernel,
     _direct_frames,
     _engine,
-    _pad_text,
-    _param_text,
-    _size_text,
+    _input_label,
+    _output_label,
+    _pads,
+    _rule_words,
     _unit_batch,
 )
 from convarith.anim.scenes.data import Panel, Scene
-from convarith.arithmetic.geometry import geometry
+from convarith.arithmetic.layer import Layer, layer
+from convarith.arithmetic.text import format_padding, format_param
 from convarith.arithmetic.windows import window_map
 from convarith.typing import IntOrTuple, PaddingLike
 
@@ -50,7 +53,7 @@ def conv_scene(
     input_size, kernel_size, stride, dilation : int or tuple of int
         One or two spatial axes (a 1-D convolution is drawn as a single row).
     padding : int, (before, after), per-axis tuple, or str
-        As in :func:`convarith.arithmetic.geometry` (``'same'`` uses ``convention``).
+        As in :func:`convarith.arithmetic.layer` (``'same'`` uses ``convention``).
     numbers : bool
         Numerical mode: input values, kernel weights and each output value, computed by
         :func:`convarith.conv`.
@@ -63,6 +66,8 @@ def conv_scene(
     Returns
     -------
     Scene
+        Built from ``layer("conv", ...)`` (:func:`convarith.arithmetic.layer`): its windows, its
+        formulas as the caption; ``scene.geometry`` is that layer.
 
     Notes
     -----
@@ -83,52 +88,60 @@ def conv_scene(
     >>> [c.coord for c in scene.panels[0].frames[0].reads][:4]
     [(-1, -1), (-1, 0), (-1, 1), (0, -1)]
     """
-    geo = geometry("conv", input_size, kernel_size, stride, padding, dilation, convention=convention)
-    if len(geo.axes) > 2:
-        raise ValueError(f"pictures have 1 or 2 spatial axes, got {len(geo.axes)}: `input_size` {input_size!r}")
-    shape = geo.input_shape
-    pads = geo.padding
-    windows = window_map(
-        shape, [a.kernel_size for a in geo.axes], [a.stride for a in geo.axes], pads, [a.dilation for a in geo.axes]
+    lay = layer("conv", input_size, kernel_size, stride, padding, dilation, convention=convention)
+    _check_drawable(lay, input_size)
+    return _conv_layer_scene(
+        lay,
+        numbers=numbers,
+        input_values=input_values,
+        kernel_values=kernel_values,
+        seed=seed,
+        name=name,
+        title=title,
     )
+
+
+def _conv_layer_scene(
+    lay: Layer,
+    *,
+    numbers: bool = False,
+    input_values: Any = None,
+    kernel_values: Any = None,
+    seed: int = 0,
+    name: str | None = None,
+    title: str | None = None,
+) -> Scene:
+    """The scene of a convolution layer (see :func:`conv_scene`)."""
+    shape, pads = lay.input_shape, _pads(lay)
+    windows = window_map(lay)
+    k = lay.kernel_size
     x = w = out = None
     if numbers or input_values is not None or kernel_values is not None:
         x = _default_input(shape, seed) if input_values is None else _as_int_array(input_values, "input_values", shape)
-        w = (
-            _default_kernel(windows.kernel_shape, seed)
-            if kernel_values is None
-            else _as_int_array(kernel_values, "kernel_values", windows.kernel_shape)
-        )
-        out = _engine().conv(
-            _unit_batch(x),
-            _unit_batch(w),
-            stride=tuple(a.stride for a in geo.axes),
-            padding=tuple(pads),
-            dilation=tuple(a.dilation for a in geo.axes),
-        )[0, 0]
-    frames = _direct_frames(windows, output_values=out)
-    k = windows.kernel_shape
-    default_title = f"Convolution: kernel {_size_text(k)}, stride {_param_text(tuple(a.stride for a in geo.axes))}"
-    default_title += f", padding {_pad_text(pads)}"
-    if any(a.dilation != 1 for a in geo.axes):
-        default_title += f", dilation {_param_text(tuple(a.dilation for a in geo.axes))}"
-    if isinstance(padding, str):
-        default_title += f" ({padding}" + (f", {convention})" if padding == "same" else ")")
+        w = _default_kernel(k, seed) if kernel_values is None else _as_int_array(kernel_values, "kernel_values", k)
+        out = _engine().conv(_unit_batch(x), _unit_batch(w), stride=lay.stride, padding=pads, dilation=lay.dilation)
+        out = out[0, 0]
+    # the words of the layer's repr, in its order: kernel, stride, padding (and its rule), dilation
+    default_title = f"Convolution: kernel {format_param(k)}, stride {format_param(lay.stride)}"
+    default_title += f", padding {format_padding(pads)}{_rule_words(lay)}"
+    if any(d != 1 for d in lay.dilation):
+        default_title += f", dilation {format_param(lay.dilation)}"
     panel = Panel(
         kind="conv",
         input_shape=shape,
         output_shape=windows.output_shape,
         input_padding=pads,
         kernel_shape=k,
-        stride=tuple(a.stride for a in geo.axes),
-        dilation=tuple(a.dilation for a in geo.axes),
-        input_label=f"input {_size_text(shape)}" + (f", padding {_pad_text(pads)}" if any(map(any, pads)) else ""),
-        output_label=f"output {_size_text(windows.output_shape)}",
+        stride=lay.stride,
+        dilation=lay.dilation,
+        input_label=_input_label(shape, pads),
+        output_label=_output_label(windows.output_shape),
         title=title or default_title,
-        caption=_caption(geo),
-        frames=frames,
+        caption=_caption(lay),
+        frames=_direct_frames(windows, output_values=out),
         windows=windows,
         input_values=x,
         kernel_values=w,
+        layer=lay,
     )
-    return Scene(name or "convolution", title or default_title, (panel,), geo)
+    return Scene(name or "convolution", title or default_title, (panel,), lay)

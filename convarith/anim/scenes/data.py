@@ -17,7 +17,7 @@ from typing import Literal
 
 import numpy as np
 
-from convarith.arithmetic.geometry import Geometry
+from convarith.arithmetic.layer import Layer
 from convarith.arithmetic.windows import WindowMap
 from convarith.typing import PadPair
 
@@ -99,13 +99,17 @@ class Panel:
         ``"input 5×5"``, ``"output 3×3"``: what the grids are, with their sizes.
     title : str
     caption : tuple of str
-        The formula lines with numbers substituted (:meth:`convarith.arithmetic.Geometry.formulas`).
+        The formula lines with numbers substituted (:meth:`convarith.arithmetic.Layer.formulas`).
     input_values, kernel_values : ndarray or None
         Numerical mode: the unpadded input grid and the kernel as drawn (flipped for the
         transposed direct view).
     frames : tuple of Frame
     windows : WindowMap
         The window map the frames were read from.
+    layer : Layer or None
+        The layer the panel shows (:func:`convarith.arithmetic.layer`); its windows and formulas
+        are the panel's (for the transposed direct view: the transposed layer, drawn as the
+        guide's equivalent convolution).
     """
 
     kind: PanelKind
@@ -126,6 +130,7 @@ class Panel:
     overhang: tuple[int, ...] = ()
     input_values: np.ndarray | None = None
     kernel_values: np.ndarray | None = None
+    layer: Layer | None = None
 
     @property
     def ndim(self) -> int:
@@ -149,8 +154,9 @@ class Scene:
     title : str
     panels : tuple of Panel
         All with the same number of frames.
-    geometry : Geometry or None
-        The layer the scene shows (caption source).
+    geometry : Layer or None
+        The layer the scene shows (caption source); None for scenes that compare several layers
+        (each panel has its own :attr:`Panel.layer`).
     columns : int or None
         Panels per row in a picture (None: whatever leaves the cells largest).
     caption : tuple of str
@@ -160,12 +166,17 @@ class Scene:
     name: str
     title: str
     panels: tuple[Panel, ...]
-    geometry: Geometry | None = None
+    geometry: Layer | None = None
     columns: int | None = None
     caption: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.panels[0].frames)
+
+    @property
+    def layer(self) -> Layer | None:
+        """The layer the scene shows (the same value as :attr:`geometry`)."""
+        return self.geometry
 
     def __repr__(self) -> str:
         shapes = "; ".join(f"{p.input_label} -> {p.output_label}" for p in self.panels)

@@ -8,15 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from convarith.anim.scenes.common import (
-    _pad_text,
-    _param_text,
-    _size_text,
-)
+from convarith.anim.scenes.common import _check_drawable
 from convarith.anim.scenes.conv import conv_scene
 from convarith.anim.scenes.data import Panel, Scene
-from convarith.arithmetic.formulas import axes_layout, same_padding
-from convarith.arithmetic.validate import per_axis
+from convarith.arithmetic.layer import layer
+from convarith.arithmetic.text import format_padding, format_param, format_size
 from convarith.typing import IntOrTuple
 
 __all__ = ["same_comparison_scene", "symmetric_scene"]
@@ -63,8 +59,8 @@ def same_comparison_scene(
         raise ValueError(f"`labels` must have one entry per convention ({len(conventions)}), got {len(labels)}")
     panels = []
     for convention, label in zip(conventions, labels, strict=True):
-        pads = same_padding(input_size, kernel_size, stride, convention=convention)
-        scene = conv_scene(input_size, kernel_size, stride, pads, title=label)
+        # a convention's name is a padding word: the resolver applies its 'same' split
+        scene = conv_scene(input_size, kernel_size, stride, convention, title=label)
         panels.append(scene.panels[0])
     if len({p.output_shape for p in panels}) != 1:
         raise ValueError(
@@ -73,8 +69,8 @@ def same_comparison_scene(
         )
     first = panels[0]
     title = (
-        f"'Same' padding at stride {_param_text(first.stride)}: input {_size_text(first.input_shape)}, "
-        f"kernel {_size_text(first.kernel_shape)}"
+        f"'Same' padding at stride {format_param(first.stride)}: input {format_size(first.input_shape)}, "
+        f"kernel {format_param(first.kernel_shape)}"
     )
     shifts = {b - a for (a, _), (b, _) in zip(panels[0].input_padding, panels[-1].input_padding, strict=True)}
     short = [label.split()[0] for label in labels]
@@ -83,8 +79,8 @@ def same_comparison_scene(
         units = max(shifts)
         apart = f"every window is {units} input unit{'s' if units != 1 else ''} apart: the outputs are shifted"
     caption = (
-        f"{short[0]} pads {_pad_text(panels[0].input_padding)}, {short[-1]} pads "
-        f"{_pad_text(panels[-1].input_padding)}: both give {_size_text(first.output_shape)} outputs",
+        f"{short[0]} pads {format_padding(panels[0].input_padding)}, {short[-1]} pads "
+        f"{format_padding(panels[-1].input_padding)}: both give {format_size(first.output_shape)} outputs",
         apart,
     )
     return Scene(name, title, tuple(panels), None, columns=1 if first.ndim == 1 else None, caption=caption)
@@ -135,13 +131,12 @@ def symmetric_scene(
     """
     from convarith.engine.symmetric import symmetric_groups
 
-    ndim, _ = axes_layout({"input_size": input_size, "kernel_size": kernel_size})
-    if ndim == 1 and not isinstance(input_size, Sequence) and not isinstance(kernel_size, Sequence):
-        ndim = 2
-    shape = per_axis(input_size, "input_size", ndim)
-    kernel = per_axis(kernel_size, "kernel_size", ndim)
-    if ndim > 2:
-        raise ValueError(f"pictures have 1 or 2 spatial axes, got {ndim}: `input_size` {input_size!r}")
+    if not isinstance(input_size, Sequence) and not isinstance(kernel_size, Sequence):
+        input_size, kernel_size = (input_size, input_size), (kernel_size, kernel_size)  # ints: a 2-D picture
+    # checked by the one parser: stride 1, k - 1 padding in total per axis (each group splits it its way)
+    lay = layer("conv", input_size, kernel_size, padding="same", convention="pytorch")
+    _check_drawable(lay, input_size)
+    ndim, shape, kernel = lay.ndim, lay.input_shape, lay.kernel_size
     groups = symmetric_groups(2**ndim, kernel)
     panels = []
     for group in groups:
@@ -149,15 +144,7 @@ def symmetric_scene(
         for axis, (before, after) in enumerate(group.padding):
             far, near = ("bottom", "top") if axis == 0 and ndim == 2 else ("right", "left")
             sides.append(far if after > before else near)
-        scene = conv_scene(
-            shape,
-            kernel,
-            1,
-            group.padding,
-            numbers=numbers,
-            seed=group.index,
-            title=f"group {group.index}: more padding {'-'.join(sides)} ({_pad_text(group.padding)})",
-        )
+        scene = conv_scene(shape, kernel, 1, group.padding, numbers=numbers, seed=group.index)
         panel = scene.panels[0]
         # one line per panel: the group, its padding side; the picture's title gives the sizes
         arrows = {"bottom-right": "↘", "top-left": "↖", "bottom-left": "↙", "top-right": "↗", "right": "→", "left": "←"}
@@ -165,11 +152,11 @@ def symmetric_scene(
         panels.append(Panel(**{**panel.__dict__, "input_label": label, "title": ""}))
     kind = "C2sp" if set(kernel) == {2} else "C4sp" if set(kernel) == {4} else "symmetric"
     title = (
-        f"Symmetric padding ({kind}): {_size_text(kernel)} kernel, {len(groups)} channel groups, "
-        f"input {_size_text(shape)}"
+        f"Symmetric padding ({kind}): {format_size(kernel)} kernel, {len(groups)} channel groups, "
+        f"input {format_size(shape)}"
     )
     caption = (
-        f"every group pads k − 1 = {_param_text([k - 1 for k in kernel])} in total per axis, so output = input",
+        f"every group pads k − 1 = {format_param([k - 1 for k in kernel])} in total per axis, so output = input",
         "one-sided padding shifts each group half a unit; across the groups the shifts cancel",
     )
     return Scene(name, title, tuple(panels), None, columns=2 if ndim == 2 else 1, caption=caption)

@@ -13,15 +13,17 @@ import numpy as np
 from convarith.anim.scenes.common import (
     _as_int_array,
     _caption,
+    _check_drawable,
     _direct_frames,
     _engine,
-    _pad_text,
-    _param_text,
-    _size_text,
+    _input_label,
+    _output_label,
+    _pads,
     _unit_batch,
 )
 from convarith.anim.scenes.data import Panel, Scene
-from convarith.arithmetic.geometry import geometry
+from convarith.arithmetic.layer import Layer, layer
+from convarith.arithmetic.text import format_padding, format_param
 from convarith.arithmetic.validate import check_choice
 from convarith.arithmetic.windows import window_map
 from convarith.typing import IntOrTuple, PaddingLike
@@ -59,7 +61,8 @@ def pool_scene(
     Returns
     -------
     Scene
-        For max pooling each frame's ``winner`` is the cell the engine's ``return_indices``
+        Built from ``layer("max_pool" or "avg_pool", ...)`` (:func:`convarith.arithmetic.layer`,
+        PyTorch's rules). For max pooling each frame's ``winner`` is the cell the engine's ``return_indices``
         points at.
 
     Notes
@@ -75,17 +78,31 @@ def pool_scene(
     (9, 'output 3×3')
     """
     check_choice(mode, "mode", ("max", "avg"))
-    if stride is None:
-        stride = kernel_size
-    geo = geometry("pool", input_size, kernel_size, stride, padding, dilation, ceil_mode=ceil_mode)
-    if len(geo.axes) > 2:
-        raise ValueError(f"pictures have 1 or 2 spatial axes, got {len(geo.axes)}: `input_size` {input_size!r}")
-    shape = geo.input_shape
-    pads = geo.padding
-    ks = tuple(a.kernel_size for a in geo.axes)
-    ss = tuple(a.stride for a in geo.axes)
-    ds = tuple(a.dilation for a in geo.axes)
-    windows = window_map(shape, ks, ss, pads, ds, ceil_mode=ceil_mode, pooling=True)
+    op = "max_pool" if mode == "max" else "avg_pool"
+    lay = layer(op, input_size, kernel_size, stride, padding, dilation, ceil_mode=ceil_mode)
+    _check_drawable(lay, input_size)
+    return _pool_layer_scene(
+        lay, count_include_pad=count_include_pad, input_values=input_values, seed=seed, name=name, title=title
+    )
+
+
+def _pool_layer_scene(
+    lay: Layer,
+    *,
+    count_include_pad: bool = True,
+    input_values: Any = None,
+    seed: int = 0,
+    name: str | None = None,
+    title: str | None = None,
+) -> Scene:
+    """The scene of a max or average pooling layer (see :func:`pool_scene`)."""
+    if lay.op not in ("max_pool", "avg_pool"):
+        raise ValueError(f"pictures of pooling show 'max_pool' or 'avg_pool' layers, got {lay.op!r}")
+    shape, pads = lay.input_shape, _pads(lay)
+    ks, ss, ds = lay.kernel_size, lay.stride, lay.dilation
+    if lay.op == "avg_pool" and any(d != 1 for d in ds):
+        raise ValueError(f"`dilation` {format_param(ds)}: average pooling has no dilation (PyTorch's AvgPool)")
+    windows = window_map(lay)
     if input_values is None:
         from convarith.testing import random_array
 
@@ -94,30 +111,30 @@ def pool_scene(
         x = _as_int_array(input_values, "input_values", shape)
     engine = _engine()
     winners = None
-    if mode == "max":
+    if lay.op == "max_pool":
         out, idx = engine.max_pool(
-            _unit_batch(x), ks, stride=ss, padding=tuple(pads), dilation=ds, ceil_mode=ceil_mode, return_indices=True
+            _unit_batch(x), ks, stride=ss, padding=pads, dilation=ds, ceil_mode=lay.ceil_mode, return_indices=True
         )
         out, idx = out[0, 0], idx[0, 0]
         winners = {pos: tuple(int(v) for v in np.unravel_index(int(idx[pos]), shape)) for pos in windows.positions()}
     else:
-        if any(d != 1 for d in ds):
-            raise ValueError(f"`dilation` {ds}: average pooling has no dilation (PyTorch's AvgPool)")
         out = engine.avg_pool(
             _unit_batch(x.astype(np.float64)),
             ks,
             stride=ss,
-            padding=tuple(pads),
-            ceil_mode=ceil_mode,
+            padding=pads,
+            ceil_mode=lay.ceil_mode,
             count_include_pad=count_include_pad,
         )[0, 0]
-    frames = _direct_frames(windows, output_values=out, winners=winners)
     overhang = tuple(a.overhang for a in windows.axes)
+    mode = "max" if lay.op == "max_pool" else "avg"
     word = "Max" if mode == "max" else "Average"
-    default_title = f"{word} pooling: window {_size_text(ks)}, stride {_param_text(ss)}"
+    default_title = f"{word} pooling: window {format_param(ks)}, stride {format_param(ss)}"
     if any(map(any, pads)):
-        default_title += f", padding {_pad_text(pads)}"
-    if ceil_mode:
+        default_title += f", padding {format_padding(pads)}"
+    if any(d != 1 for d in ds):
+        default_title += f", dilation {format_param(ds)}"
+    if lay.ceil_mode:
         default_title += ", ceil mode"
     panel = Panel(
         kind="max_pool" if mode == "max" else "avg_pool",
@@ -127,13 +144,14 @@ def pool_scene(
         kernel_shape=ks,
         stride=ss,
         dilation=ds,
-        input_label=f"input {_size_text(shape)}" + (f", padding {_pad_text(pads)}" if any(map(any, pads)) else ""),
-        output_label=f"output {_size_text(windows.output_shape)}",
+        input_label=_input_label(shape, pads),
+        output_label=_output_label(windows.output_shape),
         title=title or default_title,
-        caption=_caption(geo),
-        frames=frames,
+        caption=_caption(lay),
+        frames=_direct_frames(windows, output_values=out, winners=winners),
         windows=windows,
         overhang=overhang if any(overhang) else (),
         input_values=x,
+        layer=lay,
     )
-    return Scene(name or f"{mode}_pooling", title or default_title, (panel,), geo)
+    return Scene(name or f"{mode}_pooling", title or default_title, (panel,), lay)

@@ -16,17 +16,20 @@ import numpy as np
 from convarith.anim.scenes.common import (
     _as_int_array,
     _caption,
+    _check_drawable,
     _default_input,
     _default_kernel,
     _direct_frames,
-    _pad_text,
-    _param_text,
-    _size_text,
+    _input_label,
+    _output_label,
+    _pads,
     _unit_batch,
 )
 from convarith.anim.scenes.data import Cell, Frame, Panel, Scene
-from convarith.arithmetic.formulas import transpose_equivalent
-from convarith.arithmetic.geometry import Geometry, geometry
+from convarith.arithmetic.formulas import TransposeEquivalent, transpose_equivalent
+from convarith.arithmetic.layer import Layer, layer
+from convarith.arithmetic.relationships import relationship
+from convarith.arithmetic.text import format_padding, format_param, format_size
 from convarith.arithmetic.validate import check_choice
 from convarith.arithmetic.windows import window_map
 from convarith.typing import IntOrTuple, PaddingLike
@@ -34,12 +37,10 @@ from convarith.typing import IntOrTuple, PaddingLike
 __all__ = ["transpose_scene"]
 
 
-def _transposed_note(geo: Geometry) -> str:
+def _transposed_note(lay: Layer) -> str:
     """The second caption line of the guide's view: its relationship, when one applies."""
-    from convarith.arithmetic.formulas import relationship
-
     note = "drawn as the guide's equivalent stride-1 convolution, kernel flipped, p′ = ek − 1 − p"
-    axes = geo.axes
+    axes = lay.axes
     same = len({(a.kernel_size, a.stride, a.padding, a.dilation) for a in axes}) == 1
     (pb, pe), d = axes[0].padding, axes[0].dilation
     if not same or pb != pe or d != 1:
@@ -83,13 +84,16 @@ def transpose_scene(
     Returns
     -------
     Scene
+        Built from ``layer("conv_transpose", ...)`` (:func:`convarith.arithmetic.layer`): its
+        formulas are the caption; the scatter view reads the layer's own window map.
 
     Notes
     -----
     Relationship 14 of [1]_: ``o' = s(i' - 1) + a + ek - pb - pe``. The direct view reads
     :meth:`convarith.arithmetic.WindowMap.reads` of the equivalent convolution; the scatter view reads the
-    same method of the forward convolution (output size ``o'`` to ``i'``), whose output cell ``j``
-    is the transposed convolution's input cell ``j``.
+    same method of the forward convolution (output size ``o'`` to ``i'``, the transposed layer's
+    :func:`~convarith.arithmetic.window_map`), whose output cell ``j`` is the transposed
+    convolution's input cell ``j``.
 
     References
     ----------
@@ -105,17 +109,35 @@ def transpose_scene(
     4
     """
     check_choice(view, "view", ("direct", "scatter"))
-    geo = geometry("transpose", input_size, kernel_size, stride, padding, dilation, output_padding=output_padding)
-    if len(geo.axes) > 2:
-        raise ValueError(f"pictures have 1 or 2 spatial axes, got {len(geo.axes)}: `input_size` {input_size!r}")
-    ndim = len(geo.axes)
-    shape = geo.input_shape
-    ks = tuple(a.kernel_size for a in geo.axes)
-    ss = tuple(a.stride for a in geo.axes)
-    ds = tuple(a.dilation for a in geo.axes)
-    pads = geo.padding
-    aa = tuple(a.output_padding for a in geo.axes)
-    eqs = transpose_equivalent(shape, ks, ss, pads, aa, ds)
+    lay = layer("conv_transpose", input_size, kernel_size, stride, padding, dilation, output_padding=output_padding)
+    _check_drawable(lay, input_size)
+    return _transpose_layer_scene(
+        lay,
+        view=view,
+        numbers=numbers,
+        input_values=input_values,
+        kernel_values=kernel_values,
+        seed=seed,
+        name=name,
+        title=title,
+    )
+
+
+def _transpose_layer_scene(
+    lay: Layer,
+    *,
+    view: str = "direct",
+    numbers: bool = False,
+    input_values: Any = None,
+    kernel_values: Any = None,
+    seed: int = 0,
+    name: str | None = None,
+    title: str | None = None,
+) -> Scene:
+    """The scene of a transposed convolution layer (see :func:`transpose_scene`)."""
+    check_choice(view, "view", ("direct", "scatter"))
+    ndim, shape, pads = lay.ndim, lay.input_shape, _pads(lay)
+    ks, ss, ds, aa = lay.kernel_size, lay.stride, lay.dilation, lay.output_padding
     x = w = out = None
     if numbers or input_values is not None or kernel_values is not None:
         x = _default_input(shape, seed) if input_values is None else _as_int_array(input_values, "input_values", shape)
@@ -128,41 +150,40 @@ def transpose_scene(
 
         def transpose_fn(values: np.ndarray) -> np.ndarray:
             result = transpose_module.conv_transpose(
-                _unit_batch(values), weight, stride=ss, padding=tuple(pads), output_padding=aa, dilation=ds
+                _unit_batch(values), weight, stride=ss, padding=pads, output_padding=aa, dilation=ds
             )
             return np.asarray(result)[0, 0]
 
         out = transpose_fn(x)
-    sizes = f"input {_size_text(shape)}"
-    pad_note = f", padding {_pad_text(pads)}" if any(map(any, pads)) else ""
-    default_title = f"Transposed convolution: kernel {_size_text(ks)}, stride {_param_text(ss)}{pad_note}"
-    if any(aa):
-        default_title += f", output_padding {_param_text(aa)}"
+    # the words of the layer's repr, in its order
+    default_title = f"Transposed convolution: kernel {format_param(ks)}, stride {format_param(ss)}"
+    default_title += f", padding {format_padding(pads)}"
     if any(d != 1 for d in ds):
-        default_title += f", dilation {_param_text(ds)}"
-    caption = _caption(geo)
+        default_title += f", dilation {format_param(ds)}"
+    if any(aa):
+        default_title += f", output_padding {format_param(aa)}"
+    caption = _caption(lay)
 
     if view == "direct":
+        equivalent = transpose_equivalent(lay)
+        eqs: tuple[TransposeEquivalent, ...] = equivalent if isinstance(equivalent, tuple) else (equivalent,)
         eq_pads = tuple(e.padding for e in eqs)
         if any(p < 0 for pair in eq_pads for p in pair):
             raise ValueError(
-                f"`padding` {pads} is larger than the dilated kernel size minus one "
-                f"({[e.dilation * (e.kernel_size - 1) for e in eqs]}): the equivalent convolution would need "
-                "negative padding; use view='scatter'"
+                f"`padding` {format_padding(pads)} is larger than the dilated kernel size minus one "
+                f"({format_param([e.dilation * (e.kernel_size - 1) for e in eqs])}): the equivalent convolution "
+                "would need negative padding; use view='scatter'"
             )
         stretched = tuple(e.stretched_size for e in eqs)
-        windows = window_map(stretched, ks, 1, eq_pads, ds)
+        windows = window_map(layer("conv", stretched, ks, 1, eq_pads, ds))
         zeros = frozenset(
             c for c in itertools.product(*(range(n) for n in stretched)) if any(c[x] % ss[x] for x in range(ndim))
         )
-        kernel_drawn = None if w is None else np.flip(w).copy()
-        frames = _direct_frames(windows, zeros=zeros, output_values=out)
         between = [e.zeros_between for e in eqs]
-        label = sizes
+        label = f"input {format_size(shape)}"
         if any(between):
-            count = str(between[0]) if len(set(between)) == 1 else "×".join(map(str, between))
-            label += f" + {count} zero{'' if between == [1] * ndim else 's'} between"
-        label += f", p′ = {_pad_text(eq_pads)}"
+            label += f" + {format_param(between)} zero{'' if between == [1] * ndim else 's'} between"
+        label += f", p′ = {format_padding(eq_pads)}"
         stretched_values = None
         if x is not None:
             stretched_values = np.zeros(stretched, dtype=x.dtype)
@@ -176,22 +197,21 @@ def transpose_scene(
             stride=(1,) * ndim,
             dilation=ds,
             input_label=label,
-            output_label=f"output {_size_text(windows.output_shape)}",
+            output_label=_output_label(windows.output_shape),
             title=title or default_title,
-            caption=(*caption, _transposed_note(geo)),
-            frames=frames,
+            caption=(*caption, _transposed_note(lay)),
+            frames=_direct_frames(windows, zeros=zeros, output_values=out),
             windows=windows,
             zeros=zeros,
             input_values=stretched_values,
-            kernel_values=kernel_drawn,
+            kernel_values=None if w is None else np.flip(w).copy(),
+            layer=lay,
         )
-        return Scene(name or "transposed", title or default_title, (panel,), geo)
+        return Scene(name or "transposed", title or default_title, (panel,), lay)
 
-    # scatter: the forward convolution maps the transposed output (o') back to its input (i')
-    out_shape = geo.output_shape
-    forward = window_map(out_shape, ks, ss, pads, ds)
-    if forward.output_shape != shape:  # pragma: no cover - guaranteed by the formulas
-        raise AssertionError(f"forward map {forward.output_shape} != {shape}")
+    # scatter: the layer's window map is the forward convolution, from the transposed output (o')
+    # back to its input (i'); its output cell j is the input cell j that adds the kernel
+    forward = window_map(lay)
     scatter_frames: list[Frame] = []
     for step, j in enumerate(forward.positions()):
         writes = tuple(Cell(r.input, r.offset, "output" if r.kind == "input" else "cropped") for r in forward.reads(j))
@@ -206,6 +226,7 @@ def transpose_scene(
         )
     # the last scatter reaches output cell (i' - 1)s + ek - 1 - pb = o' - 1 + pe - a
     crop = tuple((pb, max(pe - a, 0)) for (pb, pe), a in zip(pads, aa, strict=True))
+    out_shape = lay.output_shape
     panel = Panel(
         kind="transpose_scatter",
         input_shape=shape,
@@ -214,9 +235,8 @@ def transpose_scene(
         kernel_shape=ks,
         stride=ss,
         dilation=ds,
-        input_label=sizes,
-        output_label=f"output {_size_text(out_shape)}"
-        + (f" (cropped {_pad_text(crop)})" if any(map(any, crop)) else ""),
+        input_label=_input_label(shape, ()),
+        output_label=_output_label(out_shape) + (f" (cropped {format_padding(crop)})" if any(map(any, crop)) else ""),
         title=title or default_title,
         caption=(*caption, "each input cell adds the kernel, scaled, onto the output"),
         frames=tuple(scatter_frames),
@@ -224,5 +244,6 @@ def transpose_scene(
         output_crop=crop,
         input_values=x,
         kernel_values=w,
+        layer=lay,
     )
-    return Scene(name or "transposed_scatter", title or default_title, (panel,), geo)
+    return Scene(name or "transposed_scatter", title or default_title, (panel,), lay)
