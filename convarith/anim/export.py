@@ -477,8 +477,7 @@ def save_beamer(
     ----------
     target : Scene, ChannelScene or Renderer
     path : str or path-like
-        The snippet, ending in ``.tex``; frames go to a folder of the same stem beside it
-        (``fig.tex`` and ``fig/fig-000.pdf``, ...).
+        The snippet, ending in ``.tex``; frames go to a folder of its stem (``fig/fig-000.pdf``, ...).
     fmt : {'pdf', 'png'}
         Frame format (PDF is vector and what pdflatex embeds best).
     duration : float
@@ -486,12 +485,9 @@ def save_beamer(
     loop : bool
         Loop forever.
     latex_width : str
-        The animation's width on the slide, a LaTeX length with its unit (``\linewidth``,
-        ``0.8\textwidth``, ``10cm``); a bare number is refused, as LaTeX would refuse it.
+        Width on the slide, a LaTeX length with its unit (``\linewidth``, ``10cm``); the drawing
+        options (``width``, ``height`` in inches, ``dpi``, as in :func:`save`) shape the frames.
     overwrite : bool
-    **options
-        Drawing options for a scene, as in :func:`save` (``dpi``, ``width`` and ``height`` of the
-        frame in inches, ...): they shape the frames, never the LaTeX width.
 
     Returns
     -------
@@ -503,7 +499,6 @@ def save_beamer(
     -----
     ``\animategraphics[options]{fps}{base}{first}{last}`` reads ``base<first>.pdf`` to
     ``base<last>.pdf``; zero-padded numbers are given with the same digits as the file names.
-    The frames keep their aspect ratio: ``latex_width`` sets the width, the height follows.
 
     Examples
     --------
@@ -520,29 +515,21 @@ def save_beamer(
     file = _path(path, (".tex",))
     check_choice(fmt, "fmt", ("pdf", "png"))
     seconds = _check_duration(duration)
-    length = r"\s*(?:(?:\d*\.?\d+\s*)?\\[A-Za-z]+|\d*\.?\d+\s*(?:pt|mm|cm|in|bp|pc|dd|cc|sp|em|ex))\s*"
-    if not isinstance(latex_width, str) or not re.fullmatch(length, latex_width):
-        raise ValueError(
-            f"`latex_width` must be a LaTeX length with its unit (\\linewidth, 0.8\\textwidth, 10cm), "
-            f"got {latex_width!r}"
-        )
+    if not re.fullmatch(r"\s*(\d*\.?\d+\s*)?\\[A-Za-z]+\s*|\s*\d*\.?\d+\s*[a-z]{2}\s*", str(latex_width)):
+        raise ValueError(f"`latex_width` must be a LaTeX length with its unit (\\linewidth, 10cm), got {latex_width!r}")
     renderer = _renderer(target, options)
     stem = file.stem
     _check_stem(stem)
     _check_target(file, overwrite)
-    count = len(renderer)
     with _all_or_nothing() as written:
-        frames = save_frames(renderer, file.parent / stem, stem, fmt=fmt, overwrite=overwrite)
-        written.extend(frames)
-        first = frames[0].stem.rsplit("-", 1)[1]
-        last = frames[-1].stem.rsplit("-", 1)[1]
+        written.extend(frames := save_frames(renderer, file.parent / stem, stem, fmt=fmt, overwrite=overwrite))
+        first, last = (frame.stem.rsplit("-", 1)[1] for frame in (frames[0], frames[-1]))
         flags = ["autoplay", *(["loop"] if loop else []), "controls", f"width={latex_width.strip()}"]
-        fps = f"{1 / seconds:.3g}"
         text = "\n".join(
             [
                 rf"% convarith: {renderer.scene.title}",
-                rf"% {count} frames in {stem}/; needs \usepackage{{animate}} in the preamble.",
-                rf"\animategraphics[{','.join(flags)}]{{{fps}}}{{{stem}/{stem}-}}{{{first}}}{{{last}}}",
+                rf"% {len(renderer)} frames in {stem}/; needs \usepackage{{animate}} in the preamble.",
+                rf"\animategraphics[{','.join(flags)}]{{{1 / seconds:.3g}}}{{{stem}/{stem}-}}{{{first}}}{{{last}}}",
             ]
         )
 
