@@ -15,6 +15,7 @@ from convarith.anim import scenes
 from convarith.anim.export import save
 from convarith.arithmetic import CONVENTIONS
 from convarith.cli.grammar import (
+    KERNEL_HELP,
     PADDING_HELP,
     SIZE_HELP,
     GrammarError,
@@ -46,7 +47,12 @@ def add_drawing_options(parser: argparse.ArgumentParser) -> None:
 
 def _file_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "-o", "--output", required=True, metavar="FILE", help="file to write: " + ", ".join(SUFFIXES) + " (see above)"
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="file to write, its suffix the format: .gif, .mp4, .tex (Beamer snippet + PDF frames), "
+        ".png/.svg/.pdf (one file per frame)",
     )
     parser.add_argument("--sheet", action="store_true", help="with a .png output: every frame on one image")
     parser.add_argument("--no-caption", action="store_true", help="leave out the formula")
@@ -54,7 +60,12 @@ def _file_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--loop", type=int, default=0, help="times to loop, 0 = forever (default; .tex: any other value plays once)"
     )
-    parser.add_argument("--width", type=number_argument, default=9.6, help="frame width in inches (default 9.6)")
+    parser.add_argument(
+        "--width",
+        type=number_argument,
+        default=9.6,
+        help="frame width in inches (default 9.6; a .tex snippet fills \\linewidth on the slide)",
+    )
     parser.add_argument("--height", type=number_argument, default=5.4, help="frame height in inches (default 5.4)")
 
 
@@ -64,9 +75,7 @@ def _layer_options(parser: argparse.ArgumentParser, *, kernel_default: tuple[int
         "--ndim", type=int, choices=(1, 2), default=None, help="axes when every size is one number (default 2)"
     )
     if kernel_default is None:
-        parser.add_argument(
-            "-k", "--kernel-size", type=size_argument, required=True, metavar="SIZE", help="kernel size: " + SIZE_HELP
-        )
+        parser.add_argument("-k", "--kernel-size", type=size_argument, required=True, metavar="SIZE", help=KERNEL_HELP)
     else:
         parser.add_argument(
             "-k",

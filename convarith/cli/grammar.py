@@ -23,6 +23,7 @@ from convarith.arithmetic import CONVENTIONS
 __all__ = [
     "CONVENTION_HELP",
     "GRAMMAR",
+    "KERNEL_HELP",
     "LAYER_SYNTAX",
     "PADDING_HELP",
     "SIZE_HELP",
@@ -42,6 +43,7 @@ __all__ = [
 ]
 
 SIZE_HELP = "one number for every axis, or one per axis: 224 or 224,160"
+KERNEL_HELP = "kernel size, one number for every axis or one per axis: 3 or 3,5"
 PADDING_HELP = (
     "N (both sides, every axis), BEFORE:AFTER (every axis), one of those per axis comma-separated "
     "(0:1,1:0 or 1,2), or a rule: same, valid, full"

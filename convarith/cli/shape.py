@@ -14,6 +14,7 @@ from convarith.arithmetic import CONVENTIONS, LayerError, layer
 from convarith.arithmetic.text import format_padding, format_size
 from convarith.cli.grammar import (
     CONVENTION_HELP,
+    KERNEL_HELP,
     PADDING_HELP,
     SIZE_HELP,
     Padding,
@@ -89,9 +90,7 @@ def _same(args: argparse.Namespace) -> None:
 
 def _size_options(parser: argparse.ArgumentParser, *, default_stride: str = "1") -> None:
     parser.add_argument("-i", "--input-size", type=size_argument, required=True, metavar="SIZE", help=SIZE_HELP)
-    parser.add_argument(
-        "-k", "--kernel-size", type=size_argument, required=True, metavar="SIZE", help="kernel size: " + SIZE_HELP
-    )
+    parser.add_argument("-k", "--kernel-size", type=size_argument, required=True, metavar="SIZE", help=KERNEL_HELP)
     parser.add_argument(
         "-s", "--stride", type=size_argument, default=None, metavar="SIZE", help=f"stride (default {default_stride})"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from convarith.cli.grammar import SIZE_HELP, Padding, layer_arguments, padding_argument, size_argument
+from convarith.cli.grammar import KERNEL_HELP, SIZE_HELP, Padding, layer_arguments, padding_argument, size_argument
 from convarith.studies.frameworks import FRAMEWORKS, translate
 
 __all__ = ["add_command"]
@@ -37,9 +37,7 @@ def add_command(commands: Any) -> None:
         "--from", dest="framework", required=True, metavar="FRAMEWORK", help="the source: " + ", ".join(FRAMEWORKS)
     )
     tr.add_argument("-i", "--input-size", type=size_argument, required=True, metavar="SIZE", help=SIZE_HELP)
-    tr.add_argument(
-        "-k", "--kernel-size", type=size_argument, required=True, metavar="SIZE", help="kernel size: " + SIZE_HELP
-    )
+    tr.add_argument("-k", "--kernel-size", type=size_argument, required=True, metavar="SIZE", help=KERNEL_HELP)
     tr.add_argument("-s", "--stride", type=size_argument, default=(1,), metavar="SIZE", help="stride (default 1)")
     tr.add_argument(
         "-p",
