@@ -66,7 +66,7 @@ def read_onnx(model: Any) -> tuple[list[Node], tuple[int | None, ...], str]:
     if not inputs:
         raise ValueError("the ONNX graph has no input that is not an initializer")
     first = inputs[0]
-    _fold_pads(proto, constants, first)
+    shapes = _fold_shapes(proto, constants, first)
     dims = tuple(d.dim_value if d.HasField("dim_value") else None for d in first.type.tensor_type.shape.dim)
     ndim = len(dims) - 2
     layout, to_first, tensor = "channels_first", [0, ndim + 1, *range(1, ndim + 1)], first.name
@@ -99,9 +99,19 @@ def read_onnx(model: Any) -> tuple[list[Node], tuple[int | None, ...], str]:
         attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in attrs.items()}
         cin = channels.get(ins[0]) if ins else None
         channels_last = last[ins[0]]
+        out_shape = shapes.get(node.output[0])
+        spatial = slice(1, -1) if channels_last else slice(2, None)
         if node is entry or _moves_channels(node, ndim):
             made = Node(name, "elementwise", ins)  # NHWC <-> NCHW (Keras exports): sizes unchanged
             channels_last = not channels_last
+        elif node.op_type in _RESHAPES and out_shape is not None and len(out_shape) != ndim + 2:
+            for t in node.output:  # a step of a reshaping chain (Keras' UpSampling2D): skipped over
+                producer[t] = ins[0]
+            continue
+        elif node.op_type in _RESHAPES and out_shape is not None:
+            made = Node(name, "resize", ins[:1], size=tuple(out_shape[spatial]))
+        elif node.op_type == "Slice":
+            made = _slice(node, name, ins, constants, shapes, ndim, spatial)
         else:
             made = _node(node, name, ins, attrs, constants, ndim, cin, channels_last)
         last[name] = channels_last
@@ -213,6 +223,43 @@ def _node(
     return Node(name, "elementwise", ins)
 
 
+_RESHAPES = ("Reshape", "Expand", "Unsqueeze", "Squeeze", "Tile")
+
+
+def _slice(
+    node: Any,
+    name: str,
+    ins: tuple[str, ...],
+    constants: dict[str, Any],
+    shapes: dict[str, list[int]],
+    ndim: int,
+    spatial: slice,
+) -> Node:
+    """A crop when a Slice with known bounds cuts spatial axes; the end of the walk when its bounds are unknown."""
+    args = [constants.get(t) if t else None for t in node.input[1:5]]
+    shape = shapes.get(node.input[0])
+    if shape is None or args[0] is None or args[1] is None:
+        return Node(name, "end", ins)  # unknown bounds: better to stop than to guess
+    starts, ends = [int(v) for v in args[0]], [int(v) for v in args[1]]
+    axes = [int(v) for v in args[2]] if len(args) > 2 and args[2] is not None else list(range(len(starts)))
+    steps = [int(v) for v in args[3]] if len(args) > 3 and args[3] is not None else [1] * len(starts)
+    axis_numbers = list(range(len(shape)))[spatial]
+    crop = [(0, 0)] * ndim
+    for start, end, axis, step in zip(starts, ends, axes, steps, strict=True):
+        axis %= len(shape)
+        if axis not in axis_numbers:
+            continue
+        if step != 1:
+            return Node(name, "end", ins)
+        size = shape[axis]
+        begin = min(max(start + size if start < 0 else start, 0), size)
+        stop = min(max(end + size if end < 0 else end, 0), size)
+        crop[axis_numbers.index(axis)] = (begin, size - stop)
+    if all(c == (0, 0) for c in crop):
+        return Node(name, "elementwise", ins)
+    return Node(name, "crop", ins, crop=tuple(crop))
+
+
 def _moves_channels(node: Any, ndim: int) -> bool:
     """A ``Transpose`` between channels last and channels first."""
     if node.op_type != "Transpose":
@@ -221,27 +268,33 @@ def _moves_channels(node: Any, ndim: int) -> bool:
     return perm in ([0, ndim + 1, *range(1, ndim + 1)], [0, *range(2, ndim + 2), 1])
 
 
-def _fold_pads(proto: Any, constants: dict[str, Any], first: Any) -> None:
-    """Evaluate the ``pads`` input of ``Pad`` nodes computed from constants and shapes.
+_FOLDED = {"Pad": (1,), "Slice": (1, 2, 3, 4), "Reshape": (1,), "Expand": (1,), "Resize": (1, 2, 3), "Tile": (1,)}
 
-    Exporters write ``F.pad`` and Keras' padding as a small subgraph of ``Shape``, ``Gather``,
-    ``Concat``... With the input's shape fixed (batch 1), shape inference gives the shape of
-    every tensor before the first such ``Pad``; its subgraph is evaluated, its pads become a
-    constant, and shape inference goes on to the next one.
+
+def _fold_shapes(proto: Any, constants: dict[str, Any], first: Any) -> dict[str, list[int]]:
+    """Evaluate the shape arguments (pads, slice bounds, target shapes) computed from constants and shapes.
+
+    Exporters write ``F.pad``, Keras' padding and crops as small subgraphs of ``Shape``,
+    ``Gather``, ``Concat``... With the input's shape fixed (batch 1), shape inference gives the
+    shape of every tensor up to the first such argument; its subgraph is evaluated, the argument
+    becomes a constant, and shape inference goes on. Returns the shapes known in the end.
     """
     import onnx
     from onnx.reference import ReferenceEvaluator
 
-    todo = [n for n in proto.graph.node if n.op_type == "Pad" and len(n.input) > 1 and n.input[1] not in constants]
-    if not todo:
-        return
+    todo = [
+        t
+        for n in proto.graph.node
+        for k in _FOLDED.get(n.op_type, ())
+        if k < len(n.input) and (t := n.input[k]) and t not in constants
+    ]
     model = onnx.ModelProto()
     model.CopyFrom(proto)
     for dim in next(v for v in model.graph.input if v.name == first.name).type.tensor_type.shape.dim:
         if not dim.HasField("dim_value"):
             dim.dim_value = 1  # a symbolic batch
     made_by = {t: node for node in proto.graph.node for t in node.output}
-    while todo:
+    while True:
         inferred = onnx.shape_inference.infer_shapes(model)
         shapes = {}
         for value in [*inferred.graph.value_info, *inferred.graph.input, *inferred.graph.output]:
@@ -249,17 +302,15 @@ def _fold_pads(proto: Any, constants: dict[str, Any], first: Any) -> None:
             if dims and all(d.HasField("dim_value") and d.dim_value > 0 for d in dims):
                 shapes[value.name] = [d.dim_value for d in dims]
         folded = []
-        for pad in todo:
-            value = _evaluate(
-                pad.input[1], made_by, constants, shapes, list(proto.opset_import), onnx, ReferenceEvaluator
-            )
+        for tensor in todo:
+            value = _evaluate(tensor, made_by, constants, shapes, list(proto.opset_import), onnx, ReferenceEvaluator)
             if value is not None:
-                constants[pad.input[1]] = value
-                model.graph.initializer.append(onnx.numpy_helper.from_array(value, pad.input[1]))
-                folded.append(pad)
+                constants[tensor] = value
+                model.graph.initializer.append(onnx.numpy_helper.from_array(value, tensor))
+                folded.append(tensor)
         if not folded:
-            return
-        todo = [p for p in todo if p not in folded]
+            return shapes
+        todo = [t for t in todo if t not in folded]
 
 
 def _evaluate(
@@ -301,7 +352,7 @@ def _evaluate(
         order,
         "pads",
         [],
-        [onnx.helper.make_tensor_value_info(tensor, onnx.TensorProto.INT64, None)],
+        [onnx.helper.make_tensor_value_info(tensor, onnx.TensorProto.UNDEFINED, None)],
         [onnx.numpy_helper.from_array(np.asarray(v), t) for t, v in values.items()],
     )
     (value,) = evaluator(onnx.helper.make_model(graph, opset_imports=opsets)).run(None, {})

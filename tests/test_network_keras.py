@@ -1,0 +1,158 @@
+"""convarith.inspect on real Keras architectures (keras.applications, weights=None, torch backend).
+
+Oracles: Keras' own layer output shapes, and the published receptive fields of VGG-16 (Araujo,
+Norris and Sim, Distill 2019; the table of google-research/receptive_field)."""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import pytest
+
+pytest.importorskip("torch")
+os.environ.setdefault("KERAS_BACKEND", "torch")
+keras = pytest.importorskip("keras")
+
+from convarith.network import inspect  # noqa: E402
+
+# Keras 3.15 converts its torch variables with np.array(x, copy=False), which NumPy 2 warns about
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"),
+]
+
+_BUILT: dict[tuple, object] = {}
+
+
+def build(name, **kwargs):
+    """Build an application once per session (several seconds each)."""
+    key = (name, tuple(sorted(kwargs.items())))
+    if key not in _BUILT:
+        if keras.backend.backend() != "torch":
+            pytest.skip("needs KERAS_BACKEND=torch")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "input shape not one of the pretrained sizes"
+            _BUILT[key] = getattr(keras.applications, name)(weights=None, **kwargs)
+    return _BUILT[key]
+
+
+def _check_shapes(model, report):
+    for row in report.layers:
+        name = row.name.split("/")[0]
+        if row.name.endswith("/depthwise"):
+            continue  # inside a SeparableConv2D: no Keras tensor of its own
+        assert tuple(model.get_layer(name).output.shape[1:-1]) == row.output_size, row.name
+
+
+ARCHITECTURES = {
+    "ResNet50": {},
+    "MobileNetV2": {},
+    "InceptionV3": {},
+    "DenseNet121": {},
+    "Xception": {},  # SeparableConv2D: depthwise and pointwise rows
+}
+
+
+@pytest.mark.parametrize("name", ARCHITECTURES)
+def test_sizes_match_keras(name):
+    model = build(name, **ARCHITECTURES[name])
+    report = inspect(model)
+    _check_shapes(model, report)
+    assert len(report.layers) > 20
+
+
+def test_odd_input_sizes_match_keras():
+    # a non-square odd input: the 'same' splits and the floors change with the parity of each axis
+    model = build("ResNet50", include_top=False, input_shape=(197, 229, 3))
+    report = inspect(model)
+    _check_shapes(model, report)
+    assert report["conv1_conv"].input_size == (203, 235)
+    assert "cut-content" in report["conv3_block1_1_conv"].warnings  # 1x1 stride 2 on an even map leaves its last row
+
+
+def test_fully_convolutional_model_takes_input_size():
+    import numpy as np
+
+    model = build("MobileNetV2", include_top=False, input_shape=(None, None, 3))
+    with pytest.raises(ValueError, match="`input_size` is needed"):
+        inspect(model)
+    with pytest.raises(ValueError, match=r"N, \*spatial, C"):
+        inspect(model, input_size=(1, 3, 161))
+    report = inspect(model, input_size=(1, 161, 97, 3))
+    assert [r.to_dict() for r in report.layers] == [r.to_dict() for r in inspect(model, input_size=(161, 97)).layers]
+    # the oracle: Keras runs the model on that input and reports every layer's output
+    names = [r.name for r in report.layers]
+    probe = keras.Model(model.input, [model.get_layer(n).output for n in names])
+    outputs = probe(np.zeros((1, 161, 97, 3), np.float32))
+    assert [tuple(o.shape[1:-1]) for o in outputs] == [r.output_size for r in report.layers]
+
+
+def test_saved_file_is_read_without_keras(tmp_path):
+    model = build("MobileNetV2", input_shape=(96, 96, 3), include_top=False)
+    path = tmp_path / "mobilenet.keras"
+    model.save(path)
+    from_file, live = inspect(path), inspect(model)
+    assert [r.to_dict() for r in from_file.layers] == [r.to_dict() for r in live.layers]
+    assert from_file.source == "mobilenet.keras"
+    # MobileNetV2's first convolution is TF 'same' at stride 2 on an even input: (0, 1)
+    assert from_file["Conv1"].warnings == ("asymmetric-padding",)
+    assert from_file["Conv1"].advice("pytorch").code.startswith("nn.ZeroPad2d((0, 1, 0, 1)), then nn.Conv2d(3, 32")
+    # its stride-2 depthwise layers come after an explicit ZeroPadding2D(((0, 1), (0, 1))), which PyTorch can say
+    assert from_file["block_1_pad"].padding == ((0, 1), (0, 1)) and from_file["block_1_pad"].advice("pytorch").native
+    assert not any("depthwise-no-pointwise" in r.warnings for r in from_file.layers)
+
+
+def test_onnx_export_gives_the_same_rows(tmp_path):
+    pytest.importorskip("onnx")
+    import numpy as np
+
+    layers = keras.layers
+    x = keras.Input((33, 40, 3))
+    stem = layers.Conv2D(8, 3, strides=2, padding="same", name="stem")(x)
+    a = layers.DepthwiseConv2D(3, padding="same", name="dw")(stem)
+    a = layers.Conv2D(8, 1, name="pw")(a)
+    b = layers.MaxPooling2D(3, strides=1, padding="same", name="pool")(stem)
+    y = layers.Add(name="add")([a, b])
+    y = layers.ZeroPadding2D(((0, 1), (1, 0)), name="pad")(y)
+    y = layers.Conv2D(4, 4, strides=2, name="even")(y)
+    y = layers.Conv2DTranspose(4, 3, strides=2, padding="same", name="up")(y)  # ONNX: crops by a Slice
+    y = layers.UpSampling2D(2, name="twice")(y)  # ONNX: Unsqueeze, Expand, Reshape
+    y = layers.Conv2D(4, 3, padding="same", name="last")(y)
+    model = keras.Model(x, y)
+    model(np.zeros((1, 33, 40, 3), np.float32))
+    path = tmp_path / "small.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.export(path, format="onnx", verbose=False)
+    exported = [r for r in inspect(path).layers if r.source != "Pad"]  # Keras' torch backend pads 'same' with F.pad
+    rows = [r for r in inspect(model).layers if r.op != "pad"]
+    assert len(rows) == 7
+    up = [n for n, r in enumerate(rows) if r.name == "up"][0]
+    assert exported[up].output_size == (17, 19) and rows[up].output_size == (16, 18)  # before and after the crop
+    del exported[up], rows[up]
+    assert [r.output_size for r in exported] == [r.output_size for r in rows]
+    assert [r.receptive_field for r in exported] == [r.receptive_field for r in rows]
+    assert [r.jump for r in exported] == [r.jump for r in rows]
+
+
+# Araujo, Norris & Sim, "Computing Receptive Fields of Convolutional Neural Networks", Distill 2019,
+# and google-research/receptive_field RECEPTIVE_FIELD_TABLE.md, VGG-16: (receptive field, effective
+# stride, effective padding) per end-point. Keras' layer names for the same end-points.
+VGG16_PUBLISHED = {
+    "block1_conv1": (3, 1, 1),
+    "block1_pool": (6, 2, 2),
+    "block2_pool": (16, 4, 6),
+    "block3_pool": (44, 8, 18),
+    "block4_pool": (100, 16, 42),
+    "block5_conv2": (164, 16, 74),
+    "block5_pool": (212, 32, 90),
+}
+
+
+def test_vgg16_matches_the_published_receptive_fields():
+    report = inspect(build("VGG16", include_top=False))
+    for name, (r, s, p) in VGG16_PUBLISHED.items():
+        row = report[name]
+        assert row.receptive_field == (r, r) and row.jump == (s, s), name
+        assert (-row.field[0].lo, -row.field[1].lo) == (p, p), name
