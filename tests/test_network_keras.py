@@ -128,7 +128,7 @@ def test_onnx_export_gives_the_same_rows(tmp_path):
     exported = [r for r in inspect(path).layers if r.source != "Pad"]  # Keras' torch backend pads 'same' with F.pad
     rows = [r for r in inspect(model).layers if r.op != "pad"]
     assert len(rows) == 7
-    up = [n for n, r in enumerate(rows) if r.name == "up"][0]
+    up = next(n for n, r in enumerate(rows) if r.name == "up")
     assert exported[up].output_size == (17, 19) and rows[up].output_size == (16, 18)  # before and after the crop
     del exported[up], rows[up]
     assert [r.output_size for r in exported] == [r.output_size for r in rows]
