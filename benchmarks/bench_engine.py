@@ -26,9 +26,14 @@ Best-of timing is used because the machine may be shared: the minimum is the lea
 
 from __future__ import annotations
 
+import os
+
+# PyTorch's OpenMP threads spin after each call unless told to sleep, and would steal the cores
+# NumPy's BLAS threads run on in the interleaved timings: set before torch is imported.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import argparse
 import ctypes
-import os
 import re
 import time
 import tracemalloc
@@ -129,7 +134,7 @@ def cases(quick: bool) -> list[Case]:
 def ours(case: Case, x: np.ndarray, w: np.ndarray) -> Callable[[], Any]:
     if case.kind == "conv":
         return lambda: ca.conv(x, w, **case.params)
-    return lambda: ca.max_pool(x, 3, **case.params)
+    return lambda: ca.max_pool(x, 3, ndim=2, **case.params)
 
 
 def torch_fn(torch: Any, case: Case, x: np.ndarray, w: np.ndarray) -> Callable[[], Any]:
@@ -204,7 +209,8 @@ def main() -> None:
     print(
         f"convarith {ca.__version__}, numpy {np.__version__}, BLAS threads {threads}, "
         f"torch {torch.__version__ if torch else 'not installed'} with {threads} threads; best of {repeats}; "
-        f"MAX_TEMPORARY_BYTES = {ca.engine.MAX_TEMPORARY_BYTES / 2**20:.0f} MiB"
+        f"MAX_TEMPORARY_BYTES = {ca.engine.memory.MAX_TEMPORARY_BYTES / 2**20:.0f} MiB, "
+        f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}"
     )
     header = (
         f"{'case':<40} {'ours ms':>8} {'torch ms':>9} {'ours/torch':>10} {'onnx.ref/ours':>14} "

@@ -140,6 +140,27 @@ def test_depthwise_with_channel_multiplier_matches_pytorch(torch):
     np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
 
 
+@given(
+    nd=st.integers(1, 3),
+    channels=st.integers(1, 5),
+    multiplier=st.integers(1, 2),
+    data=st.data(),
+    seed=st.integers(0, 2**16),
+)
+def test_depthwise_matches_pytorch_in_every_rank(torch, nd, channels, multiplier, data, seed):
+    # the depthwise path: one strided copy of every (dilated) tap per channel chunk, on the wide grid
+    kernel = data.draw(st.tuples(*[st.integers(1, 3)] * nd))
+    dilation = data.draw(st.tuples(*[st.integers(1, 2)] * nd))
+    padding = data.draw(st.tuples(*[st.integers(0, 2)] * nd))
+    sizes = tuple(data.draw(st.integers(max(1, d * (k - 1) + 1), 7)) for k, d in zip(kernel, dilation, strict=True))
+    x = random_array((2, channels, *sizes), seed, np.float64)
+    w = random_array((channels * multiplier, 1, *kernel), seed + 1, np.float64)
+    y = conv(x, w, padding=padding, dilation=dilation, groups=channels)
+    conv_nd = getattr(torch.nn.functional, f"conv{nd}d")
+    expected = conv_nd(torch.from_numpy(x), torch.from_numpy(w), None, 1, padding, dilation, channels).numpy()
+    np.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-12)
+
+
 def test_unbatched_input_matches_pytorch_unbatched(torch):
     x = random_array((3, 7, 6), 6, np.float64)
     w = random_array((4, 3, 2, 3), 7, np.float64)

@@ -356,7 +356,9 @@ def _depthwise_block(
     a ``(channels, taps, positions)`` column block and contract it with the ``(channels,
     multiplier, taps)`` weights in one batched ``matmul``. With unit steps every tap's view is a
     shifted window of the same flattened cells, so the columns are taken on a "wide" grid with the
-    padded row length (long contiguous copies) and cropped to the output at the end.
+    padded row length and cropped to the output at the end; the shifts of tap ``(t_0, t_1, ...)``
+    are ``sum_a t_a * d_a * pitch_a``, so one strided view holds every tap (``every_tap``) and each
+    chunk's columns are one copy.
     """
     groups, out_group = w_taps.shape[:2]
     images = cells.shape[0]
@@ -367,8 +369,15 @@ def _depthwise_block(
     views = list(core.tap_views(cells, axes, spatial))
     wide = core.wide_grid(cells, axes, spatial)
     if wide is not None:
-        pitch, positions, offsets = wide
+        pitch, positions, _ = wide
         flat = cells.reshape(images, groups, -1)
+        tap_strides = tuple(a.dilation * p * flat.itemsize for a, p in zip(axes, pitch, strict=True))
+        every_tap = np.lib.stride_tricks.as_strided(
+            flat,
+            (images, groups, *kernel, positions),
+            (*flat.strides[:2], *tap_strides, flat.itemsize),
+            writeable=False,
+        )
     else:
         positions = core.prod(sizes)
     chunk = max(1, column_bytes // (taps * positions * cells.itemsize))
@@ -378,10 +387,10 @@ def _depthwise_block(
         for g0 in range(0, groups, chunk):
             g1 = min(g0 + chunk, groups)
             block = columns[: g1 - g0]
-            for t, (_, view) in enumerate(views):
-                if wide is not None:
-                    block[:, t] = flat[n, g0:g1, offsets[t] : offsets[t] + positions]
-                else:
+            if wide is not None:
+                np.copyto(block.reshape(g1 - g0, *kernel, positions), every_tap[n, g0:g1])
+            else:
+                for t, (_, view) in enumerate(views):
                     block[:, t] = view[n, g0:g1].reshape(g1 - g0, positions)
             np.matmul(w_matrix[g0:g1], block, out=result[n, g0:g1])
     if wide is not None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +31,7 @@ import numpy.typing as npt
 
 from convarith.arithmetic.formulas import TransposeEquivalent, transpose_equivalent
 from convarith.arithmetic.layer import Layer, layer
+from convarith.arithmetic.text import format_param, format_size
 from convarith.arithmetic.validate import axis_label, check_int, check_minimum, is_sequence, per_axis, per_axis_padding
 from convarith.arithmetic.windows import AxisWindows
 from convarith.engine import memory
@@ -398,14 +398,6 @@ def conv_transpose(
 # ----------------------------------------------------------------------------------------------
 
 
-def _shape_text(shape: Sequence[object]) -> str:
-    return "(" + ", ".join(str(v) for v in shape) + ")"
-
-
-def _per_axis_text(values: Sequence[object]) -> str:
-    return str(values[0]) if len(set(values)) == 1 else _shape_text(values)
-
-
 @dataclass(frozen=True, repr=False, eq=False)  # arrays: compare the fields you need
 class TransposeConstruction:
     """The guide's direct convolution equivalent to a transposed convolution, step by step.
@@ -454,12 +446,12 @@ class TransposeConstruction:
         --------
         >>> c = conv_transpose_construction(np.ones((1, 1, 3)), np.ones((1, 1, 3)), stride=2, padding=1)
         >>> print("\n".join(c.steps()))
-        1. stretched: insert s - 1 zeros between input units: (1, 1, 3) -> (1, 1, 5)
+        1. stretched: insert s - 1 zeros between input units: 1×1×3 -> 1×1×5
              5 = (3 - 1)*2 + 1
-        2. padded: p' = ek - 1 - p before, ek - 1 - p + a after (crop where negative): -> (1, 1, 7)
+        2. padded: p' = ek - 1 - p before, ek - 1 - p + a after (crop where negative): -> 1×1×7
              before 3 - 1 - 1 = 1, after 3 - 1 - 1 + 0 = 1
-        3. kernel: flip the weight, swap C_in and C_out (groups 1): (1, 1, 3) -> (1, 1, 3)
-        4. output: stride-1 convolution: (1, 1, 7) -> (1, 1, 5)
+        3. kernel: flip the weight, swap C_in and C_out (groups 1): 1×1×3 -> 1×1×3
+        4. output: stride-1 convolution: 1×1×7 -> 1×1×5
              o' = 7 - 3 + 1 = 5
         """
 
@@ -471,10 +463,10 @@ class TransposeConstruction:
 
         ek = [e.dilation * (e.kernel_size - 1) + 1 for e in self.axes]
         dilations = [e.dilation for e in self.axes]
-        dilated = "" if set(dilations) == {1} else f", dilation {_per_axis_text(dilations)}"
+        dilated = "" if set(dilations) == {1} else f", dilation {format_param(dilations)}"
         lines = [
             "1. stretched: insert s - 1 zeros between input units: "
-            f"{_shape_text(self.input.shape)} -> {_shape_text(self.stretched.shape)}"
+            f"{format_size(self.input.shape)} -> {format_size(self.stretched.shape)}"
         ]
         lines += [
             f"{label(x)}{e.stretched_size} = ({e.input_size} - 1)*{e.zeros_between + 1} + 1"
@@ -482,7 +474,7 @@ class TransposeConstruction:
         ]
         lines.append(
             "2. padded: p' = ek - 1 - p before, ek - 1 - p + a after (crop where negative): "
-            f"-> {_shape_text(self.padded.shape)}"
+            f"-> {format_size(self.padded.shape)}"
         )
         lines += [
             f"{label(x)}before {ek[x]} - 1 - {pb} = {signed(e.padding[0])}, "
@@ -491,11 +483,11 @@ class TransposeConstruction:
         ]
         lines.append(
             f"3. kernel: flip the weight, swap C_in and C_out (groups {self.groups}): "
-            f"{_shape_text(self.weight.shape)} -> {_shape_text(self.kernel.shape)}"
+            f"{format_size(self.weight.shape)} -> {format_size(self.kernel.shape)}"
         )
         lines.append(
             f"4. output: stride-1 convolution{dilated}: "
-            f"{_shape_text(self.padded.shape)} -> {_shape_text(self.output.shape)}"
+            f"{format_size(self.padded.shape)} -> {format_size(self.output.shape)}"
         )
         size = self.padded.shape[-len(self.axes) :]
         lines += [f"{label(x)}o' = {size[x]} - {ek[x]} + 1 = {e.output_size}" for x, e in enumerate(self.axes)]
