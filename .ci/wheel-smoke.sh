@@ -4,18 +4,30 @@
 # from a folder that is not the source tree runs `convarith gallery OUT`, `convarith notebooks DIR`
 # and every copied notebook in a kernel of that environment.
 #
-#   bash .ci/wheel-smoke.sh [WORKDIR]    (default: a new temporary folder, removed when done)
+#   bash .ci/wheel-smoke.sh [--install | --run] [WORKDIR]
 #
-# pip and Jupyter write to log files in WORKDIR; a failing step prints its log's end.
+# WORKDIR defaults to a new temporary folder, removed when done. --install only builds and installs
+# (mostly downloads: .ci/run does it in the background while the tests run); --run then uses that
+# WORKDIR's environment. pip and Jupyter write to log files in WORKDIR; a failing step prints its
+# log's end.
 set -euo pipefail
 
 SRC="$(cd "$(dirname "$0")/.." && pwd)"
 PYTHON="${PYTHON:-python}"
+PHASE=all
+case "${1:-}" in
+    --install) PHASE=install; shift ;;
+    --run) PHASE=run; shift ;;
+    -*) echo "usage: bash .ci/wheel-smoke.sh [--install | --run] [WORKDIR]" >&2; exit 2 ;;
+esac
 if [ $# -ge 1 ]; then
     WORK="$(mkdir -p "$1" && cd "$1" && pwd)"
-else
+elif [ "$PHASE" = all ]; then
     WORK="$(mktemp -d "${TMPDIR:-/tmp}/convarith-wheel.XXXXXX")"
     trap 'rm -rf "$WORK"' EXIT
+else
+    echo "wheel-smoke: --install and --run need a WORKDIR" >&2
+    exit 2
 fi
 case "$WORK/" in "$SRC"/*) echo "wheel-smoke: WORKDIR must lie outside the source tree $SRC" >&2; exit 2 ;; esac
 VENV="$WORK/venv"
@@ -37,18 +49,26 @@ try_logged() {
 }
 logged() { try_logged "$@" || exit 1; }
 
-step "build the wheel"
-rm -rf "$WORK/dist" "$VENV" "$USER_DIR"
-logged build "$PYTHON" -m pip wheel --no-deps --wheel-dir "$WORK/dist" "$SRC"
-wheels=("$WORK"/dist/convarith-*.whl)
-[ ${#wheels[@]} -eq 1 ] && [ -f "${wheels[0]}" ] || fail "expected one convarith wheel in $WORK/dist"
-WHEEL="${wheels[0]}"
-echo "   $(basename "$WHEEL")"
+if [ "$PHASE" != run ]; then
+    step "build the wheel"
+    rm -rf "$WORK/dist" "$VENV"
+    logged build "$PYTHON" -m pip wheel --no-deps --wheel-dir "$WORK/dist" "$SRC"
+    wheels=("$WORK"/dist/convarith-*.whl)
+    [ ${#wheels[@]} -eq 1 ] && [ -f "${wheels[0]}" ] || fail "expected one convarith wheel in $WORK/dist"
+    WHEEL="${wheels[0]}"
+    echo "   $(basename "$WHEEL")"
 
-step "install it with [notebooks] into a fresh venv"
-"$PYTHON" -m venv "$VENV"
-logged install "$VENV/bin/python" -m pip install "$WHEEL[notebooks]"
+    step "install it with [notebooks] into a fresh venv"
+    "$PYTHON" -m venv "$VENV"
+    logged install "$VENV/bin/python" -m pip install "$WHEEL[notebooks]"
+fi
+if [ "$PHASE" = install ]; then
+    step "installed"
+    exit 0
+fi
+[ -x "$VENV/bin/convarith" ] || fail "no installed environment in $VENV (run with --install first)"
 
+rm -rf "$USER_DIR"
 mkdir -p "$USER_DIR"
 cd "$USER_DIR"
 unset PYTHONPATH JUPYTER_PATH
