@@ -12,6 +12,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from convarith.network.graph import Node
 from convarith.typing import PadPair
 
@@ -56,7 +58,11 @@ def read_onnx(model: Any) -> tuple[list[Node], tuple[int | None, ...], str]:
 
     proto = onnx.load(str(model), load_external_data=False) if isinstance(model, str | Path) else model
     graph = proto.graph
-    constants: dict[str, Any] = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
+    # weights by their shape only (converting them would cost more than the whole walk)
+    constants: dict[str, Any] = {
+        init.name: numpy_helper.to_array(init) if _small(init) else _Weights(tuple(init.dims))
+        for init in graph.initializer
+    }
     for node in graph.node:
         if node.op_type == "Constant":
             for attribute in node.attribute:
@@ -210,7 +216,7 @@ def _node(
         scales = None
         for t in node.input[1:]:
             value = constants.get(t)
-            if value is not None and value.dtype.kind == "f" and value.size >= 3:
+            if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size >= 3:
                 scales = tuple(Fraction(float(v)).limit_denominator(1000) for v in value[spatial])
         mode = "nearest" if attrs.get("mode", "nearest") == "nearest" else "linear"
         return Node(name, "resize", ins, scale=scales, resize_mode=mode)
@@ -271,6 +277,38 @@ def _moves_channels(node: Any, ndim: int) -> bool:
 _FOLDED = {"Pad": (1,), "Slice": (1, 2, 3, 4), "Reshape": (1,), "Expand": (1,), "Resize": (1, 2, 3), "Tile": (1,)}
 
 
+class _Weights:
+    """A large initializer, by its shape."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+
+def _small(init: Any) -> bool:
+    count = 1
+    for d in init.dims:
+        count *= d
+    return count <= 64
+
+
+def _light(proto: Any, onnx: Any) -> Any:
+    """A copy of the model for shape inference: large initializers become typed inputs (no weights copied)."""
+    model = onnx.ModelProto()
+    model.ir_version = proto.ir_version
+    model.opset_import.extend(proto.opset_import)
+    graph = model.graph
+    graph.node.extend(proto.graph.node)
+    graph.input.extend(proto.graph.input)
+    graph.output.extend(proto.graph.output)
+    names = {value.name for value in proto.graph.input}
+    for init in proto.graph.initializer:
+        if _small(init):  # shape arithmetic: keep the values
+            graph.initializer.append(init)
+        elif init.name not in names:
+            graph.input.append(onnx.helper.make_tensor_value_info(init.name, init.data_type, list(init.dims)))
+    return model
+
+
 def _fold_shapes(proto: Any, constants: dict[str, Any], first: Any) -> dict[str, list[int]]:
     """Evaluate the shape arguments (pads, slice bounds, target shapes) computed from constants and shapes.
 
@@ -288,8 +326,7 @@ def _fold_shapes(proto: Any, constants: dict[str, Any], first: Any) -> dict[str,
         for k in _FOLDED.get(n.op_type, ())
         if k < len(n.input) and (t := n.input[k]) and t not in constants
     ]
-    model = onnx.ModelProto()
-    model.CopyFrom(proto)
+    model = _light(proto, onnx)
     for dim in next(v for v in model.graph.input if v.name == first.name).type.tensor_type.shape.dim:
         if not dim.HasField("dim_value"):
             dim.dim_value = 1  # a symbolic batch
@@ -348,6 +385,8 @@ def _evaluate(
     position = {id(n): k for k, n in enumerate(made_by.values())}
     order = sorted(needed.values(), key=lambda n: position[id(n)])
     values = {**{t: constants[t] for n in order for t in n.input if t in constants}, **known}
+    if any(isinstance(v, _Weights) for v in values.values()):
+        return None
     graph = onnx.helper.make_graph(
         order,
         "pads",
