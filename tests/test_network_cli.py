@@ -51,7 +51,7 @@ def test_text(onnx_file, capsys):
 def test_verbose_shows_formulas(onnx_file, capsys):
     out = run([str(onnx_file), "-v"], capsys)
     assert "\n  o = ⌊(224 + 2 + 3 − 7) / 2⌋ + 1 = 112\n" in out
-    assert "  asymmetric-padding: padding (2, 3) on axis 0: PyTorch's padding= pads both sides alike" in out
+    assert "  asymmetric-padding: padding (2, 3) on every axis: PyTorch's padding= pads both sides alike" in out
 
 
 def test_json_and_input(onnx_file, capsys):

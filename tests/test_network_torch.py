@@ -148,6 +148,16 @@ def test_depthwise_without_pointwise_in_a_module():
     model.append(nn.Linear(8, 2))
     assert inspect(model, (1, 3, 16, 16))["1"].warnings == ()
 
+    class Mean(nn.Module):  # a mean over the spatial axes keeps the channels apart
+        def __init__(self):
+            super().__init__()
+            self.dw = nn.Conv2d(8, 8, 3, groups=8)
+
+        def forward(self, x):
+            return self.dw(x).mean(dim=(2, 3))
+
+    assert inspect(Mean(), (1, 8, 16, 16))["dw"].warnings == ("depthwise-no-pointwise",)
+
 
 def test_multiply_adds_match_flop_counter():
     from torch.utils.flop_counter import FlopCounterMode

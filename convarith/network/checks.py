@@ -79,22 +79,26 @@ def layer_warnings(lay: Layer, margin: Sequence[tuple[int, int]] | None = None) 
     assert lay.input_size is not None and lay.padding is not None
     out = lay.output_size
     assert out is not None
-    found: dict[str, list[str]] = {}
+    found: dict[str, list[tuple[int, str]]] = {}
     ndim = lay.ndim
     for x in range(ndim):
         i, o, (pb, pe) = lay.input_size[x], out[x], lay.padding[x]
         s, ek = lay.stride[x], lay.effective_kernel_size[x]
-        where = _axis(x, ndim)
+        where = "\0"  # replaced by the axis, or by nothing when every axis says the same
         if pb != pe:
             found.setdefault("asymmetric-padding", []).append(
-                f"padding {format_pad((pb, pe))}{where}: PyTorch's padding= pads both sides alike"
+                (x, f"padding {format_pad((pb, pe))}{where}: PyTorch's padding= pads both sides alike")
             )
         if lay.op == "conv_transpose":
             continue
         if ek % 2 == 0 and s % 2 == 1:
             centre = _centred(s, Fraction(ek - 1, 2) - pb)
             found.setdefault("even-kernel-shift", []).append(
-                f"kernel {ek} at stride {s}{where}: output y is centred on input {centre}, half a pixel off the grid"
+                (
+                    x,
+                    f"kernel {ek} at stride {s}{where}: output y is centred on input {centre}, "
+                    "half a pixel off the grid",
+                )
             )
         last = (o - 1) * s - pb + ek - 1
         content_end = i - 1 - (margin[x][1] if margin else 0)
@@ -102,15 +106,28 @@ def layer_warnings(lay: Layer, margin: Sequence[tuple[int, int]] | None = None) 
             first = last + 1
             rows = f"row {first}" if first == content_end else f"rows {first}..{content_end}"
             found.setdefault("cut-content", []).append(
-                f"the floor leaves input {rows} unread ({content_end - last} of {i}){where}: "
-                f"({i} + {pb} + {pe} {MINUS} {ek}) / {s} has remainder {(i + pb + pe - ek) % s}"
+                (
+                    x,
+                    f"the floor leaves input {rows} unread ({content_end - last} of {i}){where}: "
+                    f"({i} + {pb} + {pe} {MINUS} {ek}) / {s} has remainder {(i + pb + pe - ek) % s}",
+                )
             )
         if lay.ceil_mode and last > i + pe - 1:
             found.setdefault("ceil-window-in-padding", []).append(
-                f"ceil mode's last window (output {o - 1}) reads inputs {last - ek + 1}..{last}, "
-                f"{last - (i + pe - 1)} past the padded input{where}"
+                (
+                    x,
+                    f"ceil mode's last window (output {o - 1}) reads inputs {last - ek + 1}..{last}, "
+                    f"{last - (i + pe - 1)} past the padded input{where}",
+                )
             )
-    return [(code, "; ".join(messages)) for code, messages in found.items()]
+    result = []
+    for code, messages in found.items():
+        texts = [text for _, text in messages]
+        if ndim > 1 and len(texts) == ndim and len(set(texts)) == 1:
+            result.append((code, texts[0].replace("\0", " on every axis")))
+        else:
+            result.append((code, "; ".join(text.replace("\0", _axis(x, ndim)) for x, text in messages)))
+    return result
 
 
 def depthwise_without_mixing(nodes: Sequence[Node], outputs: set[str] | None = None) -> dict[str, str]:

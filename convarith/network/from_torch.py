@@ -157,7 +157,9 @@ def _by_shape(
 ) -> Node:
     """A node for a call convarith does not know, from its input and output shapes."""
     if out is None or len(out) != ndim + 2 or not shapes:
-        return Node(name, "end", ins, source=label, framework="pytorch", mixes_channels=True)
+        # a reduction that keeps the channels (a mean over the spatial axes) mixes nothing
+        keeps = out is not None and len(out) >= 2 and bool(shapes) and len(shapes[0]) >= 2 and out[1] == shapes[0][1]
+        return Node(name, "end", ins, source=label, framework="pytorch", mixes_channels=not keeps)
     first = shapes[0]
     if len(first) == ndim + 2 and first[2:] == out[2:]:
         return Node(name, "merge" if len(ins) > 1 else "elementwise", ins, source=label, framework="pytorch")

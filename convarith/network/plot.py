@@ -38,6 +38,7 @@ def plot_report(report: Report, axis: int = 0, ax: Any = None) -> Any:
     2
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     if ax is None:
         fig, ax = plt.subplots(figsize=(max(6.0, 0.12 * len(report.layers) + 4), 3.6), layout="constrained")
@@ -53,15 +54,21 @@ def plot_report(report: Report, axis: int = 0, ax: Any = None) -> Any:
     )
     if report.input_size is not None:
         ax.axhline(report.input_size[axis], color="grey", linestyle="--", linewidth=1, label="input size")
-    ax.set_yscale("log")
+    plain = FuncFormatter(lambda value, _: f"{value:g}")
+    ax.set_yscale("log", base=2)
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("layer (execution order)")
     ax.set_ylabel("receptive field (input pixels)", color="tab:blue")
     right = ax.twinx()
     right.step(x, sizes, where="mid", color="tab:orange", label="output size")
-    right.set_yscale("log")
+    right.set_yscale("log", base=2)
+    right.yaxis.set_major_locator(LogLocator(base=2))
+    right.yaxis.set_major_formatter(plain)
+    right.yaxis.set_minor_formatter(NullFormatter())
     right.set_ylabel("output size (cells)", color="tab:orange")
     ax.set_title(f"{report.source}: receptive field and resolution, axis {axis}")
     lines = ax.get_legend_handles_labels()
     more = right.get_legend_handles_labels()
-    ax.legend(lines[0] + more[0], lines[1] + more[1], loc="upper left", fontsize=8)
+    ax.legend(lines[0] + more[0], lines[1] + more[1], loc="best", fontsize=8, framealpha=0.8)
     return fig
