@@ -146,6 +146,10 @@ def _show(values: tuple[Number, ...] | None) -> str:
     return texts[0] if len(set(texts)) == 1 else "×".join(texts)
 
 
+def _dilation(values: tuple[int, ...]) -> str:
+    return "" if set(values) == {1} else f" d{format_param(values)}"
+
+
 _COLUMNS = ("#", "name", "op", "kernel", "stride", "padding", "input", "output", "RF", "jump", "warnings")
 
 
@@ -216,8 +220,8 @@ class Report:
                     str(n),
                     r.name,
                     r.op,
-                    format_param(r.kernel_size) + ("" if set(r.dilation) == {1} else f" d{format_param(r.dilation)}"),
-                    format_param(r.stride),
+                    "-" if r.op == "pad" else format_param(r.kernel_size) + _dilation(r.dilation),
+                    "-" if r.op == "pad" else format_param(r.stride),
                     format_padding(r.padding) + (" same" if r.padding_rule == "same" else ""),
                     format_size(r.input_size),
                     format_size(r.output_size),
