@@ -11,7 +11,9 @@ loading. For each model it prints, best of ``--repeats`` runs:
 - ``load``: what the framework's own reading costs (``json.loads`` of the ``.keras`` file's
   ``config.json``; ``onnx.load``; ``torch.fx.symbolic_trace`` plus one forward pass for shapes);
 - ``inspect``: the whole ``convarith.inspect`` call (reading included);
-- ``beyond``: ``inspect - load``, the part the goal is about, and ``rows``/``nodes`` walked.
+- ``beyond``: ``inspect - load``, the part the goal is about, and ``rows``/``nodes`` walked
+  (for PyTorch, ``inspect`` traces the module itself, so the two times overlap and ``beyond`` is
+  small or, on a noisy machine, slightly negative).
 """
 
 from __future__ import annotations
@@ -114,7 +116,8 @@ def torch_case(repeats: int) -> None:
 
     def load() -> Any:
         traced = symbolic_trace(model)
-        ShapeProp(traced).propagate(torch.zeros(size))
+        with torch.no_grad():
+            ShapeProp(traced).propagate(torch.zeros(size))
         return traced
 
     load_time, traced = best(load, repeats)
