@@ -21,6 +21,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import convarith as ca
+import convarith.engine.memory as memory  # the module object: importlib-mode doctests re-import the package
 from convarith.testing import arange_array, random_array
 from convarith.typing import PadPair
 
@@ -315,7 +316,7 @@ def test_blocks_of_one_image_give_the_same_result(monkeypatch: pytest.MonkeyPatc
     w = random_array((4, 3, 3, 2), seed=12, dtype=np.float64)
     b = random_array((6,), seed=13, dtype=np.float64)
     whole = ca.conv_transpose(x, w, b, stride=(2, 3), padding=((1, 0), (0, 2)), output_padding=1, groups=2)
-    monkeypatch.setattr("convarith.engine.memory.MAX_TEMPORARY_BYTES", 1)
+    monkeypatch.setattr(memory, "MAX_TEMPORARY_BYTES", 1)
     blocked = ca.conv_transpose(x, w, b, stride=(2, 3), padding=((1, 0), (0, 2)), output_padding=1, groups=2)
     np.testing.assert_array_equal(blocked, whole)
 
@@ -327,7 +328,7 @@ def test_temporaries_stay_under_the_bound(monkeypatch: pytest.MonkeyPatch) -> No
     channels x 16 x 16 cells x 8 bytes); with a 128 KiB bound they come two images at a time.
     """
     bound = 128 * 2**10
-    monkeypatch.setattr("convarith.engine.memory.MAX_TEMPORARY_BYTES", bound)
+    monkeypatch.setattr(memory, "MAX_TEMPORARY_BYTES", bound)
     x = random_array((16, 8, 16, 16), seed=1, dtype=np.float64)
     w = random_array((8, 8, 4, 4), seed=2, dtype=np.float64)
     tracemalloc.start()

@@ -90,8 +90,9 @@ def conv(
     -------
     ndarray, shape (N, C_out, *output_size)
         ``output_size`` is :func:`convarith.conv_output_size` of the same parameters. The dtype
-        is the operands' (float32 in, float32 out); integers give exact int64 (uint64 if all
-        unsigned); mixed operands: a float wins over integers, floats promote as in NumPy.
+        is :mod:`convarith.engine.dtypes`'s: float32 in, float32 out; integers give exact int64;
+        a float wins over integers; two float precisions are a ``TypeError``. Zero images or zero
+        input channels give an empty result (PyTorch's ``(N, 0, *output)`` for zero channels).
 
     Raises
     ------

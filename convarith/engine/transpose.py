@@ -318,9 +318,9 @@ def conv_transpose(
     Returns
     -------
     ndarray, shape (N, C_out, *output) or (C_out, *output)
-        ``output`` is :func:`convarith.conv_transpose_output_size`. The dtype is that of ``x``
-        and ``weight`` combined (float32 stays float32); integer inputs give exact integer sums
-        (wrapping around only if the result itself does not fit the dtype).
+        ``output`` is :func:`convarith.conv_transpose_output_size`. The dtype follows
+        :mod:`convarith.engine.dtypes`, as :func:`convarith.conv`: float32 stays float32, integers
+        give exact int64, two float precisions are a ``TypeError``.
 
     Raises
     ------
@@ -343,9 +343,11 @@ def conv_transpose(
     taps fall into ``s`` phases per axis (``t*d mod s``). Per phase: one matrix product per group,
     ``(phase taps * C_out/groups, C_in/groups) @ (C_in/groups, N * prod(i'))``, then one
     contiguous add per tap into the phase's buffer, written once into every ``s``-th output cell.
-    Memory: the products are computed in blocks of whole images under
-    :data:`convarith.engine.MAX_TEMPORARY_BYTES` (one image's products if larger); a copy of the input
-    and one phase buffer (``1/s`` of the padded output per axis) come on top.
+    Only the phases some tap writes are visited (at most ``prod(k)`` of them), and each phase
+    buffer holds only that phase's output cells, so time and memory follow the output and
+    ``input x kernel``, never the stride. Memory: the products are computed in blocks of whole
+    images under :data:`convarith.engine.memory.MAX_TEMPORARY_BYTES` (one image's products if
+    larger); a copy of the input and one phase buffer (``1/s`` of the output per axis) come on top.
 
     References
     ----------
