@@ -25,7 +25,8 @@ Products with ``conv_matrix``: the matrix has the dtype rule 2-4 gives for the w
 (integers: int64; floats: the weight's dtype). For operands of one kind (integers with integers,
 or floats of one precision) ``C @ x.ravel()`` then has ``conv``'s dtype. For an integer ``x`` with a
 floating matrix (or the reverse), NumPy's promotion differs from rule 4 (int32 with float32 is
-float64 in NumPy): multiply in the result dtype, ``C @ x.ravel().astype(C.dtype)``.
+float64 in NumPy): multiply in the result dtype ``r``, the float one,
+``C.astype(r) @ x.ravel().astype(r)``.
 
 Examples
 --------

@@ -71,7 +71,7 @@ def conv_matrix(
         Row-major (C-order) unrolling on both sides. Integer weights give an ``int64`` matrix
         (so ``C @ x.ravel()`` of any integer ``x`` is exact, as :func:`convarith.conv`); floating
         weights keep their dtype (see :mod:`convarith.engine.dtypes` for products with a mixed
-        integer/float ``x``: multiply in ``C.dtype``).
+        integer/float ``x``: multiply in the float dtype).
 
     Raises
     ------
