@@ -151,7 +151,7 @@ VGG16_PUBLISHED = {
 
 
 def test_vgg16_matches_the_published_receptive_fields():
-    report = inspect(build("VGG16", include_top=False))
+    report = inspect(build("VGG16", include_top=False, input_shape=(224, 224, 3)))
     for name, (r, s, p) in VGG16_PUBLISHED.items():
         row = report[name]
         assert row.receptive_field == (r, r) and row.jump == (s, s), name
