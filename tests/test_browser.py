@@ -4,8 +4,9 @@ Starts JupyterLab on 127.0.0.1 (no token, a temporary working copy of the notebo
 headless Chromium with Playwright (found as :func:`tests._jupyter.find_chromium` says), runs all
 cells from the Run menu, waits for the :class:`convarith.widgets.LayerExplorer`, drags a slider
 and presses Play, and checks that the picture and the formula changed and that an impossible
-layer shows a message instead of a picture; then scrolls to the quiz at the end of the notebook
-(JupyterLab attaches far-away cells only when scrolled to), answers it and reads the explanation.
+layer shows a message instead of a picture; then scrolls to the first exercise further down
+(JupyterLab attaches far-away cells only when scrolled to), answers it wrongly, reads the hint and
+asks for the worked answer.
 Screenshots go to ``test-artifacts/browser/``. Skips only when Chromium or Playwright is missing,
 naming the command that installs it (``.ci/run`` installs both and sets
 ``CONVARITH_REQUIRE_BROWSER``, which turns that skip into a failure). The rules that find Chromium
@@ -23,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from convarith import classroom
 from tests import _jupyter
 from tests._jupyter import (
     ARTIFACTS,
@@ -102,7 +104,7 @@ def test_explorer_slider_and_play_in_jupyterlab(tmp_path: Path) -> None:
 
 
 def _student_session(browser: Any, server: JupyterLabServer, shots: Path) -> None:
-    """Open the notebook, run it, drive the explorer and the quiz; screenshots into ``shots``."""
+    """Open the notebook, run it, drive the explorer and an exercise; screenshots into ``shots``."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(TIMEOUT_MS)
     try:
@@ -172,18 +174,26 @@ def _student_session(browser: Any, server: JupyterLabServer, shots: Path) -> Non
         page.screenshot(path=shots / "4_playing.png")
         assert "agree" in check.inner_text()
 
-        # The quiz in the last cell: JupyterLab only attaches it once scrolled near it.
-        quiz = scroll_into_view(page, page.locator(".convarith-quiz"), timeout=TIMEOUT_MS / 1000)
-        answer = quiz.locator(".convarith-quiz-answer input").first
+        # The first exercise after the explorer: JupyterLab only attaches it once scrolled near it.
+        exercise = classroom.exercise("strides", "output_size", seed=0)  # the notebook's SEED = 0
+        card = scroll_into_view(
+            page,
+            page.locator(f".convarith-exercise:has([data-exercise='{exercise.key}'])"),
+            timeout=TIMEOUT_MS / 1000,
+        )
+        solution = card.locator(".convarith-exercise-solution").first
+        assert solution.inner_text().strip() == "", "the worked answer shows before the student asks"
+        answer = card.locator(".convarith-exercise-answer input").first
         answer.fill("0")  # no layer has 0 outputs: always wrong
-        answer.press("Enter")
-        quiz.locator(".convarith-quiz-check").first.click()
-        feedback = quiz.locator(".convarith-quiz-feedback").first
-        verdict = _wait_for_change(feedback.inner_text, "", until=lambda text: "you said 0" in text)
-        assert "Not quite: you said 0, the output size is" in verdict
-        feedback.locator("mjx-container, .MathJax").first.wait_for()  # the formula, typeset
-        quiz.scroll_into_view_if_needed()
-        page.screenshot(path=shots / "5_quiz.png")
+        card.locator(".convarith-exercise-check").first.click()
+        feedback = card.locator(".convarith-exercise-feedback").first
+        verdict = _wait_for_change(feedback.inner_text, "", until=lambda text: "Not yet" in text)
+        assert "Not yet" in verdict and exercise.check("0").hint in verdict, verdict
+        card.locator(".convarith-exercise-show").first.click()
+        worked = _wait_for_change(solution.inner_text, "", until=lambda text: "Answer:" in text)
+        assert worked.strip() == exercise.solution().strip(), worked
+        card.scroll_into_view_if_needed()
+        page.screenshot(path=shots / "5_exercise.png")
         pictures = {"start": picture_0, "k=6": picture_1, "k=3": picture_2, "play": picture_3}
         (shots / "digests.txt").write_text(
             "\n".join(f"{name}: {_digest(data)}" for name, data in pictures.items())
