@@ -33,6 +33,8 @@ TOPICS = [
     "even_kernels_symmetric_padding",
     "framework_same",
     "receptive_fields",
+    "your_own_network",
+    "real_images",
 ]
 
 
