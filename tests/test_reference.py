@@ -116,6 +116,8 @@ def test_fast_conv_transpose_is_the_reference_exactly_on_integers(layer, seed, p
 @FEW
 @given(layer=conv_layers(), seed=st.integers(0, 2**16), mode=st.sampled_from(["zeros", "replicate", "circular"]))
 def test_fast_conv_is_the_reference_exactly_on_integers(layer, seed, mode):
+    # PyTorch's limit: circular padding wraps around at most once
+    assume(mode != "circular" or all(p <= n for p, n in zip(layer["padding"], layer["size"], strict=True)))
     x = random_array((2, layer["c_in"], *layer["size"]), seed, np.int32, low=-50, high=50)
     w = random_array((layer["c_out"], layer["c_in"] // layer["groups"], *layer["kernel"]), seed + 1, np.int8)
     args = {"stride": layer["stride"], "padding": layer["padding"], "dilation": layer["dilation"]}
