@@ -322,6 +322,18 @@ def test_max_pooling_winner_and_values(shape, kernel, stride, padding, ceil_mode
         assert frame.winner == tuple(np.unravel_index(int(idx[0, 0][o]), shape))
 
 
+def test_max_pooling_window_of_padding_only():
+    # i = 1, k = 2, d = 2, p = 1: the one window reads padded cells -1 and 1, never the input; PyTorch
+    # gives -inf and index 1 (past the input), which the scene unravelled and failed on
+    torch = pytest.importorskip("torch")
+    scene = pool_scene(1, 2, 1, 1, 2, input_values=np.array([5]))
+    (frame,) = scene.panels[0].frames
+    assert [(c.coord, c.kind) for c in frame.reads] == [((-1,), "padding"), ((1,), "padding")]
+    assert frame.winner is None
+    reference = torch.nn.functional.max_pool1d(torch.tensor([[[5.0]]]), 2, stride=1, padding=1, dilation=2)
+    assert frame.output_values.tolist() == reference[0, 0].tolist() == [-np.inf]
+
+
 @pytest.mark.parametrize("count_include_pad", [True, False])
 def test_average_pooling_values(count_include_pad):
     _need_pooling()

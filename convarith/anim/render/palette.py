@@ -49,9 +49,11 @@ _GROUP_COLOURS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e0
 
 
 def _format_value(value: float) -> str:
-    """A cell value as written on the cell: ``3``, ``2.5``, ``12.3``; empty for NaN (not computed yet)."""
-    if not np.isfinite(value):
+    """A cell value as written on the cell: ``3``, ``2.5``, ``12.3``, ``−∞``; empty for NaN (not computed yet)."""
+    if np.isnan(value):
         return ""
+    if np.isinf(value):
+        return "∞" if value > 0 else "−∞"  # max pooling over padding only
     if float(value).is_integer():
         return str(int(value))
     return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}".rstrip("0")

@@ -72,7 +72,7 @@ def _direct_frames(
     windows: WindowMap,
     zeros: frozenset[Coord] = frozenset(),
     output_values: np.ndarray | None = None,
-    winners: dict[Coord, Coord] | None = None,
+    winners: dict[Coord, Coord | None] | None = None,
 ) -> tuple[Frame, ...]:
     frames = []
     shown = None if output_values is None else np.full(output_values.shape, np.nan)

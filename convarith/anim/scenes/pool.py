@@ -110,13 +110,18 @@ def _pool_layer_scene(
     else:
         x = _as_int_array(input_values, "input_values", shape)
     engine = _engine()
-    winners = None
+    winners: dict[tuple[int, ...], tuple[int, ...] | None] | None = None
     if lay.op == "max_pool":
         out, idx = engine.max_pool(
             _unit_batch(x), ks, stride=ss, padding=pads, dilation=ds, ceil_mode=lay.ceil_mode, return_indices=True
         )
-        out, idx = out[0, 0], idx[0, 0]
-        winners = {pos: tuple(int(v) for v in np.unravel_index(int(idx[pos]), shape)) for pos in windows.positions()}
+        out, idx = out[0, 0].astype(np.float64), idx[0, 0]
+        winners = {}
+        for pos in windows.positions():
+            if any(r.kind == "input" for r in windows.reads(pos)):
+                winners[pos] = tuple(int(v) for v in np.unravel_index(int(idx[pos]), shape))
+            else:  # a window of padding only: no cell wins, the maximum of nothing is -inf (as PyTorch's)
+                winners[pos], out[pos] = None, -np.inf
     else:
         out = engine.avg_pool(
             _unit_batch(x.astype(np.float64)),
