@@ -88,19 +88,54 @@ def test_highlighted_cells_are_drawn_as_the_frames_say(name):
                     assert np.abs(colour - rgb("output_done")).max() <= 2
 
 
-def test_blitted_frames_equal_a_full_draw():
-    # the fast path (cached background, moving parts only) against matplotlib's full savefig
-    for scene in (conv_scene((5, 5), 3, 2, 1, numbers=True), transpose_scene((2, 2), 3, 2, view="scatter")):
-        renderer = Renderer(scene, dpi=DPI)
-        for step in range(len(scene)):
-            fast = renderer.draw_frame(step)
-            buffer = io.BytesIO()
-            renderer.savefig(buffer, step=step, format="png", dpi=DPI)
-            full = np.asarray(Image.open(buffer).convert("RGB")).astype(int)
-            assert full.shape == fast.shape
-            # the drawing order differs, so a few antialiased edge pixels may differ; a missing or
-            # miscoloured cell (100+ pixels at this size) may not
-            assert (np.abs(full - fast).max(axis=2) > 40).sum() <= 12, step
+# The fast path (cached layers, moving parts only) against matplotlib's full savefig, pixel for
+# pixel. Every cell covers whole pixels (edgeless fills, cells a whole number of pixels, grid
+# origins on pixel edges), so copying a cell's pixels from the layer of its state is exactly what a
+# full draw gives. The geometries vary the cell size and the sub-pixel placement: the old
+# comparison (up to 12 pixels off by more than 40) passed at the test's DPI 40 and failed at DPI
+# 35 (74 pixels) or a 5.0-inch height (77), so any layout change could flip it.
+BLIT_SCENES = {
+    "numbers": lambda: conv_scene((5, 5), 3, 2, 1, numbers=True),
+    "scatter": lambda: transpose_scene((2, 2), 3, 2, view="scatter"),
+    "scatter_numbers_cropped": lambda: transpose_scene((2, 3), 3, 2, 1, view="scatter", numbers=True),
+    "transposed_numbers": lambda: transpose_scene((3, 3), 3, 2, 1, 1, numbers=True),
+    "max_pooling_ceil_mode": lambda: pool_scene((5, 6), 3, 2, 1, ceil_mode=True),
+    "comparison": lambda: same_comparison_scene((6, 6), 3, 2),
+    "one_d": lambda: conv_scene(8, 3, 2, 1, numbers=True),
+}
+BLIT_GEOMETRIES = {
+    "dpi_40": {"dpi": DPI},
+    "dpi_35": {"dpi": 35},
+    "dpi_64": {"dpi": 64},
+    "height_5": {"dpi": DPI, "height": 5.0},
+}
+
+
+@pytest.mark.parametrize("geometry", list(BLIT_GEOMETRIES))
+@pytest.mark.parametrize("name", list(BLIT_SCENES))
+def test_blitted_frames_equal_a_full_draw(name, geometry):
+    scene = BLIT_SCENES[name]()
+    options = BLIT_GEOMETRIES[geometry]
+    renderer = Renderer(scene, **options)
+    n = len(scene)
+    for step in sorted({0, 1, n // 2, n - 1}):
+        fast = renderer.draw_frame(step)
+        buffer = io.BytesIO()
+        renderer.savefig(buffer, step=step, format="png", dpi=options["dpi"])
+        full = np.asarray(Image.open(buffer).convert("RGB"))
+        assert full.shape == fast.shape
+        differ = np.abs(full.astype(int) - fast).max(axis=2)
+        assert differ.max() == 0, (step, int((differ > 0).sum()), int(differ.max()))
+
+
+def test_cells_cover_whole_pixels():
+    # the property the fast path rests on: cells are a whole number of pixels, their edges on pixel edges
+    renderer = Renderer(conv_scene((5, 7), 3, 2, 1), dpi=33)
+    ax = renderer._panel_artists[0]["footprint"].axes
+    for grid in renderer._grids[0]:
+        corners = np.array([grid.corner(c) for c in grid.index])
+        pixels = ax.transData.transform(np.vstack([corners, corners + 1]))
+        assert np.abs(pixels - np.round(pixels)).max() < 1e-6
 
 
 def test_random_access_equals_playing_forwards():
@@ -125,6 +160,14 @@ def test_shown_numbers_are_the_frames_values():
         assert text.get_text() == str(int(scene.panels[0].input_values[coord]))
     weights = sorted(int(t.get_text()) for t in art["weight_texts"])
     assert weights == sorted(scene.panels[0].kernel_values.ravel().tolist())
+
+
+def test_a_window_of_padding_only_shows_minus_infinity():
+    scene = pool_scene(1, 2, 1, 1, 2, input_values=np.array([5]))
+    renderer = Renderer(scene, dpi=DPI)
+    renderer.draw_frame(0)
+    renderer._prepare_full_draw()
+    assert renderer._panel_artists[0]["out_texts"][(0,)].get_text() == "−∞"
 
 
 def test_labels_name_input_and_output_with_sizes():

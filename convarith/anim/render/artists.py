@@ -28,18 +28,20 @@ Coord = tuple[int, ...]
 
 @dataclass
 class _Grid:
-    """Cells of one drawn grid: their polygon collection and where each coordinate sits."""
+    """Cells of one drawn grid: their collections and where each coordinate sits.
 
-    collection: Any
+    The cells are two collections: the fills (no edges: Agg snaps an edgeless rectangle to whole
+    pixels, so every pixel belongs to exactly one cell) and, above the highlights, the edges.
+    """
+
+    collection: Any  # the fills, resting colours
     index: dict[Coord, int]
     x0: float
     y0: float
     before: tuple[int, int]  # padding (or crop) before, rows and columns
     shape: tuple[int, int]  # full drawn size (with padding), rows and columns
     verts: Any = None  # (cells, 4, 2) corners, in `index` order
-    edges: Any = None  # RGBA edge colour per cell
-    widths: Any = None
-    styles: Any = None
+    edges: Any = None  # the edges of every cell, drawn over the fills and the highlights
 
     def corner(self, coord: Coord) -> tuple[float, float]:
         """Lower-left corner of a cell, in data units."""
@@ -50,6 +52,11 @@ class _Grid:
         """Centre of a cell, in data units."""
         x, y = self.corner(coord)
         return x + 0.5, y + 0.5
+
+
+# z-order: a grid's fills, its highlights (the overlays of _moving_artists), then its edges
+_FILLS_Z = {"input": 1.0, "output": 2.0}
+_EDGES_Z = {"input": 1.25, "output": 2.4}
 
 
 def _figure_texts(figure: Any, title: str, layout: _FigureLayout) -> None:
@@ -126,20 +133,15 @@ def _build_grid(
                 edges.append(PALETTE["output_edge"] if inside else PALETTE["padding_edge"])
                 styles.append("solid" if inside else (0, (3, 2)))
             widths.append(1.2 * sc if inside and not zero else 1.0 * sc)
-    coll = PolyCollection(
-        verts,
-        facecolors=faces,
-        edgecolors=edges,
-        linewidths=widths,
-        linestyles=styles,
-        zorder=1 if kind == "input" else 2,  # the links pass under the output grid
+    # the links pass under the output grid (zorder 1.5)
+    fills = PolyCollection(verts, facecolors=faces, edgecolors="none", linewidths=0, zorder=_FILLS_Z[kind])
+    lines = PolyCollection(
+        verts, facecolors="none", edgecolors=edges, linewidths=widths, linestyles=styles, zorder=_EDGES_Z[kind]
     )
-    ax.add_collection(coll)
-    g.collection = coll
+    ax.add_collection(fills)
+    ax.add_collection(lines)
+    g.collection, g.edges = fills, lines
     g.verts = np.array(verts, dtype=float)
-    g.edges = np.array(coll.get_edgecolor())
-    g.widths = np.array(widths)
-    g.styles = styles
     return g
 
 
@@ -196,14 +198,15 @@ def _moving_artists(ax: Any, panel: Panel, output_label: Any, sc: float) -> dict
     """The animated artists of a panel (left out of the cached background, drawn over it).
 
     Keys: ``read``, ``done``, ``now`` (overlays recolouring input cells read, output cells
-    computed before, output cells written now), ``links`` (two lines from the footprint to the
-    target), ``footprint``, ``target``, ``output_label``, and empty slots for the value texts.
+    computed before, output cells written now; between the grid's fills and its edges),
+    ``links`` (two lines from the footprint to the target), ``footprint``, ``target``,
+    ``output_label``, and empty slots for the value texts.
     """
     from matplotlib.collections import PolyCollection
     from matplotlib.patches import Rectangle
 
-    def overlay(zorder: float) -> Any:
-        coll = PolyCollection([], animated=True, zorder=zorder)
+    def overlay(zorder: float) -> Any:  # fills only, like the grid's: whole pixels, edges drawn above
+        coll = PolyCollection([], animated=True, zorder=zorder, edgecolors="none", linewidths=0)
         ax.add_collection(coll)
         return coll
 
@@ -230,11 +233,9 @@ def _moving_artists(ax: Any, panel: Panel, output_label: Any, sc: float) -> dict
         "target": outline(PALETTE["output_edge"], 3.0 * sc),
         "output_label": output_label,
         "in_texts": {},
-        "read_texts": [],
         "out_texts": {},
         "weight_texts": [],
         "touched": set(),
-        "delta_cells": [],
     }
 
 
@@ -252,10 +253,8 @@ def _value_texts(ax: Any, panel: Panel, gin: _Grid, gout: _Grid, art: dict[str, 
         for coord in np.ndindex(*panel.input_values.shape):
             if coord in panel.zeros:
                 continue
-            art["in_texts"][coord] = text(*gin.centre(coord), _format_value(float(panel.input_values[coord])), zorder=3)
-        # copies drawn over the recoloured cells when blitting (hidden otherwise)
-        count = 1 if panel.footprint_on_output else kernel_cells
-        art["read_texts"] = [text(0, 0, "", animated=True, visible=False, zorder=3.1) for _ in range(count)]
+            value = _format_value(float(panel.input_values[coord]))
+            art["in_texts"][coord] = text(*gin.centre(coord), value, zorder=1.3)  # under the links, as blitted
     for coord in np.ndindex(*panel.output_shape):
         art["out_texts"][coord] = text(*gout.centre(coord), "", animated=True, zorder=3)
     if panel.kernel_values is not None:
@@ -289,16 +288,14 @@ def _build_panel(
         _value_texts(ax, panel, gin, gout, art, layout)
     if not panel.footprint_on_output:
         # an opaque box: the links pass under the label (blitting copies it back over them)
-        output_label.set_bbox({"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+        # (no edge line: Agg snaps the box to whole pixels, which the renderer copies back exactly)
+        output_label.set_bbox({"facecolor": "white", "edgecolor": "none", "linewidth": 0, "pad": 0.5})
     return gin, gout, art
 
 
 def _set_cells(coll: Any, grid: _Grid, cells: Sequence[Coord], faces: Sequence[Any]) -> None:
-    """Make overlay ``coll`` the cells ``cells`` of ``grid`` (their own edges), filled with ``faces``."""
+    """Make overlay ``coll`` the fills of cells ``cells`` of ``grid``, in colours ``faces`` (edges stay the grid's)."""
     rows = [grid.index[c] for c in cells if c in grid.index]
     keep = [f for c, f in zip(cells, faces, strict=True) if c in grid.index]
     coll.set_verts(grid.verts[rows] if rows else [])
     coll.set_facecolors(keep if keep else "none")
-    coll.set_edgecolors(grid.edges[rows] if rows else "none")
-    coll.set_linewidths(grid.widths[rows] if rows else 0)
-    coll.set_linestyles([grid.styles[r] for r in rows] if rows else "solid")

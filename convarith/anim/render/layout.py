@@ -13,8 +13,9 @@ figure is 16:9 by default and every length that is not in cell units scales with
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from convarith.anim.scenes import Panel, Scene
 from convarith.typing import PadPair
@@ -160,12 +161,15 @@ class _FigureLayout:
         return (x_mid - half_w, x_mid + half_w), (y_mid - half_h, y_mid + half_h)
 
 
-def _layout_figure(scene: Scene, width_in: float, height_in: float, *, vertical: bool, caption: bool) -> _FigureLayout:
-    """Lay a scene out on a figure of ``width_in`` × ``height_in`` inches.
+def _layout_figure(
+    scene: Scene, width_in: float, height_in: float, dpi: float, *, vertical: bool, caption: bool
+) -> _FigureLayout:
+    """Lay a scene out on a figure of ``width_in`` × ``height_in`` inches at ``dpi``.
 
     The panels tile the figure in the rows × columns (``scene.columns`` if set) that leave the
     cells largest, after room for the title, the caption and the grids' labels; a cell is never
-    larger than 0.75 inch (scaled), so small layers do not look bloated.
+    larger than 0.75 inch (scaled), so small layers do not look bloated, and is a whole number of
+    pixels (with :func:`_snap_to_pixels`, every cell edge falls on a pixel edge).
     """
     panels = scene.panels
     n = len(panels)
@@ -203,9 +207,24 @@ def _layout_figure(scene: Scene, width_in: float, height_in: float, *, vertical:
         below_in=below_in,
         above_in=above_in,
         titled=titled,
-        cell_in=min(cell_in, 0.75 * scale),
+        cell_in=max(1, math.floor(min(cell_in, 0.75 * scale) * dpi)) / dpi,
         rows=rows,
         cols=cols,
         block_w=(width_in - 0.3) / cols,
         block_h=avail_h / rows,
     )
+
+
+def _snap_to_pixels(place: _Placement, to_pixels: Callable[[tuple[float, float]], Any], cell_px: float) -> _Placement:
+    """Move each grid's origin by less than half a pixel so that its cell edges fall on pixel edges.
+
+    With cells of a whole number of pixels (``cell_px``) and ``to_pixels`` the axes' data-to-pixel
+    transform, every cell then covers whole pixels: drawn fills have no partly covered pixels, and
+    the renderer's per-cell pixel rectangles are exactly the cells (no rounding ties).
+    """
+
+    def snap(xy: tuple[float, float]) -> tuple[float, float]:
+        px, py = to_pixels(xy)
+        return xy[0] + (round(px) - px) / cell_px, xy[1] + (round(py) - py) / cell_px
+
+    return _Placement(snap(place.input), snap(place.output))

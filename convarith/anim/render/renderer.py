@@ -12,13 +12,14 @@ the fast path is tested against.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from convarith.anim.render.artists import _build_panel, _figure_texts, _Grid, _set_cells
 from convarith.anim.render.base import _check_size, _FigureRenderer, _new_figure
-from convarith.anim.render.layout import _is_vertical, _layout_figure
+from convarith.anim.render.layout import _is_vertical, _layout_figure, _snap_to_pixels
 from convarith.anim.render.palette import PALETTE, _format_value
 from convarith.anim.scenes import Panel, Scene
 
@@ -32,6 +33,11 @@ _READ_COLOUR = {
     "overhang": PALETTE["overhang"],  # reached by the window, ignored by pooling
     "zero": PALETTE["zero_read"],
 }
+
+
+def _snap(v: float) -> int:
+    """The pixel edge Agg snaps an edgeless rectangle's side to: ``floor(v + 0.5)``."""
+    return math.floor(v + 0.5)
 
 
 class Renderer(_FigureRenderer):
@@ -98,7 +104,8 @@ class Renderer(_FigureRenderer):
     def _build(self) -> None:
         """Lay the figure out and build every artist (once)."""
         width_in, height_in = (float(v) for v in self.figure.get_size_inches())
-        layout = _layout_figure(self.scene, width_in, height_in, vertical=self._vertical, caption=self.caption)
+        dpi = float(self.figure.dpi)
+        layout = _layout_figure(self.scene, width_in, height_in, dpi, vertical=self._vertical, caption=self.caption)
         self._layout = layout
         self._scale = layout.scale
         self._gap = layout.gap
@@ -113,6 +120,7 @@ class Renderer(_FigureRenderer):
             ax.set_axis_off()
             ax.set_xlim(x_lo, x_hi)
             ax.set_ylim(y_lo, y_hi)
+            place = _snap_to_pixels(place, ax.transData.transform, layout.cell_in * dpi)
             gin, gout, art = _build_panel(ax, panel, place, layout, numbers=self.numbers)
             self._grids.append((gin, gout))
             self._panel_artists.append(art)
@@ -174,14 +182,6 @@ class Renderer(_FigureRenderer):
             ends = [((x_hi, y_hi), (sx, sy + 1)), ((x_hi, y_lo), (sx, sy))]
         for line, ((ax0, ay0), (ax1, ay1)) in zip(art["links"], ends, strict=True):
             line.set_data([ax0, ax1], [ay0, ay1])
-        art["read_active"] = []
-        values = panel.input_values
-        if art["read_texts"] and values is not None:
-            readable = [c.coord for c in frame.reads if c.coord in art["in_texts"]]
-            for text, coord in zip(art["read_texts"], readable, strict=False):
-                text.set_position(gin.centre(coord))
-                text.set_text(_format_value(float(values[coord])))
-                art["read_active"].append(text)
         if art["weight_texts"] and panel.kernel_values is not None:
             for text, cell in zip(art["weight_texts"], tapped, strict=False):
                 x, y = grid.corner(cell.coord)
@@ -213,10 +213,13 @@ class Renderer(_FigureRenderer):
     # -- fast drawing ------------------------------------------------------------------------
     # A frame is composed from pre-rendered full-figure layers: the background (every cell in its
     # resting colour, with the input values) and, once per renderer, one layer per cell state
-    # ("read", "winner", "done", "now") with every cell in that state and its text. A frame copies
-    # each highlighted cell's pixel rectangle from the layer of its state, then draws the few
-    # moving lines (footprint, links, target) and the kernel weights. The full matplotlib draw
-    # (``savefig``) stays the reference; the tests compare the two.
+    # ("read", "winner", "done", "now", and the scatter view's "scatter_now", "cropped_now") with
+    # every cell in that state, its edges and its text. Cell fills have no edges, so Agg snaps
+    # them to whole pixels: every pixel belongs to one cell, and copying each highlighted cell's
+    # pixel rectangle from the layer of its state gives the pixels a full draw gives. Then the few
+    # moving lines (footprint, links, target), the kernel weights and, in the scatter view, the
+    # partial sums are drawn. The full matplotlib draw (``savefig``) stays the reference; the
+    # tests compare the two.
 
     def _cell_rect(self, panel_index: int, grid_index: int, coord: Coord) -> Rect:
         key = (panel_index, grid_index, coord)
@@ -227,7 +230,7 @@ class Renderer(_FigureRenderer):
             x, y = grid.corner(coord)
             (x0, y0), (x1, y1) = ax.transData.transform([(x, y), (x + 1, y + 1)])
             height = self._layer("background").shape[0]
-            rect = (height - round(y1), height - round(y0), round(x0), round(x1))
+            rect = (_snap(height - y1), _snap(height - y0), _snap(x0), _snap(x1))
             self._rects[key] = rect
         return rect
 
@@ -238,6 +241,17 @@ class Renderer(_FigureRenderer):
         background = buffer.copy()
         layers = {"background": background}
         self._layers = layers
+        # the base of a frame: the background without the output grids' edges, which are drawn
+        # over the links per frame (the links pass under the output grid): a blank band around
+        # each output grid, then its fills
+        from matplotlib.colors import to_rgba
+
+        blank = np.array([round(255 * v) for v in to_rgba(self.figure.get_facecolor())], dtype=buffer.dtype)
+        for (_, gout), art in zip(self._grids, self._panel_artists, strict=True):
+            r0, r1, c0, c1 = self._grid_rect(gout, art["footprint"].axes)
+            buffer[r0:r1, c0:c1] = blank
+            art["footprint"].axes.draw_artist(gout.collection)
+        layers["base"] = buffer.copy()
         read_colour = {**_READ_COLOUR, "overhang": PALETTE["padding_read"]}
 
         def input_state(gin: _Grid, panel: Panel) -> list[tuple[Coord, str]]:
@@ -248,35 +262,53 @@ class Renderer(_FigureRenderer):
                 result.append((coord, "zero" if zero else "input" if inside else "padding"))
             return result
 
+        panels = self.scene.panels
         states = ["read", "done", "now"]
-        if any(f.winner is not None for p in self.scene.panels for f in p.frames):
+        if any(f.winner is not None for p in panels for f in p.frames):
             states.append("winner")
+        if any(p.footprint_on_output for p in panels):
+            states += ["scatter_now", "cropped_now"]
+        output_colour = {s: PALETTE[s] for s in ("scatter_now", "cropped_now")}
+        output_colour |= {"done": PALETTE["output_done"], "now": PALETTE["output_now"]}
         for state in states:
             buffer[...] = background
-            for panel, (gin, gout), art in zip(self.scene.panels, self._grids, self._panel_artists, strict=True):
-                if panel.footprint_on_output:
-                    continue
+            for panel, (gin, gout), art in zip(panels, self._grids, self._panel_artists, strict=True):
                 ax = art["footprint"].axes
                 if state in ("read", "winner"):
                     cells = input_state(gin, panel)
                     colours = [PALETTE["winner"] if state == "winner" else read_colour[k] for _, k in cells]
                     _set_cells(art["read"], gin, [c for c, _ in cells], colours)
                     ax.draw_artist(art["read"])
+                    ax.draw_artist(gin.edges)
                     for text in art["in_texts"].values():
                         ax.draw_artist(text)
                 else:
                     coords = list(gout.index)
-                    colour = PALETTE["output_done"] if state == "done" else PALETTE["output_now"]
-                    _set_cells(art["now"], gout, coords, [colour] * len(coords))
+                    _set_cells(art["now"], gout, coords, [output_colour[state]] * len(coords))
                     ax.draw_artist(art["now"])
+                    ax.draw_artist(gout.edges)
                     final = panel.frames[-1].output_values
-                    if art["out_texts"] and final is not None:
-                        for coord, text in art["out_texts"].items():
+                    if art["out_texts"] and final is not None and not panel.footprint_on_output:
+                        for coord, text in art["out_texts"].items():  # the scatter's values change: drawn per frame
                             text.set_text(_format_value(float(final[coord])))
                             text.set_color("white" if state == "now" else PALETTE["text"])
                             text.set_fontweight("bold" if state == "now" else "normal")
                             ax.draw_artist(text)
             layers[state] = buffer.copy()
+
+    def _grid_rect(self, grid: _Grid, ax: Any) -> Rect:
+        """Pixels of a whole grid and of the part of its edges that overhangs it."""
+        corners = [(grid.x0, grid.y0), (grid.x0 + grid.shape[1], grid.y0 + grid.shape[0])]
+        (x0, y0), (x1, y1) = ax.transData.transform(corners)
+        height, width = self._layer("background").shape[:2]
+        widths = grid.edges.get_linewidths()
+        overhang = math.ceil(max(widths, default=0) * self.figure.dpi / 72 / 2) + 1
+        return (
+            max(_snap(height - y1) - overhang, 0),
+            min(_snap(height - y0) + overhang, height),
+            max(_snap(x0) - overhang, 0),
+            min(_snap(x1) + overhang, width),
+        )
 
     def _label_rect(self, panel_index: int) -> Rect:
         key = (panel_index, "output_label")
@@ -289,10 +321,10 @@ class Renderer(_FigureRenderer):
             box = patch.get_window_extent(renderer) if patch is not None else label.get_window_extent(renderer)
             height = self._layer("background").shape[0]
             rect = (
-                max(height - round(box.y1), 0),
-                height - round(box.y0),
-                max(round(box.x0), 0),
-                round(box.x1),
+                max(_snap(height - box.y1), 0),
+                _snap(height - box.y0),
+                max(_snap(box.x0), 0),
+                _snap(box.x1),
             )
             self._rects[key] = rect
         return rect
@@ -314,7 +346,7 @@ class Renderer(_FigureRenderer):
         """Draw step ``step`` into the canvas buffer (returned, RGBA, not a copy).
 
         The still parts and every cell state are rendered once; a frame copies the highlighted
-        cells' pixels from those layers and draws only the lines that move, so a frame takes a few
+        cells' pixels from those layers and draws only what moves, so a frame takes a few
         milliseconds whichever step it is (sliders jump anywhere).
         """
         if step is None:
@@ -323,35 +355,37 @@ class Renderer(_FigureRenderer):
             self._build_layers()
         self.update(step)  # (building the layers borrows the artists; this puts them back)
         buffer = np.asarray(self.canvas.buffer_rgba())
-        buffer[...] = self._layer("background")
+        buffer[...] = self._layer("base")
         for p, (panel, art) in enumerate(zip(self.scene.panels, self._panel_artists, strict=True)):
             ax = art["footprint"].axes
             frame = panel.frames[self.step]
-            if panel.footprint_on_output:  # the scatter view: values change every frame, draw them
+            gout = self._grids[p][1]
+            read = [c.coord for c in frame.reads if c.kind != "overhang"]  # overhang: never read
+            self._copy_cells(buffer, p, 0, read, "read")
+            if frame.winner is not None:
+                self._copy_cells(buffer, p, 0, [frame.winner], "winner")
+            done = art["done_cells"]
+            if panel.footprint_on_output:  # the scatter view: partial sums change every frame, drawn over
+                ax.draw_artist(gout.edges)
+                self._copy_cells(buffer, p, 1, done, "done")
+                for kind in ("output", "cropped"):
+                    now = [c.coord for c in frame.writes if c.kind == kind]
+                    self._copy_cells(buffer, p, 1, now, "scatter_now" if kind == "output" else "cropped_now")
                 self._apply(p)
-                for name in ("done", "read", "now"):
-                    ax.draw_artist(art[name])
                 for coord in art["touched"] if art["out_texts"] else ():
                     ax.draw_artist(art["out_texts"][coord])
-                for text in art["read_active"]:
-                    text.set_visible(True)
-                    ax.draw_artist(text)
-                    text.set_visible(False)
-                for line in art["links"]:
+                for line in art["links"]:  # over the output grid
                     ax.draw_artist(line)
             else:
-                read = [c.coord for c in frame.reads if c.kind != "overhang"]  # overhang: never read
-                self._copy_cells(buffer, p, 0, read, "read")
-                if frame.winner is not None:
-                    self._copy_cells(buffer, p, 0, [frame.winner], "winner")
-                for line in art["links"]:  # under the output grid and its label: copied over them next
+                for line in art["links"]:  # under the output grid, its edges and its label: drawn over them next
                     ax.draw_artist(line)
-                now = {c.coord for c in frame.writes}
-                done = set(art["done_cells"])
-                rest = [c for c in self._grids[p][1].index if c not in now and c not in done]
+                ax.draw_artist(gout.edges)
+                written = [c.coord for c in frame.writes]
+                skip = set(written) | set(done)
+                rest = [c for c in gout.index if c not in skip]
                 self._copy_cells(buffer, p, 1, rest, "background")
-                self._copy_cells(buffer, p, 1, list(done), "done")
-                self._copy_cells(buffer, p, 1, list(now), "now")
+                self._copy_cells(buffer, p, 1, done, "done")
+                self._copy_cells(buffer, p, 1, written, "now")
                 r0, r1, c0, c1 = self._label_rect(p)  # the label (and its white box) back over the links
                 buffer[r0:r1, c0:c1] = self._layer("background")[r0:r1, c0:c1]
             ax.draw_artist(art["footprint"])
