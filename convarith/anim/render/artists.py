@@ -1,13 +1,19 @@
 """The matplotlib artists of a picture: the cell grids, labels, texts and the moving parts.
 
 :func:`_build_panel` builds everything one panel shows, once, at the places the layout chose
-(:mod:`convarith.anim.render.layout`): the input and output grids as one
-:class:`~matplotlib.collections.PolyCollection` each (a cell's colour and edge say whether it is
-input, padding, an inserted zero, output or cropped), their labels, the values in numerical
-mode, and the *animated* artists that change per frame (the overlays of highlighted cells, the
-kernel footprint, the target cell, the links between them, the kernel weights). Animated artists
-are left out of a plain canvas draw, so the still picture can be cached and the moving parts
-drawn over it (:mod:`convarith.anim.render.renderer`).
+(:mod:`convarith.anim.render.layout`): the input and output grids as two
+:class:`~matplotlib.collections.PolyCollection` s each, the fills and above them the edges (a
+cell's colour and edge say whether it is input, padding, an inserted zero, output or cropped),
+their labels, the values in numerical mode, and the *animated* artists that change per frame
+(the fills of highlighted cells, between a grid's fills and its edges; the kernel footprint, the
+target cell, the links between them, the kernel weights). Animated artists are left out of a
+plain canvas draw, so the still picture can be cached and the moving parts drawn over it
+(:mod:`convarith.anim.render.renderer`).
+
+Z-order, bottom to top: input fills (1), highlighted input cells (1.2), input edges (1.25), input
+values (1.3), links of the direct views (1.5, under the output grid), output fills (2),
+highlighted output cells (2.1, 2.3), output edges (2.4), labels and output values (3), links of
+the scatter view (3.5), footprint and target (4), kernel weights (4.1).
 """
 
 from __future__ import annotations
