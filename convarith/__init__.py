@@ -7,12 +7,14 @@ one source of truth. The package follows the data, one subpackage per stage:
 - :mod:`convarith.engine`: convolution, padding, pooling, transposed convolution, the matrix view;
 - :mod:`convarith.studies`: the even-kernel shift, receptive fields, framework translation;
 - :mod:`convarith.anim`: scenes, rendering, export, the gallery;
+- :mod:`convarith.network`: a real model's layers (Keras, ONNX, PyTorch), inspected;
+- :mod:`convarith.classroom`: seeded exercises answered by the package, worksheets, real images;
 - :mod:`convarith.widgets` (ipywidgets) and :mod:`convarith.cli`.
 
 The root holds the names a newcomer meets first; everything else lives in its subpackage.
 """
 
-from convarith import anim, arithmetic, engine, studies
+from convarith import anim, arithmetic, classroom, engine, network, studies
 from convarith.anim import conv_scene, render_gallery, save
 from convarith.arithmetic import (
     conv_output_size,
@@ -37,6 +39,7 @@ from convarith.engine import (
     pad,
     symmetric_pad,
 )
+from convarith.network import inspect
 
 __version__ = "0.2.0.dev0"
 
@@ -47,6 +50,8 @@ __all__ = [
     "engine",
     "studies",
     "anim",
+    "network",
+    "classroom",
     # output sizes and padding
     "conv_output_size",
     "pool_output_size",
@@ -68,6 +73,8 @@ __all__ = [
     "conv_transpose_construction",
     "conv_matrix",
     "symmetric_pad",
+    # a real network, layer by layer
+    "inspect",
     # pictures
     "conv_scene",
     "save",

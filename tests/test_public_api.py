@@ -10,7 +10,7 @@ import pytest
 
 import convarith
 
-SUBPACKAGES = ("arithmetic", "engine", "studies", "anim")
+SUBPACKAGES = ("arithmetic", "engine", "studies", "anim", "network", "classroom")
 PUBLIC = {name: getattr(convarith, name) for name in convarith.__all__ if not name.startswith("_")}
 for _package in SUBPACKAGES:
     PUBLIC |= {

@@ -63,6 +63,10 @@ TOPICS: dict[str, Topic] = {
 def topic(name: str | int) -> Topic:
     """The topic called ``name`` (``'padding'``), or numbered ``name`` (``2`` or ``'02'``).
 
+    Notes
+    -----
+    Topics follow the numbered notebooks: ``01`` discrete convolution to ``11`` receptive fields.
+
     Examples
     --------
     >>> topic(2).name, topic("02").name, topic("padding").number
@@ -136,6 +140,11 @@ def exercise(topic_name: str | int, kind: str, seed: int = 0) -> Exercise:
 def exercises(topic_name: str | int, seed: int = 0) -> tuple[Exercise, ...]:
     """One exercise of every kind of a topic, for one student seed.
 
+    Notes
+    -----
+    Each exercise draws its numbers independently (see :func:`exercise`), so the tuple for one
+    seed is the worksheet of one student.
+
     Examples
     --------
     >>> [ex.kind for ex in exercises("pooling", seed=1)]
@@ -147,6 +156,10 @@ def exercises(topic_name: str | int, seed: int = 0) -> tuple[Exercise, ...]:
 
 def exercise_from_key(key: str) -> Exercise:
     """The exercise with key ``'topic/kind/seed'`` (see :attr:`Exercise.key`).
+
+    Notes
+    -----
+    The key names the exercise completely: the same key gives the same numbers on any machine.
 
     Examples
     --------

@@ -3,7 +3,7 @@
 Each subcommand lives in its own module (:mod:`~convarith.cli.shape`,
 :mod:`~convarith.cli.receptive_field`, :mod:`~convarith.cli.translate`,
 :mod:`~convarith.cli.animate`, :mod:`~convarith.cli.gallery`, :mod:`~convarith.cli.notebooks`,
-:mod:`~convarith.cli.exercises`)
+:mod:`~convarith.cli.exercises`, :mod:`~convarith.cli.inspect`)
 and reads its values with the one grammar of :mod:`convarith.cli.grammar`. Results go to
 stdout; any mistake prints one line on stderr (``convarith: error: ...``) and exits with 2.
 """
@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from convarith import __version__
-from convarith.cli import animate, exercises, gallery, notebooks, receptive_field, shape, translate
+from convarith.cli import animate, exercises, gallery, inspect, notebooks, receptive_field, shape, translate
 from convarith.cli.grammar import GRAMMAR
 
 __all__ = ["build_parser", "main"]
@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"convarith {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (shape, receptive_field, translate, animate, gallery, notebooks, exercises):
+    for module in (shape, receptive_field, translate, inspect, animate, gallery, notebooks, exercises):
         module.add_command(commands)
     return parser
 
@@ -103,7 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, TypeError, OSError) as error:
         print(f"convarith: error: {_one_line(error)}", file=sys.stderr)
         return 2
-    except ImportError as error:
-        print(f'convarith: error: {_one_line(error)} (python -m pip install "convarith[anim]")', file=sys.stderr)
+    except ImportError as error:  # an optional dependency; the library's message may name its extra
+        message = _one_line(error)
+        if "pip install" not in message:
+            message += ' (python -m pip install "convarith[anim]")'
+        print(f"convarith: error: {message}", file=sys.stderr)
         return 2
     return 0

@@ -133,7 +133,7 @@ def copy_notebooks(source: Path = ROOT / "notebooks", target: Path = DOCS / "not
     return [Path(n).stem for n in names]
 
 
-SUBPACKAGES = ("arithmetic", "engine", "studies", "anim")
+SUBPACKAGES = ("arithmetic", "engine", "studies", "anim", "network", "classroom")
 """The subpackages whose ``__all__`` the API reference documents, in the order the data flows."""
 
 
