@@ -1,0 +1,156 @@
+"""The layout keeps its promises: imports run downwards, private names stay home, modules stay small.
+
+The package follows the data (docs/architecture.md): ``arithmetic`` -> ``engine`` -> ``studies``
+-> ``anim`` -> ``widgets``, ``cli``. These tests read the source with :mod:`ast` (imports inside
+functions count; blocks under ``if TYPE_CHECKING:`` do not), so they hold without importing
+anything optional.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "convarith"
+
+# The order the data flows in: a subpackage may import from its own rank or below, never above.
+RANK = {
+    "convarith.typing": 0,
+    "convarith.testing": 0,
+    "convarith.arithmetic": 1,
+    "convarith.engine": 2,
+    "convarith.studies": 3,
+    "convarith.network": 4,
+    "convarith.anim": 4,
+    "convarith.classroom": 4,
+    "convarith.widgets": 5,
+    "convarith.cli": 5,
+    "convarith.__main__": 6,
+    "convarith": 6,
+}
+MAX_LINES = 600
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _imports(path: Path) -> list[tuple[str, tuple[str, ...]]]:
+    """(module, names) for every import outside ``if TYPE_CHECKING:``; relative imports resolved."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for stmt in node.body
+        for inner in ast.walk(stmt)
+    }
+    own = _module_name(path).split(".")
+    package = own if path.name == "__init__.py" else own[:-1]
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found += [(alias.name, ()) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            found.append((module, tuple(alias.name for alias in node.names)))
+    return found
+
+
+def _internal_targets(module: str, names: tuple[str, ...]) -> set[str]:
+    """The convarith modules an import statement loads (``from pkg import sub`` loads pkg.sub)."""
+    targets = {module} if module in MODULES else set()
+    targets |= {f"{module}.{n}" for n in names if f"{module}.{n}" in MODULES}
+    return targets
+
+
+def _subpackage(module: str) -> str:
+    parts = module.split(".")
+    return ".".join(parts[:2]) if len(parts) > 1 else module
+
+
+GRAPH = {
+    module: {
+        target
+        for imported, names in _imports(path)
+        for target in _internal_targets(imported, names)
+        if target != module and not (path.name == "__init__.py" and target.startswith(module + "."))
+        and not (MODULES[target].name == "__init__.py" and module.startswith(target + "."))
+    }
+    for module, path in MODULES.items()
+}
+
+
+def _cycles() -> list[list[str]]:
+    seen: dict[str, int] = {}  # 1 on the stack, 2 done
+    cycles = []
+
+    def visit(node: str, stack: list[str]) -> None:
+        seen[node] = 1
+        for nxt in sorted(GRAPH[node]):
+            if seen.get(nxt) == 1:
+                cycles.append([*stack[stack.index(nxt) :], nxt])
+            elif nxt not in seen:
+                visit(nxt, [*stack, nxt])
+        seen[node] = 2
+
+    for module in sorted(GRAPH):
+        if module not in seen:
+            visit(module, [module])
+    return cycles
+
+
+def test_the_import_graph_has_no_cycle():
+    assert _cycles() == []
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_imports_run_downwards(module):
+    rank = RANK[_subpackage(module)]
+    upward = sorted(t for t in GRAPH[module] if RANK[_subpackage(t)] > rank)
+    assert upward == [], f"{module} (rank {rank}) imports from higher layers: {upward}"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_private_names_stay_in_their_subpackage(module):
+    home = _subpackage(module)
+    leaks = []
+    for imported, names in _imports(MODULES[module]):
+        if not imported.startswith("convarith") or _subpackage(imported) == home:
+            continue
+        private_module = any(part.startswith("_") and part != "__init__" for part in imported.split("."))
+        private_names = [n for n in names if n.startswith("_") and n != "__version__"]
+        if private_module or private_names:
+            leaks.append(f"{imported}: {private_names or 'private module'}")
+    assert leaks == [], f"{module} uses private names of another subpackage: {leaks}"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_modules_stay_small_or_say_why(module):
+    text = MODULES[module].read_text(encoding="utf-8")
+    lines = text.count("\n")
+    docstring = ast.get_docstring(ast.parse(text)) or ""
+    assert lines <= MAX_LINES or "longer than 600 lines" in docstring.lower(), (
+        f"{module} has {lines} lines; split it, or say in its docstring why it is longer than 600 lines"
+    )
+
+
+def test_the_checker_sees_a_cycle_and_an_upward_import(monkeypatch):
+    """The tests above can fail: a made-up engine -> anim -> engine loop is caught."""
+    monkeypatch.setitem(GRAPH, "convarith.engine._core", GRAPH["convarith.engine._core"] | {"convarith.anim"})
+    monkeypatch.setitem(GRAPH, "convarith.anim", GRAPH["convarith.anim"] | {"convarith.engine._core"})
+    assert _cycles() != []
+    with pytest.raises(AssertionError, match="higher layers"):
+        test_imports_run_downwards("convarith.engine._core")
