@@ -23,8 +23,8 @@ pytest.importorskip("PIL")
 
 from PIL import Image
 
-from convarith import widgets
-from convarith.arithmetic import Layer, layer
+from convarith import conv, widgets
+from convarith.arithmetic import Layer, LayerError, layer
 from convarith.widgets import (
     GroupExplorer,
     LayerExplorer,
@@ -453,6 +453,23 @@ def test_a_bug_in_the_layer_explorer_raises(monkeypatch: pytest.MonkeyPatch, nam
     with pytest.raises(type(error), match="bug in the"):
         explorer.controls["stride"].value = 2  # a new layer: the bug surfaces instead of a message
     assert explorer.message.value == ""
+
+
+def test_too_large_reflect_padding_is_a_message() -> None:
+    state = describe_layer("conv", 3, 3, padding=3, padding_mode="reflect")
+    assert state.layer is None and state.message is not None
+    assert "`padding` (3, 3)" in state.message and "smaller than the input size 3" in state.message
+    explorer = LayerExplorer("conv", 3, 3, dpi=DPI, padding_mode="reflect")
+    explorer.controls["pad_before"].value = 3  # reflect may add at most i - 1 = 2 cells
+    assert "Not a valid layer" in explorer.message.value and "at most 2 cells fit" in explorer.message.value
+    with pytest.raises(LayerError, match="for padding_mode='reflect'"):  # the engine's check is a layer check
+        conv(np.ones((1, 1, 3)), np.ones((1, 1, 3)), padding=3, padding_mode="reflect")
+
+
+def test_a_plain_value_error_in_the_padding_mode_check_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(widget_state, "check_mode_limits", _raise(ValueError("bug in the limits")))
+    with pytest.raises(ValueError, match="bug in the limits"):
+        describe_layer("conv", 5, 3, padding=1, padding_mode="reflect")
 
 
 def test_a_bug_in_the_group_explorer_raises(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from convarith.arithmetic.validate import axis_label, check_choice, check_minimum, per_axis_padding
+from convarith.arithmetic.validate import LayerError, axis_label, check_choice, check_minimum, per_axis_padding
 from convarith.arithmetic.windows import window_map
 from convarith.engine import _core as core
 from convarith.engine.dtypes import real_array
@@ -25,16 +25,19 @@ PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 def check_mode_limits(sizes: tuple[int, ...], pads: tuple[PadPair, ...], mode: str, name: str) -> None:
-    """PyTorch's limits: reflect needs padding < input size, circular padding <= input size."""
+    """PyTorch's limits: reflect needs padding < input size, circular padding <= input size.
+
+    Raises :class:`~convarith.arithmetic.LayerError`, as every check of a layer's arguments.
+    """
     for axis, (i, pair) in enumerate(zip(sizes, pads, strict=True)):
         where = axis_label(axis, len(sizes))
         if mode == "reflect" and max(pair) >= i:
-            raise ValueError(
+            raise LayerError(
                 f"`padding` {pair}{where} must be smaller than the input size {i} for {name}='reflect' "
                 f"(reflection does not repeat the edge cell, so at most {i - 1} cells fit)"
             )
         if mode == "circular" and max(pair) > i:
-            raise ValueError(
+            raise LayerError(
                 f"`padding` {pair}{where} must be at most the input size {i} for {name}='circular' "
                 "(the input may wrap around only once)"
             )

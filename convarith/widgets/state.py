@@ -322,7 +322,7 @@ def describe_layer(
     if kind == "conv" and padding_mode != "zeros":
         try:  # the engine's padding-mode limits (reflect: pads < i; circular: pads <= i)
             check_mode_limits(shape, pads, padding_mode, "padding_mode")
-        except ValueError as error:  # a validation error only: the engine does not raise LayerError for it yet
+        except LayerError as error:
             return LayerState(None, None, None, message=str(error))
     out: Any  # the engine's result (max_pool's type also allows an (output, indices) pair)
     if kind == "conv":
