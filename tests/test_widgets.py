@@ -265,12 +265,6 @@ def test_the_check_says_agree_for_every_valid_layer(
         assert "✓ they agree" in state.check_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="anim pool_scene unravels the engine's index of a window that reads padding only (PyTorch's index 1 "
-    "of a 1-cell input) and fails; PyTorch gives -inf there. A bug, so the widget raises instead of a message",
-)
 def test_max_pool_window_of_padding_only() -> None:
     # i = 1, k = 2, d = 2, p = 1: the one window reads padded cells -1 and 1, never the input
     assert kernel_starts("max_pool", 1, 2, 1, (1, 1), 2) == [0]
