@@ -155,7 +155,9 @@ def test_pool_caffe_rule_says_what_it_does(capsys: pytest.CaptureFixture[str]) -
     """Caffe rounds up without --ceil-mode: the output says so instead of a bare "ceil_mode"."""
     status, out, _ = run(capsys, "shape", "pool", "-i", "6", "-k", "3", "-s", "2", "-p", "1", "--rule", "caffe")
     assert status == 0
-    assert "rounding (caffe): always rounds up" in out
+    assert "caffe rounding (up) -> output 4" in out and "ceil_mode" not in out
+    assert out.count("rounds up") + out.count("rounding (up)") == 1  # said once, in the header
+    assert "drops a last window that would start at or past i + pb" in out  # the CLI's extra line adds the rest
     assert "o = ⌈(6 + 1 + 1 − 3) / 2⌉ + 1 = 4" in out  # ceil(5 / 2) + 1; PyTorch's floor gives 3
     status, out, _ = run(capsys, "shape", "pool", "-i", "6", "-k", "3", "-s", "2", "-p", "1")
     assert status == 0 and "rounding" not in out and out.rstrip().endswith("output 3")

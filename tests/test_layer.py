@@ -290,6 +290,16 @@ def test_pytorch_pooling_padding_above_half_the_kernel() -> None:
         layer("max_pool", 8, 3, padding=2)
 
 
+def test_caffe_pooling_header_names_its_rounding() -> None:
+    """Caffe pooling rounds up without a ceil_mode argument: the header says which rule, not "ceil_mode"."""
+    caffe = layer("max_pool", 6, 3, 2, 1, pool_convention="caffe")
+    header = repr(caffe).splitlines()[0]
+    assert header == "pool: input 6, kernel 3, stride 2, padding (1, 1), caffe rounding (up) -> output 4"
+    assert "ceil_mode" not in repr(caffe)
+    pytorch = layer("max_pool", 6, 3, 2, 1, ceil_mode=True)  # PyTorch's argument keeps its name
+    assert repr(pytorch).splitlines()[0].endswith("padding (1, 1), ceil_mode -> output 4")
+
+
 def test_caffe_pooling_asymmetric_padding() -> None:
     with pytest.raises(LayerError, match=r"`padding` \(0, 1\) is asymmetric: Caffe pads both sides alike"):
         layer("max_pool", 8, 3, padding=(0, 1), pool_convention="caffe")

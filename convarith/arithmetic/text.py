@@ -190,6 +190,8 @@ class _LayerLike(Protocol):  # the fields of convarith.arithmetic.Layer that the
     @property
     def convention(self) -> str: ...
     @property
+    def pool_convention(self) -> str: ...
+    @property
     def output_size(self) -> tuple[int, ...] | None: ...
     def formulas(self) -> list[str]: ...
     def latex_rows(self) -> list[str]: ...
@@ -209,7 +211,8 @@ def layer_text(layer: _LayerLike) -> str:
     Notes
     -----
     Header: ``kind: input I, kernel K, stride S, padding P [(rule, convention)], ... -> output O``
-    with :func:`format_size`, :func:`format_param` and :func:`format_padding`; then
+    with :func:`format_size`, :func:`format_param` and :func:`format_padding` (a pooling that rounds
+    up says ``ceil_mode``, or ``caffe rounding (up)`` under Caffe's rule, which always does); then
     :func:`axis_formula` per axis. Without an input size, the header alone.
 
     Examples
@@ -231,7 +234,9 @@ def layer_text(layer: _LayerLike) -> str:
         parts.append(f"output_padding {format_param(layer.output_padding)}")
     if layer.groups != 1:
         parts.append(f"groups {layer.groups}")
-    if layer.ceil_mode:
+    if layer.kind == "pool" and layer.pool_convention == "caffe":
+        parts.append("caffe rounding (up)")  # Caffe has no ceil_mode argument: it always rounds up
+    elif layer.ceil_mode:
         parts.append("ceil_mode")
     header = f"{layer.kind}: " + ", ".join(parts)
     if layer.output_size is None:

@@ -57,7 +57,8 @@ def _print_layer(args: argparse.Namespace) -> None:
     )
     lines = []
     if kind == "pool" and rule == "caffe":
-        lines.append(f"rounding (caffe): {POOL_RULES['caffe']}")
+        # the header says "caffe rounding (up)"; this line adds what Caffe's rule does besides
+        lines.append("caffe rounding: no --ceil-mode needed; drops a last window that would start at or past i + pb")
     elif kind == "pool" and args.ceil_mode:
         lines.append("rounding (ceil mode): up, and a last window that would start in the right padding is dropped")
     lines.append(repr(result))
