@@ -21,8 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from convarith.arithmetic.formulas import axes_layout
-from convarith.arithmetic.validate import axis_label, check_int, check_minimum, per_axis, per_axis_padding
+from convarith.arithmetic.validate import axes_layout, axis_label, check_int, check_minimum, per_axis, per_axis_padding
 from convarith.arithmetic.windows import AxisWindows, WindowMap, window_map
 from convarith.engine import _core as core
 from convarith.engine import memory
@@ -44,7 +43,7 @@ def _pool_setup(
     """Checks shared by the pooling functions: the number of spatial axes, the windows."""
     array = real_array(x, "x")
     sizes_given = {"kernel_size": kernel_size, "stride": 1 if stride is None else stride, "dilation": dilation}
-    spatial, scalar = axes_layout(sizes_given, padding)
+    spatial, scalar = axes_layout(sizes_given, padding)  # the reading of parse_axes and layer(): tuples give ndim
     if ndim is not None:
         ndim = check_minimum(ndim, "ndim", 1)
         if not scalar and spatial != ndim:
