@@ -14,6 +14,7 @@ the same wherever it is shown:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Protocol
 
 from convarith.typing import PadPair
@@ -33,7 +34,7 @@ MINUS = "\u2212"
 """The minus sign used in formulas (``−``, not the hyphen ``-``)."""
 
 
-def format_size(values: int | Sequence[int]) -> str:
+def format_size(values: int | Sequence[int | Fraction]) -> str:
     """A size or shape: the numbers joined by ``×``.
 
     Notes
@@ -50,17 +51,18 @@ def format_size(values: int | Sequence[int]) -> str:
     return "×".join(str(v) for v in values)
 
 
-def format_param(values: int | Sequence[int]) -> str:
+def format_param(values: int | Sequence[int | Fraction]) -> str:
     """A per-axis parameter (kernel, stride, dilation): one number when every axis agrees.
 
     Notes
     -----
-    ``3`` for ``(3, 3)``, as people say "a 3 kernel"; else the numbers joined by ``×``.
+    ``3`` for ``(3, 3)``, as people say "a 3 kernel"; else the numbers joined by ``×``. Exact
+    fractions (a receptive field's jump) print as ``3/2``.
 
     Examples
     --------
-    >>> format_param((3, 3)), format_param((3, 2))
-    ('3', '3×2')
+    >>> format_param((3, 3)), format_param((3, 2)), format_param((Fraction(3, 2), Fraction(3, 2)))
+    ('3', '3×2', '3/2')
     """
     if isinstance(values, int):
         return str(values)

@@ -140,10 +140,7 @@ def _json_number(value: Number) -> int | str:
 def _show(values: tuple[Number, ...] | None) -> str:
     if values is None:
         return "?"
-    if all(isinstance(v, int) for v in values):
-        return format_param(values)  # type: ignore[arg-type]
-    texts = [str(v) for v in values]
-    return texts[0] if len(set(texts)) == 1 else "×".join(texts)
+    return format_param(values)  # a Fraction prints as '3/2', as an int would
 
 
 def _dilation(values: tuple[int, ...]) -> str:
