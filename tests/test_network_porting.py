@@ -12,7 +12,9 @@ torch = pytest.importorskip("torch")
 os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
 
+from convarith.arithmetic import layer  # noqa: E402
 from convarith.network import inspect  # noqa: E402
+from convarith.network.porting import advise  # noqa: E402
 
 # Keras 3.15 converts its torch variables with np.array(x, copy=False), which NumPy 2 warns about
 pytestmark = pytest.mark.filterwarnings(
@@ -148,3 +150,12 @@ def test_prescribed_pooling_matches_tensorflow_semantics(size, cls, reduce, tmp_
         got = port(torch.from_numpy(data)).numpy()
     assert got.shape == expected.shape
     np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+def test_porting_notes_format_pads_as_the_report():
+    conv = layer("conv", (8, 8), 3, 1, 2)
+    _, keras = advise(conv, "conv", conv.padding)
+    assert keras.note == "Keras pads 'valid' or TensorFlow's 'same' (1, 1)"  # TF's 'same' pads 1 on each side
+    pool = layer("avg_pool", (8, 9), 3, 2, ((1, 1), (0, 1)))
+    _, keras = advise(pool, "avg_pool", pool.padding, count_include_pad=False)
+    assert "both zero-padded by (1, 1)×(0, 1):" in keras.code

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from convarith.arithmetic.layer import Layer, LayerError, layer
+from convarith.arithmetic.text import format_padding
 from convarith.typing import PadPair
 
 __all__ = ["Advice", "advise"]
@@ -191,7 +192,7 @@ def advise(
         if keras_word:
             keras = Advice("keras", True, f"{body}, padding='{keras_word}')")
         else:
-            note = "Keras pads 'valid' or TensorFlow's 'same'" + (f" {_pairs(same)}" if same else "")
+            note = "Keras pads 'valid' or TensorFlow's 'same'" + (f" {format_padding(same)}" if same else "")
             keras = Advice("keras", False, f"{first_keras}{body}, padding='valid')", note)
         return torch, keras
 
@@ -227,10 +228,6 @@ def advise(
     torch = _torch_pool(lay, op, pads, torch_head, cip, include)
     keras = _keras_pool(lay, op, pads, extra, keras_name, same, include)
     return torch, keras
-
-
-def _pairs(pads: tuple[PadPair, ...]) -> str:
-    return "×".join(f"({b}, {a})" for b, a in pads)
 
 
 def _torch_pool(lay: Layer, op: str, pads: tuple[PadPair, ...], head: str, cip: str, include: bool) -> Advice:
@@ -307,7 +304,7 @@ def _keras_pool(
     return Advice(
         "keras",
         False,
-        f"{body}, padding='valid') on x and on a ones map, both zero-padded by {_pairs(extra)}: "
+        f"{body}, padding='valid') on x and on a ones map, both zero-padded by {format_padding(extra)}: "
         "divide the first by the second" + (" (count the explicit padding as ones)" if include else ""),
         "the divisor counts only some cells: divide by the count",
     )
