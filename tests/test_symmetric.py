@@ -288,7 +288,7 @@ def test_symmetric_erosion_equals_paper_layer(name, pads):
 def test_erosion_repr_is_a_table():
     text = repr(erosion(layers=2, input_size=6, stacks=("C2", "C3")))
     lines = text.splitlines()
-    assert lines[0].startswith("Q_n = mean |F_n|: constant 6x6 input, 4 channels, averaging kernels")
+    assert lines[0].startswith("Q_n = mean |F_n|: constant 6×6 input, 4 channels, averaging kernels")
     assert lines[1].split() == ["n", "C2", "C3"]
     assert lines[2].split() == ["0", "1.0000", "1.0000"]
 
@@ -386,3 +386,15 @@ def test_conv_symmetric_padding_refuses_an_odd_dilated_extent() -> None:
     x = np.zeros((1, 4, 6, 6))
     with pytest.raises(ValueError, match=r"kernel 2 dilated by 2 spans 3 = 2\*\(2 - 1\) \+ 1 \(odd\) on axis 0"):
         ca.conv(x, np.zeros((4, 4, 2, 2)), padding="symmetric", dilation=2)
+
+
+def test_texts_use_the_shared_formatter():
+    """Groups, measurements, tables and erosion print sizes and pads as convarith.arithmetic.text does."""
+    assert repr(symmetric_groups(4, (2, 2))[2]) == "group 2: channels 2..2 padding (0, 1)×(1, 0)"
+    assert repr(symmetric_groups(4, (2, 2))[0]).endswith("padding (0, 1)")  # every axis alike: one pair
+    m = measure_shift(4, "same_lower", layers=3)
+    assert repr(m).startswith("C4 (same_lower, pads (2, 1)): centroid moves +1.5")
+    assert measure_shift((3, 2), "tensorflow", layers=1).label == "C3×2"
+    assert "  pads (1, 0)  " in repr(shift_table(layers=1, ndim=1))  # C2 same_lower, first axis
+    text = repr(erosion(layers=1, input_size=(6, 5), stacks=("C2",)))
+    assert text.startswith("Q_n = mean |F_n|: constant 6×5 input")

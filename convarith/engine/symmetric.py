@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from convarith.arithmetic.text import format_padding
 from convarith.arithmetic.validate import check_minimum, is_sequence
 
 __all__ = ["SymmetricGroup", "even_kernel_size", "symmetric_groups", "symmetric_pad"]
@@ -44,7 +45,7 @@ class SymmetricGroup:
     Examples
     --------
     >>> symmetric_groups(4, (2, 2))[2]  # the third group pads bottom and left
-    group 2: channels 2..2 padding (0, 1), (1, 0)
+    group 2: channels 2..2 padding (0, 1)×(1, 0)
     """
 
     index: int
@@ -52,7 +53,7 @@ class SymmetricGroup:
     padding: tuple[tuple[int, int], ...]
 
     def __repr__(self) -> str:
-        pads = ", ".join(f"({b}, {a})" for b, a in self.padding)
+        pads = format_padding(self.padding)
         return f"group {self.index}: channels {self.channels.start}..{self.channels.stop - 1} padding {pads}"
 
 
@@ -134,10 +135,10 @@ def symmetric_groups(channels: int, kernel_size: int | tuple[int, ...]) -> tuple
     --------
     >>> for g in symmetric_groups(6, (2, 2)):  # C2sp; 6 = 2 + 2 + 1 + 1 channels
     ...     print(g)
-    group 0: channels 0..1 padding (0, 1), (0, 1)
-    group 1: channels 2..3 padding (1, 0), (1, 0)
-    group 2: channels 4..4 padding (0, 1), (1, 0)
-    group 3: channels 5..5 padding (1, 0), (0, 1)
+    group 0: channels 0..1 padding (0, 1)
+    group 1: channels 2..3 padding (1, 0)
+    group 2: channels 4..4 padding (0, 1)×(1, 0)
+    group 3: channels 5..5 padding (1, 0)×(0, 1)
     >>> [g.padding for g in symmetric_groups(2, 4)]  # 1-D, k = 4: (1, 2) and (2, 1)
     [((1, 2),), ((2, 1),)]
     """

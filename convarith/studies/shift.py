@@ -20,8 +20,12 @@ from typing import Any
 
 import numpy as np
 
+from convarith.arithmetic.padding import CONVENTIONS, same_padding
+from convarith.arithmetic.text import format_pad, format_padding, format_param, format_size
 from convarith.arithmetic.validate import check_minimum
+from convarith.engine.convolution import conv
 from convarith.engine.symmetric import even_kernel_size, symmetric_groups
+from convarith.testing import random_array
 
 __all__ = [
     "EROSION_STACKS",
@@ -73,7 +77,7 @@ class ShiftMeasurement:
     @property
     def label(self) -> str:
         """``'C2'``, ``'C4sp'``, ... (``C`` and the kernel size; ``sp``: symmetric padding)."""
-        k = str(self.kernel_size[0]) if len(set(self.kernel_size)) == 1 else "x".join(map(str, self.kernel_size))
+        k = format_param(self.kernel_size)
         return f"C{k}sp" if self.padding == "symmetric" else f"C{k}"
 
     @property
@@ -87,7 +91,7 @@ class ShiftMeasurement:
         return self.per_layer[-1]
 
     def __repr__(self) -> str:
-        pads = ", ".join(f"({b}, {a})" for b, a in self.pads)
+        pads = format_padding(self.pads)
         how = "symmetric groups" if self.padding == "symmetric" else self.padding
         steps = " ".join(_fraction_text(row[0]) for row in self.per_layer)
         axes = "every axis" if all(len(set(row)) == 1 for row in self.per_layer) else "axis 0"
@@ -114,8 +118,6 @@ def _centroid(y: np.ndarray) -> tuple[Fraction, ...]:
 
 
 def _check_padding_name(padding: str) -> str:
-    from convarith.arithmetic.formulas import CONVENTIONS
-
     options = ("symmetric", *CONVENTIONS)
     if not isinstance(padding, str) or padding not in options:
         listed = ", ".join(repr(o) for o in options)
@@ -177,11 +179,8 @@ def measure_shift(
     >>> measure_shift(2, "symmetric", layers=4).displacement  # C2sp: no shift
     (Fraction(0, 1), Fraction(0, 1))
     >>> measure_shift(4, "same_lower", layers=3)
-    C4 (same_lower, pads (2, 1), (2, 1)): centroid moves +1.5 after 3 layers (every axis; per layer: +0.5 +1 +1.5)
+    C4 (same_lower, pads (2, 1)): centroid moves +1.5 after 3 layers (every axis; per layer: +0.5 +1 +1.5)
     """
-    from convarith.arithmetic.formulas import same_padding
-    from convarith.engine.convolution import conv
-
     # Argument checks.
     padding = _check_padding_name(padding)
     n = check_minimum(layers, "layers", 1)
@@ -243,7 +242,7 @@ class ShiftTable:
         lines = [f"centroid displacement (array indices, every axis) after 1..{layers} stride-1 layers:"]
         width = max(len(f"{m.label} {m.padding}") for m in self.rows)
         for m in self.rows:
-            pads = ", ".join(f"({b}, {a})" for b, a in m.pads[:1])
+            pads = format_pad(m.pads[0])
             steps = " ".join(f"{_fraction_text(row[0]):>5}" for row in m.per_layer)
             lines.append(f"  {f'{m.label} {m.padding}':<{width}}  pads {pads}  {steps}")
         return "\n".join(lines)
@@ -344,7 +343,7 @@ class ErosionCurves:
 
     def __repr__(self) -> str:
         source = "averaging kernels" if self.kernels == "averaging" else f"random positive kernels (seed {self.seed})"
-        shape = "x".join(map(str, self.input_shape))
+        shape = format_size(self.input_shape)
         lines = [f"Q_n = mean |F_n|: constant {shape} input, {self.channels} channels, {source}, zero padding"]
         names = list(self.curves)
         lines.append("   n  " + "  ".join(f"{name:>6}" for name in names))
@@ -421,15 +420,13 @@ def erosion(
     --------
     >>> q = erosion(layers=3, input_size=8, stacks=("C2", "C2sp"))
     >>> q  # doctest: +NORMALIZE_WHITESPACE
-    Q_n = mean |F_n|: constant 8x8 input, 4 channels, averaging kernels, zero padding
+    Q_n = mean |F_n|: constant 8×8 input, 4 channels, averaging kernels, zero padding
        n      C2    C2sp
        0  1.0000  1.0000
        1  0.8789  0.8789
        2  0.7656  0.7932
        3  0.6602  0.7252
     """
-    from convarith.engine.convolution import conv
-
     # Argument checks.
     n = check_minimum(layers, "layers", 1)
     c = check_minimum(channels, "channels", 1)
@@ -448,8 +445,6 @@ def erosion(
         kernel = (k,) * len(shape)
         if kernels == "averaging":
             return np.full((c, c, *kernel), 1.0 / (c * k ** len(shape)))
-        from convarith.testing import random_array
-
         w = random_array((c, c, *kernel), seed=seed * 1000 + 10 * k + layer, dtype=np.float64, low=0.01, high=1.0)
         return w / w.sum(axis=(0, *range(2, w.ndim)), keepdims=True)
 
@@ -505,6 +500,6 @@ def plot_erosion(result: ErosionCurves, ax: Any = None) -> Any:
     ax.set_xlabel("layers n")
     ax.set_ylabel("Q_n = mean |F_n|")
     source = "averaging" if result.kernels == "averaging" else f"random (seed {result.seed})"
-    ax.set_title(f"Information erosion, {'x'.join(map(str, result.input_shape))} input, {source} kernels")
+    ax.set_title(f"Information erosion, {format_size(result.input_shape)} input, {source} kernels")
     ax.legend()
     return ax
