@@ -86,7 +86,8 @@ GRAPH = {
         target
         for imported, names in _imports(path)
         for target in _internal_targets(imported, names)
-        if target != module and not (path.name == "__init__.py" and target.startswith(module + "."))
+        if target != module
+        and not (path.name == "__init__.py" and target.startswith(module + "."))
         and not (MODULES[target].name == "__init__.py" and module.startswith(target + "."))
     }
     for module, path in MODULES.items()

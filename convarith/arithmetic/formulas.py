@@ -21,13 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, overload
+from typing import Literal, overload
 
 from convarith.arithmetic.inverse import input_sizes_for_output, padding_for_output, recovering_output_padding
 from convarith.arithmetic.layer import Layer, LayerError, layer
 from convarith.arithmetic.padding import CONVENTIONS, same_padding
 from convarith.arithmetic.relationships import RELATIONSHIPS, Relationship, relationship
-from convarith.arithmetic.validate import axes_layout as _axes_layout
 from convarith.arithmetic.validate import check_choice, parse_axes
 from convarith.typing import IntOrTuple, PaddingLike, PadPair, SizeResult
 
@@ -49,15 +48,6 @@ __all__ = [
 ]
 
 PoolConvention = Literal["pytorch", "onnx", "caffe"]
-
-
-def axes_layout(sizes: dict[str, Any], padding: Any = 0) -> tuple[int, bool]:
-    """Number of axes and whether the result is a scalar (kept for callers not yet on :func:`layer`).
-
-    Deprecated inside convarith: build a :class:`~convarith.arithmetic.Layer` with :func:`layer`
-    and read ``ndim`` and ``scalar`` from it.
-    """
-    return _axes_layout(sizes, padding)
 
 
 def _sizes(lay: Layer) -> SizeResult:

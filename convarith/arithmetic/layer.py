@@ -28,11 +28,10 @@ from convarith.arithmetic.padding import CONVENTIONS, needs_input_size, padding_
 from convarith.arithmetic.text import axis_formula, format_padding, format_param, layer_latex, layer_text
 from convarith.arithmetic.validate import (
     LayerError,
+    axes_layout,
     axis_label,
     check_choice,
     check_minimum,
-    count_axes,
-    is_sequence,
     per_axis,
     per_axis_padding,
 )
@@ -361,15 +360,6 @@ class Layer:
         )
 
 
-def _count_axes(sizes: dict[str, Any], padding: Any) -> tuple[int, bool]:
-    ndim = count_axes(**{name: value for name, value in sizes.items() if value is not None})
-    if ndim is not None:
-        return ndim, False
-    if is_sequence(padding) and any(is_sequence(v) for v in padding):
-        return len(padding), False
-    return 1, True
-
-
 def _check_pool_padding(k: int, pad: PadPair, convention: str, where: str) -> None:
     pb, pe = pad
     if convention == "pytorch" and max(pb, pe) > k // 2:
@@ -499,7 +489,7 @@ def layer(
         "dilation": dilation,
         "output_padding": output_padding,
     }
-    ndim, scalar = _count_axes(sizes, padding)
+    ndim, scalar = axes_layout({name: value for name, value in sizes.items() if value is not None}, padding)
     i = None if input_size is None else per_axis(input_size, "input_size", ndim)
     k = per_axis(kernel_size, "kernel_size", ndim)
     s = (k if pooling else (1,) * ndim) if stride is None else per_axis(stride, "stride", ndim)
