@@ -776,3 +776,119 @@ def test_import_convarith_does_not_import_widgets() -> None:
     code = "import sys, convarith; print('convarith.widgets' in sys.modules, 'ipywidgets' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+# --------------------------------------------------------------------------------------------
+# the notebook's own arrays (issue 13, item 4)
+
+NOTEBOOK_X = np.array([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]])
+NOTEBOOK_W = np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]])
+
+
+def _shown(explorer: LayerExplorer) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """The input, kernel and output values in the explorer's picture (its last frame: all outputs)."""
+    panel = explorer.state.scene.panels[0]  # type: ignore[union-attr]
+    return panel.input_values, panel.kernel_values, panel.frames[-1].output_values
+
+
+@pytest.mark.parametrize("shape", [(5, 5), (1, 5, 5), (1, 1, 5, 5)])
+def test_explorer_shows_the_notebooks_arrays_and_the_engines_output(shape: tuple[int, ...]) -> None:
+    from convarith import conv as engine_conv
+
+    explorer = LayerExplorer("conv", x=NOTEBOOK_X.reshape(shape), w=NOTEBOOK_W[None, None], dpi=DPI)
+    x, w, y = _shown(explorer)
+    np.testing.assert_array_equal(x, NOTEBOOK_X)
+    np.testing.assert_array_equal(w, NOTEBOOK_W)
+    # the guide's numerical_no_padding_no_strides figure, worked by hand: the first output is 12
+    np.testing.assert_array_equal(y, [[12, 12, 17], [10, 17, 19], [9, 6, 14]])
+    np.testing.assert_array_equal(y, engine_conv(NOTEBOOK_X[None, None], NOTEBOOK_W[None, None])[0, 0])
+    assert explorer.controls["numbers"].value and explorer.controls["input_size"].value == 5
+    explorer.set(stride=2, padding=1)  # the student moves the sliders: same arrays, new layer
+    x, _, y = _shown(explorer)
+    np.testing.assert_array_equal(x, NOTEBOOK_X)
+    expected = engine_conv(NOTEBOOK_X[None, None], NOTEBOOK_W[None, None], stride=2, padding=1)[0, 0]
+    np.testing.assert_array_equal(y, expected)
+
+
+@pytest.mark.parametrize("view", ["direct", "scatter"])
+def test_transpose_explorer_shows_the_notebooks_arrays(view: str) -> None:
+    from convarith import conv_transpose
+
+    x, w = np.array([[1, 2], [3, 4]]), NOTEBOOK_W
+    explorer = LayerExplorer("transpose", stride=2, x=x, w=w, view=view, dpi=DPI)
+    expected = conv_transpose(x[None, None], w[None, None], stride=2)[0, 0]
+    # the scatter by hand: each input cell adds the kernel, scaled, two cells apart
+    scatter = np.zeros((5, 5), dtype=int)
+    for r in range(2):
+        for c in range(2):
+            scatter[2 * r : 2 * r + 3, 2 * c : 2 * c + 3] += x[r, c] * w
+    np.testing.assert_array_equal(expected, scatter)
+    np.testing.assert_array_equal(_shown(explorer)[2], scatter)
+    if view == "scatter":
+        np.testing.assert_array_equal(_shown(explorer)[0], x)
+
+
+def test_pool_explorer_shows_the_notebooks_input() -> None:
+    x = np.arange(16).reshape(4, 4)
+    explorer = LayerExplorer("max_pool", kernel_size=2, x=x, dpi=DPI)
+    np.testing.assert_array_equal(_shown(explorer)[0], x)
+    np.testing.assert_array_equal(_shown(explorer)[2], [[5, 7], [13, 15]])  # by hand
+
+
+def test_explorer_arrays_must_fit_the_layer() -> None:
+    with pytest.raises(LayerError, match=r"`x` is 5×5 but `input_size` is 6"):
+        LayerExplorer("conv", 6, x=NOTEBOOK_X, dpi=DPI)
+    with pytest.raises(LayerError, match=r"`w` is 3×3 but `kernel_size` is 2"):
+        LayerExplorer("conv", kernel_size=2, w=NOTEBOOK_W, dpi=DPI)
+    with pytest.raises(LayerError, match=r"`x` has shape \(2, 5, 5\).*length 1"):
+        LayerExplorer("conv", x=np.stack([NOTEBOOK_X] * 2), dpi=DPI)
+    with pytest.raises(LayerError, match=r"`x` is 5×4.*square"):
+        LayerExplorer("conv", x=NOTEBOOK_X[:, :4], dpi=DPI)
+    with pytest.raises(LayerError, match=r"`w`: max_pool has no kernel weights"):
+        LayerExplorer("max_pool", w=NOTEBOOK_W, dpi=DPI)
+    explorer = LayerExplorer("conv", x=NOTEBOOK_X, w=NOTEBOOK_W, dpi=DPI)
+    explorer.controls["kernel_size"].value = 4  # a slider moved away from the arrays: a message, no picture
+    assert explorer.message.value and "`w` is 3×3 but the layer's kernel is 4×4" in explorer.state.message
+    explorer.controls["kernel_size"].value = 6  # the layer itself is impossible: its own message first
+    assert "larger than the padded input" in explorer.state.message
+    explorer.controls["kernel_size"].value = 3
+    assert explorer.state.ok
+    assert describe_layer("conv", 5, 3, x=np.ones((1, 1, 1, 5)), ndim=1).message.startswith(
+        "`x` has shape (1, 1, 1, 5) (4 axes): give 1 spatial axes"
+    )
+    assert "the axes before the last 1 must have length 1" in describe_layer("conv", 5, 3, x=NOTEBOOK_X, ndim=1).message
+
+
+def _notebook_explorer(name: str) -> tuple[dict, LayerExplorer]:
+    """Run a notebook's code cells up to its first LayerExplorer cell; return its names and the explorer."""
+    import ast
+    import json
+    from pathlib import Path
+
+    cells = json.loads((Path(__file__).parents[1] / "notebooks" / f"{name}.ipynb").read_text())["cells"]
+    namespace: dict = {}
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        tree = ast.parse("".join(cell["source"]))
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        exec(compile(tree, name, "exec"), namespace)
+        value = None if last is None else eval(compile(ast.Expression(last.value), name, "eval"), namespace)
+        if isinstance(value, LayerExplorer):
+            return namespace, value
+    raise AssertionError(f"{name} has no LayerExplorer")
+
+
+def test_notebook_explorers_show_the_notebooks_own_arrays() -> None:
+    from convarith import conv_transpose
+
+    names, explorer = _notebook_explorer("01_discrete_convolution")  # the explorer once drew 13 here, y[0, 0] is 12
+    shown = _shown(explorer)[2]
+    assert shown[0, 0] == names["y"][0, 0] == 12
+    np.testing.assert_array_equal(shown, conv(names["x"][None, None], names["w"][None, None])[0, 0])
+    names, explorer = _notebook_explorer("06_transposed_convolution")  # once drew [[3, 2], [2, 1]]
+    x, w = names["x"], names["w"]
+    np.testing.assert_array_equal(_shown(explorer)[2], conv_transpose(x[None, None], w[None, None], stride=2)[0, 0])
+    np.testing.assert_array_equal(_shown(explorer)[2], names["y"])
+    explorer.controls["view"].value = "scatter"
+    np.testing.assert_array_equal(_shown(explorer)[0], x)

@@ -16,11 +16,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as widgets
+import numpy as np
 
 from convarith.anim.render import Renderer
-from convarith.arithmetic import CONVENTIONS
+from convarith.arithmetic import CONVENTIONS, LayerError
+from convarith.arithmetic.text import format_size
 from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes, slider
-from convarith.widgets.state import KINDS, PADDING_CHOICES, LayerState, describe_layer
+from convarith.widgets.state import KINDS, PADDING_CHOICES, LayerState, describe_layer, explorer_array
 
 __all__ = ["CACHE_SIZE", "LayerExplorer"]
 
@@ -35,7 +37,8 @@ class LayerExplorer(widgets.VBox):
     ----------
     kind : {'conv', 'max_pool', 'avg_pool', 'transpose'}
     input_size, kernel_size, stride, dilation, output_padding : int
-        Starting values (``stride`` defaults to 1, or to the kernel for pooling).
+        Starting values (``stride`` defaults to 1, or to the kernel for pooling; ``input_size``
+        and ``kernel_size`` default to the sizes of ``x`` and ``w``, else 5 and 3).
     padding : int, (before, after) or {'valid', 'same', 'full'}
     convention : str
         The 'same' rule (:data:`convarith.arithmetic.CONVENTIONS`).
@@ -54,6 +57,17 @@ class LayerExplorer(widgets.VBox):
         Picture resolution (the picture is 9.6 × 5.4 inches).
     interval : int
         Milliseconds between Play steps.
+    x, w : array_like, optional
+        The notebook's own input and kernel (``w``: convolutions only), square, with ``ndim``
+        spatial axes and optionally batch and channel axes of length 1 (``x[None, None]``). The
+        picture shows exactly these numbers and the engine's output computed from them
+        (``numbers`` starts ticked). A slider moved away from their sizes shows a message.
+
+    Raises
+    ------
+    LayerError
+        When ``x`` or ``w`` has the wrong number of axes, or sizes other than ``input_size`` and
+        ``kernel_size`` (the message names the parameter and both sizes).
 
     Attributes
     ----------
@@ -76,13 +90,17 @@ class LayerExplorer(widgets.VBox):
     >>> explorer.controls["stride"].value = 1  # as a student moving the slider
     >>> explorer.state.layer.output_shape, explorer.step.max  # one frame per output cell
     ((5, 5), 25)
+    >>> x = np.arange(16).reshape(4, 4)
+    >>> LayerExplorer("conv", x=x, w=np.ones((3, 3)), dpi=20).state.scene.panels[0].frames[-1].output_values
+    array([[45., 54.],
+           [81., 90.]])
     """
 
     def __init__(
         self,
         kind: str = "conv",
-        input_size: int = 5,
-        kernel_size: int = 3,
+        input_size: int | None = None,
+        kernel_size: int | None = None,
         stride: int | None = None,
         padding: Any = 0,
         dilation: int = 1,
@@ -97,12 +115,22 @@ class LayerExplorer(widgets.VBox):
         controls: Sequence[str] | None = None,
         dpi: float = 80,
         interval: int = 500,
+        x: Any = None,
+        w: Any = None,
     ) -> None:
         if kind not in KINDS:
             raise ValueError(f"`kind` must be one of {', '.join(map(repr, KINDS))}; got {kind!r}")
         if ndim not in (1, 2):
             raise ValueError(f"`ndim` must be 1 or 2 (pictures), got {ndim}")
         pooling = kind in ("max_pool", "avg_pool")
+        if w is not None and pooling:
+            raise LayerError(f"`w`: {kind} has no kernel weights, got an array of shape {np.shape(w)}")
+        self.x = None if x is None else explorer_array(x, "x", ndim)
+        self.w = None if w is None else explorer_array(w, "w", ndim)
+        input_size = _size_of(self.x, "x", "input_size", input_size, 5)
+        kernel_size = _size_of(self.w, "w", "kernel_size", kernel_size, 3)
+        if x is not None:
+            numbers = True
         if stride is None:
             stride = kernel_size if pooling else 1
         self.kind = kind
@@ -219,6 +247,8 @@ class LayerExplorer(widgets.VBox):
             "view": c["view"].value,
             "numbers": c["numbers"].value,
             "ndim": self.ndim,
+            "x": self.x,
+            "w": self.w,
         }
 
     def set(self, **values: Any) -> None:
@@ -282,7 +312,7 @@ class LayerExplorer(widgets.VBox):
         renderer, so moving a slider back to a value seen before only draws a frame.
         """
         parameters = self.parameters()
-        key = tuple(sorted(parameters.items()))
+        key = tuple(sorted((k, v) for k, v in parameters.items() if k not in ("x", "w")))  # arrays are fixed
         cached = self._cache.pop(key, None)
         if cached is None:
             state = describe_layer(**parameters)
@@ -346,3 +376,18 @@ class LayerExplorer(widgets.VBox):
         else:
             text += f": output cell {frame.writes[0].coord}"
         self.position.value = text
+
+
+def _size_of(array: np.ndarray | None, name: str, size_name: str, size: int | None, default: int) -> int:
+    """The starting size of a square array, checked against the size given for it."""
+    if array is None:
+        return default if size is None else size
+    if len(set(array.shape)) != 1:
+        shape = format_size(array.shape)
+        raise LayerError(f"`{name}` is {shape}: the explorer's sizes are one number, so it must be square")
+    if size is not None and size != array.shape[0]:
+        raise LayerError(
+            f"`{name}` is {format_size(array.shape)} but `{size_name}` is {size}: "
+            f"leave `{size_name}` out, or make them agree"
+        )
+    return int(array.shape[0])

@@ -37,6 +37,7 @@ __all__ = [
     "describe_cone",
     "describe_groups",
     "describe_layer",
+    "explorer_array",
     "kernel_starts",
 ]
 
@@ -208,6 +209,76 @@ class LayerState:
         )
 
 
+def explorer_array(values: Any, name: str, ndim: int) -> np.ndarray:
+    """The spatial part of an array an explorer shows: ``(*spatial)``, ``(1, *spatial)`` or ``(1, 1, *spatial)``.
+
+    Parameters
+    ----------
+    values : array_like
+        Numbers; the axes before the last ``ndim`` (batch, channel) must have length 1.
+    name : str
+        The parameter's name, for the message (``'x'`` or ``'w'``).
+    ndim : {1, 2}
+        Spatial axes.
+
+    Returns
+    -------
+    numpy.ndarray
+        The array with only its ``ndim`` spatial axes (a view).
+
+    Raises
+    ------
+    LayerError
+        When the array has too few or too many axes, or a batch or channel axis longer than 1.
+    TypeError
+        When the values are not numbers.
+
+    Notes
+    -----
+    The explorers draw one channel of one example, so ``x[None, None]`` (PyTorch's batched shape
+    ``(N, C, *spatial)``) and ``x[None]`` (unbatched ``(C, *spatial)``) are accepted when
+    ``N = C = 1``, and likewise the weight ``w[None, None]`` (``(C_out, C_in, *k)``).
+
+    Examples
+    --------
+    >>> explorer_array(np.ones((1, 1, 5, 5)), "x", 2).shape
+    (5, 5)
+    >>> explorer_array(np.ones((2, 5, 5)), "x", 2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    convarith.arithmetic.validate.LayerError: `x` has shape (2, 5, 5): the explorer draws one channel ...
+    """
+    array = np.asarray(values)
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(f"`{name}` must be an array of numbers, got dtype {array.dtype}")
+    if not ndim <= array.ndim <= ndim + 2:
+        raise LayerError(
+            f"`{name}` has shape {array.shape} ({array.ndim} axes): give {ndim} spatial axes, "
+            f"as (*spatial), (1, *spatial) or (1, 1, *spatial)"
+        )
+    if any(n != 1 for n in array.shape[: array.ndim - ndim]):
+        raise LayerError(
+            f"`{name}` has shape {array.shape}: the explorer draws one channel of one example, "
+            f"so the axes before the last {ndim} must have length 1"
+        )
+    return array.reshape(array.shape[array.ndim - ndim :])
+
+
+def _check_arrays(lay: Layer, x: np.ndarray | None, w: np.ndarray | None) -> None:
+    """Raise LayerError unless ``x`` is the layer's input and ``w`` its kernel."""
+    assert lay.input_size is not None
+    if x is not None and x.shape != lay.input_size:
+        raise LayerError(
+            f"`x` is {format_size(x.shape)} but the layer's input is {format_size(lay.input_size)} "
+            f"(`input_size` {lay.input_size[0]}): set the input size to match `x`, or leave `x` out"
+        )
+    if w is not None and w.shape != lay.kernel_size:
+        raise LayerError(
+            f"`w` is {format_size(w.shape)} but the layer's kernel is {format_size(lay.kernel_size)} "
+            f"(`kernel_size` {lay.kernel_size[0]}): set the kernel size to match `w`, or leave `w` out"
+        )
+
+
 _OPS = {"conv": "conv", "transpose": "conv_transpose", "max_pool": "max_pool", "avg_pool": "avg_pool"}
 
 
@@ -233,6 +304,8 @@ def describe_layer(
     numbers: bool = False,
     ndim: int = 2,
     seed: int = 0,
+    x: Any = None,
+    w: Any = None,
 ) -> LayerState:
     """Everything a :class:`~convarith.widgets.LayerExplorer` shows: layer, frames, scan and engine shape.
 
@@ -257,7 +330,12 @@ def describe_layer(
     ndim : {1, 2}
         Spatial axes.
     seed : int
-        Seed of the random input the engine check uses.
+        Seed of the random input the engine check uses (when no ``x`` is given).
+    x, w : array_like, optional
+        The input and the kernel (convolutions only) to show and run the engine on: ``ndim``
+        spatial axes, optionally with batch and channel axes of length 1 (:func:`explorer_array`).
+        Their sizes must be the layer's ``input_size`` and ``kernel_size``. With ``numbers`` (and
+        always for pooling) the picture shows these values and the engine's output computed from them.
 
     Returns
     -------
@@ -285,6 +363,12 @@ def describe_layer(
     ((3, 3), (3, 3), (1, 1, 3, 3), True)
     >>> describe_layer("conv", 2, 5).message  # the kernel does not fit
     '`kernel_size` 5 is larger than the padded input 2 = 2 + 0 + 0 on axis 0: no output'
+    >>> x = np.arange(16).reshape(4, 4)
+    >>> describe_layer("conv", 4, 3, x=x, w=np.ones((3, 3)), numbers=True).scene.panels[0].frames[-1].output_values
+    array([[45., 54.],
+           [81., 90.]])
+    >>> describe_layer("conv", 5, 3, x=x).message
+    "`x` is 4×4 but the layer's input is 5×5 (`input_size` 5): set the input size to match `x`, or leave `x` out"
     """
     if kind not in KINDS:
         return LayerState(None, None, None, message=f"`kind` must be one of {', '.join(KINDS)}; got {kind!r}")
@@ -301,6 +385,11 @@ def describe_layer(
             _OPS[kind], (input_size,) * ndim, kernel_size, stride, padding, dilation,
             output_padding=output_padding, ceil_mode=ceil_mode, convention=convention,
         )  # fmt: skip
+        xs = None if x is None else explorer_array(x, "x", ndim)
+        if w is not None and kind in ("max_pool", "avg_pool"):
+            raise LayerError(f"`w`: {kind} has no kernel weights, got an array of shape {np.shape(w)}")
+        ws = None if w is None else explorer_array(w, "w", ndim)
+        _check_arrays(lay, xs, ws)
     except LayerError as error:
         return LayerState(None, None, None, message=str(error))
     assert lay.padding is not None and lay.input_size is not None
@@ -316,8 +405,10 @@ def describe_layer(
                 f"by p′ = ek − 1 − p = {format_pad(eq.padding)}, less than nothing; choose the scatter view"
             ))  # fmt: skip
     s, d, a = lay.stride[0], lay.dilation[0], lay.output_padding[0]  # the same on every axis
-    x = random_array((1, 1, *shape), seed=seed)
-    w = random_array((1, 1, *kernel), seed=seed + 1)
+    shown_x = xs if numbers or kind in ("max_pool", "avg_pool") else None  # values in the picture
+    shown_w = ws if numbers else None
+    x = random_array((1, 1, *shape), seed=seed) if xs is None else xs[None, None]
+    w = random_array((1, 1, *kernel), seed=seed + 1) if ws is None else ws[None, None]
     pad_arg = _call_padding(pads)
     if kind == "conv" and padding_mode != "zeros":
         try:  # the engine's padding-mode limits (reflect: pads < i; circular: pads <= i)
@@ -335,21 +426,29 @@ def describe_layer(
         out = avg_pool(x, kernel, stride=s, padding=pad_arg, ceil_mode=ceil_mode)
 
     notes: list[str] = []
+    if kind == "conv" and padding_mode != "zeros" and (shown_x is not None or numbers):
+        notes.append(f"the values in the picture pad with zeros; the engine check pads with {padding_mode!r}")
     if kind == "conv":
         call = f"conv(x {x.shape}, w {w.shape}, stride={s}, padding={pad_arg!r}"
         call += f", dilation={d}" if d != 1 else ""
         call += f", padding_mode={padding_mode!r})" if padding_mode != "zeros" else ")"
         rule = padding if lay.padding_rule != "explicit" else pads  # a rule keeps its name in the title
-        scene = conv_scene(shape, kernel, s, rule, d, convention=convention, numbers=numbers)
+        scene = conv_scene(
+            shape, kernel, s, rule, d, convention=convention, numbers=numbers,
+            input_values=shown_x, kernel_values=shown_w,
+        )  # fmt: skip
     elif kind == "transpose":
         call = f"conv_transpose(x {x.shape}, w {w.shape}, stride={s}, padding={pad_arg!r}"
         call += f", output_padding={a})" if a else ")"
-        scene = transpose_scene(shape, kernel, s, pads, a, d, view=view, numbers=numbers)
+        scene = transpose_scene(
+            shape, kernel, s, pads, a, d, view=view, numbers=numbers, input_values=shown_x, kernel_values=shown_w
+        )
     else:
         call = f"{kind}(x {x.shape}, {kernel}, stride={s}, padding={pad_arg!r}"
         call += f", dilation={d}" if d != 1 else ""
         call += ", ceil_mode=True)" if ceil_mode else ")"
-        scene = pool_scene(shape, kernel, s, pads, d, mode="max" if kind == "max_pool" else "avg", ceil_mode=ceil_mode)
+        mode = "max" if kind == "max_pool" else "avg"
+        scene = pool_scene(shape, kernel, s, pads, d, mode=mode, ceil_mode=ceil_mode, input_values=shown_x)
         if ceil_mode and lay.axes[0].pool_dropped_last():
             notes.append("ceil mode dropped the last window: it would start in the right padding")
     positions = tuple(
