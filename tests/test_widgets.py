@@ -859,24 +859,42 @@ def test_explorer_arrays_must_fit_the_layer() -> None:
     assert "the axes before the last 1 must have length 1" in describe_layer("conv", 5, 3, x=NOTEBOOK_X, ndim=1).message
 
 
-def _notebook_explorer(name: str) -> tuple[dict, LayerExplorer]:
-    """Run a notebook's code cells up to its first LayerExplorer cell; return its names and the explorer."""
+def _run_notebook(name: str) -> tuple[dict, list[tuple[str, str, object, str]]]:
+    """Run a notebook's code cells before its exercises, as Jupyter would.
+
+    Returns its names and, per code cell, (the markdown right above it, its source, the value of
+    its last expression, what it printed).
+    """
     import ast
+    import contextlib
     import json
     from pathlib import Path
 
     cells = json.loads((Path(__file__).parents[1] / "notebooks" / f"{name}.ipynb").read_text())["cells"]
     namespace: dict = {}
+    ran: list[tuple[str, str, object, str]] = []
+    markdown = ""
     for cell in cells:
-        if cell["cell_type"] != "code":
+        source = "".join(cell["source"])
+        if source.startswith("## Exercises"):
+            break
+        if cell["cell_type"] == "markdown":
+            markdown = source
             continue
-        tree = ast.parse("".join(cell["source"]))
+        tree = ast.parse(source)
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        exec(compile(tree, name, "exec"), namespace)
-        value = None if last is None else eval(compile(ast.Expression(last.value), name, "eval"), namespace)
-        if isinstance(value, LayerExplorer):
-            return namespace, value
-    raise AssertionError(f"{name} has no LayerExplorer")
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(compile(tree, name, "exec"), namespace)
+            value = None if last is None else eval(compile(ast.Expression(last.value), name, "eval"), namespace)
+        ran.append((markdown, source, value, printed.getvalue()))
+    return namespace, ran
+
+
+def _notebook_explorer(name: str) -> tuple[dict, LayerExplorer]:
+    """A notebook's names and its first LayerExplorer."""
+    names, ran = _run_notebook(name)
+    return names, next(value for _, _, value, _ in ran if isinstance(value, LayerExplorer))
 
 
 def test_notebook_explorers_show_the_notebooks_own_arrays() -> None:
@@ -892,3 +910,59 @@ def test_notebook_explorers_show_the_notebooks_own_arrays() -> None:
     np.testing.assert_array_equal(_shown(explorer)[2], names["y"])
     explorer.controls["view"].value = "scatter"
     np.testing.assert_array_equal(_shown(explorer)[0], x)
+
+
+def test_player_embeds_every_frame_as_the_renderer_draws_it() -> None:
+    import base64
+    import re
+
+    from convarith.anim.scenes import same_comparison_scene
+    from convarith.widgets import player
+
+    scene = same_comparison_scene(6, 3, 2)  # two panels, three steps
+    html = player(scene, dpi=DPI).data
+    encoded = re.findall(r'data:image/png;base64,([^"]+)"', html)
+    assert len(encoded) == len(scene) == 3
+    frames = [np.asarray(Image.open(io.BytesIO(base64.b64decode(e.replace("\\\n", ""))))) for e in encoded]
+    for step, frame in enumerate(frames):
+        expected = np.asarray(Image.open(io.BytesIO(still(scene, step, dpi=DPI).data)))
+        assert frame.shape[:2] == expected.shape[:2]
+        assert np.abs(frame[..., :3].astype(int) - expected[..., :3]).mean() < 2  # the same picture
+    assert not np.array_equal(frames[0], frames[1])  # the panels move between frames
+    assert "Play" in html or "play" in html
+
+
+def test_notebook_prose_says_what_its_widgets_do() -> None:
+    """Issue 13 item 5: the markdown right above each widget describes what the widget below does."""
+    import re
+
+    # 05: "Tick ceil mode: a third window appears" -- so ceil mode starts off, and ticking it adds one
+    _, ran = _run_notebook("05_pooling")
+    prose, _, explorer, _ = next(cell for cell in ran if isinstance(cell[2], LayerExplorer))
+    assert isinstance(explorer, LayerExplorer)
+    assert "Tick **ceil mode** (it starts\nunticked)" in prose and "third window" in prose
+    assert not explorer.controls["ceil_mode"].value and explorer.state.layer.output_shape == (2, 2)
+    explorer.controls["ceil_mode"].value = True
+    assert explorer.state.layer.output_shape == (3, 3)
+
+    # 04: "taps are two cells apart", shown by two neighbouring taps reading columns two apart
+    _, ran = _run_notebook("04_dilation")
+    prose, _, _, printed = next(cell for cell in ran if "tap (1, 2)" in cell[3])
+    assert "two cells apart" in prose
+    columns = [int(c) for c in re.findall(r"column (\d+)", printed)]
+    assert len(columns) == 2 and columns[1] - columns[0] == 2
+
+    # 09: "four groups" and four groups printed; the panels "move together" in a player
+    _, ran = _run_notebook("09_even_kernels_symmetric_padding")
+    prose = next(cell[0] for cell in ran if "symmetric_scene" in cell[1])
+    assert "four groups" in prose and "press ▶" in prose
+    groups = next(cell[2] for cell in ran if "symmetric_groups" in cell[1])
+    assert isinstance(groups, tuple) and len(groups) == 4
+    players = [cell[2] for cell in ran if "player(" in cell[1]]
+    assert len(players) == 1 and players[0].data.count("data:image/png;base64") == 16  # type: ignore[attr-defined]
+
+    # 10: "the two panels step together" in a player, not a still
+    _, ran = _run_notebook("10_framework_same")
+    prose, _, shown, _ = next(cell for cell in ran if "same_comparison_scene(6" in cell[1])
+    assert "step together" in prose and "Press ▶" in prose
+    assert shown.data.count("data:image/png;base64") == 3  # type: ignore[attr-defined]

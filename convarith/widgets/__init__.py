@@ -15,7 +15,8 @@ The modules, state first and views after:
   ``describe_groups``, ``describe_cone``): NumPy only, testable without a browser or kernel.
 * :mod:`convarith.widgets.layer_explorer`, :mod:`~convarith.widgets.group_explorer`,
   :mod:`~convarith.widgets.receptive_explorer`, :mod:`~convarith.widgets.quiz` -- the views.
-* ``convarith.widgets._common`` -- PNG pictures, sliders, the Play/step pair, messages.
+* ``convarith.widgets._common`` -- PNG pictures (:func:`still`, one frame; :func:`player`, every
+  frame with play and step buttons that need no kernel), sliders, the Play/step pair, messages.
 
 An impossible combination of parameters shows a message (the validation error's text, which
 names the argument and the numbers); any other error is a bug and is raised. The views need
@@ -29,7 +30,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from convarith.widgets._common import png_bytes, still
+    from convarith.widgets._common import player, png_bytes, still
     from convarith.widgets.group_explorer import GroupExplorer
     from convarith.widgets.layer_explorer import CACHE_SIZE, LayerExplorer
     from convarith.widgets.quiz import OutputSizeQuiz
@@ -53,6 +54,7 @@ _HOMES = {
     "GroupExplorer": "group_explorer",
     "ReceptiveFieldExplorer": "receptive_explorer",
     "OutputSizeQuiz": "quiz",
+    "player": "_common",
     "png_bytes": "_common",
     "still": "_common",
     "KINDS": "state",
@@ -81,6 +83,7 @@ __all__ = [
     "describe_cone",
     "describe_groups",
     "describe_layer",
+    "player",
     "png_bytes",
     "still",
 ]

@@ -11,7 +11,7 @@ import numpy as np
 
 from convarith.anim.render import render
 
-__all__ = ["png_bytes", "still"]
+__all__ = ["player", "png_bytes", "still"]
 
 OK_COLOUR = "#1f6e55"
 BAD_COLOUR = "#b00020"
@@ -64,6 +64,60 @@ def still(scene: Any, step: int | None = None, *, dpi: float = 80, **options: An
     finally:
         renderer.close()
     return Image(data=png_bytes(pixels), format="png")
+
+
+def player(scene: Any, *, dpi: float = 80, interval: int = 700, **options: Any) -> Any:
+    r"""Every frame of a scene as a player that needs no kernel: play, pause and step in JavaScript.
+
+    Parameters
+    ----------
+    scene : Scene or ChannelScene
+        From :mod:`convarith.anim.scenes`; every panel steps together.
+    dpi : float
+    interval : int
+        Milliseconds between frames when playing.
+    **options
+        Passed to :func:`convarith.anim.render.render` (``numbers``, ``caption``, ``width``, ...).
+
+    Returns
+    -------
+    IPython.display.HTML
+        Matplotlib's ``Animation.to_jshtml`` page with the frames embedded as PNGs: it plays in
+        JupyterLab and on a static docs page alike.
+
+    Notes
+    -----
+    The frames are the renderer's pixels (the pictures :func:`still` shows), one per step of the
+    scene, shown unscaled in a figure of the same size.
+
+    Examples
+    --------
+    >>> from convarith.anim.scenes import conv_scene
+    >>> html = player(conv_scene((4, 4), 3), dpi=20).data  # no_padding_no_strides: 4 frames
+    >>> html.count("data:image/png;base64")
+    4
+    """
+    from IPython.display import HTML
+    from matplotlib.animation import FuncAnimation
+    from matplotlib.figure import Figure
+
+    renderer = render(scene, dpi=dpi, **options)
+    try:
+        frames = [renderer.draw_frame(step) for step in range(len(renderer))]
+    finally:
+        renderer.close()
+    height, width = frames[0].shape[:2]
+    figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+    axes = figure.add_axes((0, 0, 1, 1))
+    axes.set_axis_off()
+    image = axes.imshow(frames[0], interpolation="none")
+
+    def show(step: int) -> list[Any]:
+        image.set_data(frames[step])
+        return [image]
+
+    animation = FuncAnimation(figure, show, frames=len(frames), interval=interval, repeat=False)
+    return HTML(animation.to_jshtml(default_mode="once"))
 
 
 def slider(description: str, value: int, low: int, high: int) -> widgets.IntSlider:
