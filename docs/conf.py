@@ -95,5 +95,8 @@ copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
 
 # NumPy-style "References" often list a source that the text does not cite with [1]_; docutils
-# calls that an unreferenced footnote. Only that warning is silenced.
-suppress_warnings = ["ref.footnote"]
+# calls that an unreferenced footnote. A field name such as ``stride`` under "Attributes" is looked
+# up as a cross-reference, and several classes have an attribute of that name, so Sphinx cannot
+# pick one ("more than one target found"); those names are not meant as links. Only these two
+# warnings are silenced.
+suppress_warnings = ["ref.footnote", "ref.python"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,7 +49,9 @@ def run(notebook: Any, workdir: Path) -> Any:
         store_widget_state=True,
         resources={"metadata": {"path": str(workdir)}},
     )
-    client.execute()
+    # the kernel imports convarith from this checkout (PYTHONPATH), whatever else is installed
+    pythonpath = os.pathsep.join(p for p in [str(ROOT), os.environ.get("PYTHONPATH", "")] if p)
+    client.execute(env={**os.environ, "PYTHONPATH": pythonpath})
     return notebook
 
 

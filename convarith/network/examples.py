@@ -16,6 +16,7 @@ EXAMPLES: dict[str, str] = {
         "convolution with no pointwise convolution after it, then a global average"
     ),
 }
+"""The shipped example networks, by name, with what each one holds (see :func:`example`)."""
 
 
 def example(name: str) -> Path:

@@ -6,7 +6,7 @@ value; :func:`layer` builds one for a stack (no input size yet).
 """
 
 from convarith.studies.frameworks import FRAMEWORKS, Counterpart, Equivalent, Translation, translate
-from convarith.studies.receptive import Layer, LayerField, ReceptiveField, branches_aligned, layer, receptive_field
+from convarith.studies.receptive import LayerField, ReceptiveField, branches_aligned, layer, receptive_field
 from convarith.studies.shift import (
     EROSION_STACKS,
     ErosionCurves,
@@ -32,7 +32,6 @@ __all__ = [
     "branches_aligned",
     "ReceptiveField",
     "LayerField",
-    "Layer",
     "translate",
     "Translation",
     "Equivalent",

@@ -141,10 +141,15 @@ def _defining_module(name: str, obj: object, package: Any) -> str:
     module = getattr(obj, "__module__", None)
     if (inspect.isfunction(obj) or inspect.isclass(obj)) and module:
         return str(module)
+    # Data: the module that assigns it at top level (its docstring follows the assignment there),
+    # not one that only re-exports it.
+    assignment = re.compile(rf"^{re.escape(name)}\s*(:[^=]*)?=", re.MULTILINE)
     for submodule in sorted(n for n in dir(package) if not n.startswith("_")):
         candidate = getattr(package, submodule)
         if inspect.ismodule(candidate) and name in getattr(candidate, "__all__", ()):
-            return candidate.__name__
+            source = Path(inspect.getfile(candidate)).read_text(encoding="utf-8")
+            if assignment.search(source):
+                return candidate.__name__
     return str(package.__name__)
 
 
