@@ -30,6 +30,7 @@ from convarith.widgets import (
     LayerExplorer,
     OutputSizeQuiz,
     ReceptiveFieldExplorer,
+    channel_state,
     describe_cone,
     describe_groups,
     describe_layer,
@@ -468,20 +469,20 @@ def test_a_plain_value_error_in_the_padding_mode_check_raises(monkeypatch: pytes
 
 def test_a_bug_in_the_group_explorer_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     explorer = GroupExplorer(4, 4, dpi=DPI)
-    monkeypatch.setattr(widget_state, "conv", _raise(RuntimeError("bug in the engine")))
+    monkeypatch.setattr(channel_state, "conv", _raise(RuntimeError("bug in the engine")))
     with pytest.raises(RuntimeError, match="bug in the engine"):
         explorer.controls["groups"].value = 2
-    monkeypatch.setattr(widget_state, "group_scene", _raise(KeyError("bug in the scene")))
+    monkeypatch.setattr(channel_state, "group_scene", _raise(KeyError("bug in the scene")))
     with pytest.raises(KeyError, match="bug in the scene"):
         describe_groups(4, 4, 2)
 
 
 def test_a_bug_in_the_receptive_field_explorer_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     explorer = ReceptiveFieldExplorer(2, 3, dpi=DPI)
-    monkeypatch.setattr(widget_state, "window_map", _raise(KeyError("bug in the windows")))
+    monkeypatch.setattr(channel_state, "window_map", _raise(KeyError("bug in the windows")))
     with pytest.raises(KeyError, match="bug in the windows"):
         explorer.controls["layers"].value = 3
-    monkeypatch.setattr(widget_state, "receptive_field", _raise(ValueError("bug in the closed form")))
+    monkeypatch.setattr(channel_state, "receptive_field", _raise(ValueError("bug in the closed form")))
     with pytest.raises(ValueError, match="bug in the closed form"):
         describe_cone(2, 3)
 
@@ -757,7 +758,8 @@ def test_still_is_the_last_frame_by_default() -> None:
 
 def test_widget_state_needs_numpy_only() -> None:
     code = (
-        "import sys, convarith.widgets.state as s; s.describe_layer('conv', 5, 3); s.describe_cone(); "
+        "import sys, convarith.widgets.state as s, convarith.widgets.channel_state as c; "
+        "s.describe_layer('conv', 5, 3); c.describe_cone(); "
         "print(*(m in sys.modules for m in ('ipywidgets', 'matplotlib', 'PIL')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

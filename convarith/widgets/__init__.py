@@ -11,8 +11,9 @@ The notebooks in ``notebooks/`` stay thin because the logic lives here:
 
 The modules, state first and views after:
 
-* :mod:`convarith.widgets.state` -- what each widget shows, as plain data (``describe_layer``,
-  ``describe_groups``, ``describe_cone``): NumPy only, testable without a browser or kernel.
+* :mod:`convarith.widgets.state` and :mod:`convarith.widgets.channel_state` -- what each widget
+  shows, as plain data (``describe_layer``; ``describe_groups``, ``describe_cone``): NumPy only,
+  testable without a browser or kernel.
 * :mod:`convarith.widgets.layer_explorer`, :mod:`~convarith.widgets.group_explorer`,
   :mod:`~convarith.widgets.receptive_explorer`, :mod:`~convarith.widgets.quiz` -- the views.
 * ``convarith.widgets._common`` -- PNG pictures (:func:`still`, one frame; :func:`player`, every
@@ -31,21 +32,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from convarith.widgets._common import player, png_bytes, still
+    from convarith.widgets.channel_state import MAX_CONE_CELLS, ConeState, GroupState, describe_cone, describe_groups
     from convarith.widgets.group_explorer import GroupExplorer
     from convarith.widgets.layer_explorer import CACHE_SIZE, LayerExplorer
     from convarith.widgets.quiz import OutputSizeQuiz
     from convarith.widgets.receptive_explorer import ReceptiveFieldExplorer
-    from convarith.widgets.state import (
-        KINDS,
-        MAX_CONE_CELLS,
-        PADDING_CHOICES,
-        ConeState,
-        GroupState,
-        LayerState,
-        describe_cone,
-        describe_groups,
-        describe_layer,
-    )
+    from convarith.widgets.state import KINDS, PADDING_CHOICES, LayerState, describe_layer
 
 # public name -> the module that defines it (imported on first use: PEP 562)
 _HOMES = {
@@ -58,14 +50,14 @@ _HOMES = {
     "png_bytes": "_common",
     "still": "_common",
     "KINDS": "state",
-    "MAX_CONE_CELLS": "state",
+    "MAX_CONE_CELLS": "channel_state",
     "PADDING_CHOICES": "state",
     "LayerState": "state",
-    "GroupState": "state",
-    "ConeState": "state",
+    "GroupState": "channel_state",
+    "ConeState": "channel_state",
     "describe_layer": "state",
-    "describe_groups": "state",
-    "describe_cone": "state",
+    "describe_groups": "channel_state",
+    "describe_cone": "channel_state",
 }
 
 __all__ = [

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 
 from convarith.anim.render import ChannelRenderer
 from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes, slider
-from convarith.widgets.state import GroupState, describe_groups
+from convarith.widgets.channel_state import GroupState, describe_groups
 
 __all__ = ["GroupExplorer"]
 

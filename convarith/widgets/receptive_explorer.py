@@ -9,7 +9,7 @@ import numpy as np
 
 from convarith.anim.render import PALETTE
 from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes, slider
-from convarith.widgets.state import ConeState, describe_cone
+from convarith.widgets.channel_state import ConeState, describe_cone
 
 __all__ = ["ReceptiveFieldExplorer"]
 
