@@ -16,13 +16,13 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from convarith.anim.files import OutputExistsError, check_target, write_atomically
 from convarith.anim.render import ChannelRenderer, Renderer, render
 from convarith.anim.scenes import ChannelScene, Scene
 
@@ -38,48 +38,6 @@ __all__ = [
 
 AnyRenderer = Renderer | ChannelRenderer
 _FRAME_FORMATS = ("png", "svg", "pdf")
-
-
-class OutputExistsError(FileExistsError, ValueError):
-    """A file to be written exists already and ``overwrite`` was not set."""
-
-
-# --------------------------------------------------------------------------------------------
-# atomic writes
-
-
-def _check_target(path: Path, overwrite: bool) -> None:
-    if path.is_dir():
-        raise OutputExistsError(f"`path` {str(path)!r} is a directory, not a file")
-    if path.exists() and not overwrite:
-        raise OutputExistsError(f"{str(path)!r} exists; pass overwrite=True (--overwrite) to replace it")
-    if not path.parent.is_dir():
-        raise ValueError(f"`path` {str(path)!r}: the directory {str(path.parent)!r} does not exist")
-
-
-def _atomic_write(path: Path, write: Callable[[Path], None], overwrite: bool) -> Path:
-    """Call ``write(temporary)`` then move the temporary file onto ``path``; clean up on failure."""
-    _check_target(path, overwrite)
-    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        write(temporary)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
-        if not overwrite and path.exists():  # appeared while we were writing
-            raise OutputExistsError(f"{str(path)!r} exists; pass overwrite=True (--overwrite) to replace it")
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-        raise
-    return path
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 @contextlib.contextmanager
@@ -187,7 +145,7 @@ def save_gif(
     seconds = _check_duration(duration)
     loops = _check_loop(loop)
     renderer = _renderer(target, options)
-    _check_target(file, overwrite)
+    check_target(file, overwrite)
     images = list(renderer.images())
     # the palette from the first and last frames (every cell colour appears in one of them), subsampled
     palette = _gif_palette(np.concatenate([np.asarray(images[0]), np.asarray(images[-1])], axis=0)[::3, ::3])
@@ -205,7 +163,7 @@ def save_gif(
             disposal=1,
         )
 
-    return _atomic_write(file, write, overwrite)
+    return write_atomically(file, write, overwrite)
 
 
 def _gif_palette(pixels: np.ndarray) -> Any:
@@ -275,7 +233,7 @@ def save_mp4(
     file = _path(path, (".mp4",))
     seconds = _check_duration(duration)
     renderer = _renderer(target, options)
-    _check_target(file, overwrite)
+    check_target(file, overwrite)
     width, height = renderer.size
 
     def write(temporary: Path) -> None:
@@ -296,7 +254,7 @@ def save_mp4(
         finally:
             writer.close()
 
-    return _atomic_write(file, write, overwrite)
+    return write_atomically(file, write, overwrite)
 
 
 def _frame_name(stem: str, step: int, count: int, fmt: str) -> str:
@@ -367,7 +325,7 @@ def save_frames(
                 _write_png_atomic(renderer.image(step), path, overwrite)
             else:
                 renderer.update(step)
-                _atomic_write(path, lambda t: _write_vector(renderer, t, fmt), overwrite)
+                write_atomically(path, lambda t: _write_vector(renderer, t, fmt), overwrite)
             written.append(path)
     return paths
 
@@ -381,7 +339,7 @@ def _write_png_atomic(image: Any, path: Path, overwrite: bool) -> None:
     def write(temporary: Path) -> None:
         _write_png(image, temporary)
 
-    _atomic_write(path, write, overwrite)
+    write_atomically(path, write, overwrite)
 
 
 def _write_png(image: Any, path: Path) -> None:
@@ -448,7 +406,7 @@ def save_sheet(
         shape = renderer.scene.panels[0].output_shape if isinstance(renderer, Renderer) else (count,)
         columns = shape[-1] if count == math.prod(shape) and shape[-1] > 1 else math.ceil(math.sqrt(count))
     cols = check_minimum(columns, "columns", 1)
-    _check_target(file, overwrite)
+    check_target(file, overwrite)
     width, height = renderer.size
     rows = math.ceil(count / cols)
     border = max(2, width // 200)
@@ -457,7 +415,7 @@ def save_sheet(
         r, c = divmod(step, cols)
         y, x = border + r * (height + border), border + c * (width + border)
         sheet[y : y + height, x : x + width] = px
-    return _atomic_write(file, lambda t: _write_png(sheet, t), overwrite)
+    return write_atomically(file, lambda t: _write_png(sheet, t), overwrite)
 
 
 def save_beamer(
@@ -520,7 +478,7 @@ def save_beamer(
     renderer = _renderer(target, options)
     stem = file.stem
     _check_stem(stem)
-    _check_target(file, overwrite)
+    check_target(file, overwrite)
     with _all_or_nothing() as written:
         written.extend(frames := save_frames(renderer, file.parent / stem, stem, fmt=fmt, overwrite=overwrite))
         first, last = (frame.stem.rsplit("-", 1)[1] for frame in (frames[0], frames[-1]))
@@ -536,7 +494,7 @@ def save_beamer(
         def write(temporary: Path) -> None:
             temporary.write_text(text + "\n", encoding="utf-8")
 
-        _atomic_write(file, write, overwrite)
+        write_atomically(file, write, overwrite)
     return file
 
 

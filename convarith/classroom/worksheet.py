@@ -6,15 +6,13 @@ answer key starts on a new page); :func:`write_worksheet` writes it to a file at
 
 from __future__ import annotations
 
-import contextlib
 import html
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from convarith.anim.export import OutputExistsError
+from convarith.anim.files import write_atomically
 from convarith.arithmetic.validate import check_minimum
 from convarith.classroom.catalog import exercises, topic
 from convarith.classroom.exercise import Exercise
@@ -186,28 +184,6 @@ def write_worksheet(path: str | os.PathLike[str], text: str, *, overwrite: bool 
     >>> write_worksheet(folder / "sheet.md", "again")
     Traceback (most recent call last):
     ...
-    convarith.anim.export.OutputExistsError: '.../sheet.md' exists; pass overwrite=True (--overwrite) to replace it
+    convarith.anim.files.OutputExistsError: '.../sheet.md' exists; pass overwrite=True (--overwrite) to replace it
     """
-    target = Path(path)
-    if target.is_dir():
-        raise OutputExistsError(f"`path` {str(target)!r} is a directory, not a file")
-    if not target.parent.is_dir():
-        raise ValueError(f"`path` {str(target)!r}: the folder {str(target.parent)!r} does not exist")
-    if target.exists() and not overwrite:
-        raise OutputExistsError(f"{str(target)!r} exists; pass overwrite=True (--overwrite) to replace it")
-    handle, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent)
-    temporary = Path(name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)
-        if target.exists() and not overwrite:  # appeared while we were writing
-            raise OutputExistsError(f"{str(target)!r} exists; pass overwrite=True (--overwrite) to replace it")
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-        raise
-    return target
+    return write_atomically(Path(path), lambda temporary: temporary.write_text(text, encoding="utf-8"), overwrite)

@@ -16,6 +16,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from convarith.anim.files import current_umask
+
 __all__ = ["add_command", "copy_notebooks", "find_notebooks"]
 
 
@@ -48,12 +50,6 @@ def find_notebooks() -> list[Traversable]:
             if found:
                 return found
     raise FileNotFoundError("the notebooks are not installed with this copy of convarith (reinstall it from a wheel)")
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def copy_notebooks(outdir: str | os.PathLike[str], *, overwrite: bool = False) -> list[Path]:
@@ -100,7 +96,7 @@ def copy_notebooks(outdir: str | os.PathLike[str], *, overwrite: bool = False) -
             temporaries.append(Path(name))
             with os.fdopen(handle, "wb") as file:
                 file.write(source.read_bytes())
-            os.chmod(name, 0o666 & ~_umask())
+            os.chmod(name, 0o666 & ~current_umask())
         if not overwrite and any(t.exists() for t in targets):  # appeared while we were copying
             raise FileExistsError(
                 f"notebooks appeared in {str(root)!r} while copying; pass --overwrite to replace them"
