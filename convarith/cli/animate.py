@@ -16,15 +16,16 @@ from convarith.anim.export import save
 from convarith.arithmetic import CONVENTIONS
 from convarith.cli.grammar import (
     KERNEL_HELP,
-    PADDING_HELP,
     SIZE_HELP,
     GrammarError,
-    Padding,
+    add_dilation_option,
+    add_output_padding_option,
+    add_padding_option,
+    add_stride_option,
     check_rule,
     count_axes,
     layer_arguments,
     number_argument,
-    padding_argument,
     size_argument,
 )
 
@@ -32,8 +33,6 @@ __all__ = ["SUFFIXES", "add_command", "add_drawing_options"]
 
 SUFFIXES = (".gif", ".mp4", ".tex", ".png", ".svg", ".pdf")
 """Output formats of ``-o``, by suffix."""
-
-_NO_PADDING = Padding(None, ((0, 0),))
 
 
 def add_drawing_options(parser: argparse.ArgumentParser) -> None:
@@ -87,28 +86,6 @@ def _layer_options(parser: argparse.ArgumentParser, *, kernel_default: tuple[int
         )
 
 
-def _stride(parser: argparse.ArgumentParser, default: str = "1") -> None:
-    parser.add_argument(
-        "-s", "--stride", type=size_argument, default=None, metavar="SIZE", help=f"stride (default {default})"
-    )
-
-
-def _dilation(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "-d", "--dilation", type=size_argument, default=(1,), metavar="SIZE", help="dilation (default 1)"
-    )
-
-
-def _explicit_padding(parser: argparse.ArgumentParser, what: str) -> None:
-    parser.add_argument(
-        "-p",
-        "--padding",
-        type=padding_argument,
-        default=_NO_PADDING,
-        help=f"{what}: N, BEFORE:AFTER, or those per axis comma-separated (default 0)",
-    )
-
-
 def add_command(commands: Any) -> None:
     """Add ``animate`` (with ``conv``, ``max_pool``, ``avg_pool``, ``transpose``, ``groups``, ``symmetric``)."""
     animate = commands.add_parser(
@@ -121,9 +98,9 @@ def add_command(commands: Any) -> None:
 
     conv = ops.add_parser("conv", help="convolution", description="One frame per output cell of a convolution.")
     _layer_options(conv)
-    _stride(conv)
-    conv.add_argument("-p", "--padding", type=padding_argument, default=_NO_PADDING, help=PADDING_HELP)
-    _dilation(conv)
+    add_stride_option(conv)
+    add_padding_option(conv)
+    add_dilation_option(conv)
     conv.add_argument(
         "--convention",
         default="tensorflow",
@@ -140,9 +117,9 @@ def add_command(commands: Any) -> None:
             description=f"One frame per output cell of {mode} pooling.",
         )
         _layer_options(pool)
-        _stride(pool, default="the kernel size")
-        _explicit_padding(pool, "padding")
-        _dilation(pool)
+        add_stride_option(pool, default="the kernel size")
+        add_padding_option(pool, "padding")
+        add_dilation_option(pool)
         pool.add_argument("--ceil-mode", action="store_true", help="round the output size up (PyTorch's ceil_mode)")
         _file_options(pool)
         pool.set_defaults(mode=mode)
@@ -154,17 +131,10 @@ def add_command(commands: Any) -> None:
         "or with --scatter one frame per input cell, adding kernels into the output.",
     )
     _layer_options(transpose)
-    _stride(transpose)
-    _explicit_padding(transpose, "cropped from the output")
-    transpose.add_argument(
-        "-a",
-        "--output-padding",
-        type=size_argument,
-        default=(0,),
-        metavar="SIZE",
-        help="extra cells on the far side of the output (default 0)",
-    )
-    _dilation(transpose)
+    add_stride_option(transpose)
+    add_padding_option(transpose, "cropped from the output")
+    add_output_padding_option(transpose)
+    add_dilation_option(transpose)
     transpose.add_argument("--scatter", action="store_true", help="one frame per input cell, adding kernels")
     transpose.add_argument("--numbers", action="store_true", help="show values, weights and outputs (from the engine)")
     _file_options(transpose)

@@ -29,7 +29,12 @@ __all__ = [
     "SIZE_HELP",
     "GrammarError",
     "LayerSpec",
+    "NO_PADDING",
     "Padding",
+    "add_dilation_option",
+    "add_output_padding_option",
+    "add_padding_option",
+    "add_stride_option",
     "check_rule",
     "count_axes",
     "expand",
@@ -411,3 +416,44 @@ def layer_arguments(args: argparse.Namespace, sizes: tuple[str, ...], *, default
         else:
             result["padding"] = padding.value(ndim)
     return result
+
+
+# --------------------------------------------------------------------------------------------
+# the options every layer command shares, declared once
+
+NO_PADDING = Padding(None, ((0, 0),))
+"""The default ``--padding``: none on either side."""
+
+
+def add_stride_option(parser: argparse.ArgumentParser, default: str = "1") -> None:
+    """``-s/--stride SIZE``; unset (None) means ``default``, which the help names."""
+    parser.add_argument(
+        "-s", "--stride", type=size_argument, default=None, metavar="SIZE", help=f"stride (default {default})"
+    )
+
+
+def add_dilation_option(parser: argparse.ArgumentParser) -> None:
+    """``-d/--dilation SIZE`` (default 1)."""
+    parser.add_argument(
+        "-d", "--dilation", type=size_argument, default=(1,), metavar="SIZE", help="dilation (default 1)"
+    )
+
+
+def add_padding_option(parser: argparse.ArgumentParser, numbers_only: str | None = None) -> None:
+    """``-p/--padding``: numbers or a rule; with ``numbers_only`` (what the padding does), numbers only."""
+    text = PADDING_HELP
+    if numbers_only is not None:
+        text = f"{numbers_only}: N, BEFORE:AFTER, or those per axis comma-separated (default 0)"
+    parser.add_argument("-p", "--padding", type=padding_argument, default=NO_PADDING, help=text)
+
+
+def add_output_padding_option(parser: argparse.ArgumentParser) -> None:
+    """``-a/--output-padding SIZE`` of a transposed convolution (default 0)."""
+    parser.add_argument(
+        "-a",
+        "--output-padding",
+        type=size_argument,
+        default=(0,),
+        metavar="SIZE",
+        help="extra cells on the far side of the output (default 0)",
+    )

@@ -15,12 +15,13 @@ from convarith.arithmetic.text import format_padding, format_size
 from convarith.cli.grammar import (
     CONVENTION_HELP,
     KERNEL_HELP,
-    PADDING_HELP,
     SIZE_HELP,
-    Padding,
+    add_dilation_option,
+    add_output_padding_option,
+    add_padding_option,
+    add_stride_option,
     check_rule,
     layer_arguments,
-    padding_argument,
     size_argument,
 )
 
@@ -92,12 +93,8 @@ def _same(args: argparse.Namespace) -> None:
 def _size_options(parser: argparse.ArgumentParser, *, default_stride: str = "1") -> None:
     parser.add_argument("-i", "--input-size", type=size_argument, required=True, metavar="SIZE", help=SIZE_HELP)
     parser.add_argument("-k", "--kernel-size", type=size_argument, required=True, metavar="SIZE", help=KERNEL_HELP)
-    parser.add_argument(
-        "-s", "--stride", type=size_argument, default=None, metavar="SIZE", help=f"stride (default {default_stride})"
-    )
-    parser.add_argument(
-        "-d", "--dilation", type=size_argument, default=(1,), metavar="SIZE", help="dilation (default 1)"
-    )
+    add_stride_option(parser, default_stride)
+    add_dilation_option(parser)
 
 
 def _convention_option(parser: argparse.ArgumentParser, default: str = "tensorflow", extra: str = "") -> None:
@@ -120,7 +117,7 @@ def add_command(commands: Any) -> None:
 
     conv = ops.add_parser("conv", help="convolution", description="Output size of a convolution.")
     _size_options(conv)
-    conv.add_argument("-p", "--padding", type=padding_argument, default=Padding(None, ((0, 0),)), help=PADDING_HELP)
+    add_padding_option(conv)
     _convention_option(conv)
     conv.set_defaults(handler=_print_layer, kind="conv")
 
@@ -128,13 +125,7 @@ def add_command(commands: Any) -> None:
         "pool", help="pooling (PyTorch, ONNX or Caffe rounding)", description="Output size of a pooling."
     )
     _size_options(pool, default_stride="the kernel size")
-    pool.add_argument(
-        "-p",
-        "--padding",
-        type=padding_argument,
-        default=Padding(None, ((0, 0),)),
-        help=PADDING_HELP,
-    )
+    add_padding_option(pool)
     _convention_option(pool)
     pool.add_argument("--ceil-mode", action="store_true", help="round the output size up (PyTorch's ceil_mode)")
     pool.add_argument(
@@ -149,21 +140,8 @@ def add_command(commands: Any) -> None:
         "transpose", help="transposed convolution", description="Output size of a transposed convolution."
     )
     _size_options(transpose)
-    transpose.add_argument(
-        "-p",
-        "--padding",
-        type=padding_argument,
-        default=Padding(None, ((0, 0),)),
-        help="cropped from the output: N, BEFORE:AFTER, or those per axis comma-separated (default 0)",
-    )
-    transpose.add_argument(
-        "-a",
-        "--output-padding",
-        type=size_argument,
-        default=(0,),
-        metavar="SIZE",
-        help="extra cells on the far side of the output (default 0)",
-    )
+    add_padding_option(transpose, "cropped from the output")
+    add_output_padding_option(transpose)
     transpose.set_defaults(handler=_print_layer, kind="transpose")
 
     same = ops.add_parser(

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from convarith.cli.grammar import KERNEL_HELP, SIZE_HELP, Padding, layer_arguments, padding_argument, size_argument
+from convarith.cli.grammar import (
+    KERNEL_HELP,
+    NO_PADDING,
+    SIZE_HELP,
+    add_dilation_option,
+    layer_arguments,
+    padding_argument,
+    size_argument,
+)
 from convarith.studies.frameworks import FRAMEWORKS, translate
 
 __all__ = ["add_command"]
@@ -43,9 +51,9 @@ def add_command(commands: Any) -> None:
         "-p",
         "--padding",
         type=padding_argument,
-        default=Padding(None, ((0, 0),)),
+        default=NO_PADDING,
         help="in the framework's terms: its word (SAME, VALID, ...), N, BEFORE:AFTER, or those per axis "
         "comma-separated (default 0)",
     )
-    tr.add_argument("-d", "--dilation", type=size_argument, default=(1,), metavar="SIZE", help="dilation (default 1)")
+    add_dilation_option(tr)
     tr.set_defaults(handler=_translate)
