@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from convarith.widgets.layer_explorer import CACHE_SIZE, LayerExplorer
     from convarith.widgets.quiz import OutputSizeQuiz
     from convarith.widgets.receptive_explorer import ReceptiveFieldExplorer
+    from convarith.widgets.slides import SlideButton, export_slides
     from convarith.widgets.state import KINDS, PADDING_CHOICES, LayerState, describe_layer
 
 # public name -> the module that defines it (imported on first use: PEP 562)
@@ -46,6 +47,8 @@ _HOMES = {
     "GroupExplorer": "group_explorer",
     "ReceptiveFieldExplorer": "receptive_explorer",
     "OutputSizeQuiz": "quiz",
+    "SlideButton": "slides",
+    "export_slides": "slides",
     "player": "_common",
     "png_bytes": "_common",
     "still": "_common",
@@ -72,9 +75,11 @@ __all__ = [
     "LayerState",
     "OutputSizeQuiz",
     "ReceptiveFieldExplorer",
+    "SlideButton",
     "describe_cone",
     "describe_groups",
     "describe_layer",
+    "export_slides",
     "player",
     "png_bytes",
     "still",
