@@ -139,7 +139,8 @@ class SlideButton(widgets.HBox):
         Called with no arguments on each click; returns the scene to write, or None when the
         layer's parameters are impossible (then nothing is written and the status says so).
     filename : str
-        Initial file name (the format's suffix is added when missing).
+        Initial file name; a relative name is under the working directory (the notebook's
+        folder). The format toggle sets the suffix (a typed ``.gif`` or ``.png`` is replaced).
     format : {'gif', 'png'}
         Initial format.
 
@@ -227,6 +228,8 @@ class SlideButton(widgets.HBox):
             self._say("Nothing written: the layer's parameters are impossible; change them first.", ok=False)
             return
         name = self.filename.value.strip()
+        if name.lower().endswith((".gif", ".png")):  # the toggle says the format, not the typed suffix
+            name = name[:-4]
         if not name:
             self._say("Nothing written: type a file name first.", ok=False)
             return
