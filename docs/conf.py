@@ -16,6 +16,10 @@ ROOT = DOCS.parent
 # Document the checkout these docs are in (also in the notebook kernels), whatever is installed.
 sys.path[:0] = [str(ROOT), str(DOCS / "_ext")]
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+# No dead controls on a static page: the kernels that run the notebooks inherit this variable, and
+# `import convarith.widgets` then shows each widget as a kernel-free view (convarith/widgets/static.py):
+# an explorer as a player of its layer, a question with its answer behind a click.
+os.environ["CONVARITH_STATIC_WIDGETS"] = "1"
 
 import convarith  # noqa: E402
 

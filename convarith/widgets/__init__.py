@@ -86,6 +86,11 @@ __all__ = [
 ]
 
 
+_static = importlib.import_module(f"{__name__}.static")
+if _static.static_views_wanted():  # the built docs: kernel-free views, not dead sliders (docs/conf.py)
+    _static.register_static_views()
+
+
 def __getattr__(name: str) -> Any:
     """Import the module that defines ``name`` when it is first asked for."""
     if name not in _HOMES:

@@ -1,0 +1,318 @@
+"""Kernel-free views of the widgets, for pages that no Python stands behind (the built docs).
+
+A widget on a static page is drawn from its saved state: its sliders move, but no kernel answers,
+so the picture stays. When the environment variable :data:`STATIC_ENV` is set (``docs/conf.py``
+sets it, and the notebook kernels of the docs build inherit it), ``import convarith.widgets``
+calls :func:`register_static_views`, and IPython shows each widget by :func:`static_html`
+instead:
+
+* :class:`~convarith.widgets.LayerExplorer` -- every kernel position of its layer, embedded as
+  PNG frames with play, pause and step buttons in JavaScript (:func:`convarith.widgets.player`),
+  the formula with the numbers and the check line, under a note that the sliders need a kernel;
+* :class:`~convarith.widgets.GroupExplorer` -- one frame per output channel, likewise;
+* :class:`~convarith.widgets.ReceptiveFieldExplorer` -- one frame per traced output cell;
+* :class:`~convarith.widgets.OutputSizeQuiz` and the exercise widget -- the question, and the
+  answer inside an HTML ``<details>`` element (it opens on a click, without JavaScript);
+* an explorer with a prediction asked for (its ``predict`` attribute) -- the player inside
+  ``<details>``, so the answer is not on the page until the reader asks for it.
+
+Nothing here changes the widgets; in JupyterLab without the variable they are what they were.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["KERNEL_NOTE", "STATIC_ENV", "frames_player", "register_static_views", "static_html", "static_views_wanted"]
+
+STATIC_ENV = "CONVARITH_STATIC_WIDGETS"
+"""Name of the environment variable that turns the static views on (any non-empty value but ``0``)."""
+
+KERNEL_NOTE = (
+    "A static page: the sliders of this explorer need a running Python kernel. Its frames are "
+    "embedded below; play or step them with the buttons. To move the sliders, run the notebook: "
+    "<code>jupyter lab notebooks/</code> in a clone of the repository, or "
+    "<code>convarith notebooks DIR</code> to copy the notebooks into DIR."
+)
+"""The note above each explorer's static view (HTML)."""
+
+_CLASSES = {
+    # class name -> module that defines it (registered by name: nothing is imported until used)
+    "LayerExplorer": "convarith.widgets.layer_explorer",
+    "GroupExplorer": "convarith.widgets.group_explorer",
+    "ReceptiveFieldExplorer": "convarith.widgets.receptive_explorer",
+    "OutputSizeQuiz": "convarith.widgets.quiz",
+    "ExerciseWidget": "convarith.widgets.exercises",
+}
+# matplotlib's to_jshtml loads Font Awesome from a CDN; the docs theme ships it, and a page that
+# works offline asks for nothing outside the site.
+_CDN_LINK = re.compile(r"<link[^>]*font-awesome[^>]*>\s*", re.IGNORECASE)
+_INLINE_MATH = re.compile(r"\$([^$]+)\$")
+
+
+def _note(text: str) -> str:
+    return f'<p class="convarith-static-note" style="font-size:0.9em;margin:0.2em 0 0.5em"><i>{text}</i></p>'
+
+
+def _math(latex_html: str) -> str:
+    r"""``$...$`` as ``\(...\)``, the inline delimiters MathJax 3 reads by default."""
+    return _INLINE_MATH.sub(lambda m: rf"\({m.group(1)}\)", latex_html)
+
+
+def _box(kind: str, body: str) -> str:
+    return (
+        f'<div class="convarith-static convarith-static-{kind} mathjax_process" '
+        f'style="border:1px solid #ddd;padding:0.5em;margin:0.5em 0">{body}</div>'
+    )
+
+
+def _offline(jshtml: str) -> str:
+    return _CDN_LINK.sub("", jshtml)
+
+
+def frames_player(frames: Sequence[np.ndarray], *, dpi: float = 80, interval: int = 700) -> str:
+    r"""HTML that shows RGB frames one at a time, with play, pause and step buttons in JavaScript.
+
+    Parameters
+    ----------
+    frames : sequence of ndarray, shape (height, width, 3)
+        ``uint8`` pictures of one size.
+    dpi : float
+        Only scales the figure the frames are drawn into; each frame is shown at its own pixels.
+    interval : int
+        Milliseconds between frames when playing.
+
+    Returns
+    -------
+    str
+        Matplotlib's ``Animation.to_jshtml`` page, every frame a PNG in the page, without the
+        Font Awesome stylesheet it would fetch from a CDN.
+
+    Notes
+    -----
+    The same player as :func:`convarith.widgets.player`, for pictures that are not a scene
+    (the receptive-field cone).
+
+    Examples
+    --------
+    >>> frames = [np.full((4, 6, 3), v, dtype=np.uint8) for v in (0, 255)]
+    >>> page = frames_player(frames, dpi=10)
+    >>> page.count("data:image/png;base64"), "cdn" in page
+    (2, False)
+    """
+    from matplotlib.animation import FuncAnimation
+    from matplotlib.figure import Figure
+
+    if not frames:
+        raise ValueError("`frames` must hold at least one picture, got none")
+    height, width = frames[0].shape[:2]
+    figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+    axes = figure.add_axes((0, 0, 1, 1))
+    axes.set_axis_off()
+    image = axes.imshow(frames[0], interpolation="none")
+
+    def show(step: int) -> list[Any]:
+        image.set_data(frames[step])
+        return [image]
+
+    animation = FuncAnimation(figure, show, frames=len(frames), interval=interval, repeat=False)
+    return _offline(animation.to_jshtml(default_mode="once"))
+
+
+def _png_img(pixels: np.ndarray) -> str:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels, dtype=np.uint8)).save(buffer, format="PNG")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="">'
+
+
+def _interval(widget: Any, default: int = 700) -> int:
+    play = getattr(widget, "play", None)
+    return int(getattr(play, "interval", default) or default)
+
+
+def _predicted(widget: Any, body: str) -> str:
+    """``body`` behind a click when the explorer asks for a prediction first."""
+    predict = getattr(widget, "predict", None)
+    if not predict:
+        return body
+    what = f" ({html.escape(str(predict).replace('_', ' '))})" if isinstance(predict, str) else ""
+    return (
+        f"<p><b>Predict first</b>{what}: work it out on paper, then open the picture to check.</p>"
+        f"<details><summary>Show the picture and the formula</summary>{body}</details>"
+    )
+
+
+def _layer_explorer(explorer: Any) -> str:
+    from convarith.widgets._common import player
+
+    state = explorer.state
+    if state.scene is None:
+        return _box("explorer", _note(KERNEL_NOTE) + explorer.message.value)
+    animation = _offline(player(state.scene, dpi=explorer.dpi, interval=_interval(explorer), caption=False).data)
+    notes = "".join(f"<div><i>{html.escape(note)}</i></div>" for note in state.notes)
+    body = (
+        f'<div class="convarith-static-player">{animation}</div>'
+        f'<div class="convarith-formula">{_math(state.formula_latex())}{notes}</div>{explorer.check.value}'
+    )
+    return _box("explorer", _note(KERNEL_NOTE) + _predicted(explorer, body))
+
+
+def _group_explorer(explorer: Any) -> str:
+    from convarith.widgets._common import player
+
+    state = explorer.state
+    if state.scene is None:
+        return _box("explorer", _note(KERNEL_NOTE) + explorer.message.value)
+    animation = _offline(player(state.scene, dpi=explorer.dpi, interval=_interval(explorer)).data)
+    body = f'<div class="convarith-static-player">{animation}</div>{explorer.check.value}'
+    return _box("explorer", _note(KERNEL_NOTE) + _predicted(explorer, body))
+
+
+def _receptive_explorer(explorer: Any) -> str:
+    from convarith.widgets.channel_state import describe_cone
+    from convarith.widgets.receptive_explorer import _draw_cone
+
+    parameters = {name: int(control.value) for name, control in explorer.controls.items()}
+    states = [describe_cone(**parameters, output=cell) for cell in range(int(explorer.step.max) + 1)]
+    drawable = [s for s in states if s.field is not None]
+    if not drawable:
+        return _box("explorer", _note(KERNEL_NOTE) + explorer.message.value)
+    frames = [_draw_cone(s, explorer.dpi) for s in drawable]
+    animation = frames_player(frames, dpi=explorer.dpi, interval=_interval(explorer))
+    body = (
+        f'<div class="convarith-static-player">{animation}</div>{explorer.check.value}'
+        f"<pre>{html.escape(repr(drawable[0].field))}</pre>"
+    )
+    return _box("explorer", _note(KERNEL_NOTE) + _predicted(explorer, body))
+
+
+def _answer(summary: str, body: str) -> str:
+    return f'<details class="convarith-static-answer"><summary>{summary}</summary>{body}</details>'
+
+
+def _quiz(quiz: Any) -> str:
+    lay = quiz.question.layer
+    answer = f"<p><b>o = {lay.output_shape[0]}</b></p><p>\\({lay.latex()}\\)</p>"
+    note = "A static page: type and check your answer in a running notebook; here the answer opens on a click."
+    return _box("quiz", f"<div>{quiz.prompt.value}</div>{_note(note)}{_answer('Show the answer', answer)}")
+
+
+def _exercise(widget: Any) -> str:
+    solution = f"<pre>{html.escape(widget.exercise.solution())}</pre>"
+    note = (
+        "A static page: the Check button needs a running kernel (<code>jupyter lab notebooks/</code>); "
+        "work it out, then open the worked answer."
+    )
+    return _box("exercise", f"{widget.prompt.value}{_note(note)}{_answer('Show the worked answer', solution)}")
+
+
+_VIEWS = {
+    "LayerExplorer": _layer_explorer,
+    "GroupExplorer": _group_explorer,
+    "ReceptiveFieldExplorer": _receptive_explorer,
+    "OutputSizeQuiz": _quiz,
+    "ExerciseWidget": _exercise,
+}
+
+
+def static_html(widget: Any) -> str:
+    """The kernel-free view of a convarith widget, as HTML.
+
+    Parameters
+    ----------
+    widget : LayerExplorer, GroupExplorer, ReceptiveFieldExplorer, OutputSizeQuiz or ExerciseWidget
+        Read only; nothing of it changes.
+
+    Returns
+    -------
+    str
+        A ``<div class="convarith-static ...">``: for an explorer, :data:`KERNEL_NOTE` and a
+        player of its current layer (behind ``<details>`` when it asks for a prediction); for a
+        quiz or an exercise, the question and the answer behind ``<details>``.
+
+    Raises
+    ------
+    TypeError
+        When ``widget`` is none of these.
+
+    Notes
+    -----
+    An explorer's player has one frame per step of its Play control (a kernel position, an
+    output channel, a traced output cell), drawn at the explorer's ``dpi``.
+
+    Examples
+    --------
+    >>> from convarith.widgets import LayerExplorer
+    >>> page = static_html(LayerExplorer("conv", 4, 3, dpi=20))  # no_padding_no_strides: 4 positions
+    >>> page.count("data:image/png;base64"), "running Python kernel" in page
+    (4, True)
+    """
+    view = next((_VIEWS[cls.__name__] for cls in type(widget).__mro__ if cls.__name__ in _VIEWS), None)
+    if view is None:
+        raise TypeError(f"`widget` must be one of {', '.join(_VIEWS)}; got {type(widget).__name__}")
+    return view(widget)
+
+
+def _bundle(widget: Any) -> dict[str, str]:
+    return {"text/html": static_html(widget), "text/plain": f"<static view of {type(widget).__name__}>"}
+
+
+def static_views_wanted() -> bool:
+    """Whether :data:`STATIC_ENV` asks for the static views.
+
+    Examples
+    --------
+    >>> import os
+    >>> static_views_wanted() == (os.environ.get(STATIC_ENV, "0") not in ("", "0"))
+    True
+    """
+    return os.environ.get(STATIC_ENV, "0") not in ("", "0")
+
+
+def register_static_views(shell: Any = None) -> bool:
+    """Show every convarith widget by :func:`static_html` in this IPython session.
+
+    Parameters
+    ----------
+    shell : InteractiveShell, optional
+        Default: the running one (:func:`IPython.get_ipython`).
+
+    Returns
+    -------
+    bool
+        False when there is no IPython shell (a plain ``python``), so nothing was registered.
+
+    Notes
+    -----
+    A printer registered for a type on IPython's mimebundle formatter is asked before the
+    object's own ``_repr_mimebundle_`` (the widget view), so the page gets the HTML instead.
+    The classes are registered by module and name: none is imported until it is shown.
+
+    Examples
+    --------
+    >>> register_static_views()  # doctests run outside IPython
+    False
+    """
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return False
+        shell = get_ipython()
+    if shell is None:
+        return False
+    formatter = shell.display_formatter.mimebundle_formatter
+    for name, module in _CLASSES.items():
+        formatter.for_type_by_name(module, name, _bundle)
+    return True
