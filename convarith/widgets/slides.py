@@ -159,6 +159,8 @@ class SlideButton(widgets.HBox):
 
     Notes
     -----
+    CSS classes for tests and styling: ``convarith-slides`` on the box, and
+    ``convarith-slides-{filename,format,overwrite,export,status}`` on its parts.
     A click calls :func:`export_slides`; every expected failure (an impossible layer, an
     existing file without *overwrite*, a bad name or folder, a file system error) becomes a
     message in :attr:`status`, never a traceback.
@@ -209,6 +211,15 @@ class SlideButton(widgets.HBox):
             [self.filename, self.format, self.overwrite, self.button, self.status],
             layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
         )
+        self.add_class("convarith-slides")
+        for part, name in [
+            (self.filename, "filename"),
+            (self.format, "format"),
+            (self.overwrite, "overwrite"),
+            (self.button, "export"),
+            (self.status, "status"),
+        ]:
+            part.add_class(f"convarith-slides-{name}")
 
     def __repr__(self) -> str:
         return f"SlideButton(filename={self.filename.value!r}, format={self.format.value!r})"
@@ -219,7 +230,7 @@ class SlideButton(widgets.HBox):
 
     def _say(self, text: str, ok: bool) -> None:
         colour = OK_COLOUR if ok else BAD_COLOUR
-        self.status.value = f'<span class="convarith-slide-status" style="color:{colour}">{html.escape(text)}</span>'
+        self.status.value = f'<span style="color:{colour}">{html.escape(text)}</span>'
 
     def _on_click(self, _button: Any) -> None:
         self.written = []
@@ -234,7 +245,7 @@ class SlideButton(widgets.HBox):
             self._say("Nothing written: type a file name first.", ok=False)
             return
         self.button.disabled = True
-        self._say("Writing…", ok=True)
+        self._say(f"Writing {self.format.label}…", ok=True)
         try:
             self.written = export_slides(scene, name, format=self.format.value, overwrite=self.overwrite.value)
         except OutputExistsError as error:
