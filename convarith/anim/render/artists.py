@@ -139,15 +139,15 @@ def _build_grid(
                 edges.append(PALETTE["output_edge"] if inside else PALETTE["padding_edge"])
                 styles.append("solid" if inside else (0, (3, 2)))
             widths.append(1.2 * sc if inside and not zero else 1.0 * sc)
-    # the links pass under the output grid (zorder 1.5)
-    fills = PolyCollection(verts, facecolors=faces, edgecolors="none", linewidths=0, zorder=_FILLS_Z[kind])
-    lines = PolyCollection(
-        verts, facecolors="none", edgecolors=edges, linewidths=widths, linestyles=styles, zorder=_EDGES_Z[kind]
-    )
-    ax.add_collection(fills)
-    ax.add_collection(lines)
-    g.collection, g.edges = fills, lines
+    # the links pass under the output grid (zorder 1.5); an (n, 4, 2) array is matplotlib's fast path
     g.verts = np.array(verts, dtype=float)
+    fills = PolyCollection(g.verts, facecolors=faces, edgecolors="none", linewidths=0, zorder=_FILLS_Z[kind])
+    lines = PolyCollection(
+        g.verts, facecolors="none", edgecolors=edges, linewidths=widths, linestyles=styles, zorder=_EDGES_Z[kind]
+    )
+    ax.add_collection(fills, autolim=False)  # the layout set the limits: nothing to autoscale
+    ax.add_collection(lines, autolim=False)
+    g.collection, g.edges = fills, lines
     return g
 
 
@@ -209,32 +209,29 @@ def _moving_artists(ax: Any, panel: Panel, output_label: Any, sc: float) -> dict
     ``output_label``, and empty slots for the value texts.
     """
     from matplotlib.collections import PolyCollection
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Rectangle
 
+    # the layout fixed the axes limits, so these are added without the limit updates of
+    # add_patch/add_line/autolim (which measure every artist, for nothing)
     def overlay(zorder: float) -> Any:  # fills only, like the grid's: whole pixels, edges drawn above
         coll = PolyCollection([], animated=True, zorder=zorder, edgecolors="none", linewidths=0)
-        ax.add_collection(coll)
-        return coll
+        return ax.add_collection(coll, autolim=False)
 
     def outline(colour: str, width: float) -> Any:
         patch = Rectangle((0, 0), 1, 1, fill=False, edgecolor=colour, linewidth=width, animated=True, zorder=4)
-        return ax.add_patch(patch)
+        return ax.add_artist(patch)
+
+    def link() -> Any:
+        zorder = 3.5 if panel.footprint_on_output else 1.5  # direct views: under the output grid
+        line = Line2D([0, 0], [0, 0], color=PALETTE["link"], linewidth=1.1 * sc, animated=True, zorder=zorder)
+        return ax.add_artist(line)
 
     return {
         "read": overlay(1.2),  # input cells read now
         "done": overlay(2.1),  # output cells computed before this step
         "now": overlay(2.3),  # output cells written now
-        "links": [
-            ax.plot(
-                [0, 0],
-                [0, 0],
-                color=PALETTE["link"],
-                linewidth=1.1 * sc,
-                animated=True,
-                zorder=3.5 if panel.footprint_on_output else 1.5,  # direct views: under the output grid
-            )[0]
-            for _ in range(2)
-        ],
+        "links": [link(), link()],
         "footprint": outline(PALETTE["footprint"], 3.2 * sc),
         "target": outline(PALETTE["output_edge"], 3.0 * sc),
         "output_label": output_label,
