@@ -210,14 +210,26 @@ class PaddedCells:
         # Fill only the border (fill cells) of a reused buffer, then copy the input cells inside.
         shape = (part.shape[0], part.shape[1], *self.shape)
         slab = np.empty(shape, dtype=dtype) if scratch is None else scratch.take("cells", shape)
+        self.fill_border(slab)
+        slab[spatial_index(*self.destination)] = sub
+        return slab
+
+    def fill_border(self, slab: np.ndarray) -> None:
+        """Write ``fill`` into the cells of ``slab`` (images, channels, *shape) that no input fills."""
         for axis, inside in enumerate(self.destination):
             before: list[slice] = [slice(None)] * len(self.destination)
             after: list[slice] = [slice(None)] * len(self.destination)
             before[axis], after[axis] = slice(0, inside.start), slice(inside.stop, None)
             slab[spatial_index(*before)] = self.fill
             slab[spatial_index(*after)] = self.fill
-        slab[spatial_index(*self.destination)] = sub
-        return slab
+
+    def copy_inside(self, slab: np.ndarray, part: np.ndarray) -> None:
+        """Copy the input cells of ``part`` into ``slab``, whose border :meth:`fill_border` wrote.
+
+        Together the two are :meth:`gather` into ``slab``; a buffer reused for blocks of the same
+        extent needs its border written once.
+        """
+        slab[spatial_index(*self.destination)] = part[self.picks]
 
 
 def gather_padded(

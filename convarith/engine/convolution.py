@@ -24,7 +24,7 @@ import numpy as np
 
 from convarith.arithmetic.padding import PADDING_WORDS, resolve_padding
 from convarith.arithmetic.validate import axis_label, check_choice, check_minimum, per_axis
-from convarith.arithmetic.windows import AxisWindows, WindowMap, window_map
+from convarith.arithmetic.windows import WindowMap, window_map
 from convarith.engine import _core as core
 from convarith.engine import memory
 from convarith.engine.dtypes import accumulator_dtype, real_array, result_dtype
@@ -264,10 +264,10 @@ def _conv_blocks(
         cells = reader.cells_cost(images, block[1:])
         if reader.sparse:  # columns, the GEMM's result and an output block
             return (cells + images * c_in * taps * positions + 2 * images * c_out * positions) * dtype.itemsize
-        if depthwise:  # the result on the wide grid (about the cells' size), an output block, columns
-            wide = core.prod(core.extent_sizes(axes, block[1:]))
-            columns = taps * wide * min(c_in, max(1, column_bytes // (taps * wide * dtype.itemsize)))
-            return (cells + cells // 2 * out_group + images * c_out * positions + columns) * dtype.itemsize
+        if depthwise:  # an output block, and per channel chunk its cells, columns and result
+            padded = core.prod(core.extent_sizes(axes, block[1:]))  # cells per channel
+            chunk = min(c_in, max(1, column_bytes // (taps * padded * dtype.itemsize)))
+            return (images * c_out * positions + chunk * padded * (2 + taps + out_group)) * dtype.itemsize
         extent = core.extent_sizes(axes, block[1:])
         wide = sum((b - 1) * core.prod(extent[a + 1 :]) for a, b in enumerate(block[1:])) + 1  # see wide_grid
         columns = images * c_in * taps * max(positions, wide)
@@ -286,9 +286,7 @@ def _conv_blocks(
         whole = sizes == output_shape
         target = out[n0:n1] if whole else scratch.take("target", (n1 - n0, c_out, *sizes))
         if depthwise:
-            _depthwise_block(
-                reader.cells((n0, n1), spatial, scratch), axes, spatial, w_taps, target, scratch, column_bytes
-            )
+            _depthwise_block(reader, (n0, n1), spatial, w_taps, target, scratch, column_bytes)
         else:
             _conv_block(reader, (n0, n1), spatial, w_matrix, target, scratch)
         if not whole:
@@ -343,8 +341,8 @@ def _conv_block(
 
 
 def _depthwise_block(
-    cells: np.ndarray,
-    axes: tuple[AxisWindows, ...],
+    reader: core.BlockReader,
+    batch: tuple[int, int],
     spatial: list[tuple[int, int]],
     w_taps: np.ndarray,
     target: np.ndarray,
@@ -353,47 +351,56 @@ def _depthwise_block(
 ) -> None:
     """Depthwise block (``C_g = 1``): ``y[n, g, m, o] = sum_t w[g, m, t] * x_t[n, g, o]``.
 
-    Per image and chunk of channels small enough to stay in a core's cache: copy the taps into
-    a ``(channels, taps, positions)`` column block and contract it with the ``(channels,
-    multiplier, taps)`` weights in one batched ``matmul``. With unit steps every tap's view is a
-    shifted window of the same flattened cells, so the columns are taken on a "wide" grid with the
-    padded row length and cropped to the output at the end; the shifts of tap ``(t_0, t_1, ...)``
-    are ``sum_a t_a * d_a * pitch_a``, so one strided view holds every tap (``every_tap``) and each
-    chunk's columns are one copy.
+    Per image and chunk of channels small enough to stay in cache, four copies or products that
+    read ``x`` and write ``target`` once and otherwise touch only cache-sized buffers: copy the
+    chunk's cells into a padded buffer (whose border is filled once per block), copy its taps into
+    a ``(channels, taps, positions)`` column block, contract that with the ``(channels,
+    multiplier, taps)`` weights in one batched ``matmul``, and copy the result into ``target``.
+
+    With unit steps every tap's view is a shifted window of the same flattened cells, so the
+    columns are taken on a "wide" grid with the padded row length: the shifts of tap
+    ``(t_0, t_1, ...)`` are ``sum_a t_a * d_a * pitch_a``, so one strided view holds every tap
+    (``every_tap``) and each chunk's columns are one copy. The product is written with the padded
+    row length too (``sizes[0] * pitch[0]`` cells per channel) and cropped by slicing.
     """
     groups, out_group = w_taps.shape[:2]
-    images = cells.shape[0]
+    axes = reader.axes
     sizes = target.shape[2:]
     kernel = tuple(a.kernel_size for a in axes)
     taps = core.prod(kernel)
     w_matrix = w_taps.reshape(groups, out_group, taps)
-    views = list(core.tap_views(cells, axes, spatial))
-    wide = core.wide_grid(cells, axes, spatial)
+    padded = core.PaddedCells(axes, spatial, reader.sources, reader.fill)
+    chunk = min(groups, max(1, column_bytes // (taps * core.prod(padded.shape) * target.itemsize)))
+    cells = scratch.take("cells", (1, chunk, *padded.shape))
+    padded.fill_border(cells)
+    cells = cells[0]
+    wide = core.wide_grid(cells[None], axes, spatial)
     if wide is not None:
         pitch, positions, _ = wide
-        flat = cells.reshape(images, groups, -1)
+        flat = cells.reshape(chunk, -1)
         tap_strides = tuple(a.dilation * p * flat.itemsize for a, p in zip(axes, pitch, strict=True))
         every_tap = np.lib.stride_tricks.as_strided(
-            flat,
-            (images, groups, *kernel, positions),
-            (*flat.strides[:2], *tap_strides, flat.itemsize),
-            writeable=False,
+            flat, (chunk, *kernel, positions), (flat.strides[0], *tap_strides, flat.itemsize), writeable=False
         )
+        # the product on the wide grid: row length pitch[0], cropped to sizes by slicing
+        result = scratch.take("result", (chunk, out_group, sizes[0] * pitch[0]))
+        product = result[:, :, :positions]
+        cropped = result.reshape(chunk, out_group, sizes[0], *padded.shape[1:])
+        cropped = cropped[(slice(None), slice(None), slice(None), *(slice(0, size) for size in sizes[1:]))]
     else:
         positions = core.prod(sizes)
-    chunk = max(1, column_bytes // (taps * positions * cells.itemsize))
-    columns = scratch.take("columns", (min(chunk, groups), taps, positions))
-    result = scratch.take("result", (images, groups, out_group, positions))
-    for n in range(images):
+        product = scratch.take("result", (chunk, out_group, positions))
+        cropped = product.reshape(chunk, out_group, *sizes)
+    columns = scratch.take("columns", (chunk, taps, positions))
+    by_group = target.reshape(target.shape[0], groups, out_group, *sizes)
+    for n in range(batch[1] - batch[0]):
         for g0 in range(0, groups, chunk):
-            g1 = min(g0 + chunk, groups)
-            block = columns[: g1 - g0]
+            k = min(chunk, groups - g0)
+            padded.copy_inside(cells[None, :k], reader.x[batch[0] + n, None, g0 : g0 + k])
             if wide is not None:
-                np.copyto(block.reshape(g1 - g0, *kernel, positions), every_tap[n, g0:g1])
+                np.copyto(columns[:k].reshape(every_tap[:k].shape), every_tap[:k])
             else:
-                for t, (_, view) in enumerate(views):
-                    block[:, t] = view[n, g0:g1].reshape(g1 - g0, positions)
-            np.matmul(w_matrix[g0:g1], block, out=result[n, g0:g1])
-    if wide is not None:
-        result = core.crop_wide(result, pitch, sizes, axis=3)
-    np.copyto(target.reshape(images, groups, out_group, *sizes), result.reshape(images, groups, out_group, *sizes))
+                for t, (_, view) in enumerate(core.tap_views(cells[None, :k], axes, spatial)):
+                    columns[:k, t] = view[0].reshape(k, positions)
+            np.matmul(w_matrix[g0 : g0 + k], columns[:k], out=product[:k])
+            np.copyto(by_group[n, g0 : g0 + k], cropped[:k])
