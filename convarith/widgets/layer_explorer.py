@@ -6,6 +6,12 @@ a step slider that moves the kernel, the picture from :class:`convarith.anim.ren
 the output-size formula with the numbers substituted (LaTeX), and a line checking the formula
 against a scan of the kernel positions and the engine's output shape. Everything shown comes
 from :func:`convarith.widgets.state.describe_layer`.
+
+Click to link: a click on an output cell of the picture (``ipyevents``) moves the kernel to the
+position that computes it; in a transposed convolution's scatter view a click on an input cell
+moves to where it adds the kernel. Predict, then reveal (``predict=``): the explorer asks for the
+output size, the next value or the cells read before it shows them, and checks the answer with
+:mod:`convarith.widgets.predict`; until Check, no widget holds the answer.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from convarith.anim.render import Renderer
 from convarith.arithmetic import CONVENTIONS, LayerError
 from convarith.arithmetic.text import format_size
 from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes, slider
+from convarith.widgets.predict import PREDICTIONS
+from convarith.widgets.predict_view import PredictionBox, _PredictAndLink, click_events
 from convarith.widgets.state import KINDS, PADDING_CHOICES, LayerState, describe_layer, explorer_array
 
 __all__ = ["CACHE_SIZE", "LayerExplorer"]
@@ -30,7 +38,7 @@ CACHE_SIZE = 12
 """Layers whose frames and renderer a :class:`LayerExplorer` keeps (the most recent ones)."""
 
 
-class LayerExplorer(widgets.VBox):
+class LayerExplorer(_PredictAndLink, widgets.VBox):
     """Controls, picture, formula and a check for one layer.
 
     Parameters
@@ -62,6 +70,15 @@ class LayerExplorer(widgets.VBox):
         spatial axes and optionally batch and channel axes of length 1 (``x[None, None]``). The
         picture shows exactly these numbers and the engine's output computed from them
         (``numbers`` starts ticked). A slider moved away from their sizes shows a message.
+    predict : {None, 'output_size', 'next_value', 'reads'}
+        Ask before revealing. ``'output_size'``: picture, formula, check line, position and
+        steps stay hidden until the student types the output size and presses Check (again for
+        each new layer). ``'next_value'`` (numbers shown, Play off): the kernel moves to the next
+        position but its output cell stays blank until the student types the value and presses
+        Check. ``'reads'`` (Play off): before a
+        position is shown, the student clicks the input cells its output cell reads (in the
+        scatter view: the output cells an input cell writes). Check says right or wrong, then
+        reveals.
 
     Raises
     ------
@@ -80,6 +97,14 @@ class LayerExplorer(widgets.VBox):
         The formula's output size against a scan of the kernel positions and the engine's shape.
     message : HTML
         Why the parameters are impossible (empty otherwise).
+    notice : HTML
+        What a click on the picture did not do, and why (empty otherwise).
+    prediction : PredictionBox
+        The question, answer box, Check and verdict (hidden without ``predict``).
+    chosen : set of tuple of int
+        ``'reads'``: the cells clicked for the open question.
+    events : ipyevents.Event or None
+        The picture's clicks (None without ipyevents): :meth:`on_click`.
     state : LayerState
 
     Examples
@@ -94,6 +119,14 @@ class LayerExplorer(widgets.VBox):
     >>> LayerExplorer("conv", x=x, w=np.ones((3, 3)), dpi=20).state.scene.panels[0].frames[-1].output_values
     array([[45., 54.],
            [81., 90.]])
+    >>> quiz = LayerExplorer("conv", 5, 3, stride=2, padding=1, predict="output_size", dpi=20)
+    >>> bytes(quiz.picture.value), quiz.formula.value, quiz.step.max  # nothing revealed before Check
+    (b'', '', 1)
+    >>> quiz.prediction.answer.value = "3x3"
+    >>> quiz.check_prediction().text
+    '✓ Right: 3×3'
+    >>> quiz.step.max
+    9
     """
 
     def __init__(
@@ -117,7 +150,10 @@ class LayerExplorer(widgets.VBox):
         interval: int = 500,
         x: Any = None,
         w: Any = None,
+        predict: str | None = None,
     ) -> None:
+        if predict is not None and predict not in PREDICTIONS:
+            raise ValueError(f"`predict` must be None or one of {', '.join(map(repr, PREDICTIONS))}; got {predict!r}")
         if kind not in KINDS:
             raise ValueError(f"`kind` must be one of {', '.join(map(repr, KINDS))}; got {kind!r}")
         if ndim not in (1, 2):
@@ -129,8 +165,9 @@ class LayerExplorer(widgets.VBox):
         self.w = None if w is None else explorer_array(w, "w", ndim)
         input_size = _size_of(self.x, "x", "input_size", input_size, 5)
         kernel_size = _size_of(self.w, "w", "kernel_size", kernel_size, 3)
-        if x is not None:
+        if x is not None or predict == "next_value":
             numbers = True
+        self.predict = predict
         if stride is None:
             stride = kernel_size if pooling else 1
         self.kind = kind
@@ -211,13 +248,26 @@ class LayerExplorer(widgets.VBox):
         self.formula = html_box("convarith-formula", math=True)
         self.check = html_box("convarith-check")
         self.message = html_box("convarith-message")
+        self.notice = html_box("convarith-notice")
+        self.prediction = PredictionBox()
+        self.prediction.on(self.check_prediction, self.next_question)
+        self.prediction.layout.display = None if predict else "none"
+        self.play.disabled = predict in ("next_value", "reads")
+        self.chosen: set[tuple[int, ...]] = set()
         self.state: LayerState = LayerState(None, None, None)
         self._busy = False
         self._cache: OrderedDict[tuple[tuple[str, Any], ...], tuple[LayerState, Any]] = OrderedDict()
+        self._key: tuple[tuple[str, Any], ...] = ()
+        self._sized: set[tuple[tuple[str, Any], ...]] = set()  # layers whose output size was revealed
+        self._revealed: dict[tuple[tuple[str, Any], ...], int] = {}  # frames revealed per layer
+        self._asked: tuple[Any, ...] = ()  # the open question
+        self._background: tuple[Any, np.ndarray] | None = None  # (renderer, its still picture)
+        self.events = click_events(self.picture, self.on_click)
 
         left = widgets.VBox([all_controls[name] for name in shown], layout=widgets.Layout(min_width="25em"))
         right = widgets.VBox(
-            [self._stepper.box, self.position, self.picture], layout=widgets.Layout(align_items="flex-start")
+            [self._stepper.box, self.position, self.picture, self.notice, self.prediction],
+            layout=widgets.Layout(align_items="flex-start"),
         )
         super().__init__(
             [widgets.HBox([left, right]), self.message, self.formula, self.check],
@@ -319,6 +369,7 @@ class LayerExplorer(widgets.VBox):
             renderer = Renderer(state.scene, caption=False, dpi=self.dpi) if state.scene is not None else None
             cached = (state, renderer)
         self._cache[key] = cached
+        self._key = key
         while len(self._cache) > CACHE_SIZE:
             _, (_, old) = self._cache.popitem(last=False)
             if old is not None:
@@ -328,6 +379,7 @@ class LayerExplorer(widgets.VBox):
     def _show_state(self, state: LayerState, renderer: Renderer | None) -> None:
         self.state = state
         self.renderer = renderer
+        self.notice.value = ""
         if state.scene is None or renderer is None:
             self.message.value = message_html(state.message or "")
             self.formula.value = ""
@@ -335,30 +387,49 @@ class LayerExplorer(widgets.VBox):
             self.position.value = ""
             self.picture.layout.display = "none"
             self._stepper.box.layout.display = "none"
+            self.prediction.idle("Choose parameters that make a layer.")
             return
+        hidden = self.predict == "output_size" and self._key not in self._sized
         self.message.value = ""
-        self.picture.layout.display = None
-        self._stepper.box.layout.display = None
+        self.picture.layout.display = "none" if hidden else None
+        self._stepper.box.layout.display = "none" if hidden else None
         width, height = renderer.size
         self.picture.width = str(width)
         self.picture.height = str(height)
-        self.formula.value = state.formula_latex() + "".join(
-            f"<div><i>{html.escape(note)}</i></div>" for note in state.notes
-        )
-        self.check.value = check_html(state.check_text(), state.agrees)
         busy, self._busy = self._busy, True
         try:
-            self._stepper.reset(len(state.scene))
+            self._stepper.reset(1 if hidden else len(state.scene))
             if self.controls["padding"].value != "explicit" and state.layer and state.layer.padding:
                 # show the padding a rule chose in the (disabled) explicit controls
                 pb, pe = state.layer.padding[0]
                 self.controls["symmetric"].value = pb == pe
                 self.controls["pad_before"].value = pb
                 self.controls["pad_after"].value = pe
+            self._limit_steps()
         finally:
             self._busy = busy
+        if hidden:  # nothing that shows the output size: no picture, formula, check line or steps
+            self.formula.value = ""
+            self.check.value = ""
+            self.position.value = ""
+            self.picture.value = b""
+            if self._asked != (self._key, "size"):
+                self._asked = (self._key, "size")
+                self.prediction.ask(
+                    "What is the output size of this layer? Type one whole number per axis (rows×columns), "
+                    "or one number for every axis, then press Check.",
+                    typed=True,
+                )
+            return
+        self.formula.value = state.formula_latex() + "".join(
+            f"<div><i>{html.escape(note)}</i></div>" for note in state.notes
+        )
+        self.check.value = check_html(state.check_text(), state.agrees)
+        if self.predict == "output_size":
+            self.prediction.idle("Change a parameter, and predict the output size of the new layer.")
         self._draw(0)
 
+    # -- one frame -----------------------------------------------------------------------------
     def _on_step(self, change: dict[str, Any]) -> None:
         if self._busy or self.renderer is None:
             return
@@ -367,6 +438,9 @@ class LayerExplorer(widgets.VBox):
     def _draw(self, step: int) -> None:
         assert self.renderer is not None
         step = min(max(step, 0), len(self.renderer) - 1)
+        if self._asks_steps() and step == self._question_step():
+            self._draw_question(step)
+            return
         self.picture.value = png_bytes(self.renderer.draw_frame(step))
         panel = self.renderer.scene.panels[0]
         frame = panel.frames[step]
@@ -376,6 +450,14 @@ class LayerExplorer(widgets.VBox):
         else:
             text += f": output cell {frame.writes[0].coord}"
         self.position.value = text
+        if self._asks_steps():
+            left = len(self.renderer) - self._question_step()
+            self.prediction.idle(
+                "Press Next position for the next prediction." if left else "Every position is revealed.",
+                can_go_on=left > 0,
+            )
+        elif self.predict == "next_value":
+            self.prediction.idle("A step of the scatter view adds to several output cells: choose the direct view.")
 
 
 def _size_of(array: np.ndarray | None, name: str, size_name: str, size: int | None, default: int) -> int:

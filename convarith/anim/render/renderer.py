@@ -210,6 +210,90 @@ class Renderer(_FigureRenderer):
         for panel_index in range(len(self.scene.panels)):
             self._apply(panel_index)
 
+    # -- pixels and cells (clicks on a picture) --------------------------------------------
+    def cell_box(self, panel: int, grid: int, coord: Coord) -> Rect:
+        """The pixels of one cell in :meth:`draw_frame`'s picture: rows ``[r0, r1)``, columns ``[c0, c1)``.
+
+        Parameters
+        ----------
+        panel : int
+            Index into ``scene.panels``.
+        grid : {0, 1}
+            The panel's input grid (0; padding cells have negative coordinates) or output grid (1).
+        coord : tuple of int
+            A cell of that grid, as the scene's frames name it.
+
+        Returns
+        -------
+        tuple of int
+            ``(r0, r1, c0, c1)``.
+
+        Raises
+        ------
+        ValueError
+            When the panel, the grid or the cell is not in the picture.
+
+        Notes
+        -----
+        Cell fills are whole pixels on pixel edges (the layout snaps every grid to the pixels), so
+        the boxes of a grid's cells tile it without overlap: every pixel is in at most one box.
+
+        Examples
+        --------
+        >>> from convarith.anim.scenes import conv_scene
+        >>> r = Renderer(conv_scene((4, 4), 3), dpi=20)  # no_padding_no_strides: 2×2 output
+        >>> r0, r1, c0, c1 = r.cell_box(0, 1, (0, 1))
+        >>> r1 - r0 == c1 - c0 > 0  # square cells
+        True
+        """
+        if not 0 <= panel < len(self._grids):
+            raise ValueError(f"`panel` must be in [0, {len(self._grids)}), got {panel}")
+        if grid not in (0, 1):
+            raise ValueError(f"`grid` must be 0 (input) or 1 (output), got {grid}")
+        key = tuple(int(c) for c in coord)
+        if key not in self._grids[panel][grid].index:
+            name = "input" if grid == 0 else "output"
+            raise ValueError(f"`coord` {key} is not a cell of panel {panel}'s {name} grid")
+        return self._cell_rect(panel, grid, key)
+
+    def cell_at(self, x: float, y: float) -> tuple[int, int, Coord] | None:
+        """The cell under pixel column ``x``, row ``y`` of :meth:`draw_frame`'s picture, if any.
+
+        Parameters
+        ----------
+        x, y : float
+            Pixel coordinates from the top-left corner (a click's ``arrayX``, ``arrayY``).
+
+        Returns
+        -------
+        tuple or None
+            ``(panel, grid, coord)`` as :meth:`cell_box` takes them (grid 0 is the input grid, 1
+            the output grid), or None for a pixel outside every cell (a gap, a label, a margin).
+
+        Notes
+        -----
+        The inverse of :meth:`cell_box`: the cell whose box ``r0 <= y < r1``, ``c0 <= x < c1``
+        holds the pixel.
+
+        Examples
+        --------
+        >>> from convarith.anim.scenes import conv_scene
+        >>> r = Renderer(conv_scene((4, 4), 3), dpi=20)
+        >>> r0, r1, c0, c1 = r.cell_box(0, 1, (1, 0))
+        >>> r.cell_at((c0 + c1) // 2, (r0 + r1) // 2)  # the centre of output cell (1, 0)
+        (0, 1, (1, 0))
+        >>> r.cell_at(0, 0) is None  # the top-left corner of the figure: no cell
+        True
+        """
+        px, py = math.floor(x), math.floor(y)
+        for p, grids in enumerate(self._grids):
+            for g, grid in enumerate(grids):
+                for coord in grid.index:
+                    r0, r1, c0, c1 = self._cell_rect(p, g, coord)
+                    if r0 <= py < r1 and c0 <= px < c1:
+                        return p, g, coord
+        return None
+
     # -- fast drawing ------------------------------------------------------------------------
     # A frame is composed from pre-rendered full-figure layers: the background (every cell in its
     # resting colour, with the input values) and, once per renderer, one layer per cell state

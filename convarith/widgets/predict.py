@@ -1,0 +1,585 @@
+"""Predict, then reveal: the questions a layer explorer asks and how it checks them, without widgets.
+
+A :class:`~convarith.widgets.LayerExplorer` built with ``predict=`` asks before it shows:
+
+* ``'output_size'``: the output size of the layer (checked against the layer's formula);
+* ``'next_value'``: the value of the output cell the kernel computes next (checked against the
+  engine's value in the scene's frame);
+* ``'reads'``: which input cells that output cell reads (checked against the frame's reads, the
+  window map's), or in a transposed convolution's scatter view which output cells an input cell
+  adds the kernel to.
+
+Everything here is plain data and NumPy: the right answers come from the layer and the scene,
+never from the student's text, and each check returns a :class:`Verdict` the widget only shows.
+:func:`link_step` says which frame a click on a cell goes to (click to link), and
+:func:`mark_cells` draws a question's marks onto a picture's pixels.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import NamedTuple
+
+import numpy as np
+
+from convarith.anim.scenes import Panel
+from convarith.arithmetic import Layer
+from convarith.arithmetic.text import format_size
+
+__all__ = [
+    "PREDICTIONS",
+    "Link",
+    "PredictionFormatError",
+    "Question",
+    "Verdict",
+    "check_next_value",
+    "check_output_size",
+    "check_reads",
+    "link_step",
+    "mark_cells",
+    "parse_size",
+    "parse_value",
+    "question",
+]
+
+PREDICTIONS = ("output_size", "next_value", "reads")
+"""What a :class:`~convarith.widgets.LayerExplorer` can ask the student to predict."""
+
+Coord = tuple[int, ...]
+Box = tuple[int, int, int, int]  # pixel rows [r0, r1) and columns [c0, c1)
+
+
+class PredictionFormatError(ValueError):
+    """A student's answer that cannot be read; the message says how to write it."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Right or wrong, in words.
+
+    Attributes
+    ----------
+    correct : bool
+    text : str
+        One line: ``'✓ Right: 3×3'`` or ``'✗ You said 4×4; the output is 3×3'``.
+    detail : str
+        The working or a hint (shown under the line).
+    missing, extra : tuple of tuple of int
+        ``'reads'``: the cells the student left out, and those they chose but the kernel does
+        not read (sorted).
+    """
+
+    correct: bool
+    text: str
+    detail: str = ""
+    missing: tuple[Coord, ...] = ()
+    extra: tuple[Coord, ...] = ()
+
+
+# -- reading the student's text --------------------------------------------------------------
+
+
+def parse_size(text: str, ndim: int) -> tuple[int, ...]:
+    """An output size as typed: one whole number for every axis, or one per axis.
+
+    Parameters
+    ----------
+    text : str
+        ``'3'``, ``'3x3'``, ``'3×3'``, ``'3,3'``, ``'(3, 3)'``, ``'3 3'``.
+    ndim : int
+        Number of axes.
+
+    Returns
+    -------
+    tuple of int
+        ``ndim`` sizes.
+
+    Raises
+    ------
+    PredictionFormatError
+        Anything but one or ``ndim`` whole numbers.
+
+    Notes
+    -----
+    The separators ``x``, ``×``, ``*``, commas, semicolons and spaces are all read alike, and
+    brackets are ignored; one number means the same size on every axis.
+
+    Examples
+    --------
+    >>> parse_size("3×3", 2), parse_size("3", 2), parse_size("(4, 5)", 2), parse_size("7", 1)
+    ((3, 3), (3, 3), (4, 5), (7,))
+    """
+    tokens = [t for t in re.split(r"[x×X*,;\s]+", re.sub(r"[()\[\]]", " ", str(text))) if t]
+    if not tokens or not all(re.fullmatch(r"\d+", t) for t in tokens) or len(tokens) not in (1, ndim):
+        per_axis = "" if ndim == 1 else f", or {ndim} separated by × or commas (rows×columns)"
+        raise PredictionFormatError(f"Write the output size as one whole number{per_axis}; got {text!r}")
+    sizes = tuple(int(t) for t in tokens)
+    return sizes * ndim if len(sizes) == 1 else sizes
+
+
+def parse_value(text: str) -> float:
+    """A cell value as typed: an integer, a decimal, a fraction ``a/b``, or ``-inf`` / ``−∞``.
+
+    Raises
+    ------
+    PredictionFormatError
+        Anything else.
+
+    Examples
+    --------
+    >>> parse_value("19"), parse_value(" −2.5 "), parse_value("4/3") == 4 / 3, parse_value("-∞")
+    (19.0, -2.5, True, -inf)
+    """
+    cleaned = str(text).strip().replace("−", "-").replace("\u2013", "-").replace(" ", "")
+    if re.fullmatch(r"[+-]?(inf|∞)", cleaned.lower()):
+        return -math.inf if cleaned.startswith("-") else math.inf
+    try:
+        return float(Fraction(cleaned))
+    except (ValueError, ZeroDivisionError):
+        raise PredictionFormatError(f"Write a number (such as 12, 2.5 or 7/3); got {text!r}") from None
+
+
+def _number(value: float) -> str:
+    """A value as the pictures write it: ``19``, ``1.33``, ``−∞``."""
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.3f}".rstrip("0")
+
+
+def _coords(cells: Iterable[Coord]) -> str:
+    return ", ".join(str(c) for c in sorted(cells))
+
+
+# -- output size -----------------------------------------------------------------------------
+
+
+def _size_hint(lay: Layer, given: Sequence[int]) -> str:
+    """A sentence about the most likely slip on the first axis the student got wrong."""
+    axis = next(n for n, (a, b) in enumerate(zip(given, lay.output_shape, strict=True)) if a != b)
+    g = lay.axes[axis]
+    answer, right = given[axis], g.output_size
+    i, k, s, d, ek = g.input_size, g.kernel_size, g.stride, g.dilation, g.effective_kernel_size
+    pb, pe = g.padding
+    if lay.op == "conv_transpose":
+        return (
+            "A transposed convolution grows its input: each input step moves the kernel s cells on "
+            "the output, so o = (i − 1)·s − pb − pe + ek + a."
+        )
+    span = i + pb + pe - ek
+    if d != 1 and answer == (i + pb + pe - k) // s + 1:
+        return f"The dilated kernel spans ek = d·(k − 1) + 1 = {ek} cells, not k = {k}."
+    if not g.ceil_mode and answer == -(-span // s) + 1:
+        return (
+            f"Round down: (i + pb + pe − ek)/s = {span}/{s} has a fraction, and a window that does not fit is dropped."
+        )
+    if g.ceil_mode and answer == span // s + 1:
+        return "ceil_mode rounds up: a last, partial window is kept."
+    if (pb or pe) and answer == (i - ek) // s + 1:
+        return "Count the padding on both sides: the kernel slides over i + pb + pe cells."
+    if s > 1 and answer == span + 1:
+        return f"The kernel jumps s = {s} cells at a time: divide by the stride."
+    if answer == right + 1 or answer == right - 1:
+        return "Count the kernel positions: the first at 0, then every s cells while the window fits."
+    return "Count the kernel positions along one axis: the first at 0, then every s cells while the window fits."
+
+
+def check_output_size(lay: Layer, text: str) -> Verdict:
+    """Check a predicted output size against the layer's formula.
+
+    Parameters
+    ----------
+    lay : Layer
+        The layer (its input size known).
+    text : str
+        The student's answer (:func:`parse_size`).
+
+    Returns
+    -------
+    Verdict
+        Its ``detail`` is the formula with the numbers, per axis where they differ, and, when
+        wrong, a hint about the likely slip.
+
+    Raises
+    ------
+    PredictionFormatError
+        When the answer cannot be read.
+
+    Notes
+    -----
+    The right size is :attr:`Layer.output_shape`, e.g. ``o = ⌊(i + pb + pe − ek)/s⌋ + 1`` per
+    axis for a convolution; the explorer's check line then compares it with a scan of the kernel
+    positions and the engine's shape.
+
+    Examples
+    --------
+    >>> from convarith.arithmetic import layer
+    >>> lay = layer("conv", (5, 5), 3, stride=2, padding=1)  # the guide's padding_strides
+    >>> check_output_size(lay, "3x3").text
+    '✓ Right: 3×3'
+    >>> wrong = check_output_size(lay, "4")
+    >>> wrong.correct, wrong.text
+    (False, '✗ You said 4×4; the output is 3×3')
+    >>> wrong.detail.splitlines()[0]
+    'o = ⌊(5 + 1 + 1 − 3) / 2⌋ + 1 = 3'
+    """
+    given = parse_size(text, lay.ndim)
+    right = lay.output_shape
+    rows = list(dict.fromkeys(lay.formulas()))
+    formula = rows[0] if len(rows) == 1 else "; ".join(f"axis {n}: {row}" for n, row in enumerate(lay.formulas()))
+    if given == right:
+        return Verdict(True, f"✓ Right: {format_size(right)}", formula)
+    return Verdict(
+        False,
+        f"✗ You said {format_size(given)}; the output is {format_size(right)}",
+        f"{formula}\n{_size_hint(lay, given)}",
+    )
+
+
+# -- one step: the question, the next value, the cells read ------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    """What one step of a scene asks: about which cell, and which cells answer it.
+
+    Attributes
+    ----------
+    step : int
+        The frame (from 0).
+    target : tuple of int
+        The cell the step is about: the output cell computed (direct views), or the input cell
+        that adds the kernel (a transposed convolution's scatter view).
+    target_grid : {0, 1}
+        The target's grid: 1 (output) in direct views, 0 (input) in the scatter view.
+    grid : {0, 1}
+        The grid whose cells answer ``'reads'``: the other one.
+    cells : frozenset of tuple of int
+        Those cells: the input cells read, padding and inserted zeros included (a ceil-mode
+        overhang is not read), or the output cells written (cropped ones included).
+    """
+
+    step: int
+    target: Coord
+    target_grid: int
+    grid: int
+    cells: frozenset[Coord]
+
+    def prompt(self, kind: str) -> str:
+        """The question in words (it never holds the answer).
+
+        Examples
+        --------
+        >>> from convarith.anim.scenes import conv_scene
+        >>> question(conv_scene((5, 5), 3, 2, 1).panels[0], 5).prompt("reads")[:48]
+        'Which input cells does output cell (1, 2) read? '
+        """
+        if kind == "next_value":
+            return (
+                f"The kernel moves next to output cell {self.target}. What value does it compute? "
+                "Type it, then press Check."
+            )
+        if self.target_grid == 0:
+            return (
+                f"Which output cells does input cell {self.target} add the kernel to? Click them in the picture "
+                "(cropped cells too), then press Check."
+            )
+        return (
+            f"Which input cells does output cell {self.target} read? Click them in the picture "
+            "(padding cells too), then press Check."
+        )
+
+
+def question(panel: Panel, step: int) -> Question:
+    """The question about frame ``step`` of a panel.
+
+    Parameters
+    ----------
+    panel : Panel
+        From :mod:`convarith.anim.scenes`.
+    step : int
+        Frame index, from 0.
+
+    Returns
+    -------
+    Question
+
+    Notes
+    -----
+    Direct views: the target is the frame's output cell and the answer its ``reads`` (the window
+    map's :meth:`~convarith.arithmetic.WindowMap.reads`); the scatter view: the target is the
+    frame's input cell and the answer its ``writes``.
+
+    Examples
+    --------
+    >>> from convarith.anim.scenes import conv_scene
+    >>> q = question(conv_scene((4, 4), 3).panels[0], 0)  # no_padding_no_strides
+    >>> q.target, sorted(q.cells)[:4], len(q.cells)
+    ((0, 0), [(0, 0), (0, 1), (0, 2), (1, 0)], 9)
+    """
+    if not 0 <= step < len(panel.frames):
+        raise ValueError(f"`step` must be in [0, {len(panel.frames)}), got {step}")
+    frame = panel.frames[step]
+    if panel.footprint_on_output:
+        return Question(step, frame.reads[0].coord, 0, 1, frozenset(c.coord for c in frame.writes))
+    cells = frozenset(c.coord for c in frame.reads if c.kind != "overhang")
+    return Question(step, frame.writes[0].coord, 1, 0, cells)
+
+
+def _working(panel: Panel, step: int, value: float) -> str:
+    """How the engine's value comes about, when the picture's numbers give it exactly (else '')."""
+    frame = panel.frames[step]
+    x = panel.input_values
+    if x is None:
+        return ""
+    read = [c for c in frame.reads if c.kind != "overhang"]
+
+    def at(coord: Coord) -> float:
+        inside = all(0 <= c < n for c, n in zip(coord, x.shape, strict=True))
+        return float(x[coord]) if inside else 0.0
+
+    values = [at(c.coord) for c in read]
+    if panel.kind in ("conv", "transpose") and panel.kernel_values is not None:
+        weights = [float(panel.kernel_values[c.tap]) for c in read if c.tap is not None]
+        if len(weights) != len(values):
+            return ""
+        total = float(sum(v * w for v, w in zip(values, weights, strict=True)))
+        terms = " + ".join(f"{_number(v)}·{_number(w)}" for v, w in zip(values, weights, strict=True))
+        working = f"{terms} = {_number(total)} (input × weight under each tap; padding counts as 0)"
+    elif panel.kind == "max_pool":
+        real = [at(c.coord) for c in read if c.kind == "input"]
+        total = max(real) if real else -math.inf
+        working = f"max({', '.join(_number(v) for v in real)}) = {_number(total)}"
+    elif panel.kind == "avg_pool":
+        total = sum(values) / len(values)
+        working = f"({' + '.join(_number(v) for v in values)}) / {len(values)} = {_number(total)}"
+    else:
+        return ""
+    return working if math.isclose(total, value, rel_tol=1e-9, abs_tol=1e-9) or total == value else ""
+
+
+def check_next_value(panel: Panel, step: int, text: str) -> Verdict:
+    """Check a predicted value of the output cell frame ``step`` computes, against the engine's.
+
+    Parameters
+    ----------
+    panel : Panel
+        A direct view with numbers (``frame.output_values`` set).
+    step : int
+    text : str
+        The student's answer (:func:`parse_value`).
+
+    Returns
+    -------
+    Verdict
+        Its ``detail`` is the working (products and their sum, the maximum, or the mean) when
+        the picture's numbers give the engine's value.
+
+    Raises
+    ------
+    PredictionFormatError
+        When the answer cannot be read.
+    ValueError
+        When the panel carries no values or is a scatter view (a step adds to several cells).
+
+    Notes
+    -----
+    The right value is the engine's (:func:`convarith.conv`, the pools,
+    :func:`convarith.conv_transpose`), stored in the frame; it does not depend on the student's
+    answer. Whole values must match exactly; others within 0.005 (the pictures show two
+    decimals), so ``1.33`` and ``4/3`` both count for 4/3.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convarith.anim.scenes import conv_scene
+    >>> x = np.array([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]])
+    >>> w = np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]])  # the guide's numerical figure
+    >>> panel = conv_scene((5, 5), 3, input_values=x, kernel_values=w, numbers=True).panels[0]
+    >>> check_next_value(panel, 5, "19").text
+    '✓ Right: output cell (1, 2) = 19'
+    >>> check_next_value(panel, 5, "17").text
+    '✗ You said 17; output cell (1, 2) is 19'
+    """
+    if panel.footprint_on_output:
+        raise ValueError("the scatter view adds to several output cells per step: predict values in the direct view")
+    frame = panel.frames[step]
+    if frame.output_values is None:
+        raise ValueError("the scene has no values: build it with numbers=True")
+    target = frame.writes[0].coord
+    value = float(frame.output_values[target])
+    given = parse_value(text)
+    if math.isinf(value) or math.isinf(given) or float(value).is_integer():
+        correct = given == value
+    else:
+        correct = abs(given - value) <= 0.005 + 1e-9
+    working = _working(panel, step, value)
+    if correct:
+        return Verdict(True, f"✓ Right: output cell {target} = {_number(value)}", working)
+    return Verdict(False, f"✗ You said {_number(given)}; output cell {target} is {_number(value)}", working)
+
+
+def check_reads(panel: Panel, step: int, chosen: Iterable[Sequence[int]]) -> Verdict:
+    """Check the cells a student picked against the cells frame ``step`` reads (or writes).
+
+    Parameters
+    ----------
+    panel : Panel
+    step : int
+    chosen : iterable of tuple of int
+        The cells clicked, in the grid :func:`question` names.
+
+    Returns
+    -------
+    Verdict
+        With the ``missing`` and ``extra`` cells.
+
+    Notes
+    -----
+    Right means the same set: every cell the kernel covers with a tap (dilation's holes are not
+    read; padding cells and inserted zeros are), nothing else.
+
+    Examples
+    --------
+    >>> from convarith.anim.scenes import conv_scene
+    >>> panel = conv_scene((5, 5), 3, stride=2, padding=1).panels[0]  # padding_strides
+    >>> first = [(r, c) for r in range(-1, 2) for c in range(-1, 2)]  # output (0, 0): padding included
+    >>> check_reads(panel, 0, first).text
+    '✓ Right: output cell (0, 0) reads these 9 cells'
+    >>> wrong = check_reads(panel, 0, [(r, c) for r in range(3) for c in range(3)])  # forgot the padding
+    >>> wrong.text, len(wrong.missing), len(wrong.extra)
+    ('✗ Not quite: 5 cells missing, 5 extra', 5, 5)
+    """
+    q = question(panel, step)
+    picked = {tuple(int(v) for v in c) for c in chosen}
+    missing = tuple(sorted(q.cells - picked))
+    extra = tuple(sorted(picked - q.cells))
+    if q.target_grid == 0:
+        what = f"input cell {q.target} adds the kernel to these {len(q.cells)} cells"
+    else:
+        what = f"output cell {q.target} reads these {len(q.cells)} cells"
+    if not missing and not extra:
+        return Verdict(True, f"✓ Right: {what}")
+    parts = []
+    if missing:
+        parts.append(f"{len(missing)} cell{'s' if len(missing) != 1 else ''} missing")
+    if extra:
+        parts.append(f"{len(extra)} extra")
+    detail = []
+    if missing:
+        detail.append(f"missing: {_coords(missing)}")
+    if extra:
+        detail.append(f"not {'written' if q.target_grid == 0 else 'read'}: {_coords(extra)}")
+    detail.append(f"The picture now shows them: {what}.")
+    return Verdict(False, f"✗ Not quite: {', '.join(parts)}", "\n".join(detail), missing, extra)
+
+
+# -- click to link ---------------------------------------------------------------------------
+
+
+class Link(NamedTuple):
+    """Where a click on a cell takes the explorer: a frame, or a note saying what to do instead."""
+
+    step: int | None
+    note: str = ""
+
+
+def link_step(panel: Panel, grid: int, coord: Sequence[int]) -> Link:
+    """The frame a click on a cell goes to.
+
+    Parameters
+    ----------
+    panel : Panel
+    grid : {0, 1}
+        The grid clicked: 0 input, 1 output (as :meth:`convarith.anim.render.Renderer.cell_at`).
+    coord : tuple of int
+
+    Returns
+    -------
+    Link
+        ``step`` is the frame that computes the output cell (direct views), or where the input
+        cell adds the kernel (scatter view); None elsewhere, with a ``note`` when a click on that
+        grid could be meant as a question (a transposed convolution's input or output).
+
+    Notes
+    -----
+    In a direct view each output cell has one frame, whose ``reads`` are the cells it reads; in
+    the scatter view each input cell has one frame, whose ``writes`` are the cells it adds to.
+
+    Examples
+    --------
+    >>> from convarith.anim.scenes import conv_scene
+    >>> panel = conv_scene((5, 5), 3, stride=2, padding=1).panels[0]
+    >>> link_step(panel, 1, (1, 2))  # output (1, 2) is the sixth cell, row-major
+    Link(step=5, note='')
+    >>> link_step(panel, 0, (0, 0))  # an input cell of a convolution: nothing to do
+    Link(step=None, note='')
+    """
+    key = tuple(int(v) for v in coord)
+    if panel.footprint_on_output:  # scatter: one frame per input cell
+        if grid == 0:
+            found = next((f.step for f in panel.frames if f.reads[0].coord == key), None)
+            return Link(found)
+        return Link(
+            None,
+            f"Output cell {key} sums the kernel copies of several input cells: click an input cell to see "
+            "where it adds the kernel, or switch the view to direct to see what one output cell reads.",
+        )
+    if grid == 1:
+        found = next((n for n, f in enumerate(panel.frames) if f.writes[0].coord == key), None)
+        return Link(found)
+    if panel.kind == "transpose":
+        return Link(
+            None,
+            "In the direct view an input cell is read by several output cells: switch the view to scatter "
+            "and click an input cell to see the output cells it writes.",
+        )
+    return Link(None)
+
+
+# -- marks on a picture ----------------------------------------------------------------------
+
+
+def mark_cells(pixels: np.ndarray, boxes: Iterable[Box], colour: str, *, fill: float = 0.0, width: int = 2) -> None:
+    """Mark cells on an RGB picture in place: an outline, and optionally a tint over the whole cell.
+
+    Parameters
+    ----------
+    pixels : ndarray, shape (height, width, 3), uint8
+    boxes : iterable of (r0, r1, c0, c1)
+        Pixel boxes (:meth:`convarith.anim.render.Renderer.cell_box`).
+    colour : str
+        ``'#rrggbb'``.
+    fill : float
+        Opacity of the tint, 0 (none) to 1; the cell's value stays readable below about 0.6.
+    width : int
+        Outline width in pixels, inside the box (0: none).
+
+    Examples
+    --------
+    >>> pixels = np.full((6, 6, 3), 255, dtype=np.uint8)
+    >>> mark_cells(pixels, [(1, 5, 1, 5)], "#000000", width=1)
+    >>> pixels[:, :, 0]
+    array([[255, 255, 255, 255, 255, 255],
+           [255,   0,   0,   0,   0, 255],
+           [255,   0, 255, 255,   0, 255],
+           [255,   0, 255, 255,   0, 255],
+           [255,   0,   0,   0,   0, 255],
+           [255, 255, 255, 255, 255, 255]], dtype=uint8)
+    """
+    rgb = np.array([int(colour[n : n + 2], 16) for n in (1, 3, 5)], dtype=float)
+    for r0, r1, c0, c1 in boxes:
+        if fill:
+            cell = pixels[r0:r1, c0:c1].astype(float)
+            pixels[r0:r1, c0:c1] = np.round((1 - fill) * cell + fill * rgb).astype(np.uint8)
+        w = min(width, (r1 - r0) // 2, (c1 - c0) // 2)
+        if w > 0:
+            pixels[r0 : r0 + w, c0:c1] = rgb
+            pixels[r1 - w : r1, c0:c1] = rgb
+            pixels[r0:r1, c0 : c0 + w] = rgb
+            pixels[r0:r1, c1 - w : c1] = rgb
