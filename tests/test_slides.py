@@ -238,3 +238,28 @@ def test_button_arguments():
     slide = SlideButton(padding_strides, format="png")
     assert repr(slide) == "SlideButton(filename='slide', format='png')"
     assert slide.status.value == ""
+
+
+def test_button_says_when_older_frames_remain(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    long = describe_layer("conv", 5, 3, padding=1).scene  # 5×5 output: 25 frames
+    slide = SlideButton(lambda: long, filename="talk", format="png")
+    slide.click()
+    assert len(slide.written) == 25
+    assert "older frames" not in slide.status.value
+    slide.scene_source = padding_strides  # 9 frames over the 25
+    slide.overwrite.value = True
+    slide.click()
+    assert len(slide.written) == 9
+    assert "16 older frames of that name remain (talk-009.png … talk-024.png)" in slide.status.value
+    (tmp_path / "talk-notes.png").write_bytes(b"")  # not a frame: not counted
+    slide.click()
+    assert "16 older frames" in slide.status.value
+
+
+def test_button_one_frame_png(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    slide = SlideButton(lambda: conv_scene(3, 3), filename="one", format="png")  # one kernel position
+    slide.click()
+    assert [p.name for p in slide.written] == ["one-000.png"]
+    assert f"{tmp_path / 'one-000.png'} (1 file, 1920×1080 pixels)" in slide.status.value

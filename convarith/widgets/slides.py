@@ -9,8 +9,10 @@ their pixel size, or says plainly why nothing was written.
 
 from __future__ import annotations
 
+import glob
 import html
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -119,15 +121,29 @@ def export_slides(
 
 
 def _describe(paths: list[Path]) -> str:
-    """'slide.gif (1920×1080, 9 frames)' or 'slide-000.png … slide-008.png (9 files, 1920×1080 each)'."""
+    """'slide.gif (1920×1080 pixels, 9 frames)' or 'slide-000.png … slide-008.png (9 files, ...)'."""
     from PIL import Image
 
     with Image.open(paths[0]) as image:
         width, height = image.size
         frames = getattr(image, "n_frames", 1)
-    if len(paths) == 1:
+    if paths[0].suffix == ".gif":
         return f"{paths[0]} ({width}×{height} pixels, {frames} frames)"
+    if len(paths) == 1:
+        return f"{paths[0]} (1 file, {width}×{height} pixels)"
     return f"{paths[0]} … {paths[-1].name} ({len(paths)} files, {width}×{height} pixels each)"
+
+
+def _older_frames(paths: list[Path]) -> list[Path]:
+    """PNG frames of the same stem that this export did not write (left by a longer, earlier one)."""
+    if paths[0].suffix != ".png":
+        return []
+    stem = paths[0].stem.rsplit("-", 1)[0]
+    frame = re.compile(rf"{re.escape(stem)}-\d{{3,}}\.png")
+    written = set(paths)
+    return sorted(
+        p for p in paths[0].parent.glob(f"{glob.escape(stem)}-*.png") if frame.fullmatch(p.name) and p not in written
+    )
 
 
 class SlideButton(widgets.HBox):
@@ -254,6 +270,13 @@ class SlideButton(widgets.HBox):
         except (ValueError, OSError) as error:
             self._say(f"Nothing written: {error}", ok=False)
         else:
-            self._say(f"Wrote {_describe(self.written)}", ok=True)
+            text = f"Wrote {_describe(self.written)}."
+            older = _older_frames(self.written)
+            if older:
+                text += (
+                    f" {len(older)} older frames of that name remain ({older[0].name} … {older[-1].name}):"
+                    " delete them, or export under another name."
+                )
+            self._say(text, ok=True)
         finally:
             self.button.disabled = False
