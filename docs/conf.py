@@ -92,7 +92,8 @@ html_theme_options = {
 # No left sidebar but in the API reference: the notebooks need the width for their outputs and
 # widgets (the Notebooks page lists them, and each links to the previous and next one).
 html_sidebars: dict[str, list[str]] = {
-    page: [] for page in ("index", "getting-started", "formulas", "frameworks", "gallery", "notebooks", "testing")
+    page: []
+    for page in ("index", "getting-started", "formulas", "frameworks", "gallery", "notebooks", "teaching", "testing")
 } | {"notebooks/*": []}
 html_show_sourcelink = False
 copybutton_prompt_text = r">>> |\.\.\. |\$ "

@@ -4,7 +4,8 @@ The browser tests build the site once per session into a temporary directory wit
 the README (or reuse the build named by ``CONVARITH_DOCS_HTML``, which ``.ci/run`` sets right after
 building it with the same command), serve it on ``127.0.0.1`` and open it in a headless Chromium
 through Playwright (found as :func:`tests._jupyter.find_chromium` says). They check what a reader
-would see: the pictures loaded, the widgets rendered from their saved state, the formulas typeset,
+would see: the pictures loaded, each notebook widget a kernel-free view (an explorer a player whose
+picture steps, an exercise's answer behind a click; no dead slider), the formulas typeset,
 and that no page asked for anything outside the site (the docs must work offline). Screenshots go
 to ``test-artifacts/``.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -20,7 +22,7 @@ import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
@@ -49,6 +51,7 @@ def conf(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     pytest.importorskip("sphinx")
     monkeypatch.setattr(sys, "path", list(sys.path))
     monkeypatch.setenv("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
+    monkeypatch.delenv("CONVARITH_STATIC_WIDGETS", raising=False)  # conf.py sets it; later kernels must not see it
     return _load("convarith_docs_conf", DOCS / "conf.py")
 
 
@@ -100,6 +103,55 @@ def test_copy_notebooks_mirrors_and_removes_stale(tmp_path: Path) -> None:
     (target / "old.ipynb").write_text("{}")
     assert ext.copy_notebooks(source, target) == ["01_a", "02_b"]
     assert sorted(p.name for p in target.glob("*.ipynb")) == ["01_a.ipynb", "02_b.ipynb"]
+
+
+def test_gallery_stamp_follows_the_files_that_draw_it(tmp_path: Path) -> None:
+    """A change in anim/ (the renderer) re-renders the gallery; one in widgets/ does not."""
+    pytest.importorskip("sphinx")
+    ext = _load("convarith_docs_ext", DOCS / "_ext" / "convarith_docs.py")
+    package = tmp_path / "convarith"
+    for name in ("__init__.py", "anim/render/renderer.py", "engine/core.py", "widgets/static.py"):
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text("x = 1\n")
+    before = ext._package_digest(package)
+    (package / "widgets" / "static.py").write_text("x = 2\n")
+    assert ext._package_digest(package) == before
+    (package / "anim" / "render" / "renderer.py").write_text("x = 2\n")
+    assert ext._package_digest(package) != before
+
+
+def test_cdn_link_dropped_from_page_body() -> None:
+    pytest.importorskip("sphinx")
+    ext = _load("convarith_docs_ext", DOCS / "_ext" / "convarith_docs.py")
+    body = '<p>a</p>\n<link rel="stylesheet"\nhref="https://maxcdn.bootstrapcdn.com/font-awesome/4.4.0/css/font-awesome.min.css">\n<b>'
+    context = {"body": body}
+    ext.drop_cdn_links(None, "notebooks/09", "page.html", context, None)
+    assert context["body"] == "<p>a</p>\n<b>"
+
+
+def test_widget_state_dropped_only_where_no_widget_is_shown() -> None:
+    pytest.importorskip("sphinx")
+    from sphinx.builders.html._assets import _JavaScript
+
+    ext = _load("convarith_docs_ext", DOCS / "_ext" / "convarith_docs.py")
+    app = SimpleNamespace(config=SimpleNamespace(nb_ipywidgets_js={"vendor/html-manager/embed.js": {}}))
+    state = _JavaScript(None, type=ext.WIDGET_STATE, body="{}")  # type: ignore[arg-type]
+    scripts = [_JavaScript("doctools.js"), state, _JavaScript("vendor/html-manager/embed.js")]
+    static = {"body": '<div class="convarith-static">player</div>', "script_files": list(scripts)}
+    ext.drop_unused_widget_state(app, "notebooks/01", "page.html", static, None)
+    assert [js.filename for js in static["script_files"]] == ["doctools.js"]
+    live = {"body": f'<script type="{ext.WIDGET_VIEW}">{{}}</script>', "script_files": list(scripts)}
+    ext.drop_unused_widget_state(app, "notebooks/01", "page.html", live, None)
+    assert live["script_files"] == scripts
+
+
+def test_teaching_page_times_cover_every_notebook() -> None:
+    """docs/notebook_times.json (python docs/_ext/time_notebooks.py) has a time for each notebook."""
+    record = json.loads((DOCS / "notebook_times.json").read_text())
+    notebooks = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    assert set(record["seconds"]) == notebooks, "re-measure: python docs/_ext/time_notebooks.py"
+    assert all(0 < t < 600 for t in record["seconds"].values())
+    assert "teaching" in (DOCS / "index.md").read_text()
 
 
 # -- the built site in Chromium ---------------------------------------------------------------
@@ -241,6 +293,7 @@ def test_gallery_images_loaded(visit: _Visit) -> None:
     assert len(sizes) == len(gallery.GALLERY), f"{len(sizes)} pictures for {len(gallery.GALLERY)} figures"
     broken = [src for src, width in sizes if width == 0]
     assert broken == [], f"pictures that did not load: {broken}"
+    assert {width for _, width in sizes} == {1920}, "the gallery's GIFs are slide-sized, 1920 x 1080"
     names = {Path(src).stem for src, _ in sizes}
     assert {figure.name for figure in gallery.GALLERY} <= names
     visit.screenshot("gallery")
@@ -248,26 +301,54 @@ def test_gallery_images_loaded(visit: _Visit) -> None:
     assert visit.errors == []
 
 
+def _notebook_pages(site: Path) -> list[Path]:
+    pages = sorted((site / "notebooks").glob("*.html"))
+    if not pages:
+        pytest.skip("no notebook pages in the built site")
+    return pages
+
+
+def test_notebook_pages_have_no_dead_widgets(built_site: Path) -> None:
+    """Every explorer, quiz and exercise on a notebook page is a static view, none a saved widget."""
+    for page in _notebook_pages(built_site):
+        text = page.read_text(encoding="utf-8")
+        assert "application/vnd.jupyter.widget-view+json" not in text, f"{page.name} still shows a saved widget"
+        assert "application/vnd.jupyter.widget-state+json" not in text, f"{page.name} carries unused widget state"
+        assert "maxcdn" not in text and "font-awesome.min.css" not in text, page.name
+        if "convarith-static-explorer" in text:
+            assert "need a running Python kernel" in text, page.name
+
+
 @pytest.mark.browser
-def test_notebook_widgets_rendered_offline(visit: _Visit) -> None:
+def test_notebook_player_steps_its_picture(visit: _Visit) -> None:
+    """The explorer of the first notebook is a player: Next frame changes the picture, no slider is left."""
     name = _first_notebook()
     page = visit.open(f"notebooks/{name}.html")
-    # The widget manager replaces each saved widget view with live DOM built from the saved state.
-    page.wait_for_selector(".jupyter-widgets .widget-slider, .jupyter-widgets .widget-hslider", timeout=30_000)
-    widgets = page.locator("[class*='widget-']").count()
-    assert widgets > 5, f"only {widgets} widget elements rendered"
-    # The picture inside the explorer comes from the saved state too.
-    page.wait_for_function(
-        "Array.from(document.querySelectorAll('.jupyter-widgets img')).every((img) => img.complete)",
-        timeout=30_000,
-    )
-    widths = page.eval_on_selector_all(".jupyter-widgets img", "(images) => images.map((img) => img.naturalWidth)")
-    assert widths and all(w > 0 for w in widths), widths
-    # HTMLMath widgets are typeset by MathJax 3 through the bridge in docs/_ext/mathjax_widgets.js.
-    math = page.locator(".widget-htmlmath")
-    if math.count():
-        page.wait_for_selector(".widget-htmlmath mjx-container", timeout=20_000)
-        assert page.locator(".widget-htmlmath mjx-merror").count() == 0
+    box = page.locator(".convarith-static-explorer").first
+    box.wait_for(timeout=30_000)
+    assert "need a running Python kernel" in box.inner_text()
+    picture = box.locator(".convarith-static-player img").first
+    loaded = "(img) => img.complete && img.naturalWidth > 0"
+    page.wait_for_function(loaded, arg=picture.element_handle(), timeout=30_000)
+    before = picture.get_attribute("src")
+    box.get_by_role("button", name="Next frame").click()
+    page.wait_for_function("([img, src]) => img.src !== src", arg=[picture.element_handle(), before], timeout=10_000)
+    after = picture.get_attribute("src")
+    assert before and after and before.startswith("data:image/png") and after != before
+    box.get_by_role("button", name="Next frame").click()
+    page.wait_for_function("([img, src]) => img.src !== src", arg=[picture.element_handle(), after], timeout=10_000)
+    # No ipywidgets control is left on the page: nothing to move that would change nothing.
+    assert page.locator(".jupyter-widgets .widget-slider, .widget-hslider, .widget-play, .widget-button").count() == 0
+    # The formula under the player is typeset; an exercise's worked answer waits behind a click.
+    page.wait_for_selector(".convarith-static-explorer .convarith-formula mjx-container", timeout=20_000)
+    assert page.locator(".convarith-static mjx-merror").count() == 0
+    answers = page.locator(".convarith-static-exercise details")
+    assert answers.count() >= 3
+    assert answers.first.get_attribute("open") is None
+    assert not answers.first.locator("pre").is_visible()
+    answers.first.locator("summary").click()
+    assert answers.first.locator("pre").is_visible()
+    assert "Answer:" in answers.first.locator("pre").inner_text()
     visit.screenshot(f"notebook_{name}")
     assert visit.outside == [], f"requests outside the site: {visit.outside}"
     assert visit.errors == []

@@ -140,16 +140,31 @@ def test_exercise_worked_answer_only_inside_details(topic: str | int, kind: str)
     assert box.feedback.value == box.solution.value == ""  # the widget itself is untouched
 
 
-def test_predicting_explorer_hides_its_player_in_details() -> None:
-    explorer = LayerExplorer("conv", 5, 3, dpi=20)
-    plain = _split(static_html(explorer))
+@pytest.mark.parametrize("predict", ["output_size", "next_value", "reads"])
+def test_predicting_explorer_hides_its_player_in_details(predict: str) -> None:
+    plain = _split(static_html(LayerExplorer("conv", 5, 3, dpi=20)))
     assert plain.pngs_outside == 9 and plain.pngs_inside == 0
-    explorer.predict = "output_size"  # type: ignore[attr-defined]
-    page = static_html(explorer)
+    page = static_html(LayerExplorer("conv", 5, 3, dpi=20, predict=predict))
     parts = _split(page)
     assert parts.pngs_outside == 0 and parts.pngs_inside == 9
-    assert "they agree" not in "".join(parts.outside)  # the check line holds the output size
-    assert "Predict first" in "".join(parts.outside)
+    outside = "".join(parts.outside)
+    assert "Predict first" in outside
+    assert "agree" not in outside and "3×3" not in outside and "3 × 3" not in outside  # no output size shown
+
+
+def test_explorer_without_predict_attribute_is_not_hidden() -> None:
+    explorer = LayerExplorer("conv", 5, 3, dpi=20)
+    del explorer.predict  # an explorer of an older convarith: no such attribute
+    assert _split(static_html(explorer)).pngs_outside == 9
+
+
+def test_slide_button_says_it_needs_a_kernel(tmp_path: Path) -> None:
+    from convarith.anim.scenes import conv_scene
+    from convarith.widgets import SlideButton
+
+    page = static_html(SlideButton(lambda: conv_scene((4, 4), 3), filename=str(tmp_path / "x")))
+    assert "Export slide" in page and "convarith animate" in page and "--dpi 200" in page
+    assert list(tmp_path.iterdir()) == []  # nothing written
 
 
 def test_unknown_object_is_a_type_error() -> None:

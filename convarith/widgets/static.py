@@ -14,7 +14,8 @@ instead:
 * :class:`~convarith.widgets.OutputSizeQuiz` and the exercise widget -- the question, and the
   answer inside an HTML ``<details>`` element (it opens on a click, without JavaScript);
 * an explorer with a prediction asked for (its ``predict`` attribute) -- the player inside
-  ``<details>``, so the answer is not on the page until the reader asks for it.
+  ``<details>``, so the answer is not on the page until the reader asks for it;
+* the slide button -- a note that exporting needs a kernel, and the command that does it.
 
 Nothing here changes the widgets; in JupyterLab without the variable they are what they were.
 """
@@ -51,6 +52,7 @@ _CLASSES = {
     "ReceptiveFieldExplorer": "convarith.widgets.receptive_explorer",
     "OutputSizeQuiz": "convarith.widgets.quiz",
     "ExerciseWidget": "convarith.widgets.exercises",
+    "SlideButton": "convarith.widgets.slides",
 }
 # matplotlib's to_jshtml loads Font Awesome from a CDN; the docs theme ships it, and a page that
 # works offline asks for nothing outside the site.
@@ -141,14 +143,21 @@ def _interval(widget: Any, default: int = 700) -> int:
     return int(getattr(play, "interval", default) or default)
 
 
+_PREDICTIONS = {  # the questions of convarith.widgets.predict.PREDICTIONS, as the note names them
+    "output_size": "the output size",
+    "next_value": "the value of each output cell before the kernel gets there",
+    "reads": "which input cells each output cell reads",
+}
+
+
 def _predicted(widget: Any, body: str) -> str:
     """``body`` behind a click when the explorer asks for a prediction first."""
     predict = getattr(widget, "predict", None)
     if not predict:
         return body
-    what = f" ({html.escape(str(predict).replace('_', ' '))})" if isinstance(predict, str) else ""
+    what = _PREDICTIONS.get(predict, "the result") if isinstance(predict, str) else "the result"
     return (
-        f"<p><b>Predict first</b>{what}: work it out on paper, then open the picture to check.</p>"
+        f"<p><b>Predict first</b> {what}: work it out on paper, then open the picture to check.</p>"
         f"<details><summary>Show the picture and the formula</summary>{body}</details>"
     )
 
@@ -217,12 +226,22 @@ def _exercise(widget: Any) -> str:
     return _box("exercise", f"{widget.prompt.value}{_note(note)}{_answer('Show the worked answer', solution)}")
 
 
+def _slide_button(button: Any) -> str:
+    note = (
+        "A static page: <b>Export slide</b> writes files from a running kernel, so it is not shown "
+        "here. Run the notebook, or draw the layer from the command line: "
+        "<code>convarith animate conv -i 5 -k 3 -o slide.gif --dpi 200</code> (1920 × 1080)."
+    )
+    return _box("slides", _note(note))
+
+
 _VIEWS = {
     "LayerExplorer": _layer_explorer,
     "GroupExplorer": _group_explorer,
     "ReceptiveFieldExplorer": _receptive_explorer,
     "OutputSizeQuiz": _quiz,
     "ExerciseWidget": _exercise,
+    "SlideButton": _slide_button,
 }
 
 
@@ -231,7 +250,7 @@ def static_html(widget: Any) -> str:
 
     Parameters
     ----------
-    widget : LayerExplorer, GroupExplorer, ReceptiveFieldExplorer, OutputSizeQuiz or ExerciseWidget
+    widget : LayerExplorer, GroupExplorer, ReceptiveFieldExplorer, OutputSizeQuiz, ExerciseWidget or SlideButton
         Read only; nothing of it changes.
 
     Returns
@@ -239,7 +258,8 @@ def static_html(widget: Any) -> str:
     str
         A ``<div class="convarith-static ...">``: for an explorer, :data:`KERNEL_NOTE` and a
         player of its current layer (behind ``<details>`` when it asks for a prediction); for a
-        quiz or an exercise, the question and the answer behind ``<details>``.
+        quiz or an exercise, the question and the answer behind ``<details>``; for the slide
+        button, a note with the command that draws a slide.
 
     Raises
     ------

@@ -11,13 +11,16 @@ Four jobs run when Sphinx starts (``config-inited``), before any page is read:
    myst-nb can execute them as pages of the site.
 3. **Gallery.** :func:`convarith.anim.gallery.render_gallery` renders every figure of
    :data:`convarith.anim.gallery.GALLERY` as a GIF into ``docs/gallery/`` (git-ignored), and
-   ``docs/gallery/figures.md`` lists them for ``gallery.md`` to include. The GIFs are reused only
-   while no file of the package has changed since they were drawn.
+   ``docs/gallery/figures.md`` lists them for ``gallery.md`` to include. The GIFs are 1920 × 1080,
+   as on a slide, and are reused while no file they are drawn by (:data:`GALLERY_SOURCES`) has
+   changed since: a hash of those files is kept in ``docs/gallery/stamp.txt``.
 4. **API reference.** ``docs/api/`` (git-ignored) gets one page per public name of
    ``convarith.__all__``, grouped by the module that defines it, so a function that lands in the
    package appears in the reference without editing the docs.
 
-And one while docstrings are read (:func:`escape_stars_in_types`): NumPy-style types such as
+Two while each page is written (:func:`drop_cdn_links`, :func:`drop_unused_widget_state`), and
+one while docstrings are read
+(:func:`escape_stars_in_types`): NumPy-style types such as
 ``ndarray, shape (N, C, *spatial)`` are plain text, so their ``*`` is escaped for reST.
 """
 
@@ -247,7 +250,9 @@ def escape_stars_in_types(app: Sphinx, what: str, name: str, obj: object, option
         lines[n] = head + colon + _STAR.sub(r"\\*", type_spec)
 
 
-GALLERY_DPI = 80  # 768 x 432 frames: sharp at the page's width, about 4 MB for the whole gallery
+GALLERY_DPI = 200  # 1920 x 1080 frames, as on a slide: about 10 MB for the whole gallery
+GALLERY_SOURCES = ("arithmetic", "engine", "studies", "anim")
+"""The subpackages the gallery's pictures are computed and drawn by (their files make the stamp)."""
 _GALLERY_GROUPS = (
     ("convolution i=", "The guide's convolutions"),
     ("transposed convolution of", "Their transposed twins"),
@@ -255,10 +260,12 @@ _GALLERY_GROUPS = (
 )
 
 
-def _package_digest() -> str:
+def _package_digest(package: Path = ROOT / "convarith") -> str:
+    """A hash of every file the gallery's pictures depend on, and of their resolution."""
     digest = hashlib.sha256(f"dpi={GALLERY_DPI}".encode())
-    for path in sorted((ROOT / "convarith").glob("*.py")):
-        digest.update(path.name.encode() + path.read_bytes())
+    files = [*package.glob("*.py"), *(p for sub in GALLERY_SOURCES for p in (package / sub).rglob("*.py"))]
+    for path in sorted(files):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -305,8 +312,47 @@ def _config_inited(app: Sphinx, config: Config) -> None:
         render_gallery_page()
 
 
+# matplotlib's to_jshtml (the players in the notebooks) links Font Awesome from a CDN; the theme
+# ships Font Awesome itself, and the site asks for nothing outside it.
+_FONT_AWESOME_CDN = re.compile(r"<link[^>]*font-awesome[^>]*>\s*", re.IGNORECASE)
+
+
+def drop_cdn_links(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """Remove the Font Awesome ``<link>`` to a CDN from a page's body (the theme's own is used)."""
+    body = context.get("body")
+    if isinstance(body, str) and "font-awesome" in body:
+        context["body"] = _FONT_AWESOME_CDN.sub("", body)
+
+
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def drop_unused_widget_state(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Leave out the saved widget state and the widget manager on a page that shows no widget.
+
+    The notebooks' kernels save the state of every widget they made, also of those shown by a
+    static view (``convarith/widgets/static.py``): about 190 KB per notebook page that nothing reads.
+    """
+    body = context.get("body")
+    scripts = context.get("script_files")
+    if not isinstance(body, str) or WIDGET_VIEW in body or not scripts:
+        return
+    manager = {str(path) for path in app.config.nb_ipywidgets_js} if app is not None else set()
+    context["script_files"] = [
+        js
+        for js in scripts
+        if getattr(js, "attributes", {}).get("type") != WIDGET_STATE
+        and str(getattr(js, "filename", js)).split("?")[0] not in manager
+    ]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the build-time steps."""
     app.connect("config-inited", _config_inited)
+    app.connect("html-page-context", drop_cdn_links)
+    app.connect("html-page-context", drop_unused_widget_state)
     app.connect("autodoc-process-docstring", escape_stars_in_types, priority=400)  # before napoleon (500)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
