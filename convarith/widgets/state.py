@@ -312,7 +312,9 @@ def describe_layer(
     ceil_mode : bool
         Pooling only.
     padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}
-        Convolution only: how the engine fills padded cells (the check runs with it).
+        Convolution only: how padded cells are filled. The engine check runs with it and, with
+        ``numbers``, the picture's padding cells show the engine's padded values and its outputs
+        are computed from them.
     convention : str
         The 'same' rule.
     view : {'direct', 'scatter'}
@@ -418,8 +420,6 @@ def describe_layer(
         out = avg_pool(x, kernel, stride=s, padding=pad_arg, ceil_mode=ceil_mode)
 
     notes: list[str] = []
-    if kind == "conv" and padding_mode != "zeros" and (shown_x is not None or numbers):
-        notes.append(f"the values in the picture pad with zeros; the engine check pads with {padding_mode!r}")
     if kind == "conv":
         call = f"conv(x {x.shape}, w {w.shape}, stride={s}, padding={pad_arg!r}"
         call += f", dilation={d}" if d != 1 else ""
@@ -427,7 +427,7 @@ def describe_layer(
         rule = padding if lay.padding_rule != "explicit" else pads  # a rule keeps its name in the title
         scene = conv_scene(
             shape, kernel, s, rule, d, convention=convention, numbers=numbers,
-            input_values=shown_x, kernel_values=shown_w,
+            input_values=shown_x, kernel_values=shown_w, padding_mode=padding_mode,
         )  # fmt: skip
     elif kind == "transpose":
         call = f"conv_transpose(x {x.shape}, w {w.shape}, stride={s}, padding={pad_arg!r}"

@@ -243,13 +243,17 @@ def _moving_artists(ax: Any, panel: Panel, output_label: Any, sc: float) -> dict
 
 
 def _value_texts(ax: Any, panel: Panel, gin: _Grid, gout: _Grid, art: dict[str, Any], layout: _FigureLayout) -> None:
-    """Numerical mode: input values (still), output values and kernel weights (animated) into ``art``."""
+    """Numerical mode: input values (still), output values and kernel weights (animated) into ``art``.
+
+    ``art["in_texts"]`` holds the values of the input grid's cells, padding cells included when
+    the panel carries the padded input (:attr:`~convarith.anim.scenes.Panel.padded_values`).
+    """
     sc, cell_pts = layout.scale, layout.cell_points
     value_size = max(4.0, min(15 * sc, 0.4 * cell_pts))
     weight_size = max(3.0, min(10 * sc, 0.27 * cell_pts))
 
-    def text(x: float, y: float, value: str, **style: Any) -> Any:
-        return ax.text(x, y, value, ha="center", va="center", fontsize=value_size, color=PALETTE["text"], **style)
+    def text(x: float, y: float, value: str, colour: str = PALETTE["text"], **style: Any) -> Any:
+        return ax.text(x, y, value, ha="center", va="center", fontsize=value_size, color=colour, **style)
 
     kernel_cells = int(np.prod(panel.kernel_shape))
     if panel.input_values is not None:
@@ -258,6 +262,11 @@ def _value_texts(ax: Any, panel: Panel, gin: _Grid, gout: _Grid, art: dict[str, 
                 continue
             value = _format_value(float(panel.input_values[coord]))
             art["in_texts"][coord] = text(*gin.centre(coord), value, zorder=1.3)  # under the links, as blitted
+    if panel.padded_values is not None:  # padding cells: what the engine pads with, in grey on the padding colour
+        for coord in gin.index:
+            padded = panel.padding_value(coord)
+            if padded is not None:
+                art["in_texts"][coord] = text(*gin.centre(coord), _format_value(padded), PALETTE["muted"], zorder=1.3)
     for coord in np.ndindex(*panel.output_shape):
         art["out_texts"][coord] = text(*gout.centre(coord), "", animated=True, zorder=3)
     if panel.kernel_values is not None:

@@ -39,8 +39,8 @@ def _gaps(windows: WindowMap, reads: Sequence[Cell]) -> tuple[Coord, ...]:
 
 
 def _engine() -> Any:
-    """The engine module (imported on demand: it is written alongside the pictures)."""
-    import convarith.engine.convolution as engine
+    """The engine (:mod:`convarith.engine`, imported on demand: pictures without numbers need only the window map)."""
+    import convarith.engine as engine
 
     return engine
 

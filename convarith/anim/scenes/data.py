@@ -103,6 +103,12 @@ class Panel:
     input_values, kernel_values : ndarray or None
         Numerical mode: the unpadded input grid and the kernel as drawn (flipped for the
         transposed direct view).
+    padded_values : ndarray or None
+        Numerical mode of a convolution: the input as the engine pads it (shape
+        ``pb + i + pe`` per axis; padded-grid cell ``c + pb`` is input-grid cell ``c``), so
+        padding cells show the values the kernel reads there.
+    padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}
+        How the convolution fills its padding (PyTorch's names).
     frames : tuple of Frame
     windows : WindowMap
         The window map the frames were read from.
@@ -131,11 +137,30 @@ class Panel:
     input_values: np.ndarray | None = None
     kernel_values: np.ndarray | None = None
     layer: Layer | None = None
+    padded_values: np.ndarray | None = None
+    padding_mode: str = "zeros"
 
     @property
     def ndim(self) -> int:
         """Number of spatial axes (1 or 2 can be drawn)."""
         return len(self.input_shape)
+
+    def padding_value(self, coord: Coord) -> float | None:
+        """Numerical mode: the value in padding cell ``coord`` (input-grid coordinates), else None.
+
+        Examples
+        --------
+        >>> from convarith.anim.scenes import conv_scene
+        >>> panel = conv_scene(3, 3, padding=2, input_values=[1, 2, 3], padding_mode="reflect").panels[0]
+        >>> [panel.padding_value((c,)) for c in (-2, -1, 0, 3, 4)]  # an input cell (0) is not padding
+        [3.0, 2.0, None, 2.0, 1.0]
+        """
+        if self.padded_values is None:
+            return None
+        if all(0 <= c < n for c, n in zip(coord, self.input_shape, strict=True)):
+            return None
+        index = tuple(c + before for c, (before, _) in zip(coord, self.input_padding, strict=True))
+        return float(self.padded_values[index])
 
     @property
     def footprint_on_output(self) -> bool:
