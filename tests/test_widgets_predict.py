@@ -303,3 +303,67 @@ def test_the_still_picture_shows_no_step_and_leaves_the_frames_alone() -> None:
             assert (inside == inside[0]).all()
             inside_after = before[r0 + 3 : r1 - 3, c0 + 3 : c1 - 3].reshape(-1, 3)
             assert not (inside_after == inside_after[0]).all()  # the last frame writes every value
+
+
+# -- the notebooks use them as their prose says ----------------------------------------------------
+
+
+def _notebook_predictors(name: str) -> list[tuple[str, LayerExplorer, dict[str, Any]]]:
+    """Run a notebook's cells before its exercises; each prediction explorer with the markdown above it."""
+    import ast
+    import contextlib
+    import io
+    import json
+    from pathlib import Path
+
+    cells = json.loads((Path(__file__).parents[1] / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))
+    namespace: dict[str, Any] = {}
+    found, markdown = [], ""
+    for cell in cells["cells"]:
+        source = "".join(cell["source"])
+        if source.startswith("## Exercises"):
+            break
+        if cell["cell_type"] == "markdown":
+            markdown = source
+            continue
+        tree = ast.parse(source)
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(tree, name, "exec"), namespace)
+            value = None
+            if isinstance(last, ast.Expr):
+                value = eval(compile(ast.Expression(last.value), name, "eval"), namespace)
+        if isinstance(value, LayerExplorer) and value.predict is not None:
+            found.append((markdown, value, namespace))
+    return found
+
+
+@pytest.mark.slow
+def test_notebooks_predict_as_their_prose_says() -> None:
+    ((prose, explorer, names),) = _notebook_predictors("01_discrete_convolution")
+    assert explorer.predict == "next_value" and "press **Check**" in prose and "nine products" in prose
+    assert np.array_equal(np.asarray(explorer.x), names["x"]) and np.array_equal(np.asarray(explorer.w), names["w"])
+    explorer.prediction.answer.value = str(names["y"][0, 0])
+    verdict = explorer.check_prediction()
+    assert verdict is not None and verdict.correct and verdict.detail.count("·") == 9
+
+    ((prose, explorer, _),) = _notebook_predictors("03_strides")
+    assert explorer.predict == "output_size" and "asks again for the new layer" in prose
+    assert bytes(explorer.picture.value) == b"" and explorer.formula.value == ""
+    explorer.prediction.answer.value = "3"  # (8 + 2 - 3) / 3 = 2.33, rounded down, + 1: worked by hand
+    assert explorer.check_prediction().correct  # type: ignore[union-attr]
+
+    ((prose, explorer, _),) = _notebook_predictors("04_dilation")
+    assert explorer.predict == "reads" and "holes" in prose
+    assert explorer.state.layer is not None and explorer.state.layer.dilation == (2, 2)
+    assert "Which input cells does output cell (0, 0) read?" in explorer.prediction.prompt.value
+
+    ((prose, explorer, _),) = _notebook_predictors("05_pooling")
+    assert explorer.predict == "next_value" and explorer.kind == "max_pool" and "ceil mode on" in prose
+    assert explorer.state.layer is not None and explorer.state.layer.output_shape == (3, 3)
+    assert explorer.controls["ceil_mode"].value
+
+    ((prose, explorer, names),) = _notebook_predictors("06_transposed_convolution")
+    assert explorer.predict == "reads" and "scatter view" in prose
+    assert "Which output cells does input cell (0, 0) add the kernel to?" in explorer.prediction.prompt.value
+    assert np.array_equal(np.asarray(explorer.x), names["x"])

@@ -28,8 +28,8 @@ from convarith.widgets.predict import (
 
 __all__ = ["TARGET_COLOUR", "CHOSEN_COLOUR", "PredictionBox", "click_events", "question_pixels", "still_pixels"]
 
-TARGET_COLOUR = "#d55e00"
-"""Outline of the cell a question is about (vermillion, the kernel footprint's colour)."""
+TARGET_COLOUR = "#1a1a1a"
+"""Outline of the cell a question is about (black, three pixels wide)."""
 CHOSEN_COLOUR = "#e69f00"
 """Tint and outline of the cells a student clicked (orange)."""
 
