@@ -1,4 +1,4 @@
-"""Scenes of several panels stepping together: two 'same' padding rules, symmetric padding.
+"""Scenes of several panels stepping together: two 'same' padding rules, padding modes, symmetric padding.
 
 Each panel is a convolution scene's panel; the scene adds a title and a caption that compare
 them.
@@ -7,15 +7,18 @@ them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
 
 from convarith.anim.scenes.common import _check_drawable
 from convarith.anim.scenes.conv import conv_scene
 from convarith.anim.scenes.data import Panel, Scene
 from convarith.arithmetic.layer import layer
 from convarith.arithmetic.text import format_padding, format_param, format_size
-from convarith.typing import IntOrTuple
+from convarith.typing import IntOrTuple, PaddingLike
 
-__all__ = ["same_comparison_scene", "symmetric_scene"]
+__all__ = ["padding_modes_scene", "same_comparison_scene", "symmetric_scene"]
 
 
 def same_comparison_scene(
@@ -84,6 +87,62 @@ def same_comparison_scene(
         apart,
     )
     return Scene(name, title, tuple(panels), None, columns=1 if first.ndim == 1 else None, caption=caption)
+
+
+def padding_modes_scene(
+    input_values: Any,
+    kernel_size: IntOrTuple = 3,
+    padding: PaddingLike = 2,
+    *,
+    kernel_values: Any = None,
+    modes: Sequence[str] = ("zeros", "reflect", "replicate", "circular"),
+    name: str = "padding_modes",
+) -> Scene:
+    """The same convolution of the same input under each padding mode, one panel per mode.
+
+    Parameters
+    ----------
+    input_values : array_like, shape (W,) or (H, W)
+        The input (one row, or a grid).
+    kernel_size : int or tuple of int
+    padding : int, (before, after) or per-axis tuple
+    kernel_values : array_like, optional
+        The kernel (default: as :func:`conv_scene` chooses, the same in every panel).
+    modes : sequence of {'zeros', 'reflect', 'replicate', 'circular'}
+
+    Returns
+    -------
+    Scene
+        Panel ``n`` is ``conv_scene(..., padding_mode=modes[n])``'s, titled with its mode: its
+        padding cells hold the engine's padded values, its outputs the engine's.
+
+    Notes
+    -----
+    The output size ``o = i + pb + pe - k + 1`` does not depend on the mode; the values in the
+    padding cells, and so the outputs near the border, do (:func:`convarith.engine.pad`).
+
+    Examples
+    --------
+    >>> scene = padding_modes_scene([1, 2, 3, 4, 5], 3, 2)
+    >>> [(p.padding_mode, p.padded_values.tolist()) for p in scene.panels][1:3]
+    [('reflect', [3, 2, 1, 2, 3, 4, 5, 4, 3]), ('replicate', [1, 1, 1, 2, 3, 4, 5, 5, 5])]
+    """
+    x = np.asarray(input_values)
+    panels = tuple(
+        conv_scene(
+            x.shape, kernel_size, 1, padding, input_values=x, kernel_values=kernel_values, padding_mode=mode, title=mode
+        ).panels[0]
+        for mode in modes
+    )
+    first = panels[0]
+    title = (
+        f"Padding modes: input {format_size(first.input_shape)}, kernel {format_param(first.kernel_shape)}, "
+        f"padding {format_padding(first.input_padding)}"
+    )
+    caption = (
+        f"the grey cells hold what each mode pads with; every mode gives {format_size(first.output_shape)} outputs",
+    )
+    return Scene(name, title, panels, None, columns=2, caption=caption)
 
 
 def symmetric_scene(
