@@ -51,7 +51,7 @@ def conf(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     pytest.importorskip("sphinx")
     monkeypatch.setattr(sys, "path", list(sys.path))
     monkeypatch.setenv("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
-    monkeypatch.delenv("CONVARITH_STATIC_WIDGETS", raising=False)  # conf.py sets it; later kernels must not see it
+    monkeypatch.setenv("CONVARITH_STATIC_WIDGETS", "0")  # conf.py sets it to 1; undone after the test
     return _load("convarith_docs_conf", DOCS / "conf.py")
 
 

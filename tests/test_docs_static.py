@@ -193,7 +193,7 @@ def test_ipython_shows_the_static_view_instead_of_the_widget() -> None:
 
 def test_docs_conf_turns_the_static_views_on(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("sphinx")
-    monkeypatch.delenv(STATIC_ENV, raising=False)
+    monkeypatch.setenv(STATIC_ENV, "0")  # recorded, so the "1" conf.py sets is removed after the test
     monkeypatch.setenv("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
     monkeypatch.setattr(sys, "path", list(sys.path))
     namespace: dict[str, object] = {"__file__": str(ROOT / "docs" / "conf.py")}
