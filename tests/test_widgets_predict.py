@@ -367,3 +367,56 @@ def test_notebooks_predict_as_their_prose_says() -> None:
     assert explorer.predict == "reads" and "scatter view" in prose
     assert "Which output cells does input cell (0, 0) add the kernel to?" in explorer.prediction.prompt.value
     assert np.array_equal(np.asarray(explorer.x), names["x"])
+
+
+@pytest.mark.slow
+def test_run_all_saves_no_answer_in_the_widget_state(tmp_path: Any) -> None:
+    """Executed as Run All does (nbclient, widget state stored): the saved state holds no answer."""
+    import json
+    import os
+    from pathlib import Path
+
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    x, w = GUIDE_X.tolist(), GUIDE_W.tolist()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(source)
+        for source in [
+            "import numpy as np\nfrom convarith.widgets import LayerExplorer",
+            'LayerExplorer("conv", 5, 3, stride=2, padding=1, predict="output_size", dpi=30)',
+            f'LayerExplorer("conv", x=np.array({x}), w=np.array({w}), predict="next_value", dpi=30)',
+            'LayerExplorer("conv", 5, 3, stride=2, padding=1, predict="reads", dpi=30)',
+        ]
+    ]
+    root = str(Path(__file__).resolve().parents[1])
+    client = nbclient.NotebookClient(
+        notebook, timeout=180, kernel_name="python3", store_widget_state=True,
+        resources={"metadata": {"path": str(tmp_path)}},
+    )  # fmt: skip
+    client.execute(env={**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])})
+    saved = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    models = {model_id: model["state"] for model_id, model in saved.items()}
+
+    def tree(model_id: str) -> list[str]:  # an explorer's models, through its children
+        below = [c.removeprefix("IPY_MODEL_") for c in models[model_id].get("children", [])]
+        return [model_id] + [m for child in below for m in tree(child)]
+
+    roots = [m for m, s in models.items() if "convarith-explorer" in s.get("_dom_classes", [])]
+    assert len(roots) == 3
+    for root in roots:
+        ids = tree(root)
+        text = json.dumps([models[m] for m in ids], ensure_ascii=False)
+        assert "Predict." in text  # the question is there, and no verdict
+        assert "✓ Right" not in text and "✗ You said" not in text and "✗ Not quite" not in text
+        steps = [m for m in ids if models[m].get("description") == "kernel position"]
+        (picture,) = [m for m in ids if "convarith-picture" in models[m].get("_dom_classes", [])]
+        assert len(steps) == 1 and models[steps[0]]["max"] == 1  # no bound gives away the positions to come
+        if "What is the output size" in text:  # nor the size: no formula, check line, position or picture
+            assert "3×3" not in text and "(1, 1, 3, 3)" not in text and "of 9" not in text
+            pixels = [b for b in saved[picture].get("buffers", []) if b.get("path") == ["value"]]
+            assert all(not b.get("data") for b in pixels), "the picture is saved before the student answers"
+        if "What value does it compute" in text:  # nor the first value, 12
+            shown = " | ".join(v for m in ids for v in models[m].values() if isinstance(v, str))
+            assert not _token("12").search(shown)  # (numbers such as slider bounds left out)
