@@ -163,7 +163,9 @@ def test_clicking_an_output_cell_shows_the_cells_it_reads(page: Any) -> None:
     before = _picture_bytes(picture)
 
     # the same picture in this process: where output cell (1, 2) is, and the frame that computes it
-    renderer = Renderer(describe_layer("conv", 5, 3, stride=2, padding=1).scene, caption=False, dpi=DPI)
+    scene = describe_layer("conv", 5, 3, stride=2, padding=1).scene
+    assert scene is not None
+    renderer = Renderer(scene, caption=False, dpi=DPI)
     r0, r1, c0, c1 = renderer.cell_box(0, 1, (1, 2))
     expected = renderer.draw_frame(5)
     assert np.array_equal(_pixels(before), renderer.draw_frame(0))
