@@ -328,6 +328,11 @@ def test_notebook_player_steps_its_picture(visit: _Visit) -> None:
     box.wait_for(timeout=30_000)
     assert "need a running Python kernel" in box.inner_text()
     picture = box.locator(".convarith-static-player img").first
+    hidden = box.locator("details").filter(has=page.locator(".convarith-static-player"))
+    if hidden.count():  # an explorer that asks for a prediction: the picture waits behind a click
+        assert hidden.first.get_attribute("open") is None
+        assert not box.get_by_role("button", name="Next frame").is_visible()
+        hidden.first.locator("summary").first.click()
     loaded = "(img) => img.complete && img.naturalWidth > 0"
     page.wait_for_function(loaded, arg=picture.element_handle(), timeout=30_000)
     before = picture.get_attribute("src")
