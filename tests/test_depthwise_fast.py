@@ -120,3 +120,40 @@ def test_any_chunk_matches_pytorch_in_every_rank(torch, nd, channels, chunk, str
     expected = conv_nd(torch.from_numpy(x), torch.from_numpy(w), None, stride, padding, dilation, channels).numpy()
     assert y.dtype == np.float32
     np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel:UserWarning")
+@given(
+    nd=st.integers(1, 3),
+    channels=st.integers(1, 5),
+    multiplier=st.integers(1, 2),
+    chunk=st.integers(1, 5),
+    data=st.data(),
+    seed=st.integers(0, 2**16),
+)
+def test_same_padding_reads_unpadded_inner_axes_exactly(nd, channels, multiplier, chunk, data, seed):
+    # padding='same' at stride 1 (the inner axes as long as the input): the taps read the input
+    # rows unpadded and the columns crossing an inner edge are zeroed; kernels wider than the
+    # input, even kernels (the extra unit after) and dilations included. Exact on integers.
+    kernel = data.draw(st.tuples(*[st.integers(1, 5)] * nd))
+    dilation = data.draw(st.tuples(*[st.integers(1, 2)] * nd))
+    sizes = data.draw(st.tuples(*[st.integers(1, 6)] * nd))
+    x = random_array((2, channels, *sizes), seed, np.int64, low=-9, high=9)
+    w = random_array((channels * multiplier, 1, *kernel), seed + 1, np.int64, low=-9, high=9)
+    extent = int(np.prod([i + d * (k - 1) for i, k, d in zip(sizes, kernel, dilation, strict=True)]))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(memory, "CACHE_BYTES", column_bytes_for(chunk, int(np.prod(kernel)), extent))
+        y = conv(x, w, padding="same", dilation=dilation, groups=channels)
+    pads = tuple((d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for k, d in zip(kernel, dilation, strict=True))
+    expected = reference.conv(x, w, None, 1, pads, dilation, channels, "zeros")
+    assert y.shape == (2, channels * multiplier, *sizes)
+    np.testing.assert_array_equal(y, expected.astype(np.int64))
+
+
+@pytest.mark.parametrize("budget", [2**9, 2**11, 2**13])  # rows of one image, part of a row, ...
+def test_same_padding_in_blocks_of_rows_and_parts_of_rows(monkeypatch, budget):
+    x = random_array((2, 3, 9, 10), 9, np.int64, low=-9, high=9)
+    w = random_array((3, 1, 3, 3), 10, np.int64, low=-9, high=9)
+    monkeypatch.setattr(memory, "MAX_TEMPORARY_BYTES", budget)
+    y = conv(x, w, padding=1, groups=3)
+    np.testing.assert_array_equal(y, reference.conv(x, w, None, 1, 1, 1, 3, "zeros").astype(np.int64))

@@ -354,7 +354,7 @@ class BlockReader:
     def __init__(
         self, x: np.ndarray, axes: Sequence[AxisWindows], mode: str, fill: float | int, dtype: np.dtype
     ) -> None:
-        self.x, self.axes, self.fill, self.dtype = x, tuple(axes), fill, dtype
+        self.x, self.axes, self.mode, self.fill, self.dtype = x, tuple(axes), mode, fill, dtype
         self.sources = [AxisSources(a, mode) for a in axes]
         self.sparse = reads_sparsely(axes)
         # sparse: per axis, the input index each (output, tap) reads, -1 for a fill cell

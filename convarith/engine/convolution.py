@@ -351,56 +351,138 @@ def _depthwise_block(
 ) -> None:
     """Depthwise block (``C_g = 1``): ``y[n, g, m, o] = sum_t w[g, m, t] * x_t[n, g, o]``.
 
-    Per image and chunk of channels small enough to stay in cache, four copies or products that
-    read ``x`` and write ``target`` once and otherwise touch only cache-sized buffers: copy the
-    chunk's cells into a padded buffer (whose border is filled once per block), copy its taps into
-    a ``(channels, taps, positions)`` column block, contract that with the ``(channels,
-    multiplier, taps)`` weights in one batched ``matmul``, and copy the result into ``target``.
-
-    With unit steps every tap's view is a shifted window of the same flattened cells, so the
-    columns are taken on a "wide" grid with the padded row length: the shifts of tap
-    ``(t_0, t_1, ...)`` are ``sum_a t_a * d_a * pitch_a``, so one strided view holds every tap
-    (``every_tap``) and each chunk's columns are one copy. The product is written with the padded
-    row length too (``sizes[0] * pitch[0]`` cells per channel) and cropped by slicing.
+    Per image and chunk of channels small enough to stay in cache (see :class:`_DepthwiseChunks`
+    for the layouts): copy the chunk's cells into a buffer whose border is written once per
+    block, copy every tap into a ``(channels, taps, positions)`` column block, and contract it
+    with the ``(channels, multiplier, taps)`` weights in one batched ``matmul``, straight into
+    ``target`` or into a buffer cropped into it. ``x`` is read and ``target`` written once.
     """
     groups, out_group = w_taps.shape[:2]
-    axes = reader.axes
     sizes = target.shape[2:]
-    kernel = tuple(a.kernel_size for a in axes)
-    taps = core.prod(kernel)
-    w_matrix = w_taps.reshape(groups, out_group, taps)
-    padded = core.PaddedCells(axes, spatial, reader.sources, reader.fill)
-    chunk = min(groups, max(1, column_bytes // (taps * core.prod(padded.shape) * target.itemsize)))
-    cells = scratch.take("cells", (1, chunk, *padded.shape))
-    padded.fill_border(cells)
-    cells = cells[0]
-    wide = core.wide_grid(cells[None], axes, spatial)
-    if wide is not None:
-        pitch, positions, _ = wide
-        flat = cells.reshape(chunk, -1)
-        tap_strides = tuple(a.dilation * p * flat.itemsize for a, p in zip(axes, pitch, strict=True))
-        every_tap = np.lib.stride_tricks.as_strided(
-            flat, (chunk, *kernel, positions), (flat.strides[0], *tap_strides, flat.itemsize), writeable=False
-        )
-        # the product on the wide grid: row length pitch[0], cropped to sizes by slicing
-        result = scratch.take("result", (chunk, out_group, sizes[0] * pitch[0]))
-        product = result[:, :, :positions]
-        cropped = result.reshape(chunk, out_group, sizes[0], *padded.shape[1:])
-        cropped = cropped[(slice(None), slice(None), slice(None), *(slice(0, size) for size in sizes[1:]))]
-    else:
-        positions = core.prod(sizes)
-        product = scratch.take("result", (chunk, out_group, positions))
-        cropped = product.reshape(chunk, out_group, *sizes)
-    columns = scratch.take("columns", (chunk, taps, positions))
+    w_matrix = w_taps.reshape(groups, out_group, -1)
+    plan = _DepthwiseChunks(reader, spatial, sizes, out_group, column_bytes, scratch)
     by_group = target.reshape(target.shape[0], groups, out_group, *sizes)
+    assert target.flags.c_contiguous  # so that a chunk of by_group reshapes to a view
     for n in range(batch[1] - batch[0]):
-        for g0 in range(0, groups, chunk):
-            k = min(chunk, groups - g0)
-            padded.copy_inside(cells[None, :k], reader.x[batch[0] + n, None, g0 : g0 + k])
-            if wide is not None:
-                np.copyto(columns[:k].reshape(every_tap[:k].shape), every_tap[:k])
+        for g0 in range(0, groups, plan.chunk):
+            k = min(plan.chunk, groups - g0)
+            columns = plan.columns(reader.x[batch[0] + n, None, g0 : g0 + k])
+            if plan.crop is None:  # the columns' positions are the output's
+                np.matmul(w_matrix[g0 : g0 + k], columns, out=by_group[n, g0 : g0 + k].reshape(k, out_group, -1))
             else:
-                for t, (_, view) in enumerate(core.tap_views(cells[None, :k], axes, spatial)):
-                    columns[:k, t] = view[0].reshape(k, positions)
-            np.matmul(w_matrix[g0 : g0 + k], columns[:k], out=product[:k])
-            np.copyto(by_group[n, g0 : g0 + k], cropped[:k])
+                product, cropped = plan.crop
+                np.matmul(w_matrix[g0 : g0 + k], columns, out=product[:k])
+                np.copyto(by_group[n, g0 : g0 + k], cropped[:k])
+
+
+class _DepthwiseChunks:
+    """Buffers and views for the depthwise columns of one block, chunk of channels by chunk.
+
+    Three layouts, fastest first (``pitch_a`` is the buffer's stride along axis ``a``, in cells):
+
+    * **Inner axes unpadded** (zero padding, unit strides, and every axis after the first as
+      long in the output as in the input, as with ``padding='same'``): the buffer pads only the
+      first axis, so every tap ``t`` is a run of the flattened cells starting at
+      ``sum_a (t_a * d_a - pb_a) * pitch_a`` (``pb_0`` taken as 0) whose positions are exactly
+      the output's. A tap that crosses an inner edge reads a neighbouring row there (or the
+      buffer's spare cells, ``slack``): those columns are set to zero after the copy
+      (``zeroed``), the zero padding, and the product goes straight into the output.
+    * **Padded wide grid** (unit strides): the buffer holds the padded cells; tap ``t`` is the
+      run at ``sum_a t_a * d_a * pitch_a`` on the "wide" grid with the padded row length, and
+      the product is cropped to the output (``crop``: the product and its cropped view).
+    * **Strided** (other strides): each tap's strided view is copied on its own.
+
+    In the first two, one strided view holds every tap (``every_tap``), so a chunk's columns are
+    one copy.
+    """
+
+    def __init__(
+        self,
+        reader: core.BlockReader,
+        spatial: list[tuple[int, int]],
+        sizes: tuple[int, ...],
+        out_group: int,
+        column_bytes: int,
+        scratch: core.Scratch,
+    ) -> None:
+        axes, item = reader.axes, np.dtype(reader.dtype).itemsize
+        kernel = tuple(a.kernel_size for a in axes)
+        taps, positions = core.prod(kernel), core.prod(sizes)
+        self.spatial, self.axes, self.sizes = spatial, axes, sizes
+        self.chunk = chunk = min(
+            reader.x.shape[1], max(1, column_bytes // (taps * core.prod(core.extent_sizes(axes, sizes)) * item))
+        )
+        self.every_tap: np.ndarray | None = None
+        self.zeroed: list[tuple[Any, ...]] = []
+        self.crop: tuple[np.ndarray, np.ndarray] | None = None
+        inner = list(zip(axes[1:], spatial[1:], strict=True))
+        if (
+            reader.mode == "zeros"
+            and all(a.stride == 1 for a in axes)
+            and all(a.output_size == a.input_size == hi - lo for a, (lo, hi) in inner)
+        ):
+            self.padded = core.PaddedCells(axes[:1], spatial[:1], reader.sources[:1], reader.fill)
+            shape = (self.padded.shape[0], *(a.input_size for a in axes[1:]))
+            pitch = [core.prod(shape[a + 1 :]) for a in range(len(axes))]
+            cells = core.prod(shape)
+            first = -sum(a.padding[0] * p for a, p in zip(axes[1:], pitch[1:], strict=True))
+            last = first + sum((a.effective_kernel_size - 1) * p for a, p in zip(axes, pitch, strict=True))
+            slack = max(0, -first, last + positions - cells)
+            flat = scratch.take("cells", (chunk * cells + 2 * slack,))
+            self.cells = flat[slack : slack + chunk * cells].reshape(1, chunk, *shape)
+            self.every_tap = np.lib.stride_tricks.as_strided(
+                flat[slack + first :],
+                (chunk, *kernel, positions),
+                (cells * item, *(a.dilation * p * item for a, p in zip(axes, pitch, strict=True)), item),
+                writeable=False,
+            )
+            # columns (chunk, *kernel, *sizes): tap t_a reads inner coordinate o_a + t_a*d_a - pb_a
+            ndim = len(axes)
+            for axis, a in enumerate(axes[1:], 1):
+                for t in range(a.kernel_size):
+                    shift = t * a.dilation - a.padding[0]
+                    for outside in (slice(0, max(0, -shift)), slice(max(0, a.input_size - shift), None)):
+                        index: list[Any] = [slice(None)] * (1 + 2 * ndim)
+                        index[1 + axis], index[1 + ndim + axis] = t, outside
+                        if len(range(*outside.indices(sizes[axis]))):
+                            self.zeroed.append(tuple(index))
+        else:
+            self.padded = core.PaddedCells(axes, spatial, reader.sources, reader.fill)
+            self.cells = scratch.take("cells", (1, chunk, *self.padded.shape))
+            wide = core.wide_grid(self.cells, axes, spatial)
+            if wide is not None:
+                pitch, positions, _ = wide
+                flat = self.cells.reshape(chunk, -1)
+                self.every_tap = np.lib.stride_tricks.as_strided(
+                    flat,
+                    (chunk, *kernel, positions),
+                    (flat.strides[0], *(a.dilation * p * item for a, p in zip(axes, pitch, strict=True)), item),
+                    writeable=False,
+                )
+                # the product on the wide grid, row length pitch[0], cropped to sizes by slicing
+                result = scratch.take("result", (chunk, out_group, sizes[0] * pitch[0]))
+                crop = (slice(None),) * 3 + tuple(slice(0, size) for size in sizes[1:])
+                wide_rows = result.reshape(chunk, out_group, sizes[0], *self.padded.shape[1:])
+                self.crop = result[:, :, :positions], wide_rows[crop]
+            else:
+                product = scratch.take("result", (chunk, out_group, positions))
+                self.crop = product, product.reshape(chunk, out_group, *sizes)
+        self.padded.fill_border(self.cells)
+        self.columns_buffer = scratch.take("columns", (chunk, *kernel, positions))
+
+    def columns(self, part: np.ndarray) -> np.ndarray:
+        """The ``(channels, taps, positions)`` columns of ``part``, ``(1, channels, *input)``."""
+        k = part.shape[1]
+        self.padded.copy_inside(self.cells[:, :k], part)
+        columns = self.columns_buffer[:k]
+        if self.every_tap is not None:
+            np.copyto(columns, self.every_tap[:k])
+        else:
+            for taps, view in core.tap_views(self.cells[:, :k], self.axes, self.spatial):
+                where: tuple[Any, ...] = (slice(None), *taps)
+                columns[where] = view[0].reshape(k, -1)
+        if self.zeroed:
+            grid = columns.reshape(*columns.shape[:-1], *self.sizes)
+            for index in self.zeroed:
+                grid[index] = 0
+        return columns.reshape(k, -1, columns.shape[-1])
