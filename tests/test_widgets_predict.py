@@ -420,3 +420,15 @@ def test_run_all_saves_no_answer_in_the_widget_state(tmp_path: Any) -> None:
         if "What value does it compute" in text:  # nor the first value, 12
             shown = " | ".join(v for m in ids for v in models[m].values() if isinstance(v, str))
             assert not _token("12").search(shown)  # (numbers such as slider bounds left out)
+
+
+def test_reads_of_the_transposed_direct_view_count_the_inserted_zeros() -> None:
+    # no_padding_strides_transposed: 2×2 stretched to 3×3 (a zero between), padded by k - 1 = 2;
+    # output (2, 2) reads rows 0..2 and columns 0..2: the four input cells and the five zeros, by hand
+    panel = transpose_scene((2, 2), 3, 2).panels[0]
+    step = 2 * 5 + 2
+    q = question(panel, step)
+    assert q.target == (2, 2) and q.zeros and "inserted zeros" in q.prompt("reads")
+    assert check_reads(panel, step, [(r, c) for r in range(3) for c in range(3)]).correct
+    only_inputs = check_reads(panel, step, [(0, 0), (0, 2), (2, 0), (2, 2)])
+    assert only_inputs.missing == ((0, 1), (1, 0), (1, 1), (1, 2), (2, 1)) and not only_inputs.extra

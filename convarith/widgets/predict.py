@@ -262,6 +262,8 @@ class Question:
     cells : frozenset of tuple of int
         Those cells: the input cells read, padding and inserted zeros included (a ceil-mode
         overhang is not read), or the output cells written (cropped ones included).
+    zeros : bool
+        Whether the grid has inserted zeros (a transposed convolution's direct view).
     """
 
     step: int
@@ -269,6 +271,7 @@ class Question:
     target_grid: int
     grid: int
     cells: frozenset[Coord]
+    zeros: bool = False
 
     def prompt(self, kind: str) -> str:
         """The question in words (it never holds the answer).
@@ -289,9 +292,10 @@ class Question:
                 f"Which output cells does input cell {self.target} add the kernel to? Click them in the picture "
                 "(cropped cells too), then press Check."
             )
+        also = "padding cells and inserted zeros too" if self.zeros else "padding cells too"
         return (
             f"Which input cells does output cell {self.target} read? Click them in the picture "
-            "(padding cells too), then press Check."
+            f"({also}), then press Check."
         )
 
 
@@ -328,7 +332,7 @@ def question(panel: Panel, step: int) -> Question:
     if panel.footprint_on_output:
         return Question(step, frame.reads[0].coord, 0, 1, frozenset(c.coord for c in frame.writes))
     cells = frozenset(c.coord for c in frame.reads if c.kind != "overhang")
-    return Question(step, frame.writes[0].coord, 1, 0, cells)
+    return Question(step, frame.writes[0].coord, 1, 0, cells, zeros=bool(panel.zeros))
 
 
 def _working(panel: Panel, step: int, value: float) -> str:
