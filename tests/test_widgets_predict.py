@@ -239,6 +239,7 @@ def test_an_unreadable_answer_reveals_nothing() -> None:
 def test_next_value_is_in_no_widget_before_check() -> None:
     explorer = LayerExplorer("conv", x=GUIDE_X, w=GUIDE_W, predict="next_value", dpi=40)
     assert explorer.play.disabled and explorer.step.max == 1
+    assert explorer.controls["numbers"].value and explorer.controls["numbers"].disabled  # values stay shown
     renderer = explorer.renderer
     assert renderer is not None
     for step in range(6):  # up to output (1, 2) = 19

@@ -234,6 +234,7 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
             ]  # fmt: skip
             shown[at : at + 1] = group
         self.controls = all_controls
+        all_controls["numbers"].disabled = predict == "next_value"  # the values are what is predicted
         self.shown_controls = tuple(shown)
         for name, control in all_controls.items():
             control.add_class(f"convarith-{name.replace('_', '-')}")
@@ -264,7 +265,9 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
         self._background: tuple[Any, np.ndarray] | None = None  # (renderer, its still picture)
         self.events = click_events(self.picture, self.on_click)
 
-        left = widgets.VBox([all_controls[name] for name in shown], layout=widgets.Layout(min_width="25em"))
+        left = widgets.VBox(
+            [all_controls[name] for name in shown], layout=widgets.Layout(min_width="25em" if shown else "0")
+        )
         right = widgets.VBox(
             [self._stepper.box, self.position, self.picture, self.notice, self.prediction],
             layout=widgets.Layout(align_items="flex-start"),
