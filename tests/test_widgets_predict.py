@@ -433,3 +433,13 @@ def test_reads_of_the_transposed_direct_view_count_the_inserted_zeros() -> None:
     assert check_reads(panel, step, [(r, c) for r in range(3) for c in range(3)]).correct
     only_inputs = check_reads(panel, step, [(0, 0), (0, 2), (2, 0), (2, 2)])
     assert only_inputs.missing == ((0, 1), (1, 0), (1, 1), (1, 2), (2, 1)) and not only_inputs.extra
+
+
+def test_a_pooled_value_question_does_not_mark_the_winner() -> None:
+    explorer = LayerExplorer("max_pool", 5, 2, ceil_mode=True, predict="next_value", dpi=40)
+    winner = np.array([0xE6, 0x9F, 0x00])  # the palette's winner: the cell holding the answer
+    assert not (np.asarray(_png(explorer.picture.value)) == winner).all(axis=-1).any()
+    frame = explorer.state.scene.panels[0].frames[0]  # type: ignore[union-attr]
+    explorer.prediction.answer.value = str(frame.output_values[frame.writes[0].coord])  # type: ignore[index]
+    assert explorer.check_prediction().correct  # type: ignore[union-attr]
+    assert (np.asarray(_png(explorer.picture.value)) == winner).all(axis=-1).any()  # revealed: the winner shows

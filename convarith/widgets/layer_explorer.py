@@ -263,6 +263,7 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
         self._revealed: dict[tuple[tuple[str, Any], ...], int] = {}  # frames revealed per layer
         self._asked: tuple[Any, ...] = ()  # the open question
         self._background: tuple[Any, np.ndarray] | None = None  # (renderer, its still picture)
+        self._plain: tuple[Any, Any] | None = None  # (renderer, the same without max-pooling winners)
         self.events = click_events(self.picture, self.on_click)
 
         left = widgets.VBox(

@@ -20,13 +20,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import NamedTuple
 
 import numpy as np
 
-from convarith.anim.scenes import Panel
+from convarith.anim.scenes import Panel, Scene
 from convarith.arithmetic import Layer
 from convarith.arithmetic.text import format_size
 
@@ -44,6 +44,7 @@ __all__ = [
     "parse_size",
     "parse_value",
     "question",
+    "without_winners",
 ]
 
 PREDICTIONS = ("output_size", "next_value", "reads")
@@ -587,3 +588,17 @@ def mark_cells(pixels: np.ndarray, boxes: Iterable[Box], colour: str, *, fill: f
             pixels[r1 - w : r1, c0:c1] = rgb
             pixels[r0:r1, c0 : c0 + w] = rgb
             pixels[r0:r1, c1 - w : c1] = rgb
+
+
+def without_winners(scene: Scene) -> Scene:
+    """The scene with no max-pooling winner marked: a question about a pooled value must not show it.
+
+    Examples
+    --------
+    >>> from convarith.anim.scenes import pool_scene
+    >>> scene = pool_scene((4, 4), 2, 2, mode="max")
+    >>> scene.panels[0].frames[0].winner is None, without_winners(scene).panels[0].frames[0].winner
+    (False, None)
+    """
+    panels = tuple(replace(p, frames=tuple(replace(f, winner=None) for f in p.frames)) for p in scene.panels)
+    return replace(scene, panels=panels)

@@ -24,6 +24,7 @@ from convarith.widgets.predict import (
     link_step,
     mark_cells,
     question,
+    without_winners,
 )
 
 __all__ = ["TARGET_COLOUR", "CHOSEN_COLOUR", "PredictionBox", "click_events", "question_pixels", "still_pixels"]
@@ -183,6 +184,7 @@ class _PredictAndLink:
     _revealed: dict[Key, int]
     _asked: tuple[Any, ...]
     _background: tuple[Any, np.ndarray] | None
+    _plain: tuple[Any, Any] | None  # (renderer, a renderer of its scene without max-pooling winners)
 
     def _show_state(self, state: Any, renderer: Any) -> None:  # pragma: no cover - the explorer's
         raise NotImplementedError
@@ -262,8 +264,8 @@ class _PredictAndLink:
         if self._background is None or self._background[0] is not renderer:
             self._background = (renderer, still_pixels(renderer))
         still = self._background[1]
-        if self.predict == "next_value":  # the kernel in place, its output cell blank
-            pixels = renderer.draw_frame(step).copy()
+        if self.predict == "next_value":  # the kernel in place, its output cell blank (and no winner)
+            pixels = self._plain_renderer().draw_frame(step).copy()
             r0, r1, c0, c1 = renderer.cell_box(0, 1, q.target)
             pixels[r0:r1, c0:c1] = still[r0:r1, c0:c1]
         else:  # nothing highlighted: no cell read, no kernel
@@ -271,6 +273,24 @@ class _PredictAndLink:
         self.picture.value = png_bytes(question_pixels(renderer, q, self.chosen, pixels))
         where = "input cell" if q.target_grid == 0 else "output cell"
         self.position.value = f"kernel position {step + 1} of {len(renderer)}: {where} {q.target}, predict first"
+
+    def _plain_renderer(self) -> Any:
+        """The renderer, or one of the same picture without the max-pooling winners (it is the answer)."""
+        renderer = self.renderer
+        if not any(f.winner is not None for p in renderer.scene.panels for f in p.frames):
+            return renderer
+        if self._plain is None or self._plain[0] is not renderer:
+            from convarith.anim.render import Renderer
+
+            if self._plain is not None:
+                self._plain[1].close()
+            width, height = (float(v) for v in renderer.figure.get_size_inches())
+            plain = Renderer(
+                without_winners(renderer.scene), numbers=renderer.numbers, caption=renderer.caption,
+                width=width, height=height, dpi=float(renderer.figure.dpi),
+            )  # fmt: skip
+            self._plain = (renderer, plain)
+        return self._plain[1]
 
     # -- click to link -------------------------------------------------------------------------
     def on_click(self, event: dict[str, Any]) -> None:
