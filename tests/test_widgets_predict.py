@@ -219,6 +219,8 @@ def test_output_size_is_in_no_widget_before_check() -> None:
     assert "the output is 3×3" in explorer.prediction.feedback.value
     assert explorer.step.max == 9 and bytes(explorer.picture.value).startswith(b"\x89PNG")
     assert "agree" in explorer.check.value
+    explorer.set(numbers=True)  # the same layer, drawn with values: not asked again
+    assert bytes(explorer.picture.value).startswith(b"\x89PNG") and explorer.step.max == 9
     # a new layer asks again
     explorer.controls["stride"].value = 1
     assert bytes(explorer.picture.value) == b"" and explorer.step.max == 1

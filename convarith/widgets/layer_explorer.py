@@ -259,7 +259,7 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
         self._busy = False
         self._cache: OrderedDict[tuple[tuple[str, Any], ...], tuple[LayerState, Any]] = OrderedDict()
         self._key: tuple[tuple[str, Any], ...] = ()
-        self._sized: set[tuple[tuple[str, Any], ...]] = set()  # layers whose output size was revealed
+        self._sized: set[Any] = set()  # layers (Layer values) whose output size was revealed
         self._revealed: dict[tuple[tuple[str, Any], ...], int] = {}  # frames revealed per layer
         self._asked: tuple[Any, ...] = ()  # the open question
         self._background: tuple[Any, np.ndarray] | None = None  # (renderer, its still picture)
@@ -393,7 +393,7 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
             self._stepper.box.layout.display = "none"
             self.prediction.idle("Choose parameters that make a layer.")
             return
-        hidden = self.predict == "output_size" and self._key not in self._sized
+        hidden = self.predict == "output_size" and state.layer not in self._sized
         self.message.value = ""
         self.picture.layout.display = "none" if hidden else None
         self._stepper.box.layout.display = "none" if hidden else None
@@ -417,8 +417,8 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
             self.check.value = ""
             self.position.value = ""
             self.picture.value = b""
-            if self._asked != (self._key, "size"):
-                self._asked = (self._key, "size")
+            if self._asked != (state.layer, "size"):
+                self._asked = (state.layer, "size")
                 self.prediction.ask(
                     "What is the output size of this layer? Type one whole number per axis (rows×columns), "
                     "or one number for every axis, then press Check.",

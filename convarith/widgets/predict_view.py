@@ -180,7 +180,7 @@ class _PredictAndLink:
     _stepper: Stepper
     _busy: bool
     _key: Key
-    _sized: set[Key]
+    _sized: set[Any]
     _revealed: dict[Key, int]
     _asked: tuple[Any, ...]
     _background: tuple[Any, np.ndarray] | None
@@ -220,10 +220,10 @@ class _PredictAndLink:
         step = self._stepper.index()
         try:
             if self.predict == "output_size":
-                if self._key in self._sized:
+                if state.layer in self._sized:
                     return None
                 verdict = check_output_size(state.layer, self.prediction.answer.value)
-                self._sized.add(self._key)
+                self._sized.add(state.layer)
                 self._show_state(state, renderer)
                 self.prediction.show(verdict)
                 return verdict
