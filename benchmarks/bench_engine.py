@@ -4,6 +4,7 @@ Run by hand from the project root::
 
     python benchmarks/bench_engine.py           # the four cases of issue 3 (about a minute)
     python benchmarks/bench_engine.py --quick   # CI-sized versions of the same cases (seconds)
+    python benchmarks/bench_engine.py --only depthwise --rounds 5   # one case, five same-run ratios
 
 For each case it prints, from one run of this script:
 
@@ -197,6 +198,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="CI-sized cases, fewer repeats")
     parser.add_argument("--repeats", type=int, default=None, help="timed runs per measurement (best is kept)")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="measure each case this many times (the median ratio's round is shown)"
+    )
+    parser.add_argument("--only", default="", help="run only the cases whose name contains this text")
     args = parser.parse_args()
     repeats = args.repeats or (3 if args.quick else 7)
     threads = blas_threads()
@@ -219,14 +224,19 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     notes = []
-    for case in cases(args.quick):
+    for case in [c for c in cases(args.quick) if args.only.lower() in c.name.lower()]:
         x = random_array(case.x_shape, 0)
         w = random_array(case.w_shape, 1) if case.w_shape else np.zeros(0, np.float32)
         fn = ours(case, x, w)
         result = fn()
         tfn = None if torch is None else torch_fn(torch, case, x, w)
         diff = None if tfn is None else float(np.abs(result - tfn().numpy()).max())
-        t_ours, t_torch, t_gemm = best_times([fn, tfn, gemm_fn(case, result.shape)], repeats)
+        rounds = [best_times([fn, tfn, gemm_fn(case, result.shape)], repeats) for _ in range(max(args.rounds, 1))]
+        ratios = sorted((r[0] / r[1], index) for index, r in enumerate(rounds) if r[0] and r[1])
+        t_ours, t_torch, t_gemm = rounds[ratios[len(ratios) // 2][1] if ratios else 0]
+        if len(ratios) > 1:
+            listed = " ".join(f"{ratio:.2f}" for ratio, _ in ratios)
+            notes.append(f"{case.name}: ours/torch in {len(ratios)} rounds (sorted): {listed}")
         assert t_ours is not None
         peak, temporaries = peak_memory(fn)
         onnx = onnx_time(case, x, w)

@@ -1,10 +1,13 @@
 """Tests of the depthwise fast path of convarith.engine.convolution (``groups = C_in``).
 
-The path works per image and per chunk of channels: the chunk's cells are copied into a padded
-buffer whose border is written once per block, every tap is copied into a column block, one
-batched ``matmul`` contracts it and the result is cropped into the output. These tests force
-chunks of every size (one channel, a partial last chunk, all channels) and blocks of a few rows,
-in every padding mode, and compare with the loop definition (exact on integers) and PyTorch.
+The path works per image and per chunk of channels: the chunk's cells are copied into a buffer
+whose border is written once per block, every tap is copied into a column block, and one batched
+``matmul`` contracts it, into the output or into a buffer cropped into it. Three layouts
+(``_DepthwiseChunks``): inner axes unpadded (zero 'same' padding at stride 1, taps crossing an
+inner edge zeroed), the padded wide grid (unit strides), strided copies. These tests force chunks
+of every size (one channel, a partial last chunk, all channels) and blocks of a few rows or parts
+of rows, in every padding mode and rank, and compare with the loop definition (exact on integers)
+and PyTorch.
 """
 
 from __future__ import annotations

@@ -189,6 +189,7 @@ class PaddedCells:
                 picks.append(slice(int(index[0]), int(index[-1]) + 1))
             else:
                 picks.append(index)
+        self.inside = spatial_index(*self.destination)  # where the input cells go in the buffer
         self.plain = all(isinstance(p, slice) for p in picks)
         if self.plain:
             self.picks: tuple[Any, ...] = spatial_index(*picks)
@@ -211,7 +212,7 @@ class PaddedCells:
         shape = (part.shape[0], part.shape[1], *self.shape)
         slab = np.empty(shape, dtype=dtype) if scratch is None else scratch.take("cells", shape)
         self.fill_border(slab)
-        slab[spatial_index(*self.destination)] = sub
+        slab[self.inside] = sub
         return slab
 
     def fill_border(self, slab: np.ndarray) -> None:
@@ -229,7 +230,7 @@ class PaddedCells:
         Together the two are :meth:`gather` into ``slab``; a buffer reused for blocks of the same
         extent needs its border written once.
         """
-        slab[spatial_index(*self.destination)] = part[self.picks]
+        slab[self.inside] = part[self.picks]
 
 
 def gather_padded(

@@ -362,13 +362,14 @@ def _depthwise_block(
     w_matrix = w_taps.reshape(groups, out_group, -1)
     plan = _DepthwiseChunks(reader, spatial, sizes, out_group, column_bytes, scratch)
     by_group = target.reshape(target.shape[0], groups, out_group, *sizes)
-    assert target.flags.c_contiguous  # so that a chunk of by_group reshapes to a view
+    flat = target.reshape(target.shape[0], groups, out_group, -1)
+    assert np.may_share_memory(flat, target)  # a view: target is C-contiguous
     for n in range(batch[1] - batch[0]):
         for g0 in range(0, groups, plan.chunk):
             k = min(plan.chunk, groups - g0)
             columns = plan.columns(reader.x[batch[0] + n, None, g0 : g0 + k])
             if plan.crop is None:  # the columns' positions are the output's
-                np.matmul(w_matrix[g0 : g0 + k], columns, out=by_group[n, g0 : g0 + k].reshape(k, out_group, -1))
+                np.matmul(w_matrix[g0 : g0 + k], columns, out=flat[n, g0 : g0 + k])
             else:
                 product, cropped = plan.crop
                 np.matmul(w_matrix[g0 : g0 + k], columns, out=product[:k])
@@ -469,20 +470,35 @@ class _DepthwiseChunks:
                 self.crop = product, product.reshape(chunk, out_group, *sizes)
         self.padded.fill_border(self.cells)
         self.columns_buffer = scratch.take("columns", (chunk, *kernel, positions))
+        self.views: dict[int, tuple[Any, ...]] = {}
 
     def columns(self, part: np.ndarray) -> np.ndarray:
         """The ``(channels, taps, positions)`` columns of ``part``, ``(1, channels, *input)``."""
         k = part.shape[1]
-        self.padded.copy_inside(self.cells[:, :k], part)
-        columns = self.columns_buffer[:k]
-        if self.every_tap is not None:
-            np.copyto(columns, self.every_tap[:k])
+        if k not in self.views:  # (every chunk but an image's last has the same size)
+            self.views[k] = self.chunk_views(k)
+        inside, columns, every_tap, zeroed = self.views[k]
+        inside[...] = part[self.padded.picks]
+        if every_tap is not None:
+            np.copyto(columns, every_tap)
         else:
             for taps, view in core.tap_views(self.cells[:, :k], self.axes, self.spatial):
                 where: tuple[Any, ...] = (slice(None), *taps)
                 columns[where] = view[0].reshape(k, -1)
-        if self.zeroed:
-            grid = columns.reshape(*columns.shape[:-1], *self.sizes)
-            for index in self.zeroed:
-                grid[index] = 0
+        for outside in zeroed:
+            outside[...] = 0
         return columns.reshape(k, -1, columns.shape[-1])
+
+    def chunk_views(self, k: int) -> tuple[Any, ...]:
+        """Views for a chunk of ``k`` channels (the last one of an image may be smaller).
+
+        Where its input cells go, its columns, every tap's view of its cells (or ``None``), and
+        the columns to zero.
+        """
+        columns = self.columns_buffer[:k]
+        every_tap = None if self.every_tap is None else self.every_tap[:k]
+        zeroed = []
+        if self.zeroed:  # (only in the first layout, where the positions are the output's)
+            grid = columns.reshape(*columns.shape[:-1], *self.sizes)
+            zeroed = [grid[index] for index in self.zeroed]
+        return self.cells[:, :k][self.padded.inside], columns, every_tap, zeroed
