@@ -48,6 +48,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.pop("CONVARITH_STATIC_WIDGETS", None)
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    load = os.getloadavg()[0]  # other work on the machine slows the runs down
     seconds = {}
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         runs = [run_all_seconds(path) for _ in range(args.repeat)]
@@ -58,6 +59,7 @@ def main() -> None:
         "seconds": seconds,
         "repeat": args.repeat,
         "cpus": os.cpu_count(),
+        "load_average": round(max(load, os.getloadavg()[0]), 1),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "commit": commit.stdout.strip(),
