@@ -93,7 +93,11 @@ def _run_all(browser: Any, server: JupyterLabServer, name: str) -> Any:
     """Open notebook ``name``, wait for its kernel, and run every cell from the Run menu."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(TIMEOUT_MS)
-    page.goto(server.notebook_url(name))
+    # ?reset: a fresh workspace, so the notebook of an earlier test is not restored beside this one
+    # (Run All would then run whichever of the two happened to be active)
+    page.goto(server.notebook_url(name) + "?reset")
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current", has_text=name).wait_for()
+    assert page.locator(".jp-NotebookPanel").count() == 1, "another notebook is open"
     page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
     page.get_by_text(re.compile(r"\| Idle")).first.wait_for()
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()

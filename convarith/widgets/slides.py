@@ -32,8 +32,9 @@ SLIDE_OPTIONS: dict[str, Any] = {"width": 9.6, "height": 5.4, "dpi": 200, "capti
 """Drawing options for a slide: 9.6 × 5.4 inches at 200 dpi (1920 × 1080 pixels), formula shown.
 
 The renderer sizes its fonts in points on a 5.4-inch-high figure, so at 200 dpi the formula's
-first line is set in 14 pt = 38.9 pixels (3.6 % of the height; its ink, brackets included, is about
-35 pixels), the title in 17 pt and the grids' labels in up to 13 pt.
+first line is set in 14 pt = 38.9 pixels (3.6 % of the height; its ink, brackets included, is 35
+pixels: measured in ``tests/test_slides.py``), the title in up to 17 pt and the grids' labels in
+up to 14 pt. A line longer than about 77 characters is set smaller to fit the width.
 """
 
 SLIDE_FORMATS = ("gif", "png")
