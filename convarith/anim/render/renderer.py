@@ -318,13 +318,27 @@ class Renderer(_FigureRenderer):
             self._rects[key] = rect
         return rect
 
-    def _build_layers(self) -> None:
-        """Render the background and the cell-state layers (once per renderer)."""
-        self.canvas.draw()  # animated artists are left out: the background
+    def _build_layers(self, states: Any = ()) -> None:
+        """Render the background and base (once per renderer), then each layer of ``states`` not rendered yet.
+
+        A cell-state layer is rendered the first time a frame needs it (:meth:`_states_needed`):
+        the first frame of a layer has no "done" cells, and with values shown a state layer
+        costs a text draw per cell.
+        """
+        if self._layers is None:
+            self.canvas.draw()  # animated artists are left out: the background
+            buffer = np.asarray(self.canvas.buffer_rgba())
+            self._layers = {"background": buffer.copy()}
+            self._build_base(buffer)
         buffer = np.asarray(self.canvas.buffer_rgba())
-        background = buffer.copy()
-        layers = {"background": background}
-        self._layers = layers
+        for state in [s for s in states if s not in self._layers]:
+            self._build_state(buffer, state)
+            self._layers[state] = buffer.copy()
+
+    def _build_base(self, buffer: np.ndarray) -> None:
+        """The base of a frame (see :meth:`_build_layers`), drawn over the background in ``buffer``."""
+        assert self._layers is not None
+        layers = self._layers
         # the base of a frame: the background without the output grids' edges, which are drawn
         # over the links per frame (the links pass under the output grid): a blank band around
         # each output grid, then its fills
@@ -336,6 +350,11 @@ class Renderer(_FigureRenderer):
             buffer[r0:r1, c0:c1] = blank
             art["footprint"].axes.draw_artist(gout.collection)
         layers["base"] = buffer.copy()
+
+    def _build_state(self, buffer: np.ndarray, state: str) -> None:
+        """Every cell in cell state ``state``, drawn over the background into ``buffer``."""
+        assert self._layers is not None
+        background = self._layers["background"]
         read_colour = {**_READ_COLOUR, "overhang": PALETTE["padding_read"]}
 
         def input_state(gin: _Grid, panel: Panel) -> list[tuple[Coord, str]]:
@@ -347,38 +366,49 @@ class Renderer(_FigureRenderer):
             return result
 
         panels = self.scene.panels
-        states = ["read", "done", "now"]
-        if any(f.winner is not None for p in panels for f in p.frames):
-            states.append("winner")
-        if any(p.footprint_on_output for p in panels):
-            states += ["scatter_now", "cropped_now"]
         output_colour = {s: PALETTE[s] for s in ("scatter_now", "cropped_now")}
         output_colour |= {"done": PALETTE["output_done"], "now": PALETTE["output_now"]}
-        for state in states:
-            buffer[...] = background
-            for panel, (gin, gout), art in zip(panels, self._grids, self._panel_artists, strict=True):
-                ax = art["footprint"].axes
-                if state in ("read", "winner"):
-                    cells = input_state(gin, panel)
-                    colours = [PALETTE["winner"] if state == "winner" else read_colour[k] for _, k in cells]
-                    _set_cells(art["read"], gin, [c for c, _ in cells], colours)
-                    ax.draw_artist(art["read"])
-                    ax.draw_artist(gin.edges)
-                    for text in art["in_texts"].values():
+        buffer[...] = background
+        for panel, (gin, gout), art in zip(panels, self._grids, self._panel_artists, strict=True):
+            ax = art["footprint"].axes
+            if state in ("read", "winner"):
+                cells = input_state(gin, panel)
+                colours = [PALETTE["winner"] if state == "winner" else read_colour[k] for _, k in cells]
+                _set_cells(art["read"], gin, [c for c, _ in cells], colours)
+                ax.draw_artist(art["read"])
+                ax.draw_artist(gin.edges)
+                for text in art["in_texts"].values():
+                    ax.draw_artist(text)
+            else:
+                coords = list(gout.index)
+                _set_cells(art["now"], gout, coords, [output_colour[state]] * len(coords))
+                ax.draw_artist(art["now"])
+                ax.draw_artist(gout.edges)
+                final = panel.frames[-1].output_values
+                if art["out_texts"] and final is not None and not panel.footprint_on_output:
+                    for coord, text in art["out_texts"].items():  # the scatter's values change: drawn per frame
+                        text.set_text(_format_value(float(final[coord])))
+                        text.set_color("white" if state == "now" else PALETTE["text"])
+                        text.set_fontweight("bold" if state == "now" else "normal")
                         ax.draw_artist(text)
-                else:
-                    coords = list(gout.index)
-                    _set_cells(art["now"], gout, coords, [output_colour[state]] * len(coords))
-                    ax.draw_artist(art["now"])
-                    ax.draw_artist(gout.edges)
-                    final = panel.frames[-1].output_values
-                    if art["out_texts"] and final is not None and not panel.footprint_on_output:
-                        for coord, text in art["out_texts"].items():  # the scatter's values change: drawn per frame
-                            text.set_text(_format_value(float(final[coord])))
-                            text.set_color("white" if state == "now" else PALETTE["text"])
-                            text.set_fontweight("bold" if state == "now" else "normal")
-                            ax.draw_artist(text)
-            layers[state] = buffer.copy()
+
+    def _states_needed(self, step: int) -> set[str]:
+        """The cell-state layers frame ``step`` copies cells from."""
+        states = set()
+        for panel in self.scene.panels:
+            frame = panel.frames[step]
+            scatter = panel.footprint_on_output
+            if any(c.kind != "overhang" for c in frame.reads):
+                states.add("read")
+            if frame.winner is not None:
+                states.add("winner")
+            if step > 0:  # (an earlier frame wrote cells; in a scatter maybe only cropped ones)
+                states.add("done")
+            if scatter:
+                states |= {"scatter_now" if c.kind == "output" else "cropped_now" for c in frame.writes}
+            else:
+                states.add("now")
+        return states
 
     def _grid_rect(self, grid: _Grid, ax: Any) -> Rect:
         """Pixels of a whole grid and of the part of its edges that overhangs it."""
@@ -420,6 +450,8 @@ class Renderer(_FigureRenderer):
         return self._layers[state]
 
     def _copy_cells(self, buffer: np.ndarray, panel_index: int, grid_index: int, cells: Any, state: str) -> None:
+        if not cells:  # (a state no cell is in may not be rendered)
+            return
         layer = self._layer(state)
         for coord in cells:
             if coord in self._grids[panel_index][grid_index].index:
@@ -435,8 +467,8 @@ class Renderer(_FigureRenderer):
         """
         if step is None:
             step = max(self.step, 0)
-        if self._layers is None:
-            self._build_layers()
+        step = self._check_step(step)
+        self._build_layers(self._states_needed(step))  # before composing: rendering a layer uses the canvas
         self.update(step)  # (building the layers borrows the artists; this puts them back)
         buffer = np.asarray(self.canvas.buffer_rgba())
         buffer[...] = self._layer("base")
