@@ -28,13 +28,14 @@ __all__ = ["SLIDE_FORMATS", "SLIDE_OPTIONS", "SLIDE_SIZE", "SlideButton", "expor
 SLIDE_SIZE = (1920, 1080)
 """Width and height of a slide in pixels (full HD, 16:9)."""
 
-SLIDE_OPTIONS: dict[str, Any] = {"width": 9.6, "height": 5.4, "dpi": 200, "caption": True}
-"""Drawing options for a slide: 9.6 × 5.4 inches at 200 dpi (1920 × 1080 pixels), formula shown.
+SLIDE_OPTIONS: dict[str, Any] = {"width": 9.6, "height": 5.4, "dpi": 200, "caption": True, "caption_scale": 1.5}
+"""Drawing options for a slide: 9.6 × 5.4 inches at 200 dpi (1920 × 1080 pixels), formula shown large.
 
-The renderer sizes its fonts in points on a 5.4-inch-high figure, so at 200 dpi the formula's
-first line is set in 14 pt = 38.9 pixels (3.6 % of the height; its ink, brackets included, is 35
-pixels: measured in ``tests/test_slides.py``), the title in up to 17 pt and the grids' labels in
-up to 14 pt. A line longer than about 77 characters is set smaller to fit the width.
+The renderer sizes its fonts in points on a 5.4-inch-high figure; ``caption_scale=1.5`` sets the
+formula's first line in 21 pt = 58 pixels at 200 dpi (5.4 % of the height, about what 24 pt is
+on a 7.5-inch-high slide); a line longer than about 52 characters is set smaller to fit the
+width (the 70-character dilated 'same' formula: 43 pixels). ``tests/test_slides.py`` measures
+the ink in the written pixels.
 """
 
 SLIDE_FORMATS = ("gif", "png")

@@ -44,7 +44,7 @@ def render(scene: Scene | ChannelScene, **options: Any) -> Renderer | ChannelRen
     ----------
     scene : Scene or ChannelScene
     **options
-        Passed on: ``numbers``, ``caption``, ``width``, ``height``, ``dpi``, ``layout``.
+        Passed on: ``numbers``, ``caption``, ``caption_scale``, ``width``, ``height``, ``dpi``, ``layout``.
 
     Returns
     -------

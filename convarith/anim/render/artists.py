@@ -82,12 +82,13 @@ def _figure_texts(figure: Any, title: str, layout: _FigureLayout) -> None:
             fontweight="bold",
         )
     lines = len(layout.captions)
+    csc = sc * layout.caption_scale
     for line_no, line in enumerate(layout.captions):
         base = 14 if line_no == 0 else 11
-        size = min(base * sc, 0.94 * width_pts / (0.6 * len(line)))
+        size = min(base * csc, 0.94 * width_pts / (0.6 * len(line)))
         figure.text(
             0.5,
-            (0.24 + 0.3 * (lines - 1 - line_no)) * sc / height_in,
+            (0.24 + 0.3 * (lines - 1 - line_no)) * csc / height_in,
             line,
             ha="center",
             va="center",

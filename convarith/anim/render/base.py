@@ -20,9 +20,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 
-def _check_size(width: float, height: float, dpi: float) -> None:
+def _check_size(width: float, height: float, dpi: float, caption_scale: float = 1.0) -> None:
     if not (width > 0 and height > 0 and dpi > 0):
         raise ValueError(f"`width`, `height` and `dpi` must be positive, got {width}, {height}, {dpi}")
+    if not (0 < caption_scale <= 4):
+        raise ValueError(f"`caption_scale` must be in (0, 4] (1 is the usual size), got {caption_scale}")
 
 
 def _new_figure(width: float, height: float, dpi: float) -> tuple[Figure, Any]:

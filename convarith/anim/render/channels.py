@@ -24,6 +24,8 @@ class ChannelRenderer(_FigureRenderer):
     ----------
     scene : ChannelScene
     caption : bool
+    caption_scale : float
+        As in :class:`Renderer`.
     width, height, dpi : float
         As in :class:`Renderer`.
 
@@ -44,6 +46,7 @@ class ChannelRenderer(_FigureRenderer):
         scene: ChannelScene,
         *,
         caption: bool = True,
+        caption_scale: float = 1.0,
         width: float = 9.6,
         height: float = 5.4,
         dpi: float = 100,
@@ -54,7 +57,7 @@ class ChannelRenderer(_FigureRenderer):
 
         if not isinstance(scene, ChannelScene):
             raise TypeError(f"`scene` must be a ChannelScene, got {type(scene).__name__}")
-        _check_size(width, height, dpi)
+        _check_size(width, height, dpi, caption_scale)
         self.scene = scene
         self.step = -1
         self._background: Any = None
@@ -65,11 +68,14 @@ class ChannelRenderer(_FigureRenderer):
         fig.text(0.5, 1 - 0.32 * sc / height_in, scene.title, ha="center", va="center", fontsize=17 * sc,
                  fontweight="bold", color=PALETTE["text"])  # fmt: skip
         n_caption = len(scene.caption) if caption else 0
+        csc = sc * caption_scale
+        width_pts = float(fig.get_size_inches()[0]) * 72
         for line_no, line in enumerate(scene.caption if caption else ()):
-            fig.text(0.5, (0.24 + 0.3 * (n_caption - 1 - line_no)) * sc / height_in, line, ha="center",
-                     va="center", fontsize=(14 if line_no == 0 else 11) * sc,
+            size = min((14 if line_no == 0 else 11) * csc, 0.94 * width_pts / (0.6 * len(line)))
+            fig.text(0.5, (0.24 + 0.3 * (n_caption - 1 - line_no)) * csc / height_in, line, ha="center",
+                     va="center", fontsize=size,
                      color=PALETTE["text"] if line_no == 0 else PALETTE["muted"])  # fmt: skip
-        bottom = (0.14 + 0.3 * n_caption + 0.45) * sc / height_in + 0.02  # room for the labels below
+        bottom = (0.14 + 0.3 * n_caption) * csc / height_in + 0.45 * sc / height_in + 0.02  # labels below
         top = 1 - (0.62 + 0.4) * sc / height_in  # room for the status line above
         ax = fig.add_axes((0.05, bottom, 0.9, top - bottom))
         ax.set_axis_off()

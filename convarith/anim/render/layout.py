@@ -123,6 +123,7 @@ class _FigureLayout:
     bbox: tuple[float, float, float, float]  # (x_min, x_max, y_min, y_max) of every panel's grids
     captions: tuple[str, ...]  # the caption lines drawn below the panels
     caption_in: float  # room for the caption
+    caption_scale: float  # the caption's size relative to the usual one
     below_in: float  # room below the grids (the input label)
     above_in: float  # room above the grids (panel titles, the output label of a vertical layout)
     titled: bool  # whether each panel shows its title
@@ -162,7 +163,14 @@ class _FigureLayout:
 
 
 def _layout_figure(
-    scene: Scene, width_in: float, height_in: float, dpi: float, *, vertical: bool, caption: bool
+    scene: Scene,
+    width_in: float,
+    height_in: float,
+    dpi: float,
+    *,
+    vertical: bool,
+    caption: bool,
+    caption_scale: float = 1.0,
 ) -> _FigureLayout:
     """Lay a scene out on a figure of ``width_in`` × ``height_in`` inches at ``dpi``.
 
@@ -180,7 +188,7 @@ def _layout_figure(
     ew, eh = x_max - x_min, y_max - y_min
     title_in = 0.62 * scale if scene.title else 0.15 * scale
     captions = tuple(panels[0].caption if n == 1 else scene.caption) if caption else ()
-    caption_in = (0.14 + 0.3 * len(captions)) * scale if captions else 0.1 * scale
+    caption_in = (0.14 + 0.3 * len(captions)) * scale * caption_scale if captions else 0.1 * scale
     below_in = 0.5 * scale  # the input label
     titled = n > 1 and any(p.title for p in panels)
     above_in = (0.42 * scale if titled else 0.0) + (0.45 * scale if vertical else 0.0)
@@ -204,6 +212,7 @@ def _layout_figure(
         bbox=bbox,
         captions=captions,
         caption_in=caption_in,
+        caption_scale=caption_scale,
         below_in=below_in,
         above_in=above_in,
         titled=titled,

@@ -50,6 +50,10 @@ class Renderer(_FigureRenderer):
         Show values and kernel weights (default: whenever the scene carries values).
     caption : bool
         Show the output-size formula with the numbers substituted.
+    caption_scale : float
+        The caption's size relative to the usual (14 pt on a 5.4-inch-high figure, scaled with
+        the height); slides use 1.5 so the formula reads from the back of a room. A line too long
+        for the width is set smaller.
     width, height : float
         Figure size in inches (default 16:9, 9.6 × 5.4).
     dpi : float
@@ -77,6 +81,7 @@ class Renderer(_FigureRenderer):
         *,
         numbers: bool | None = None,
         caption: bool = True,
+        caption_scale: float = 1.0,
         width: float = 9.6,
         height: float = 5.4,
         dpi: float = 100,
@@ -87,13 +92,14 @@ class Renderer(_FigureRenderer):
         if not isinstance(scene, Scene):
             raise TypeError(f"`scene` must be a Scene, got {type(scene).__name__}")
         check_choice(layout, "layout", ("auto", "horizontal", "vertical"))
-        _check_size(width, height, dpi)
+        _check_size(width, height, dpi, caption_scale)
         for panel in scene.panels:
             if panel.ndim > 2:
                 raise ValueError(f"pictures have 1 or 2 spatial axes, got {panel.ndim}")
         self.scene = scene
         self.numbers = any(p.input_values is not None for p in scene.panels) if numbers is None else bool(numbers)
         self.caption = caption
+        self.caption_scale = caption_scale
         self.step = -1
         self.figure, self.canvas = _new_figure(width, height, dpi)
         self._vertical = _is_vertical(scene, layout)
@@ -105,7 +111,15 @@ class Renderer(_FigureRenderer):
         """Lay the figure out and build every artist (once)."""
         width_in, height_in = (float(v) for v in self.figure.get_size_inches())
         dpi = float(self.figure.dpi)
-        layout = _layout_figure(self.scene, width_in, height_in, dpi, vertical=self._vertical, caption=self.caption)
+        layout = _layout_figure(
+            self.scene,
+            width_in,
+            height_in,
+            dpi,
+            vertical=self._vertical,
+            caption=self.caption,
+            caption_scale=self.caption_scale,
+        )
         self._layout = layout
         self._scale = layout.scale
         self._gap = layout.gap
