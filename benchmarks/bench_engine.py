@@ -23,6 +23,38 @@ For each case it prints, from one run of this script:
 - ``max |diff|``: the largest difference from PyTorch's result.
 
 Best-of timing is used because the machine may be shared: the minimum is the least disturbed run.
+With ``--rounds N`` each case is measured N times and the round with the median ratio is shown;
+compare ratios from the same run (the load changes PyTorch's two threads more than our one).
+
+Depthwise 3x3 (issue 12 item 7; float32 ``(8, 256, 28, 28)``, padding 1, ``groups=256``; two
+cores shared with other jobs, load average in brackets). Same-run ours/torch ratios:
+
+=====================================================  ========  =========  ======================
+engine                                                 ours ms   torch ms   ours/torch, median
+=====================================================  ========  =========  ======================
+before: whole-block cells, wide result, crop (ee4a501)  6.9-8.7   1.8-2.3    4.21 (5 rounds, 0.6)
+per-chunk pipeline: pad, every-tap copy, matmul, crop   5.6-5.9   1.9-2.0    2.99 (3 rounds)
++ 'same' layout (inner axes unpadded, no crop), views   5.1       2.1        2.40 (7 rounds, 3.1)
+  the same, one other job on a core                     7.0       3.1        2.29 (9 rounds, 1.2)
+=====================================================  ========  =========  ======================
+
+All four versions in one process (median ratio of 9-15 same-run rounds; loads 1.2 and 4-5):
+before 2.89 / 2.93, pipeline 2.47 / 2.19, + 'same' layout 2.35 / 2.13, + views 2.32 / 2.04.
+CPU time (``process_time``, best of 40): before 6.4, pipeline 5.1-5.3, now 4.9-5.0 ms, of which
+(per call) copying the rows in 0.5, the every-tap copy 1.6, zeroing the edge columns 0.5, the
+batched matmul 1.7, and 0.4 of fixed cost (checks, window map, plan).
+
+Tried and slower, same runs: per-tap ``np.multiply(view, w_tap, out=buf); acc += buf`` in
+float32 over cache-sized channel blocks, 19-46 ms for blocks of 4-64 channels (a broadcast
+multiply costs 0.4-0.6 ns per value); columns on the output grid instead of the wide grid (copies
+of 28-value runs), 138 vs 48 us per 64-channel chunk; three row copies, a ``(3, 3) @ (3, L)``
+matmul and two shifted adds, 77 vs 55 us per chunk; all images on one GEMM axis (per channel
+``(1, 9) @ (9, N*L)``), matmul 18% faster but the conv 10-50% slower; two threads over chunks,
+11-13 vs 6-9 ms; ``np.einsum('ct,ctl->cl')`` 52 us and with ``optimize=True`` 82 us vs 32 us for
+``matmul``; ``np.vecmat``/``np.matvec`` equal to ``matmul``; the sliding-window layout
+``(C, HW, 9) @ (C, 9, 1)`` 63 vs 25 us per chunk. Chunks (``CACHE_BYTES``) of 1-4 MiB are equal
+within the noise (2 MiB a few percent faster), 0.25 MiB is 20-30% slower. There is no float64
+temporary (the weights are cast to float32) and the output is written once, chunk by chunk.
 """
 
 from __future__ import annotations
