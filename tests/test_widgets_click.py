@@ -20,7 +20,7 @@ from convarith.anim.render import Renderer
 from convarith.anim.render.palette import PALETTE
 from convarith.anim.scenes import Scene, conv_scene, pool_scene, transpose_scene
 from convarith.widgets.layer_explorer import LayerExplorer
-from convarith.widgets.predict import link_step
+from convarith.widgets.links import link_step
 
 SCENES = {
     "padding_strides": lambda: conv_scene((5, 5), 3, 2, 1),

@@ -14,6 +14,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from convarith.widgets._common import BAD_COLOUR, OK_COLOUR, Stepper, html_box, png_bytes
+from convarith.widgets.links import link_step, mark_cells
 from convarith.widgets.predict import (
     PredictionFormatError,
     Question,
@@ -21,8 +22,6 @@ from convarith.widgets.predict import (
     check_next_value,
     check_output_size,
     check_reads,
-    link_step,
-    mark_cells,
     question,
     without_winners,
 )
