@@ -263,3 +263,33 @@ def test_button_one_frame_png(tmp_path, monkeypatch):
     slide.click()
     assert [p.name for p in slide.written] == ["one-000.png"]
     assert f"{tmp_path / 'one-000.png'} (1 file, 1920×1080 pixels)" in slide.status.value
+
+
+# the button in the explorer
+
+
+def test_explorer_exports_the_layer_its_sliders_show(tmp_path, monkeypatch):
+    """The explorer's slide row writes the layer currently shown: 9 frames, then 25 after stride 1."""
+    from convarith.widgets import LayerExplorer
+
+    monkeypatch.chdir(tmp_path)
+    explorer = LayerExplorer("conv", 5, 3, stride=2, padding=1, dpi=20)
+    slide = explorer.slide_button
+    assert slide is not None and slide in explorer.children
+    slide.click()
+    assert slide.written == [tmp_path / "conv_slide.gif"]
+    frames = gif_frames(tmp_path / "conv_slide.gif")
+    assert len(frames) == hand_output_size(5, 3, 2, 1) ** 2 == 9
+    assert frames[0].shape == (1080, 1920, 3)  # whatever the explorer's own dpi
+    explorer.controls["stride"].value = 1
+    slide.overwrite.value = True
+    slide.click()
+    assert len(gif_frames(tmp_path / "conv_slide.gif")) == hand_output_size(5, 3, 1, 1) ** 2 == 25
+
+
+def test_explorer_without_the_slide_row():
+    from convarith.widgets import LayerExplorer
+
+    explorer = LayerExplorer("conv", 5, 3, dpi=20, slides=False)
+    assert explorer.slide_button is None
+    assert not any(isinstance(child, SlideButton) for child in explorer.children)

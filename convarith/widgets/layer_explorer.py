@@ -30,6 +30,7 @@ from convarith.arithmetic.text import format_size
 from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes, slider
 from convarith.widgets.predict import PREDICTIONS
 from convarith.widgets.predict_view import PredictionBox, _PredictAndLink, click_events
+from convarith.widgets.slides import SlideButton
 from convarith.widgets.state import KINDS, PADDING_CHOICES, LayerState, describe_layer, explorer_array
 
 __all__ = ["CACHE_SIZE", "LayerExplorer"]
@@ -79,6 +80,9 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
         position is shown, the student clicks the input cells its output cell reads (in the
         scatter view: the output cells an input cell writes). Check says right or wrong, then
         reveals.
+    slides : bool
+        Show a row that writes the current layer as a 1920 × 1080 GIF or PNG sequence for
+        slides, formula drawn large (:class:`~convarith.widgets.slides.SlideButton`).
 
     Raises
     ------
@@ -99,6 +103,8 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
         Why the parameters are impossible (empty otherwise).
     notice : HTML
         What a click on the picture did not do, and why (empty otherwise).
+    slide_button : SlideButton or None
+        The slide-export row (None with ``slides=False``).
     prediction : PredictionBox
         The question, answer box, Check and verdict (hidden without ``predict``).
     chosen : set of tuple of int
@@ -151,6 +157,7 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
         x: Any = None,
         w: Any = None,
         predict: str | None = None,
+        slides: bool = True,
     ) -> None:
         if predict is not None and predict not in PREDICTIONS:
             raise ValueError(f"`predict` must be None or one of {', '.join(map(repr, PREDICTIONS))}; got {predict!r}")
@@ -273,8 +280,10 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
             [self._stepper.box, self.position, self.picture, self.notice, self.prediction],
             layout=widgets.Layout(align_items="flex-start"),
         )
+        self.slide_button = SlideButton(lambda: self.state.scene, filename=f"{kind}_slide") if slides else None
         super().__init__(
-            [widgets.HBox([left, right]), self.message, self.formula, self.check],
+            [widgets.HBox([left, right]), self.message, self.formula, self.check]
+            + ([self.slide_button] if self.slide_button is not None else []),
             layout=widgets.Layout(border="1px solid #ddd", padding="0.5em"),
         )
         self.add_class("convarith-explorer")
