@@ -22,11 +22,11 @@ pytest.importorskip("ipywidgets")
 pytest.importorskip("matplotlib")
 
 from convarith.widgets import GroupExplorer, LayerExplorer, OutputSizeQuiz, ReceptiveFieldExplorer
+from convarith.widgets._common import frames_player, player
 from convarith.widgets.exercises import exercise
 from convarith.widgets.static import (
     KERNEL_NOTE,
     STATIC_ENV,
-    frames_player,
     register_static_views,
     static_html,
 )
@@ -206,3 +206,15 @@ def test_import_outside_ipython_with_the_variable_is_harmless() -> None:
     env = {**os.environ, STATIC_ENV: "1", "PYTHONPATH": str(ROOT)}
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "True"
+
+
+def test_player_in_a_notebook_fetches_nothing_and_its_buttons_have_visible_labels() -> None:
+    """JupyterLab offline has no Font Awesome: the buttons carry characters, and no CDN is linked."""
+    from convarith.anim.scenes import conv_scene
+
+    page = player(conv_scene((4, 4), 3), dpi=20).data
+    assert "font-awesome" not in page and 'class="fa ' not in page
+    for label in ("Previous frame", "Play", "Pause", "Next frame"):
+        button = page[page.index(f'aria-label="{label}"') :]
+        button = button[: button.index("</button>")]
+        assert button.split(">", 1)[1].strip(), label  # a visible character, not an empty icon

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import io
+import re
+from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -11,7 +13,7 @@ import numpy as np
 
 from convarith.anim.render import render
 
-__all__ = ["player", "png_bytes", "still"]
+__all__ = ["frames_player", "offline_jshtml", "player", "png_bytes", "still"]
 
 OK_COLOUR = "#1f6e55"
 BAD_COLOUR = "#b00020"
@@ -66,6 +68,80 @@ def still(scene: Any, step: int | None = None, *, dpi: float = 80, **options: An
     return Image(data=png_bytes(pixels), format="png")
 
 
+_CDN_LINK = re.compile(r"<link[^>]*font-awesome[^>]*>\s*", re.IGNORECASE)
+_ICONS = {  # matplotlib's Font Awesome icons -> characters every font has
+    "fa fa-minus": "−",
+    "fa fa-fast-backward": "|◀",
+    "fa fa-step-backward": "◁",
+    "fa fa-play fa-flip-horizontal": "◀",
+    "fa fa-pause": "‖",
+    "fa fa-play": "▶",
+    "fa fa-step-forward": "▷",
+    "fa fa-fast-forward": "▶|",
+    "fa fa-plus": "+",
+}
+_ICON = re.compile(r'<i class="(fa [^"]*)"></i>')
+
+
+def offline_jshtml(page: str) -> str:
+    """Matplotlib's ``to_jshtml`` page without its Font Awesome stylesheet (fetched from a CDN).
+
+    The buttons' icons become plain characters (▶, ◁, ‖, ...), so the player looks the same in
+    JupyterLab, on a docs page and offline, and the page asks for nothing outside itself.
+
+    Examples
+    --------
+    >>> offline_jshtml('<link rel="stylesheet" href="https://x/font-awesome.min.css"><i class="fa fa-play"></i>')
+    '▶'
+    """
+    page = _CDN_LINK.sub("", page)
+    return _ICON.sub(lambda m: _ICONS.get(m.group(1), m.group(0)), page)
+
+
+def frames_player(frames: Sequence[np.ndarray], *, dpi: float = 80, interval: int = 700) -> str:
+    r"""HTML that shows RGB frames one at a time, with play, pause and step buttons in JavaScript.
+
+    Parameters
+    ----------
+    frames : sequence of ndarray, shape (height, width, 3)
+        ``uint8`` pictures of one size.
+    dpi : float
+        Only scales the figure the frames are drawn into; each frame is shown at its own pixels.
+    interval : int
+        Milliseconds between frames when playing.
+
+    Returns
+    -------
+    str
+        Matplotlib's ``Animation.to_jshtml`` page, every frame a PNG in the page, made
+        self-contained by :func:`offline_jshtml`.
+
+    Examples
+    --------
+    >>> frames = [np.full((4, 6, 3), v, dtype=np.uint8) for v in (0, 255)]
+    >>> page = frames_player(frames, dpi=10)
+    >>> page.count("data:image/png;base64"), "font-awesome" in page
+    (2, False)
+    """
+    from matplotlib.animation import FuncAnimation
+    from matplotlib.figure import Figure
+
+    if not frames:
+        raise ValueError("`frames` must hold at least one picture, got none")
+    height, width = frames[0].shape[:2]
+    figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+    axes = figure.add_axes((0, 0, 1, 1))
+    axes.set_axis_off()
+    image = axes.imshow(frames[0], interpolation="none")
+
+    def show(step: int) -> list[Any]:
+        image.set_data(frames[step])
+        return [image]
+
+    animation = FuncAnimation(figure, show, frames=len(frames), interval=interval, repeat=False)
+    return offline_jshtml(animation.to_jshtml(default_mode="once"))
+
+
 def player(scene: Any, *, dpi: float = 80, interval: int = 700, **options: Any) -> Any:
     r"""Every frame of a scene as a player that needs no kernel: play, pause and step in JavaScript.
 
@@ -82,8 +158,8 @@ def player(scene: Any, *, dpi: float = 80, interval: int = 700, **options: Any) 
     Returns
     -------
     IPython.display.HTML
-        Matplotlib's ``Animation.to_jshtml`` page with the frames embedded as PNGs: it plays in
-        JupyterLab and on a static docs page alike.
+        Matplotlib's ``Animation.to_jshtml`` page with the frames embedded as PNGs
+        (:func:`frames_player`): it plays in JupyterLab and on a static docs page alike, offline too.
 
     Notes
     -----
@@ -98,26 +174,13 @@ def player(scene: Any, *, dpi: float = 80, interval: int = 700, **options: Any) 
     4
     """
     from IPython.display import HTML
-    from matplotlib.animation import FuncAnimation
-    from matplotlib.figure import Figure
 
     renderer = render(scene, dpi=dpi, **options)
     try:
         frames = [renderer.draw_frame(step) for step in range(len(renderer))]
     finally:
         renderer.close()
-    height, width = frames[0].shape[:2]
-    figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
-    axes = figure.add_axes((0, 0, 1, 1))
-    axes.set_axis_off()
-    image = axes.imshow(frames[0], interpolation="none")
-
-    def show(step: int) -> list[Any]:
-        image.set_data(frames[step])
-        return [image]
-
-    animation = FuncAnimation(figure, show, frames=len(frames), interval=interval, repeat=False)
-    return HTML(animation.to_jshtml(default_mode="once"))
+    return HTML(frames_player(frames, dpi=dpi, interval=interval))
 
 
 def slider(description: str, value: int, low: int, high: int) -> widgets.IntSlider:

@@ -27,12 +27,11 @@ import html
 import io
 import os
 import re
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["KERNEL_NOTE", "STATIC_ENV", "frames_player", "register_static_views", "static_html", "static_views_wanted"]
+__all__ = ["KERNEL_NOTE", "STATIC_ENV", "register_static_views", "static_html", "static_views_wanted"]
 
 STATIC_ENV = "CONVARITH_STATIC_WIDGETS"
 """Name of the environment variable that turns the static views on (any non-empty value but ``0``)."""
@@ -54,9 +53,6 @@ _CLASSES = {
     "ExerciseWidget": "convarith.widgets.exercises",
     "SlideButton": "convarith.widgets.slides",
 }
-# matplotlib's to_jshtml loads Font Awesome from a CDN; the docs theme ships it, and a page that
-# works offline asks for nothing outside the site.
-_CDN_LINK = re.compile(r"<link[^>]*font-awesome[^>]*>\s*", re.IGNORECASE)
 _INLINE_MATH = re.compile(r"\$([^$]+)\$")
 
 
@@ -74,59 +70,6 @@ def _box(kind: str, body: str) -> str:
         f'<div class="convarith-static convarith-static-{kind} mathjax_process" '
         f'style="border:1px solid #ddd;padding:0.5em;margin:0.5em 0">{body}</div>'
     )
-
-
-def _offline(jshtml: str) -> str:
-    return _CDN_LINK.sub("", jshtml)
-
-
-def frames_player(frames: Sequence[np.ndarray], *, dpi: float = 80, interval: int = 700) -> str:
-    r"""HTML that shows RGB frames one at a time, with play, pause and step buttons in JavaScript.
-
-    Parameters
-    ----------
-    frames : sequence of ndarray, shape (height, width, 3)
-        ``uint8`` pictures of one size.
-    dpi : float
-        Only scales the figure the frames are drawn into; each frame is shown at its own pixels.
-    interval : int
-        Milliseconds between frames when playing.
-
-    Returns
-    -------
-    str
-        Matplotlib's ``Animation.to_jshtml`` page, every frame a PNG in the page, without the
-        Font Awesome stylesheet it would fetch from a CDN.
-
-    Notes
-    -----
-    The same player as :func:`convarith.widgets.player`, for pictures that are not a scene
-    (the receptive-field cone).
-
-    Examples
-    --------
-    >>> frames = [np.full((4, 6, 3), v, dtype=np.uint8) for v in (0, 255)]
-    >>> page = frames_player(frames, dpi=10)
-    >>> page.count("data:image/png;base64"), "cdn" in page
-    (2, False)
-    """
-    from matplotlib.animation import FuncAnimation
-    from matplotlib.figure import Figure
-
-    if not frames:
-        raise ValueError("`frames` must hold at least one picture, got none")
-    height, width = frames[0].shape[:2]
-    figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
-    axes = figure.add_axes((0, 0, 1, 1))
-    axes.set_axis_off()
-    image = axes.imshow(frames[0], interpolation="none")
-
-    def show(step: int) -> list[Any]:
-        image.set_data(frames[step])
-        return [image]
-
-    animation = FuncAnimation(figure, show, frames=len(frames), interval=interval, repeat=False)
-    return _offline(animation.to_jshtml(default_mode="once"))
 
 
 def _png_img(pixels: np.ndarray) -> str:
@@ -168,7 +111,7 @@ def _layer_explorer(explorer: Any) -> str:
     state = explorer.state
     if state.scene is None:
         return _box("explorer", _note(KERNEL_NOTE) + explorer.message.value)
-    animation = _offline(player(state.scene, dpi=explorer.dpi, interval=_interval(explorer), caption=False).data)
+    animation = player(state.scene, dpi=explorer.dpi, interval=_interval(explorer), caption=False).data
     notes = "".join(f"<div><i>{html.escape(note)}</i></div>" for note in state.notes)
     body = (
         f'<div class="convarith-static-player">{animation}</div>'
@@ -183,7 +126,7 @@ def _group_explorer(explorer: Any) -> str:
     state = explorer.state
     if state.scene is None:
         return _box("explorer", _note(KERNEL_NOTE) + explorer.message.value)
-    animation = _offline(player(state.scene, dpi=explorer.dpi, interval=_interval(explorer)).data)
+    animation = player(state.scene, dpi=explorer.dpi, interval=_interval(explorer)).data
     body = f'<div class="convarith-static-player">{animation}</div>{explorer.check.value}'
     return _box("explorer", _note(KERNEL_NOTE) + _predicted(explorer, body))
 
@@ -198,6 +141,8 @@ def _receptive_explorer(explorer: Any) -> str:
     if not drawable:
         return _box("explorer", _note(KERNEL_NOTE) + explorer.message.value)
     frames = [_draw_cone(s, explorer.dpi) for s in drawable]
+    from convarith.widgets._common import frames_player
+
     animation = frames_player(frames, dpi=explorer.dpi, interval=_interval(explorer))
     body = (
         f'<div class="convarith-static-player">{animation}</div>{explorer.check.value}'
