@@ -254,6 +254,7 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
         self.picture = picture()
         self.position = html_box("convarith-position")
         self.formula = html_box("convarith-formula", math=True)
+        self.formula.style.font_size = "1.4em"  # read from the back of a room, projected
         self.check = html_box("convarith-check")
         self.message = html_box("convarith-message")
         self.notice = html_box("convarith-notice")
