@@ -237,3 +237,25 @@ def test_bad_layout_and_size():
         Renderer(conv_scene((4, 4), 3), dpi=0)
     with pytest.raises(TypeError, match="`scene` must be a Scene"):
         render("no_padding_no_strides")
+
+
+# Values are drawn into the cell-state layers only for the cells a frame copies, as frames need
+# them; whatever order the frames come in, each must equal a full draw of that step.
+LAZY_VALUE_SCENES = {
+    "reflect_padding_values": lambda: conv_scene((4, 4), 3, 1, 1, numbers=True, padding_mode="reflect"),
+    "max_pool_winners": lambda: pool_scene((5, 5), 3, 2, 1, input_values=np.arange(25).reshape(5, 5) % 7),
+    "transposed_direct": lambda: transpose_scene((2, 2), 3, 2, 1, numbers=True),
+}
+
+
+@pytest.mark.parametrize("name", list(LAZY_VALUE_SCENES))
+def test_frames_in_any_order_equal_a_full_draw(name):
+    scene = LAZY_VALUE_SCENES[name]()
+    renderer = Renderer(scene, dpi=DPI)
+    order = np.random.default_rng(0).permutation(len(scene))
+    for step in [*order, *order[:3]]:  # every frame once, then a few again
+        fast = renderer.draw_frame(int(step)).copy()
+        buffer = io.BytesIO()
+        renderer.savefig(buffer, step=int(step), format="png", dpi=DPI)
+        full = np.asarray(Image.open(buffer).convert("RGB"))
+        assert np.array_equal(fast, full), (name, int(step))

@@ -104,6 +104,7 @@ class Renderer(_FigureRenderer):
         self.figure, self.canvas = _new_figure(width, height, dpi)
         self._vertical = _is_vertical(scene, layout)
         self._layers: dict[str, np.ndarray] | None = None  # pre-rendered pixels (see _build_layers)
+        self._texted: dict[str, set[tuple[int, int, Coord]]] = {}  # cells whose value is in a layer
         self._rects: dict[tuple[Any, ...], Rect] = {}
         self._build()
 
@@ -366,7 +367,11 @@ class Renderer(_FigureRenderer):
         layers["base"] = buffer.copy()
 
     def _build_state(self, buffer: np.ndarray, state: str) -> None:
-        """Every cell in cell state ``state``, drawn over the background into ``buffer``."""
+        """Every cell in cell state ``state``, drawn over the background into ``buffer``.
+
+        The cells' values are added later, only to the cells a frame copies (:meth:`_add_values`):
+        a text draw costs more than every fill of a grid together.
+        """
         assert self._layers is not None
         background = self._layers["background"]
         read_colour = {**_READ_COLOUR, "overhang": PALETTE["padding_read"]}
@@ -391,20 +396,53 @@ class Renderer(_FigureRenderer):
                 _set_cells(art["read"], gin, [c for c, _ in cells], colours)
                 ax.draw_artist(art["read"])
                 ax.draw_artist(gin.edges)
-                for text in art["in_texts"].values():
-                    ax.draw_artist(text)
             else:
                 coords = list(gout.index)
                 _set_cells(art["now"], gout, coords, [output_colour[state]] * len(coords))
                 ax.draw_artist(art["now"])
                 ax.draw_artist(gout.edges)
-                final = panel.frames[-1].output_values
-                if art["out_texts"] and final is not None and not panel.footprint_on_output:
-                    for coord, text in art["out_texts"].items():  # the scatter's values change: drawn per frame
+        self._texted[state] = set()
+
+    def _add_values(self, step: int) -> None:
+        """Draw into the cell-state layers the values of the cells frame ``step`` copies, if missing.
+
+        A value is drawn over its cell's fill and edges exactly as when the whole layer is drawn at
+        once (texts of different cells do not overlap), so frames are the same pixels either way.
+        Output values are the final ones (a scatter's partial sums change: drawn per frame).
+        """
+        assert self._layers is not None
+        wanted: dict[str, list[tuple[int, int, Coord]]] = {}
+        for p, (panel, art) in enumerate(zip(self.scene.panels, self._panel_artists, strict=True)):
+            frame = panel.frames[step]
+            if art["in_texts"]:
+                wanted.setdefault("read", []).extend((p, 0, c.coord) for c in frame.reads if c.kind != "overhang")
+                if frame.winner is not None:
+                    wanted.setdefault("winner", []).append((p, 0, frame.winner))
+            if art["out_texts"] and panel.frames[-1].output_values is not None and not panel.footprint_on_output:
+                wanted.setdefault("now", []).extend((p, 1, c.coord) for c in frame.writes)
+                if step > 0:
+                    wanted.setdefault("done", []).extend((p, 1, c.coord) for f in panel.frames[:step] for c in f.writes)
+        buffer = np.asarray(self.canvas.buffer_rgba())
+        for state, cells in wanted.items():
+            missing = [cell for cell in dict.fromkeys(cells) if cell not in self._texted[state]]
+            if not missing:
+                continue
+            buffer[...] = self._layers[state]
+            for p, grid, coord in missing:
+                art = self._panel_artists[p]
+                if grid == 0:
+                    text = art["in_texts"].get(coord)
+                else:
+                    text = art["out_texts"].get(coord)
+                    final = self.scene.panels[p].frames[-1].output_values
+                    if text is not None and final is not None:
                         text.set_text(_format_value(float(final[coord])))
                         text.set_color("white" if state == "now" else PALETTE["text"])
                         text.set_fontweight("bold" if state == "now" else "normal")
-                        ax.draw_artist(text)
+                if text is not None:
+                    art["footprint"].axes.draw_artist(text)
+            self._layers[state] = buffer.copy()
+            self._texted[state].update(missing)
 
     def _states_needed(self, step: int) -> set[str]:
         """The cell-state layers frame ``step`` copies cells from."""
@@ -483,6 +521,7 @@ class Renderer(_FigureRenderer):
             step = max(self.step, 0)
         step = self._check_step(step)
         self._build_layers(self._states_needed(step))  # before composing: rendering a layer uses the canvas
+        self._add_values(step)
         self.update(step)  # (building the layers borrows the artists; this puts them back)
         buffer = np.asarray(self.canvas.buffer_rgba())
         buffer[...] = self._layer("base")
