@@ -8,12 +8,7 @@ itself prints (``convarith.pad``) and a hand-worked sum.
 
 from __future__ import annotations
 
-import ast
-import contextlib
-import io
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,37 +18,14 @@ pytest.importorskip("ipywidgets")
 pytest.importorskip("matplotlib")
 
 from convarith.widgets import LayerExplorer
+from tests._cells import run_until_exercises
 
-NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "02_padding.ipynb"
 MODES = ("zeros", "reflect", "replicate", "circular")
-
-
-def run_until_exercises() -> tuple[dict[str, Any], list[tuple[str, str, Any, str]]]:
-    """Names, and per code cell (markdown above it, source, value of its last expression, printed text)."""
-    namespace: dict[str, Any] = {}
-    ran: list[tuple[str, str, Any, str]] = []
-    markdown = ""
-    for cell in json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]:
-        source = "".join(cell["source"])
-        if source.startswith("## Exercises"):
-            break
-        if cell["cell_type"] == "markdown":
-            markdown = source
-            continue
-        tree = ast.parse(source)
-        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
-            exec(compile(tree, NOTEBOOK.name, "exec"), namespace)
-            expression = None if last is None else compile(ast.Expression(last.value), NOTEBOOK.name, "eval")
-            value = None if expression is None else eval(expression, namespace)
-        ran.append((markdown, source, value, printed.getvalue()))
-    return namespace, ran
 
 
 @pytest.fixture(scope="module")
 def notebook() -> tuple[dict[str, Any], list[tuple[str, str, Any, str]]]:
-    return run_until_exercises()
+    return run_until_exercises("02_padding")
 
 
 def mode_explorer(ran: list[tuple[str, str, Any, str]]) -> tuple[str, LayerExplorer]:

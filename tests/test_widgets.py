@@ -40,6 +40,7 @@ from convarith.widgets import (
 from convarith.widgets import state as widget_state
 from convarith.widgets.quiz import _Question
 from convarith.widgets.state import kernel_starts
+from tests._cells import run_until_exercises
 
 DPI = 20  # small pictures keep the tests fast
 
@@ -861,41 +862,9 @@ def test_explorer_arrays_must_fit_the_layer() -> None:
     assert "the axes before the last 1 must have length 1" in describe_layer("conv", 5, 3, x=NOTEBOOK_X, ndim=1).message
 
 
-def _run_notebook(name: str) -> tuple[dict, list[tuple[str, str, object, str]]]:
-    """Run a notebook's code cells before its exercises, as Jupyter would.
-
-    Returns its names and, per code cell, (the markdown right above it, its source, the value of
-    its last expression, what it printed).
-    """
-    import ast
-    import contextlib
-    import json
-    from pathlib import Path
-
-    cells = json.loads((Path(__file__).parents[1] / "notebooks" / f"{name}.ipynb").read_text())["cells"]
-    namespace: dict = {}
-    ran: list[tuple[str, str, object, str]] = []
-    markdown = ""
-    for cell in cells:
-        source = "".join(cell["source"])
-        if source.startswith("## Exercises"):
-            break
-        if cell["cell_type"] == "markdown":
-            markdown = source
-            continue
-        tree = ast.parse(source)
-        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
-            exec(compile(tree, name, "exec"), namespace)
-            value = None if last is None else eval(compile(ast.Expression(last.value), name, "eval"), namespace)
-        ran.append((markdown, source, value, printed.getvalue()))
-    return namespace, ran
-
-
 def _notebook_explorer(name: str) -> tuple[dict, LayerExplorer]:
     """A notebook's names and its first LayerExplorer."""
-    names, ran = _run_notebook(name)
+    names, ran = run_until_exercises(name)
     return names, next(value for _, _, value, _ in ran if isinstance(value, LayerExplorer))
 
 
@@ -939,7 +908,7 @@ def test_notebook_prose_says_what_its_widgets_do() -> None:
     import re
 
     # 05: "Tick ceil mode: a third window appears" -- so ceil mode starts off, and ticking it adds one
-    _, ran = _run_notebook("05_pooling")
+    _, ran = run_until_exercises("05_pooling")
     prose, _, explorer, _ = next(cell for cell in ran if isinstance(cell[2], LayerExplorer))
     assert isinstance(explorer, LayerExplorer)
     assert "Tick **ceil mode** (it starts\nunticked)" in prose and "third window" in prose
@@ -948,14 +917,14 @@ def test_notebook_prose_says_what_its_widgets_do() -> None:
     assert explorer.state.layer.output_shape == (3, 3)
 
     # 04: "taps are two cells apart", shown by two neighbouring taps reading columns two apart
-    _, ran = _run_notebook("04_dilation")
+    _, ran = run_until_exercises("04_dilation")
     prose, _, _, printed = next(cell for cell in ran if "tap (1, 2)" in cell[3])
     assert "two cells apart" in prose
     columns = [int(c) for c in re.findall(r"column (\d+)", printed)]
     assert len(columns) == 2 and columns[1] - columns[0] == 2
 
     # 09: "four groups" and four groups printed; the panels "move together" in a player
-    _, ran = _run_notebook("09_even_kernels_symmetric_padding")
+    _, ran = run_until_exercises("09_even_kernels_symmetric_padding")
     prose = next(cell[0] for cell in ran if "symmetric_scene" in cell[1])
     assert "four groups" in prose and "press ▶" in prose
     groups = next(cell[2] for cell in ran if "symmetric_groups" in cell[1])
@@ -964,7 +933,7 @@ def test_notebook_prose_says_what_its_widgets_do() -> None:
     assert len(players) == 1 and players[0].data.count("data:image/png;base64") == 16  # type: ignore[attr-defined]
 
     # 10: "the two panels step together" in a player, not a still
-    _, ran = _run_notebook("10_framework_same")
+    _, ran = run_until_exercises("10_framework_same")
     prose, _, shown, _ = next(cell for cell in ran if "same_comparison_scene(6" in cell[1])
     assert "step together" in prose and "Press ▶" in prose
     assert shown.data.count("data:image/png;base64") == 3  # type: ignore[attr-defined]

@@ -30,6 +30,7 @@ from convarith.widgets.predict import (
     parse_value,
     question,
 )
+from tests._cells import run_until_exercises
 
 # the guide's numerical figure (no_padding_no_strides with numbers): its output, worked by hand
 GUIDE_X = np.array([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]])
@@ -313,32 +314,8 @@ def test_the_still_picture_shows_no_step_and_leaves_the_frames_alone() -> None:
 
 def _notebook_predictors(name: str) -> list[tuple[str, LayerExplorer, dict[str, Any]]]:
     """Run a notebook's cells before its exercises; each prediction explorer with the markdown above it."""
-    import ast
-    import contextlib
-    import io
-    import json
-    from pathlib import Path
-
-    cells = json.loads((Path(__file__).parents[1] / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))
-    namespace: dict[str, Any] = {}
-    found, markdown = [], ""
-    for cell in cells["cells"]:
-        source = "".join(cell["source"])
-        if source.startswith("## Exercises"):
-            break
-        if cell["cell_type"] == "markdown":
-            markdown = source
-            continue
-        tree = ast.parse(source)
-        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(tree, name, "exec"), namespace)
-            value = None
-            if isinstance(last, ast.Expr):
-                value = eval(compile(ast.Expression(last.value), name, "eval"), namespace)
-        if isinstance(value, LayerExplorer) and value.predict is not None:
-            found.append((markdown, value, namespace))
-    return found
+    names, ran = run_until_exercises(name)
+    return [(md, value, names) for md, _, value, _ in ran if isinstance(value, LayerExplorer) and value.predict]
 
 
 @pytest.mark.slow
