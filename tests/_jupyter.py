@@ -353,3 +353,36 @@ def scroll_into_view(page: Any, locator: Any, timeout: float = 60.0, step: int =
         )
         page.wait_for_timeout(400 if at_end else 150)
     raise TimeoutError(f"element {locator} did not appear in the notebook within {timeout} s")
+
+
+def write_notebook(path: Path, sources: Iterable[str]) -> Path:
+    """A Python 3 notebook of code cells ``sources`` at ``path`` (no outputs)."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    nbformat.write(notebook, path)
+    return path
+
+
+def wait_for(read: Any, until: Any, timeout: float = 30.0) -> Any:
+    """Poll ``read()`` until ``until(value)``; the last value either way (the caller asserts on it)."""
+    deadline = time.monotonic() + timeout
+    value = read()
+    while not until(value) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        value = read()
+    return value
+
+
+def picture_bytes(picture: Any) -> bytes:
+    """The bytes of the image an ``<img>`` shows (fetched from its blob URL; empty without one)."""
+    values: list[int] = picture.evaluate(
+        """async (img) => {
+            if (!img.src) return [];
+            const response = await fetch(img.src);
+            return Array.from(new Uint8Array(await response.arrayBuffer()));
+        }"""
+    )
+    return bytes(values)

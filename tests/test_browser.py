@@ -34,6 +34,7 @@ from tests._jupyter import (
     JupyterLabServer,
     find_chromium,
     launch_chromium,
+    picture_bytes,
     scroll_into_view,
     sync_playwright_or_skip,
 )
@@ -44,17 +45,6 @@ TIMEOUT_MS = 90_000
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
-
-
-def _picture_bytes(picture: Any) -> bytes:
-    """The bytes of the image the browser shows (fetched from the img element's blob URL)."""
-    values: list[int] = picture.evaluate(
-        """async (img) => {
-            const response = await fetch(img.src);
-            return Array.from(new Uint8Array(await response.arrayBuffer()));
-        }"""
-    )
-    return bytes(values)
 
 
 def _wait_for_change(read: Any, before: Any, timeout: float = 30.0, until: Any = None) -> Any:
@@ -128,7 +118,7 @@ def _student_session(browser: Any, server: JupyterLabServer, shots: Path) -> Non
 
         assert "agree" in check.inner_text()
         assert "kernel position 1 of 9" in position.inner_text()  # 3×3 output: nine positions
-        picture_0 = _picture_bytes(picture)
+        picture_0 = picture_bytes(picture)
         assert picture_0.startswith(b"\x89PNG")
         formula_0 = formula.inner_text()
 
@@ -138,7 +128,7 @@ def _student_session(browser: Any, server: JupyterLabServer, shots: Path) -> Non
         formula_1 = _wait_for_change(formula.inner_text, formula_0)
         assert formula_1 != formula_0, "the formula did not change after the slider moved"
         assert kernel.locator(".widget-readout").inner_text().strip() == "6"
-        picture_1 = _wait_for_change(lambda: _picture_bytes(picture), picture_0)
+        picture_1 = _wait_for_change(lambda: picture_bytes(picture), picture_0)
         assert picture_1 != picture_0, "the picture did not change after the slider moved"
         page.screenshot(path=shots / "3_slider_moved.png")
 
@@ -163,12 +153,12 @@ def _student_session(browser: Any, server: JupyterLabServer, shots: Path) -> Non
             handle.press("ArrowLeft")
         start = "kernel position 1 of 9: output cell (0, 0)"
         assert _wait_for_change(position.inner_text, "", until=lambda text: text == start) == start
-        picture_2 = _wait_for_change(lambda: _picture_bytes(picture), picture_1)
+        picture_2 = _wait_for_change(lambda: picture_bytes(picture), picture_1)
         assert picture_2 == picture_0, "the same parameters should draw the same picture"
         explorer.locator(".convarith-play button").first.click()
         steps_after = _wait_for_change(position.inner_text, start)
         assert re.fullmatch(r"kernel position [2-9] of 9: output cell \(\d, \d\)", steps_after), steps_after
-        picture_3 = _wait_for_change(lambda: _picture_bytes(picture), picture_2)
+        picture_3 = _wait_for_change(lambda: picture_bytes(picture), picture_2)
         assert picture_3 != picture_2, "the picture did not change while playing"
         page.wait_for_timeout(1500)
         page.screenshot(path=shots / "4_playing.png")

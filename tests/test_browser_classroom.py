@@ -19,15 +19,22 @@ missing (a failure under ``CONVARITH_REQUIRE_BROWSER``, as in ``.ci/run``).
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from convarith import classroom
-from tests._jupyter import ARTIFACTS, JupyterLabServer, launch_chromium, scroll_into_view, sync_playwright_or_skip
+from tests._jupyter import (
+    ARTIFACTS,
+    JupyterLabServer,
+    launch_chromium,
+    scroll_into_view,
+    sync_playwright_or_skip,
+    wait_for,
+    write_notebook,
+)
 
 TIMEOUT_MS = 90_000
 SHOTS = ARTIFACTS / "browser_classroom"
@@ -48,32 +55,12 @@ NOTEBOOKS = {
 }
 
 
-def _write_notebook(path: Path, sources: list[str]) -> Path:
-    import nbformat
-
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
-    nbformat.write(notebook, path)
-    return path
-
-
-def _wait_for(read: Callable[[], Any], until: Callable[[Any], bool], timeout: float = 60.0) -> Any:
-    """Poll ``read()`` until ``until(value)``; return the last value (the caller asserts on it)."""
-    deadline = time.monotonic() + timeout
-    value = read()
-    while not until(value) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = read()
-    return value
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, JupyterLabServer]]:
     """A Chromium and a JupyterLab server with the module's notebooks (one of each per module)."""
     sync_playwright = sync_playwright_or_skip()
     sources = tmp_path_factory.mktemp("notebooks")
-    notebooks = [_write_notebook(sources / name, cells) for name, cells in NOTEBOOKS.items()]
+    notebooks = [write_notebook(sources / name, cells) for name, cells in NOTEBOOKS.items()]
     SHOTS.mkdir(parents=True, exist_ok=True)
     for old in SHOTS.glob("*.png"):
         old.unlink()
@@ -131,7 +118,7 @@ def test_exercise_marked_wrong_then_right_and_worked_answer_on_request(lab: tupl
 
         answer.fill(str(wrong))
         check.click()
-        verdict = _wait_for(feedback.inner_text, lambda text: "Not yet" in text)
+        verdict = wait_for(feedback.inner_text, lambda text: "Not yet" in text, timeout=60)
         assert "Not yet" in verdict, verdict
         assert question.check(str(wrong)).hint in verdict, verdict  # the hint, for this mistake
         assert str(right) not in verdict.replace("try 1", "")  # the hint does not give the answer away
@@ -140,13 +127,13 @@ def test_exercise_marked_wrong_then_right_and_worked_answer_on_request(lab: tupl
 
         answer.fill(str(right))
         check.click()
-        verdict = _wait_for(feedback.inner_text, lambda text: "Right" in text)
+        verdict = wait_for(feedback.inner_text, lambda text: "Right" in text, timeout=60)
         assert "Right" in verdict and "Not yet" not in verdict, verdict
         assert solution.inner_text().strip() == "", "the worked answer appeared without being asked for"
         page.screenshot(path=SHOTS / "3_exercise_right.png")
 
         card.locator(".convarith-exercise-show").first.click()
-        worked = _wait_for(solution.inner_text, lambda text: "Answer:" in text)
+        worked = wait_for(solution.inner_text, lambda text: "Answer:" in text, timeout=60)
         assert worked.strip().splitlines()[0] == f"Answer: {right}", worked
         assert f"= {right}" in worked  # the formula with the numbers, ending in the answer
         card.scroll_into_view_if_needed()
@@ -179,7 +166,7 @@ def test_slide_button_writes_a_full_hd_gif(lab: tuple[Any, JupyterLabServer]) ->
         page.screenshot(path=SHOTS / "5_slides_ready.png")
 
         export.click()
-        text = _wait_for(status.inner_text, lambda t: t.startswith(("Wrote", "Nothing")))
+        text = wait_for(status.inner_text, lambda t: t.startswith(("Wrote", "Nothing")), timeout=60)
         assert text.startswith(f"Wrote {target}"), text
         assert f"1920×1080 pixels, {o * o} frames" in text, text
         assert _gif_facts(target) == ((1920, 1080), o * o)  # read from disk: 9 frames of 1920×1080
@@ -187,19 +174,19 @@ def test_slide_button_writes_a_full_hd_gif(lab: tuple[Any, JupyterLabServer]) ->
         page.screenshot(path=SHOTS / "6_slides_written.png")
 
         export.click()  # again: refused, with a message instead of a traceback
-        text = _wait_for(status.inner_text, lambda t: t.startswith("Nothing"))
+        text = wait_for(status.inner_text, lambda t: t.startswith("Nothing"), timeout=60)
         assert "exists; tick “overwrite” to replace it" in text, text
         assert target.read_bytes() == written
         page.screenshot(path=SHOTS / "7_slides_exists.png")
 
         box.locator(".convarith-slides-overwrite input").first.check()
         export.click()
-        text = _wait_for(status.inner_text, lambda t: t.startswith("Wrote"))
+        text = wait_for(status.inner_text, lambda t: t.startswith("Wrote"), timeout=60)
         assert text.startswith(f"Wrote {target}"), text
 
         box.locator(".convarith-slides-format button", has_text="PNGs").first.click()
         export.click()
-        text = _wait_for(status.inner_text, lambda t: "files" in t)
+        text = wait_for(status.inner_text, lambda t: "files" in t, timeout=60)
         frames = sorted(server.root.glob("padding_strides-*.png"))
         assert len(frames) == o * o, (text, frames)
         assert f"{o * o} files, 1920×1080 pixels each" in text, text

@@ -13,15 +13,22 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from tests._jupyter import ARTIFACTS, JupyterLabServer, launch_chromium, scroll_into_view, sync_playwright_or_skip
+from tests._jupyter import (
+    ARTIFACTS,
+    JupyterLabServer,
+    launch_chromium,
+    picture_bytes,
+    scroll_into_view,
+    sync_playwright_or_skip,
+    wait_for,
+    write_notebook,
+)
 
 NOTEBOOK = "predict_and_click.ipynb"
 TIMEOUT_MS = 90_000
@@ -37,36 +44,6 @@ CELLS = [
 SHOTS = ARTIFACTS / "browser_explorer"
 
 
-def _write_notebook(path: Path) -> None:
-    nbformat = pytest.importorskip("nbformat")
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebook.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
-    nbformat.write(notebook, path)
-
-
-def _wait_for(read: Any, until: Any, timeout: float = 30.0) -> Any:
-    """Poll ``read()`` until ``until(value)``; the last value either way."""
-    deadline = time.monotonic() + timeout
-    value = read()
-    while not until(value) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = read()
-    return value
-
-
-def _picture_bytes(picture: Any) -> bytes:
-    """The bytes of the image the browser shows (fetched from the img element's blob URL)."""
-    values: list[int] = picture.evaluate(
-        """async (img) => {
-            if (!img.src) return [];
-            const response = await fetch(img.src);
-            return Array.from(new Uint8Array(await response.arrayBuffer()));
-        }"""
-    )
-    return bytes(values)
-
-
 def _pixels(data: bytes) -> np.ndarray:
     from PIL import Image
 
@@ -78,7 +55,7 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """JupyterLab with the notebook run (Run All Cells), in one Chromium page."""
     sync_playwright = sync_playwright_or_skip()
     workdir = tmp_path_factory.mktemp("browser_explorer")
-    _write_notebook(workdir / NOTEBOOK)
+    write_notebook(workdir / NOTEBOOK, CELLS)
     SHOTS.mkdir(parents=True, exist_ok=True)
     for old in SHOTS.glob("*.png"):
         old.unlink()
@@ -120,11 +97,11 @@ def test_a_wrong_output_size_is_marked_wrong_then_revealed(page: Any) -> None:
     assert not picture.is_visible(), "the picture shows before the student answers"
     explorer.locator(".convarith-predict-answer input").first.fill("4x4")
     explorer.locator(".convarith-predict-check").first.click()
-    verdict = _wait_for(feedback.inner_text, lambda text: "You said" in text)
+    verdict = wait_for(feedback.inner_text, lambda text: "You said" in text)
     assert "✗ You said 4×4; the output is 3×3" in verdict, verdict
     picture.wait_for(state="visible")
     position = explorer.locator(".convarith-position").first
-    assert _wait_for(position.inner_text, lambda t: "of 9" in t) == "kernel position 1 of 9: output cell (0, 0)"
+    assert wait_for(position.inner_text, lambda t: "of 9" in t) == "kernel position 1 of 9: output cell (0, 0)"
     assert "agree" in explorer.locator(".convarith-check").first.inner_text()
     explorer.scroll_into_view_if_needed()
     page.screenshot(path=SHOTS / "1_output_size_wrong.png")
@@ -135,15 +112,15 @@ def test_a_right_next_value_is_marked_right_then_revealed(page: Any) -> None:
     explorer = _explorer(page, 1)
     picture = explorer.locator(".convarith-picture").first
     picture.wait_for(state="visible")
-    asked = _picture_bytes(picture)
+    asked = picture_bytes(picture)
     prompt = explorer.locator(".convarith-predict-prompt").first
     assert "output cell (0, 0)" in prompt.inner_text()
     explorer.locator(".convarith-predict-answer input").first.fill("12")  # the guide's first output, by hand
     explorer.locator(".convarith-predict-check").first.click()
     feedback = explorer.locator(".convarith-predict-feedback").first
-    verdict = _wait_for(feedback.inner_text, lambda text: "Right" in text or "You said" in text)
+    verdict = wait_for(feedback.inner_text, lambda text: "Right" in text or "You said" in text)
     assert "✓ Right: output cell (0, 0) = 12" in verdict, verdict
-    revealed = _wait_for(lambda: _picture_bytes(picture), lambda data: data != asked)
+    revealed = wait_for(lambda: picture_bytes(picture), lambda data: data != asked)
     assert revealed != asked, "the picture did not reveal the value"
     explorer.scroll_into_view_if_needed()
     page.screenshot(path=SHOTS / "2_next_value_right.png")
@@ -159,8 +136,8 @@ def test_clicking_an_output_cell_shows_the_cells_it_reads(page: Any) -> None:
     position = explorer.locator(".convarith-position").first
     picture.wait_for(state="visible")
     start = "kernel position 1 of 9: output cell (0, 0)"
-    assert _wait_for(position.inner_text, lambda t: t == start) == start
-    before = _picture_bytes(picture)
+    assert wait_for(position.inner_text, lambda t: t == start) == start
+    before = picture_bytes(picture)
 
     # the same picture in this process: where output cell (1, 2) is, and the frame that computes it
     scene = describe_layer("conv", 5, 3, stride=2, padding=1).scene
@@ -175,8 +152,8 @@ def test_clicking_an_output_cell_shows_the_cells_it_reads(page: Any) -> None:
     picture.click(position={"x": (c0 + c1) / 2 * scale, "y": (r0 + r1) / 2 * scale})
 
     moved = "kernel position 6 of 9: output cell (1, 2)"
-    assert _wait_for(position.inner_text, lambda t: t == moved) == moved
-    after = _wait_for(lambda: _picture_bytes(picture), lambda data: data != before)
+    assert wait_for(position.inner_text, lambda t: t == moved) == moved
+    after = wait_for(lambda: picture_bytes(picture), lambda data: data != before)
     assert after != before, "the picture did not change after the click"
     assert np.array_equal(_pixels(after), expected), "the picture is not the frame that computes (1, 2)"
     explorer.scroll_into_view_if_needed()
