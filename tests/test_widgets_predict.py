@@ -294,11 +294,10 @@ def test_unknown_prediction_is_a_value_error() -> None:
 
 def test_the_still_picture_shows_no_step_and_leaves_the_frames_alone() -> None:
     from convarith.anim.render import Renderer
-    from convarith.widgets.predict_view import still_pixels
 
     renderer = Renderer(conv_scene((5, 5), 3, numbers=True, input_values=GUIDE_X, kernel_values=GUIDE_W), dpi=40)
     before = renderer.draw_frame(8).copy()
-    still = still_pixels(renderer)
+    still = renderer.still_frame()
     assert np.array_equal(renderer.draw_frame(8), before)
     for r in range(3):
         for c in range(3):  # every output cell blank: its inside is one colour (no value written)

@@ -76,10 +76,9 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
         steps stay hidden until the student types the output size and presses Check (again for
         each new layer). ``'next_value'`` (numbers shown, Play off): the kernel moves to the next
         position but its output cell stays blank until the student types the value and presses
-        Check. ``'reads'`` (Play off): before a
-        position is shown, the student clicks the input cells its output cell reads (in the
-        scatter view: the output cells an input cell writes). Check says right or wrong, then
-        reveals.
+        Check. ``'reads'`` (Play off): before a position is shown, the student clicks the input
+        cells its output cell reads (in the scatter view: the output cells an input cell writes).
+        Check says right or wrong, then reveals.
     slides : bool
         Show a row that writes the current layer as a 1920 × 1080 GIF or PNG sequence for
         slides, formula drawn large (:class:`~convarith.widgets.slides.SlideButton`).
@@ -270,7 +269,6 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
         self._sized: set[Any] = set()  # layers (Layer values) whose output size was revealed
         self._revealed: dict[tuple[tuple[str, Any], ...], int] = {}  # frames revealed per layer
         self._asked: tuple[Any, ...] = ()  # the open question
-        self._background: tuple[Any, np.ndarray] | None = None  # (renderer, its still picture)
         self._plain: tuple[Any, Any] | None = None  # (renderer, the same without max-pooling winners)
         self.events = click_events(self.picture, self.on_click)
 

@@ -26,7 +26,7 @@ from convarith.widgets.predict import (
     without_winners,
 )
 
-__all__ = ["TARGET_COLOUR", "CHOSEN_COLOUR", "PredictionBox", "click_events", "question_pixels", "still_pixels"]
+__all__ = ["TARGET_COLOUR", "CHOSEN_COLOUR", "PredictionBox", "click_events", "question_pixels"]
 
 TARGET_COLOUR = "#1a1a1a"
 """Outline of the cell a question is about (black, three pixels wide)."""
@@ -104,26 +104,6 @@ class PredictionBox(widgets.VBox):
         self.next_button.on_click(lambda _: next_step())
 
 
-def still_pixels(renderer: Any) -> np.ndarray:
-    """A renderer's picture with no step shown: no cell highlighted, no kernel, no output value.
-
-    Notes
-    -----
-    The renderer's moving parts (highlights, footprint, links, output values and weights) are
-    matplotlib *animated* artists, which a plain canvas draw leaves out; its next frame is drawn
-    over the whole canvas again.
-
-    Examples
-    --------
-    >>> from convarith.anim.render import Renderer
-    >>> from convarith.anim.scenes import conv_scene
-    >>> still_pixels(Renderer(conv_scene((4, 4), 3), dpi=20)).shape
-    (108, 192, 3)
-    """
-    renderer.canvas.draw()
-    return np.asarray(renderer.canvas.buffer_rgba())[..., :3].copy()
-
-
 def question_pixels(renderer: Any, q: Question, chosen: Any, pixels: np.ndarray) -> np.ndarray:
     """``pixels`` with a question's marks: its cell outlined, the chosen cells tinted (in place; returned).
 
@@ -182,7 +162,6 @@ class _PredictAndLink:
     _sized: set[Any]
     _revealed: dict[Key, int]
     _asked: tuple[Any, ...]
-    _background: tuple[Any, np.ndarray] | None
     _plain: tuple[Any, Any] | None  # (renderer, a renderer of its scene without max-pooling winners)
 
     def _show_state(self, state: Any, renderer: Any) -> None:  # pragma: no cover - the explorer's
@@ -260,15 +239,13 @@ class _PredictAndLink:
             self._asked = (self._key, step)
             self.chosen = set()
             self.prediction.ask(q.prompt(str(self.predict)), typed=self.predict == "next_value", next_step=True)
-        if self._background is None or self._background[0] is not renderer:
-            self._background = (renderer, still_pixels(renderer))
-        still = self._background[1]
+        still = renderer.still_frame()
         if self.predict == "next_value":  # the kernel in place, its output cell blank (and no winner)
             pixels = self._plain_renderer().draw_frame(step).copy()
             r0, r1, c0, c1 = renderer.cell_box(0, 1, q.target)
             pixels[r0:r1, c0:c1] = still[r0:r1, c0:c1]
         else:  # nothing highlighted: no cell read, no kernel
-            pixels = still.copy()
+            pixels = still
         self.picture.value = png_bytes(question_pixels(renderer, q, self.chosen, pixels))
         where = "input cell" if q.target_grid == 0 else "output cell"
         self.position.value = f"kernel position {step + 1} of {len(renderer)}: {where} {q.target}, predict first"

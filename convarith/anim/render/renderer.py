@@ -226,6 +226,23 @@ class Renderer(_FigureRenderer):
             self._apply(panel_index)
 
     # -- pixels and cells (clicks on a picture) --------------------------------------------
+    def still_frame(self) -> np.ndarray:
+        """The picture with no step shown: every cell at rest, no kernel, no output value.
+
+        Returns
+        -------
+        ndarray
+            ``uint8``, shape ``(height, width, 3)``: the background every frame is drawn over (a
+            copy), the size of :meth:`draw_frame`'s pictures.
+
+        Examples
+        --------
+        >>> from convarith.anim.scenes import conv_scene
+        >>> Renderer(conv_scene((4, 4), 3), dpi=20).still_frame().shape
+        (108, 192, 3)
+        """
+        return self._layer("background")[..., :3].copy()
+
     def cell_box(self, panel: int, grid: int, coord: Coord) -> Rect:
         """The pixels of one cell in :meth:`draw_frame`'s picture: rows ``[r0, r1)``, columns ``[c0, c1)``.
 
@@ -313,7 +330,8 @@ class Renderer(_FigureRenderer):
     # A frame is composed from pre-rendered full-figure layers: the background (every cell in its
     # resting colour, with the input values) and, once per renderer, one layer per cell state
     # ("read", "winner", "done", "now", and the scatter view's "scatter_now", "cropped_now") with
-    # every cell in that state, its edges and its text. Cell fills have no edges, so Agg snaps
+    # every cell in that state and its edges, rendered when a frame first needs it; a cell's value
+    # is added to a layer when a frame first copies that cell. Cell fills have no edges, so Agg snaps
     # them to whole pixels: every pixel belongs to one cell, and copying each highlighted cell's
     # pixel rectangle from the layer of its state gives the pixels a full draw gives. Then the few
     # moving lines (footprint, links, target), the kernel weights and, in the scatter view, the
