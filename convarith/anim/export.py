@@ -317,7 +317,7 @@ def save_frames(
         raise ValueError(f"`directory` {str(folder)!r} is a file")
     for path in paths:
         if path.exists() and not overwrite:
-            raise OutputExistsError(f"{str(path)!r} exists; pass overwrite=True (--overwrite) to replace it")
+            raise OutputExistsError(path)
     folder.mkdir(parents=True, exist_ok=True)
     with _all_or_nothing() as written:
         for step, path in enumerate(paths):

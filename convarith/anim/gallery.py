@@ -341,9 +341,7 @@ def render_gallery(
             for fmt in formats:
                 for target in _targets(root, figure.name, len(scene), fmt):
                     if target.exists():
-                        raise OutputExistsError(
-                            f"{str(target)!r} exists; pass overwrite=True (--overwrite) to replace the gallery"
-                        )
+                        raise OutputExistsError(target, "the gallery")
     root.mkdir(parents=True, exist_ok=True)
     bar: Any = None
     if progress:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -60,8 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _one_line(error: BaseException) -> str:
     message = " ".join(str(error).split()) or type(error).__name__
-    if isinstance(error, FileExistsError):  # the library's words are for Python callers
-        message = re.sub(r"pass overwrite=True(?: \(--overwrite\))?", "pass --overwrite", message)
+    from convarith.anim.files import OutputExistsError
+
+    if isinstance(error, OutputExistsError):  # the library's words are for Python callers
+        message = error.advice("pass --overwrite")
     return message
 
 

@@ -267,8 +267,7 @@ class SlideButton(widgets.HBox):
         try:
             self.written = export_slides(scene, name, format=self.format.value, overwrite=self.overwrite.value)
         except OutputExistsError as error:
-            message = str(error).replace("pass overwrite=True (--overwrite)", "tick “overwrite”")
-            self._say(f"Nothing written: {message}.", ok=False)
+            self._say(f"Nothing written: {error.advice('tick “overwrite”')}.", ok=False)
         except (ValueError, OSError) as error:
             self._say(f"Nothing written: {error}", ok=False)
         else:
