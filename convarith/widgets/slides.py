@@ -97,8 +97,7 @@ def export_slides(
     at 200 dpi (:data:`SLIDE_OPTIONS`). The formula under the picture is set in 21 pt on that
     5.4-inch height, 21/72 × 200 = 58 pixels: 5.4 % of the slide's height (24 pt on a 7.5-inch
     PowerPoint slide is 4.4 %), so on a 2-metre-high screen its characters are about 10 cm tall.
-    Files are written
-    atomically by :func:`~convarith.anim.export.save_gif` and
+    Files are written atomically by :func:`~convarith.anim.export.save_gif` and
     :func:`~convarith.anim.export.save_frames`.
 
     Examples
