@@ -150,6 +150,7 @@ def test_predicting_explorer_hides_its_player_in_details(predict: str) -> None:
     outside = "".join(parts.outside)
     assert "Predict first" in outside
     assert "agree" not in outside and "3×3" not in outside and "3 × 3" not in outside  # no output size shown
+    assert "they agree" in page  # the check line behind the click, also where the widget's is empty (output_size)
 
 
 def test_explorer_without_predict_attribute_is_not_hidden() -> None:

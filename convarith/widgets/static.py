@@ -22,14 +22,10 @@ Nothing here changes the widgets; in JupyterLab without the variable they are wh
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import os
 import re
 from typing import Any
-
-import numpy as np
 
 __all__ = ["KERNEL_NOTE", "STATIC_ENV", "register_static_views", "static_html", "static_views_wanted"]
 
@@ -72,15 +68,6 @@ def _box(kind: str, body: str) -> str:
     )
 
 
-def _png_img(pixels: np.ndarray) -> str:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(pixels, dtype=np.uint8)).save(buffer, format="PNG")
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="">'
-
-
 def _interval(widget: Any, default: int = 700) -> int:
     play = getattr(widget, "play", None)
     return int(getattr(play, "interval", default) or default)
@@ -106,7 +93,7 @@ def _predicted(widget: Any, body: str) -> str:
 
 
 def _layer_explorer(explorer: Any) -> str:
-    from convarith.widgets._common import player
+    from convarith.widgets._common import check_html, player
 
     state = explorer.state
     if state.scene is None:
@@ -115,7 +102,8 @@ def _layer_explorer(explorer: Any) -> str:
     notes = "".join(f"<div><i>{html.escape(note)}</i></div>" for note in state.notes)
     body = (
         f'<div class="convarith-static-player">{animation}</div>'
-        f'<div class="convarith-formula">{_math(state.formula_latex())}{notes}</div>{explorer.check.value}'
+        f'<div class="convarith-formula">{_math(state.formula_latex())}{notes}</div>'
+        + check_html(state.check_text(), state.agrees)  # (the widget's line is empty before a prediction)
     )
     return _box("explorer", _note(KERNEL_NOTE) + _predicted(explorer, body))
 
