@@ -224,14 +224,6 @@ class PaddedCells:
             slab[spatial_index(*before)] = self.fill
             slab[spatial_index(*after)] = self.fill
 
-    def copy_inside(self, slab: np.ndarray, part: np.ndarray) -> None:
-        """Copy the input cells of ``part`` into ``slab``, whose border :meth:`fill_border` wrote.
-
-        Together the two are :meth:`gather` into ``slab``; a buffer reused for blocks of the same
-        extent needs its border written once.
-        """
-        slab[self.inside] = part[self.picks]
-
 
 def gather_padded(
     x: np.ndarray,
