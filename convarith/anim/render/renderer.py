@@ -13,6 +13,7 @@ the fast path is tested against.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -351,12 +352,12 @@ class Renderer(_FigureRenderer):
             self._rects[key] = rect
         return rect
 
-    def _build_layers(self, states: Any = ()) -> None:
+    def _build_layers(self, states: Iterable[str] = ()) -> None:
         """Render the background and base (once per renderer), then each layer of ``states`` not rendered yet.
 
-        A cell-state layer is rendered the first time a frame needs it (:meth:`_states_needed`):
-        the first frame of a layer has no "done" cells, and with values shown a state layer
-        costs a text draw per cell.
+        A cell-state layer is rendered the first time a frame copies cells from it
+        (:meth:`_frame_cells`; the first frame has no "done" cells), without the cells' values:
+        :meth:`_add_values` draws those as frames need them.
         """
         if self._layers is None:
             self.canvas.draw()  # animated artists are left out: the background
@@ -421,64 +422,54 @@ class Renderer(_FigureRenderer):
                 ax.draw_artist(gout.edges)
         self._texted[state] = set()
 
-    def _add_values(self, step: int) -> None:
-        """Draw into the cell-state layers the values of the cells frame ``step`` copies, if missing.
+    def _frame_cells(self, step: int) -> dict[str, list[tuple[int, int, Coord]]]:
+        """The cells frame ``step`` copies from each cell-state layer: ``(panel, grid, coord)``."""
+        cells: dict[str, list[tuple[int, int, Coord]]] = {}
+        for p, panel in enumerate(self.scene.panels):
+            frame = panel.frames[step]
+            scatter = panel.footprint_on_output
+            cells.setdefault("read", []).extend((p, 0, c.coord) for c in frame.reads if c.kind != "overhang")
+            if frame.winner is not None:
+                cells.setdefault("winner", []).append((p, 0, frame.winner))
+            earlier = (c for f in panel.frames[:step] for c in f.writes if not scatter or c.kind == "output")
+            cells.setdefault("done", []).extend((p, 1, c.coord) for c in earlier)
+            for c in frame.writes:
+                now = "now" if not scatter else "scatter_now" if c.kind == "output" else "cropped_now"
+                cells.setdefault(now, []).append((p, 1, c.coord))
+        return {state: list(dict.fromkeys(found)) for state, found in cells.items() if found}
+
+    def _add_values(self, frame_cells: dict[str, list[tuple[int, int, Coord]]]) -> None:
+        """Draw into the cell-state layers the values of the cells a frame copies, if missing.
 
         A value is drawn over its cell's fill and edges exactly as when the whole layer is drawn at
         once (texts of different cells do not overlap), so frames are the same pixels either way.
         Output values are the final ones (a scatter's partial sums change: drawn per frame).
         """
         assert self._layers is not None
-        wanted: dict[str, list[tuple[int, int, Coord]]] = {}
-        for p, (panel, art) in enumerate(zip(self.scene.panels, self._panel_artists, strict=True)):
-            frame = panel.frames[step]
-            if art["in_texts"]:
-                wanted.setdefault("read", []).extend((p, 0, c.coord) for c in frame.reads if c.kind != "overhang")
-                if frame.winner is not None:
-                    wanted.setdefault("winner", []).append((p, 0, frame.winner))
-            if art["out_texts"] and panel.frames[-1].output_values is not None and not panel.footprint_on_output:
-                wanted.setdefault("now", []).extend((p, 1, c.coord) for c in frame.writes)
-                if step > 0:
-                    wanted.setdefault("done", []).extend((p, 1, c.coord) for f in panel.frames[:step] for c in f.writes)
         buffer = np.asarray(self.canvas.buffer_rgba())
-        for state, cells in wanted.items():
-            missing = [cell for cell in dict.fromkeys(cells) if cell not in self._texted[state]]
-            if not missing:
+        for state, cells in frame_cells.items():
+            texts = []
+            for cell in cells:
+                if cell in self._texted[state]:
+                    continue
+                p, grid, coord = cell
+                panel, art = self.scene.panels[p], self._panel_artists[p]
+                final = panel.frames[-1].output_values
+                if grid == 0 and coord in art["in_texts"]:
+                    texts.append((cell, art["in_texts"][coord]))
+                elif grid == 1 and coord in art["out_texts"] and final is not None and not panel.footprint_on_output:
+                    text = art["out_texts"][coord]
+                    text.set_text(_format_value(float(final[coord])))
+                    text.set_color("white" if state == "now" else PALETTE["text"])
+                    text.set_fontweight("bold" if state == "now" else "normal")
+                    texts.append((cell, text))
+            if not texts:
                 continue
             buffer[...] = self._layers[state]
-            for p, grid, coord in missing:
-                art = self._panel_artists[p]
-                if grid == 0:
-                    text = art["in_texts"].get(coord)
-                else:
-                    text = art["out_texts"].get(coord)
-                    final = self.scene.panels[p].frames[-1].output_values
-                    if text is not None and final is not None:
-                        text.set_text(_format_value(float(final[coord])))
-                        text.set_color("white" if state == "now" else PALETTE["text"])
-                        text.set_fontweight("bold" if state == "now" else "normal")
-                if text is not None:
-                    art["footprint"].axes.draw_artist(text)
+            for cell, text in texts:
+                self._panel_artists[cell[0]]["footprint"].axes.draw_artist(text)
+                self._texted[state].add(cell)
             self._layers[state] = buffer.copy()
-            self._texted[state].update(missing)
-
-    def _states_needed(self, step: int) -> set[str]:
-        """The cell-state layers frame ``step`` copies cells from."""
-        states = set()
-        for panel in self.scene.panels:
-            frame = panel.frames[step]
-            scatter = panel.footprint_on_output
-            if any(c.kind != "overhang" for c in frame.reads):
-                states.add("read")
-            if frame.winner is not None:
-                states.add("winner")
-            if step > 0:  # (an earlier frame wrote cells; in a scatter maybe only cropped ones)
-                states.add("done")
-            if scatter:
-                states |= {"scatter_now" if c.kind == "output" else "cropped_now" for c in frame.writes}
-            else:
-                states.add("now")
-        return states
 
     def _grid_rect(self, grid: _Grid, ax: Any) -> Rect:
         """Pixels of a whole grid and of the part of its edges that overhangs it."""
@@ -538,8 +529,9 @@ class Renderer(_FigureRenderer):
         if step is None:
             step = max(self.step, 0)
         step = self._check_step(step)
-        self._build_layers(self._states_needed(step))  # before composing: rendering a layer uses the canvas
-        self._add_values(step)
+        frame_cells = self._frame_cells(step)
+        self._build_layers(frame_cells)  # before composing: rendering a layer uses the canvas
+        self._add_values(frame_cells)
         self.update(step)  # (building the layers borrows the artists; this puts them back)
         buffer = np.asarray(self.canvas.buffer_rgba())
         buffer[...] = self._layer("base")
