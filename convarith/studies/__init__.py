@@ -7,6 +7,15 @@ checkerboard) and the effective receptive field (Luo et al.). ``Layer`` here is
 (no input size yet).
 """
 
+from convarith.studies.effective import (
+    MASS_LEVELS,
+    EffectiveField,
+    EffectiveGrowth,
+    effective_growth,
+    effective_receptive_field,
+    plot_effective_field,
+    plot_effective_growth,
+)
 from convarith.studies.frameworks import FRAMEWORKS, Counterpart, Equivalent, Translation, translate
 from convarith.studies.overlap import overlap, overlap_phases, plot_overlap
 from convarith.studies.receptive import LayerField, ReceptiveField, branches_aligned, layer, receptive_field
@@ -43,4 +52,11 @@ __all__ = [
     "overlap",
     "overlap_phases",
     "plot_overlap",
+    "effective_receptive_field",
+    "EffectiveField",
+    "MASS_LEVELS",
+    "plot_effective_field",
+    "effective_growth",
+    "EffectiveGrowth",
+    "plot_effective_growth",
 ]
