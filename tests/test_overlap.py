@@ -184,3 +184,51 @@ def test_docs_explain_both_codes_and_the_remedies():
     for code in ("`uneven-overlap`", "`gaps`"):
         assert code in text
     assert "divisible by the stride" in text and "resize" in text
+
+
+# --- the scene and the gallery --------------------------------------------------------------------
+
+GALLERY_OVERLAP = {
+    "kernel_3_strides_2_overlap": ((4, 4), 3, 2, 0),
+    "kernel_4_strides_2_overlap": ((4, 4), 4, 2, 1),
+    "kernel_2_strides_3_overlap": ((3, 3), 2, 3, 0),
+}
+
+
+@pytest.mark.parametrize("name", GALLERY_OVERLAP)
+def test_gallery_overlap_figures_end_on_the_counts(name):
+    from convarith.anim.gallery import GALLERY
+
+    (figure,) = [f for f in GALLERY if f.name == name]
+    scene = figure.build()
+    i, k, s, p = GALLERY_OVERLAP[name]
+    panel = scene.panels[0]
+    assert len(scene) == k * k  # one frame per tap
+    assert np.array_equal(panel.frames[-1].output_values, overlap(i, k, stride=s, padding=p))
+    # each frame adds exactly the cells its tap writes inside the output
+    previous = np.zeros(panel.output_shape)
+    for frame in panel.frames:
+        added = frame.output_values - previous
+        written = [c.coord for c in frame.writes if c.kind == "output"]
+        assert added.sum() == len(written) and all(added[c] == 1 for c in written)
+        previous = frame.output_values
+
+
+def test_overlap_scene_marks_cropped_cells_and_says_the_phases():
+    from convarith.anim.scenes import overlap_scene
+
+    scene = overlap_scene(3, 4, stride=2, padding=1)
+    first = scene.panels[0].frames[0]  # tap 0 writes 2j - 1: -1 is cropped
+    assert [(c.coord, c.kind) for c in first.writes] == [((-1,), "cropped"), ((1,), "output"), ((3,), "output")]
+    assert scene.panels[0].caption[-1].endswith("interior taps by phase o mod s: [2, 2]")
+    with pytest.raises(ValueError, match="1 or 2 spatial axes"):
+        overlap_scene((2, 2, 2), 2, 2)
+
+
+def test_render_the_gallery_overlap_figures(tmp_path):
+    pytest.importorskip("matplotlib")
+    from convarith.anim.gallery import render_gallery
+
+    summary = render_gallery(tmp_path, names=list(GALLERY_OVERLAP), dpi=20, progress=False)
+    assert [p.name for p in summary.paths] == [f"{name}.gif" for name in GALLERY_OVERLAP]
+    assert [row[1] for row in summary.rows] == [9, 16, 4]
