@@ -59,3 +59,53 @@ def test_effective_gradient_is_torch_autograd() -> None:
         assert y.shape[-1] == 1
         y.sum().backward()
         assert ex.answer.value == int(x.grad[0, 0, n["input_cell"]])
+
+
+# --- the photograph through upsamplers of ones (notebook 14) ---------------------------------------
+
+
+def test_upsample_ones_is_pytorch_depthwise_transpose() -> None:
+    import numpy as np
+
+    from convarith.classroom.checkerboard import resize_then_convolve, upsample_ones
+    from convarith.testing import random_array
+
+    image = random_array((3, 7, 5), seed=3, dtype=np.float64, low=0.0, high=1.0)
+    for k in (2, 3, 4, 5):
+        p = (k - 1) // 2
+        a = 2 * 7 - ((7 - 1) * 2 - 2 * p + k)
+        x = torch.from_numpy(image)[None]
+        y = F.conv_transpose2d(
+            x, torch.ones(3, 1, k, k, dtype=torch.float64), stride=2, padding=p, output_padding=a, groups=3
+        )
+        ours = upsample_ones(image, k)
+        assert ours.shape == (3, 14, 10)
+        np.testing.assert_allclose(ours, y[0].numpy() / (k * k / 4), rtol=1e-12)
+    # the remedy: nearest resize, then a reflect-padded box blur
+    big = F.interpolate(torch.from_numpy(image)[None], scale_factor=2, mode="nearest")
+    blurred = F.conv2d(
+        F.pad(big, (1, 1, 1, 1), mode="reflect"), torch.full((3, 1, 3, 3), 1 / 9, dtype=torch.float64), groups=3
+    )
+    np.testing.assert_allclose(resize_then_convolve(image), blurred[0].numpy(), rtol=1e-12)
+
+
+def test_checkerboard_arguments_and_figure() -> None:
+    import numpy as np
+
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from convarith.classroom.checkerboard import resize_then_convolve, upsample_ones, upsampling_figure
+
+    with pytest.raises(ValueError, match="gaps"):
+        upsample_ones(np.ones((1, 4, 4)), 2, stride=3)
+    with pytest.raises(ValueError, match="`image`"):
+        upsample_ones(np.ones((4, 4)), 3)
+    with pytest.raises(ValueError, match="odd"):
+        resize_then_convolve(np.ones((1, 4, 4)), kernel_size=2)
+    with pytest.raises(ValueError, match="`box`"):
+        upsampling_figure(np.ones((3, 10, 10)), box=(5, 5, 8))
+    fig = upsampling_figure(np.full((3, 16, 16), 0.5), box=(0, 0, 8))
+    # k=3, s=2, p=1 on 4 cells: [1 1 2 1 2 1 2 1 1] cropped by one at each end, a 7x7 map
+    assert [t.get_text() for t in fig.axes[4].texts][:7] == ["1", "2", "1", "2", "1", "2", "1"]
+    assert len(fig.axes[4].texts) == 49
+    matplotlib.pyplot.close("all")
