@@ -162,3 +162,17 @@ def test_plots():
     with pytest.raises(TypeError, match="EffectiveField"):
         plot_effective_field("no")
     matplotlib.pyplot.close("all")
+
+
+def test_the_layers_of_an_inspect_report():
+    from convarith.network import inspect
+
+    stem = [
+        arithmetic_layer("conv", None, 7, stride=2, padding="same"),
+        arithmetic_layer("max_pool", None, 3, stride=2, padding="same"),
+    ]
+    report = inspect(stem, input_size=(64, 64))
+    erf = effective_receptive_field([row.layer for row in report.layers], report.input_size)
+    assert tuple(len(r) for r in erf.box) == report.layers[-1].receptive_field == (11, 11)
+    expected = torch_gradient([layer("conv", 7, 2, "same"), layer("pool", 3, 2, "same")], (64, 64), None, True)
+    np.testing.assert_allclose(erf.gradient, expected, rtol=1e-12, atol=1e-12)

@@ -176,7 +176,9 @@ def effective_receptive_field(
     ----------
     stack : sequence of Layer
         As :func:`convarith.studies.receptive_field` takes it (from :func:`convarith.studies.layer`
-        or :func:`convarith.arithmetic.layer`: convolutions and poolings).
+        or :func:`convarith.arithmetic.layer`: convolutions and poolings). For a network without
+        branches, the layers of an ``inspect`` report: ``[row.layer for row in report.layers]``
+        with ``report.input_size``.
     input_size : int or tuple of int
         The stack's input size.
     output_cell : int or tuple of int, optional
