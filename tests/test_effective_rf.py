@@ -143,6 +143,10 @@ def test_bad_arguments():
         effective_growth((0,))
     with pytest.raises(ValueError, match="kernel_size"):
         effective_growth((1,), kernel_size=1)
+    with pytest.raises(ValueError, match=r"depths\[1\]"):
+        effective_growth((1, 1025))
+    with pytest.raises(ValueError, match="kernel_size"):
+        effective_growth((1,), kernel_size=34)
 
 
 def test_plots():

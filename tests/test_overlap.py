@@ -232,3 +232,10 @@ def test_render_the_gallery_overlap_figures(tmp_path):
     summary = render_gallery(tmp_path, names=list(GALLERY_OVERLAP), dpi=20, progress=False)
     assert [p.name for p in summary.paths] == [f"{name}.gif" for name in GALLERY_OVERLAP]
     assert [row[1] for row in summary.rows] == [9, 16, 4]
+
+
+def test_phases_in_bounded_time_and_memory():
+    assert overlap_phases(2, 10**9 + 1, stride=2) == ((500000001, 500000000),)  # taps 0, 2, ... and 1, 3, ...
+    assert overlap_phases(2, 10**6, stride=6, dilation=4) == ((333334, 0, 333333, 0, 333333, 0),)  # t*4 mod 6
+    with pytest.raises(ValueError, match="MAX_PHASES"):
+        overlap_phases(2, 3, stride=2**21)

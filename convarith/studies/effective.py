@@ -393,9 +393,9 @@ def effective_growth(depths: Sequence[int] = (1, 2, 4, 8, 16, 32), kernel_size: 
     Parameters
     ----------
     depths : sequence of int
-        Numbers of stacked stride-1 convolutions (each at least 1, at most 4096).
+        Numbers of stacked stride-1 convolutions (each at least 1, at most 1024).
     kernel_size : int
-        Their width (at least 2).
+        Their width (2 to 33).
 
     Returns
     -------
@@ -430,14 +430,14 @@ def effective_growth(depths: Sequence[int] = (1, 2, 4, 8, 16, 32), kernel_size: 
     from convarith.studies.receptive import layer
 
     kernel = check_int(kernel_size, "kernel_size")
-    if kernel < 2:
-        raise ValueError(f"`kernel_size` must be at least 2 (a 1-wide kernel has no field to grow), got {kernel}")
+    if not 2 <= kernel <= 33:
+        raise ValueError(f"`kernel_size` must be in [2, 33] (a 1-wide kernel has no field to grow), got {kernel}")
     if isinstance(depths, int) or not is_sequence(depths) or len(depths) == 0:
         raise TypeError(f"`depths` must be a non-empty sequence of int, got {depths!r}")
     ns = tuple(check_int(n, f"depths[{index}]") for index, n in enumerate(depths))
     for index, n in enumerate(ns):
-        if not 1 <= n <= 4096:
-            raise ValueError(f"`depths[{index}]` must be in [1, 4096], got {n}")
+        if not 1 <= n <= 1024:  # bounded time: at most 1024 layers of 33 taps over 32769 cells
+            raise ValueError(f"`depths[{index}]` must be in [1, 1024], got {n}")
     boxes, spreads, shares = [], [], []
     for n in ns:
         r0 = n * (kernel - 1) + 1

@@ -14,6 +14,7 @@ References
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,10 @@ from convarith.arithmetic.text import format_param, format_size
 from convarith.engine import memory
 from convarith.typing import IntOrTuple, PaddingLike
 
-__all__ = ["overlap", "overlap_phases", "plot_overlap"]
+__all__ = ["MAX_PHASES", "overlap", "overlap_phases", "plot_overlap"]
+
+MAX_PHASES = 2**20
+"""Largest stride :func:`overlap_phases` lists the phases of (one count per phase)."""
 
 
 def _transpose_layer(
@@ -169,7 +173,9 @@ def overlap_phases(layer_or_input: Layer | IntOrTuple, *args: Any, **kwargs: Any
     Notes
     -----
     Even overlap on an axis: all ``s`` entries equal (``k`` divisible by ``s`` when ``d = 1``).
-    Gaps: some entry is 0 (always when ``s > d*(k - 1) + 1``).
+    Gaps: some entry is 0 (always when ``s > d*(k - 1) + 1``). Taps ``t`` and ``t + s/gcd(d, s)``
+    share a phase, so the count takes ``min(k, s)`` steps per axis, whatever ``k``; strides above
+    :data:`MAX_PHASES` are refused.
 
     Examples
     --------
@@ -180,10 +186,14 @@ def overlap_phases(layer_or_input: Layer | IntOrTuple, *args: Any, **kwargs: Any
     """
     lay = _transpose_layer(layer_or_input, *_overlap_arguments(*args, **kwargs))
     result = []
-    for k, s, d, (pb, _) in zip(lay.kernel_size, lay.stride, lay.dilation, lay.pads, strict=True):
+    for axis, (k, s, d, (pb, _)) in enumerate(zip(lay.kernel_size, lay.stride, lay.dilation, lay.pads, strict=True)):
+        if s > MAX_PHASES:
+            where = "" if lay.ndim == 1 else f" on axis {axis}"
+            raise ValueError(f"`stride` {s}{where} has more phases than MAX_PHASES = {MAX_PHASES}")
         phases = [0] * s
-        for t in range(k):
-            phases[(t * d - pb) % s] += 1
+        period = s // math.gcd(d, s)  # taps t and t + period land on the same phase
+        for t in range(min(k, period)):
+            phases[(t * d - pb) % s] += (k - 1 - t) // period + 1
         result.append(tuple(phases))
     return tuple(result)
 
