@@ -180,3 +180,16 @@ def test_the_layers_of_an_inspect_report():
     assert tuple(len(r) for r in erf.box) == report.layers[-1].receptive_field == (11, 11)
     expected = torch_gradient([layer("conv", 7, 2, "same"), layer("pool", 3, 2, "same")], (64, 64), None, True)
     np.testing.assert_allclose(erf.gradient, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_deep_stacks_are_rescaled_not_overflowed():
+    erf = effective_receptive_field([layer("conv", 33)] * 150, 4801)  # 33**150 ~ 1e227 paths at the centre
+    assert erf.exponent > 0 and "divided by 1e" in erf.notes[-1]
+    assert erf.gradient[0] * 10.0**erf.exponent == pytest.approx(1.0)  # the edge cell: one path
+    assert erf.spread[0] == pytest.approx(math.sqrt(150 * (33**2 - 1) / 12))
+
+
+@pytest.mark.slow
+def test_the_largest_growth_study():
+    growth = effective_growth((1024,), kernel_size=33)  # the largest study allowed (1e1555 paths)
+    assert growth.spread[0] == pytest.approx(math.sqrt(1024 * (33**2 - 1) / 12))

@@ -60,6 +60,9 @@ class EffectiveField:
         (:meth:`ReceptiveField.input_range`).
     notes : tuple of str
         What the computation assumed (max pools as their windows, ...).
+    exponent : int
+        The true gradient is ``gradient * 10**exponent``: 0 unless its values pass float64's
+        range (``k**n`` paths through ``n`` layers of ``k`` taps), then the notes say so too.
 
     Examples
     --------
@@ -76,6 +79,7 @@ class EffectiveField:
     field: ReceptiveField
     box: tuple[range, ...]
     notes: tuple[str, ...]
+    exponent: int = 0
 
     @property
     def box_cells(self) -> int:
@@ -270,8 +274,14 @@ def effective_receptive_field(
     grad = np.zeros(out, dtype=np.float64)
     grad[cell] = 1.0
     notes: list[str] = []
+    exponent = 0
     for row in reversed(field.rows):
         grad = _adjoint(row.layer, grad, count_include_pad)
+        peak = float(np.abs(grad).max()) if grad.size else 0.0
+        if peak > 1e150 or 0 < peak < 1e-150:  # keep far from float64's range: one layer multiplies by at most its taps
+            shift = math.floor(math.log10(peak))
+            grad /= 10.0**shift
+            exponent += shift
     ops = {row.layer.op for row in field.rows}
     if "max_pool" in ops:
         notes.append("max pools are taken as the sum over their windows (their gradient depends on the input)")
@@ -283,7 +293,9 @@ def effective_receptive_field(
         notes.append("groups are left out: one channel per layer (the gradient's shape is the same)")
     box = field.input_range(cell if len(cell) > 1 or not field.scalar else cell[0])
     box = box if isinstance(box, tuple) else (box,)
-    return EffectiveField(grad, cell, field, box, tuple(notes))
+    if exponent:
+        notes.append(f"the gradient is divided by 1e{exponent} (its true values pass float64's range)")
+    return EffectiveField(grad, cell, field, box, tuple(notes), exponent)
 
 
 def plot_effective_field(result: EffectiveField, ax: Any = None) -> Any:
