@@ -193,3 +193,12 @@ def test_deep_stacks_are_rescaled_not_overflowed():
 def test_the_largest_growth_study():
     growth = effective_growth((1024,), kernel_size=33)  # the largest study allowed (1e1555 paths)
     assert growth.spread[0] == pytest.approx(math.sqrt(1024 * (33**2 - 1) / 12))
+
+
+def test_an_average_window_of_padding_only_is_refused():
+    pool = arithmetic_layer("avg_pool", None, 2, stride=2, padding=2, pool_convention="onnx")  # window 0: -2..-1
+    with pytest.raises(ValueError, match="reads padding only"):
+        effective_receptive_field([pool], 6, 0, count_include_pad=False)
+    empty = effective_receptive_field([pool], 6, 0)  # divides by 2, reads nothing
+    assert empty.gradient.tolist() == [0.0] * 6 and empty.box_cells == 0
+    assert math.isnan(empty.share(0.5)) and math.isnan(empty.spread[0]) and "0 cells" in repr(empty)

@@ -23,7 +23,7 @@ from typing import Any, cast
 import numpy as np
 
 from convarith.arithmetic.layer import Layer
-from convarith.arithmetic.text import format_size
+from convarith.arithmetic.text import format_param, format_size
 from convarith.arithmetic.validate import check_int, is_sequence
 from convarith.engine import memory
 from convarith.engine.transpose import conv_transpose
@@ -106,8 +106,9 @@ class EffectiveField:
         return int(np.searchsorted(cumulative, level * total * (1 - 1e-12)) + 1)
 
     def share(self, level: float) -> float:
-        """The fraction of the box's cells that holds ``level`` of the gradient's mass."""
-        return self.cells_holding(level) / self.box_cells
+        """The fraction of the box's cells that holds ``level`` of the gradient's mass (NaN for an empty box)."""
+        cells = self.cells_holding(level)
+        return cells / self.box_cells if self.box_cells else math.nan  # an output reading padding only
 
     @property
     def shares(self) -> dict[float, float]:
@@ -118,6 +119,8 @@ class EffectiveField:
     def spread(self) -> tuple[float, ...]:
         """The gradient's standard deviation along each axis, in input cells (its mass as a distribution)."""
         total = float(self.gradient.sum())
+        if total == 0:  # an output that reads padding only
+            return (math.nan,) * self.gradient.ndim
         result = []
         for axis in range(self.gradient.ndim):
             others = tuple(a for a in range(self.gradient.ndim) if a != axis)
@@ -128,7 +131,7 @@ class EffectiveField:
         return tuple(result)
 
     def __repr__(self) -> str:
-        box = " × ".join(f"{r.start}..{r.stop - 1}" for r in self.box)
+        box = " × ".join(f"{r.start}..{r.stop - 1}" if len(r) else "empty" for r in self.box)
         shares = ", ".join(f"{level:.0%}: {share:.1%}" for level, share in self.shares.items())
         lines = [
             f"effective receptive field of output {self.output_cell} on input {format_size(self.gradient.shape)}",
@@ -153,6 +156,11 @@ def _adjoint(lay: Layer, grad: np.ndarray, count_include_pad: bool) -> np.ndarra
             cells = np.arange(o)[:, None] * s - pb + np.arange(k)[None, :] * d
             low, high = (-pb, ii + pe) if count_include_pad else (0, ii)
             divisor = np.multiply.outer(divisor, ((cells >= low) & (cells < high)).sum(axis=1))
+        if not divisor.all():
+            raise ValueError(
+                f"an average-pool window of {lay.op} k={format_param(lay.kernel_size)} reads padding only, and "
+                "`count_include_pad` is False: its divisor is 0 (PyTorch and the engine refuse it too)"
+            )
         grad = grad / divisor
     ones = np.ones((1, 1, *lay.kernel_size))
     # output_padding may be at most s - 1 (and is here: the floor drops fewer than s cells)
