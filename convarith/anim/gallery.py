@@ -3,7 +3,8 @@
 :data:`GALLERY` lists every figure: the guide's convolutions (``no_padding_no_strides``, ...,
 ``dilation``) and their ``_transposed`` twins, with the parameters of Dumoulin & Visin's
 figures, plus numerical convolution, max and average pooling, a kernel-2 stride-2 transposed
-convolution, grouped and depthwise channel views, symmetric padding, TensorFlow-versus-PyTorch
+convolution, the overlap of three transposed convolutions built tap by tap (a checkerboard, an
+even one, one with gaps), grouped and depthwise channel views, symmetric padding, TensorFlow-versus-PyTorch
 'same' padding at stride 2, a non-square layer and a 1-D convolution. :func:`render_gallery`
 writes them all (``convarith gallery OUTDIR`` on the command line).
 
@@ -29,6 +30,7 @@ from convarith.anim.scenes import (
     Scene,
     conv_scene,
     group_scene,
+    overlap_scene,
     pool_scene,
     same_comparison_scene,
     symmetric_scene,
@@ -151,6 +153,21 @@ def _figures() -> tuple[GalleryFigure, ...]:
             lambda: transpose_scene(
                 (3, 3), 3, 2, 1, view="scatter", numbers=True, name="padding_strides_transposed_scatter"
             ),
+        ),
+        GalleryFigure(
+            "kernel_3_strides_2_overlap",
+            "overlap of a transposed k=3, s=2 on ones, tap by tap: kernel not divisible by stride, a checkerboard",
+            lambda: overlap_scene((4, 4), 3, 2, name="kernel_3_strides_2_overlap"),
+        ),
+        GalleryFigure(
+            "kernel_4_strides_2_overlap",
+            "overlap of a transposed k=4, s=2, p=1 on ones: kernel divisible by stride, even inside",
+            lambda: overlap_scene((4, 4), 4, 2, 1, name="kernel_4_strides_2_overlap"),
+        ),
+        GalleryFigure(
+            "kernel_2_strides_3_overlap",
+            "overlap of a transposed k=2, s=3 on ones: stride above the kernel, every third row and column a gap",
+            lambda: overlap_scene((3, 3), 2, 3, name="kernel_2_strides_3_overlap"),
         ),
         GalleryFigure(
             "groups",

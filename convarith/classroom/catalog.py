@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from convarith.arithmetic.validate import check_minimum
-from convarith.classroom import beyond, research, sliding
+from convarith.classroom import beyond, beyond_box, research, sliding
 from convarith.classroom._common import Generator
 from convarith.classroom.exercise import Exercise
 
@@ -52,6 +52,8 @@ _TITLES = {
     "receptive_fields": "Receptive fields",
 }
 _GENERATORS = {**sliding.GENERATORS, **beyond.GENERATORS, **research.GENERATORS}
+for _name, _kinds in beyond_box.GENERATORS.items():  # notebook 14's kinds join the topics they belong to
+    _GENERATORS[_name] = {**_GENERATORS[_name], **_kinds}
 
 TOPICS: dict[str, Topic] = {
     name: Topic(f"{number:02d}", name, title, _GENERATORS[name])
