@@ -149,6 +149,8 @@ def _layer(
             s = 1  # PyTorch refuses padding='same' at a stride
         elif edge == "stride_above_kernel":
             s = draw(st.integers(ek + 1, ek + 2))
+        elif edge == "ceil_window_in_padding":
+            s = draw(st.integers(2, _MAX_STRIDE))  # at stride 1 every ceil window is a floor window
         else:
             s = draw(st.integers(1, _MAX_STRIDE))
         bound = _pad_bound(op, k, ek, pool_convention)
@@ -171,13 +173,27 @@ def _layer(
                 pe = min(pe, cap - pb)
             extra.append(a)
         else:
-            low = ek if form == "valid" else 1 if form in ("same", "full") else max(1, ek - pb - pe)
+            if form == "same" and convention == "caffe":  # symmetric (ek - 1) // 2: an even kernel loses one
+                low = max(1, ek - 2 * ((ek - 1) // 2))
+            else:
+                low = ek if form == "valid" else 1 if form in ("same", "full") else max(1, ek - pb - pe)
             low = min(low, max_size)
             if edge == "kernel_fills_input":
                 i = low
             elif edge == "ceil_window_in_padding":
-                dropped = [n for n in range(low, max_size + 1) if _ceil_window_in_padding(n, k, s, pb, pe, d)]
-                i = draw(st.sampled_from(dropped)) if dropped else draw(st.integers(low, max_size))
+                # every (input, padding) of this kernel and stride whose last ceil window would start
+                # in the right padding (or past the input), in the padding form drawn
+                pairs = [(b, e) for b in range(bound + 1) for e in range(bound + 1) if form == "pairs" or b == e]
+                dropped = [
+                    (n, b, e)
+                    for b, e in (pairs if form in ("symmetric", "pairs") else [(0, 0)])
+                    for n in range(max(1, ek - b - e), max_size + 1)
+                    if _ceil_window_in_padding(n, k, s, b, e, d)
+                ]
+                if dropped:
+                    i, pb, pe = draw(st.sampled_from(dropped))
+                else:
+                    i = draw(st.integers(low, max_size))
             else:
                 i = draw(st.integers(low, max_size))
         ks.append(k)
@@ -321,6 +337,8 @@ class Case:
         *kernel_size)`` for ``conv_transpose``; None for pooling.
     options : dict
         ``count_include_pad`` (``avg_pool``) or ``norm_type`` (``lp_pool``).
+    pairs : bool
+        Pass ``padding`` as ``(before, after)`` pairs even where both sides are alike.
 
     Notes
     -----
@@ -330,9 +348,9 @@ class Case:
     ceil_mode=...)``, ``avg_pool(x, kernel_size, stride=..., padding=..., ceil_mode=...,
     count_include_pad=...)``, ``lp_pool(x, norm_type, kernel_size, stride=..., ceil_mode=...)``.
     Sizes are per-axis tuples; ``padding`` is one int per axis when every axis pads both sides
-    alike, else one ``(before, after)`` pair per axis. ``dilation`` of the average and power-average
-    pools and ``padding`` of ``lp_pool`` (ONNX extensions that PyTorch lacks) are passed only when
-    not at their default.
+    alike (and ``pairs`` is False), else one ``(before, after)`` pair per axis. ``dilation`` of
+    the average and power-average pools and ``padding`` of ``lp_pool`` (ONNX extensions that
+    PyTorch lacks) are passed only when not at their default.
 
     Examples
     --------
@@ -349,6 +367,7 @@ class Case:
     x: np.ndarray
     weight: np.ndarray | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    pairs: bool = False
 
     def arguments(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
         """Positional and keyword arguments of the call (see the class notes)."""
@@ -356,7 +375,7 @@ class Case:
         pads = lay.pads
         values: dict[str, Any] = {
             "stride": lay.stride,
-            "padding": tuple(pb for pb, _ in pads) if all(pb == pe for pb, pe in pads) else pads,
+            "padding": pads if self.pairs or any(pb != pe for pb, pe in pads) else tuple(pb for pb, _ in pads),
             "dilation": lay.dilation,
             "groups": lay.groups,
             "output_padding": lay.output_padding,
@@ -413,7 +432,13 @@ def _values(dtype: np.dtype, low: int, high: int) -> st.SearchStrategy[Any]:
 
 @st.composite
 def _arrays(
-    draw: Callable[..., Any], lay: Layer, dtype: np.dtype, max_batch: int, max_channels: int, values: tuple[int, int]
+    draw: Callable[..., Any],
+    lay: Layer,
+    dtype: np.dtype,
+    max_batch: int,
+    max_channels: int,
+    values: tuple[int, int],
+    pairs: bool,
 ) -> Case:
     if lay.input_size is None:
         raise ValueError(f"`layer` needs an input size to draw arrays for it: {lay!r}")
@@ -434,7 +459,7 @@ def _arrays(
         options["count_include_pad"] = include or not _window_without_input(lay)
     if lay.op == "lp_pool":
         options["norm_type"] = draw(st.sampled_from([2, 1, 3]))
-    return Case(lay, x, weight, options)
+    return Case(lay, x, weight, options, pairs)
 
 
 def _window_without_input(lay: Layer) -> bool:
@@ -455,6 +480,7 @@ def arrays_for(
     max_batch: int = 2,
     max_channels: int = 2,
     values: tuple[int, int] = (-3, 3),
+    pairs: bool = False,
 ) -> st.SearchStrategy[Case]:
     """An input and a weight for ``layer``: a :class:`Case` the engine (and your function) can run.
 
@@ -471,6 +497,8 @@ def arrays_for(
     values : (low, high)
         Array entries are the integers ``low..high`` in ``dtype``: exact sums in every float
         dtype; a failing case shrinks to zeros and a few ones.
+    pairs : bool
+        Pass the padding as ``(before, after)`` pairs on every axis (see :class:`Case`).
 
     Returns
     -------
@@ -503,7 +531,7 @@ def arrays_for(
     kind = np.dtype(dtype)
     if kind.kind not in "iuf":
         raise TypeError(f"`dtype` must be an integer or float dtype, got {kind}")
-    return _arrays(layer, kind, max_batch, max_channels, (int(low), int(high)))
+    return _arrays(layer, kind, max_batch, max_channels, (int(low), int(high)), bool(pairs))
 
 
 def cases(
@@ -524,7 +552,8 @@ def cases(
     dtype, max_batch, max_channels
         As in :func:`arrays_for`.
     **layer_options
-        Passed to :func:`layers` (``max_size``, ``padding``, ``conventions``, ...).
+        Passed to :func:`layers` (``max_size``, ``padding``, ``conventions``, ...). With
+        ``padding=('pairs',)`` (pairs and no ``'symmetric'``) every call passes pairs.
 
     Returns
     -------
@@ -544,6 +573,8 @@ def cases(
     ...     assert set(case.expected().ravel()) <= set(case.x.ravel()) | {-np.inf}
     >>> test_max_pool_keeps_values()
     """
+    forms = layer_options.get("padding") or ()
+    pairs = "pairs" in forms and "symmetric" not in forms
     return layers(op, ndim, **layer_options).flatmap(
-        lambda lay: arrays_for(lay, dtype, max_batch=max_batch, max_channels=max_channels)
+        lambda lay: arrays_for(lay, dtype, max_batch=max_batch, max_channels=max_channels, pairs=pairs)
     )
