@@ -354,3 +354,37 @@ def test_integer_arrays_are_compared_exactly() -> None:
 
     with pytest.raises(AssertionError, match="values differ"):
         check_op(rounded, "conv", ndim=1, dtype=np.int64)
+
+
+# -- the docs page "Use convarith as an oracle" ---------------------------------------------------
+
+
+def _code_cells(text: str) -> list[str]:
+    """The code of each ``{code-cell}`` of a MyST-NB page (the page's own option lines dropped)."""
+    cells = []
+    for block in text.split("```{code-cell} python3\n")[1:]:
+        code = block.split("\n```", 1)[0]
+        cells.append("\n".join(line for line in code.splitlines() if not line.startswith(":")))
+    return cells
+
+
+@pytest.mark.slow
+def test_the_oracle_docs_page_runs_and_shows_its_counterexamples() -> None:
+    """docs/oracle.md runs in the docs build (myst-nb, errors fail it); here its cells run in pytest."""
+    import contextlib
+    import io
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "oracle.md"
+    namespace: dict[str, object] = {"__name__": "oracle_page"}
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        for code in _code_cells(page.read_text(encoding="utf-8")):
+            exec(compile(code, str(page), "exec"), namespace)
+    out = printed.getvalue()
+    assert "pool: input 3, kernel 2, stride 2, padding (0, 0), ceil_mode -> output 2" in out  # floor for ceil
+    assert "conv: input 3, kernel 2, stride 1, padding (0, 0), dilation 2 -> output 1" in out  # no dilation
+    assert "my_conv disagrees with convarith.engine.conv" in out and "actual:   [[[0., 1.]]]" in out
+    assert "passed: conv_size agrees on 200 cases" in out and "passed: pool_output_size agrees on 200 cases" in out
+    assert "passed: torch_conv2d agrees on 100 cases" in out or "PyTorch is not installed" in out
+    assert "ONNX shape inference: [1, 1, 1]" in out or "onnx" not in sys.modules

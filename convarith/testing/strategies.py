@@ -193,9 +193,9 @@ def _layer(
                 if dropped:
                     i, pb, pe = draw(st.sampled_from(dropped))
                 else:
-                    i = draw(st.integers(low, max_size))
+                    i = low + draw(st.integers(0, max_size - low))
             else:
-                i = draw(st.integers(low, max_size))
+                i = low + draw(st.integers(0, max_size - low))  # an offset: shrinks with the kernel
         ks.append(k)
         ss.append(s)
         ds.append(d)
