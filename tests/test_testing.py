@@ -388,3 +388,44 @@ def test_the_oracle_docs_page_runs_and_shows_its_counterexamples() -> None:
     assert "passed: conv_size agrees on 200 cases" in out and "passed: pool_output_size agrees on 200 cases" in out
     assert "passed: torch_conv2d agrees on 100 cases" in out or "PyTorch is not installed" in out
     assert "ONNX shape inference: [1, 1, 1]" in out or "onnx" not in sys.modules
+
+
+# -- notebook 03's exercise -------------------------------------------------------------------------
+
+
+def _notebook_cells(name: str) -> dict[str, str]:
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / f"{name}.ipynb"
+    return {cell["id"]: "".join(cell["source"]) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]}
+
+
+def _run_cells(*sources: str) -> str:
+    import contextlib
+    import io
+
+    namespace: dict[str, object] = {}
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        for source in sources:
+            exec(compile(source, "notebook", "exec"), namespace)
+    return printed.getvalue()
+
+
+def test_notebook_03_checks_the_students_function_and_shows_its_first_counterexample() -> None:
+    cells = _notebook_cells("03_strides")
+    stub, check = cells["03-oracle-stub"], cells["03-oracle-check"]
+    out = _run_cells(stub, check)
+    # The stub rounds up: it counts a window that does not fit. Smallest: input 2, kernel 1,
+    # stride 2 has one window (at 0; the next would start at 2, past the input); ceil gives 2.
+    assert "conv: input 2, kernel 1, stride 2, padding (0, 0) -> output 1" in out
+    assert "call:     my_output_size(2, 1, stride=2, padding=0)" in out
+    assert "expected: 1" in out and "actual:   2" in out
+    assert "agrees with convarith on all" not in out
+
+    fixed = stub.replace("-(-last_start // stride) + 1", "last_start // stride + 1")
+    assert fixed != stub
+    assert _run_cells(fixed, check).strip() == "Your function agrees with convarith on all 200 layers tried."
+    floats = stub.replace("-(-last_start // stride) + 1", "last_start / stride + 1")
+    assert "actual:   1.0 (not an int)" in _run_cells(floats, check)  # input 1, kernel 1: 0/1 + 1

@@ -150,7 +150,8 @@ def check_output_size(
         Called as convarith's own formula for ``op`` is: ``fn(input_size, kernel_size, stride=...,
         padding=..., dilation=...)`` for ``'conv'``, with ``output_padding=...`` before
         ``dilation`` for ``'conv_transpose'``, with ``ceil_mode=...`` after it for the pools.
-        It returns an int (or one int per axis, as a tuple or list).
+        It returns an int (or one int per axis, as a tuple or list; a float such as ``3.0`` is
+        reported as not an int).
     op : {'conv', 'conv_transpose', 'pool', 'max_pool', 'avg_pool', 'lp_pool'}
         Every pool has one output-size formula (:func:`convarith.pool_output_size`).
     ndim : int, optional
@@ -251,11 +252,16 @@ def check_output_size(
         out = lay.output_size
         assert out is not None
         expected = out[0] if lay.scalar else out
+        text = _call_text(name, args, keywords)
         try:
-            actual: Any = _as_size(fn(*args, **keywords))
+            returned = fn(*args, **keywords)
         except Exception as error:  # a raise is a failure too, reported with the call
-            return _call_text(name, args, keywords), expected, f"raised {type(error).__name__}: {error}"
-        return _call_text(name, args, keywords), expected, repr(actual) if actual != expected else ""
+            return text, expected, f"raised {type(error).__name__}: {error}"
+        try:
+            actual: Any = _as_size(returned)
+        except TypeError:  # 3.0 for 3: an output size is a count
+            return text, expected, f"{returned!r} (not an int)"
+        return text, expected, repr(actual) if actual != expected else ""
 
     found, tried = _search(strategy, lambda lay: call(lay)[2] or None, max_examples, seed)
     if found is None:
