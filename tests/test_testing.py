@@ -89,7 +89,7 @@ def _rebuilt(lay):
 
 
 @settings(max_examples=150)
-@given(layers())
+@given(st.sampled_from(["pytorch", "onnx", "caffe"]).flatmap(lambda convention: layers(pool_convention=convention)))
 def test_every_drawn_layer_is_valid_and_has_an_output(lay) -> None:
     again = _rebuilt(lay)
     assert again.output_size == lay.output_size
