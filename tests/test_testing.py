@@ -99,7 +99,7 @@ def test_every_drawn_layer_is_valid_and_has_an_output(lay) -> None:
 
 
 @settings(max_examples=60)
-@given(layers("conv", padding=("same",)))
+@given(layers(padding=("same",)))  # any op: only convolutions take a word
 def test_same_layers_keep_ceil_i_over_s_outputs(lay) -> None:
     # 'same' under every convention: o = ceil(i / s) (PyTorch's only at stride 1), but Caffe's
     # symmetric (ek - 1) // 2 on both sides, which loses one output for an even kernel
@@ -155,6 +155,10 @@ def test_layers_and_arrays_refuse_bad_options() -> None:
         layers("conv", padding=("circular",))
     with pytest.raises(ValueError, match="`conventions`"):
         layers("conv", conventions=("valid",))
+    with pytest.raises(ValueError, match="has no form a conv_transpose layer takes"):
+        layers("conv_transpose", padding=("same",))
+    with pytest.raises(ValueError, match="has no form a max_pool layer takes"):
+        layers("max_pool", padding=("pairs",), pool_convention="caffe")
     with pytest.raises(ValueError, match="`scalar` layers have one axis"):
         layers("conv", 2, scalar=True)
     with pytest.raises(TypeError, match="`dtype` must be an integer or float dtype"):

@@ -101,6 +101,14 @@ def _ceil_window_in_padding(i: int, k: int, s: int, pb: int, pe: int, d: int) ->
     return i + pb + pe >= ek and (o - 1) * s >= i + pb
 
 
+def _forms_for(op: str, padding: tuple[str, ...], pool_convention: str) -> list[str]:
+    """The padding forms of ``padding`` that an ``op`` layer takes."""
+    forms = [f for f in padding if op == "conv" or f in ("symmetric", "pairs", "none")]
+    if op in _POOLS and pool_convention == "caffe":
+        forms = [f for f in forms if f in ("symmetric", "none")]  # Caffe pads both sides alike
+    return forms
+
+
 @st.composite
 def _layer(
     draw: Callable[..., Any],
@@ -115,17 +123,10 @@ def _layer(
     max_groups: int,
     scalar: bool,
 ) -> Layer:
-    op = op if op is not None else draw(st.sampled_from(OPS))
+    op = op if op is not None else draw(st.sampled_from([o for o in OPS if _forms_for(o, padding, pool_convention)]))
     nd = 1 if scalar else ndim if ndim is not None else draw(st.integers(1, 3))
     pooling = op in _POOLS
-    forms = [f for f in padding if op == "conv" or f in ("symmetric", "pairs", "none")]
-    if pooling and pool_convention == "caffe":
-        forms = ["symmetric"]
-    if not forms:
-        raise ValueError(
-            f"`padding` {padding!r} has no form a {op} layer takes (it takes 'symmetric', 'pairs' or 'none')"
-        )
-    form = draw(st.sampled_from(forms))
+    form = draw(st.sampled_from(_forms_for(op, padding, pool_convention)))
     edges = ["any", "kernel_fills_input", "stride_above_kernel"]
     if pooling and ceil_mode is not False and pool_convention != "caffe":
         edges.append("ceil_window_in_padding")
@@ -308,6 +309,11 @@ def layers(
         raise ValueError(f"`max_groups` must be an int >= 1, got {max_groups!r}")
     if scalar and ndim not in (None, 1):
         raise ValueError(f"`scalar` layers have one axis, got ndim={ndim}")
+    if op is not None and not _forms_for(op, forms, pool_convention):
+        raise ValueError(
+            f"`padding` {forms!r} has no form a {op} layer takes ('symmetric', 'pairs' or 'none'; "
+            "under Caffe's pooling rule 'symmetric' or 'none')"
+        )
     return _layer(
         op, ndim, max_size, forms, tuple(conventions), pool_convention, bool(dilation), ceil_mode, max_groups, scalar
     )
