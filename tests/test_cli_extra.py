@@ -247,6 +247,8 @@ BOUNDS = [
     (["gallery", "", "--only", "dilation"], "`OUTDIR` is empty"),
     (["gallery", "{tmp}", "--only", "dilation", "--dpi", "900"], "gives 8640 pixels"),
     (["notebooks", ""], "`DIR` is empty"),
+    (["notebooks", " "], "`DIR` is empty"),
+    (["exercises", "--seed", "1", "-o", " "], "`--output` is empty"),
 ]
 
 
@@ -350,3 +352,34 @@ def test_largest_animation_within_the_limits_is_drawn(tmp_path, capsys: pytest.C
     )
     assert status == 0, err
     assert out.startswith("convolution: 9 frames")
+
+
+@pytest.mark.parametrize(
+    ("sizes", "axes", "noted"),
+    [
+        (["-i", "5", "-k", "3"], 2, True),
+        (["-i", "5", "-k", "3", "--ndim", "1"], 1, False),
+        (["-i", "5,5", "-k", "3"], 2, False),
+    ],
+)
+def test_animate_says_its_default_rank(
+    tmp_path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    sizes: list[str],
+    axes: int,
+    noted: bool,
+) -> None:
+    """One number is both axes on the command line (and a note says so); in Python an int is one axis."""
+    pytest.importorskip("matplotlib")
+    from convarith.anim import scenes
+
+    built = []
+    real = scenes.conv_scene
+    monkeypatch.setattr(scenes, "conv_scene", lambda *a, **k: built.append(real(*a, **k)) or built[-1])
+    status, out, err = run(capsys, "animate", "conv", *sizes, "--dpi", "10", "-o", str(tmp_path / "a.gif"))
+    assert status == 0, err
+    assert len(built[0].panels[0].input_shape) == axes
+    note = "note: 2-D (every size was one number: input 5×5); --ndim 1 draws 1-D, as conv_scene(i, k) does"
+    assert (note in out) is noted
+    assert len(real(5, 3).panels[0].input_shape) == 1  # the library's int: one axis

@@ -283,7 +283,9 @@ def exercises_args(folder: str) -> st.SearchStrategy[list[str]]:
         flag("--answers"),
         option("--format", st.sampled_from(["markdown", "html", "pdf"])),
         option("--topic", st.sampled_from(["padding", "02", "nonesuch"])),
-        st.sampled_from([[], ["-o", f"{folder}/sheet.md"], ["-o", f"{folder}/taken.gif"], ["-o", f"{folder}/no/x.md"]]),
+        st.sampled_from(
+            [[], ["-o", f"{folder}/sheet.md"], ["-o", f"{folder}/taken.gif"], ["-o", f"{folder}/no/x.md"], ["-o", " "]]
+        ),
         flag("--overwrite"),
     )
 
@@ -347,6 +349,7 @@ def test_drawing_commands_exit_0_or_2_with_one_line(
         animate_args(folder, valid=False),
         gallery_args(folder),
         notebooks_args(folder),
+        exercises_args(folder),
     )
     argv = data.draw(commands, label="argv")
     check(argv)

@@ -2,7 +2,8 @@
 
 The suffix of ``-o`` picks the format (see :func:`convarith.anim.export.save`). Sizes and
 padding follow :mod:`convarith.cli.grammar`; a size given as one number applies to ``--ndim``
-axes (default 2).
+axes (default 2: ``-i 5 -k 3`` is a 5×5 input, and the output says so). The Python functions
+read an int as one axis instead (``conv_scene(5, 3)`` is 1-D, ``conv_scene((5, 5), 3)`` 2-D).
 """
 
 from __future__ import annotations
@@ -90,7 +91,11 @@ def _file_options(parser: argparse.ArgumentParser) -> None:
 def _layer_options(parser: argparse.ArgumentParser, *, kernel_default: tuple[int, ...] | None = None) -> None:
     parser.add_argument("-i", "--input-size", type=size_argument, required=True, metavar="SIZE", help=SIZE_HELP)
     parser.add_argument(
-        "--ndim", type=int, choices=(1, 2), default=None, help="axes when every size is one number (default 2)"
+        "--ndim",
+        type=int,
+        choices=(1, 2),
+        default=None,
+        help="axes when every size is one number (default 2: -i 5 is 5x5; in Python conv_scene(5, 3) is 1-D)",
     )
     if kernel_default is None:
         parser.add_argument("-k", "--kernel-size", type=size_argument, required=True, metavar="SIZE", help=KERNEL_HELP)
@@ -111,7 +116,8 @@ def add_command(commands: Any) -> None:
         "animate",
         help="draw one layer as an animation (GIF, MP4, frames, sheet or Beamer)",
         description="Draw one layer, one frame per output cell. The suffix of -o picks the format: .gif, .mp4, "
-        ".tex (Beamer snippet + PDF frames), .png/.svg/.pdf (one file per frame, or --sheet for one PNG).",
+        ".tex (Beamer snippet + PDF frames), .png/.svg/.pdf (one file per frame, or --sheet for one PNG). "
+        "A size given as one number applies to both axes (2-D) unless --ndim 1.",
     )
     ops = animate.add_subparsers(dest="op", required=True, metavar="OP")
 
@@ -179,9 +185,20 @@ def add_command(commands: Any) -> None:
     animate.set_defaults(handler=_animate)
 
 
+def _size_names(args: argparse.Namespace) -> tuple[str, ...]:
+    return tuple(n for n in ("input_size", "kernel_size", "stride", "dilation", "output_padding") if hasattr(args, n))
+
+
+def _rank_defaulted(args: argparse.Namespace) -> bool:
+    """Every size was one number and no ``--ndim``: the layer is drawn 2-D by default."""
+    if args.op == "groups" or args.ndim is not None:
+        return False
+    return count_axes(*(getattr(args, n) for n in _size_names(args)), getattr(args, "padding", None)) is None
+
+
 def _values(args: argparse.Namespace) -> dict[str, Any]:
     """The library's size and padding arguments of a layer op, one entry per axis."""
-    names = tuple(n for n in ("input_size", "kernel_size", "stride", "dilation", "output_padding") if hasattr(args, n))
+    names = _size_names(args)
     axes = count_axes(*(getattr(args, n) for n in names), getattr(args, "padding", None))
     if args.ndim is not None and axes is not None and axes != args.ndim:
         raise GrammarError(f"`--ndim` {args.ndim} disagrees with the {axes} per-axis values given")
@@ -338,3 +355,6 @@ def _animate(args: argparse.Namespace) -> None:
     paths = result if isinstance(result, list) else [result]
     where = str(paths[0]) if len(paths) == 1 else f"{paths[0]} ... {paths[-1].name}"
     print(f"{scene.name}: {len(scene)} frames -> {where}")
+    if _rank_defaulted(args):
+        sizes = "×".join(map(str, _axes(values["input_size"])))
+        print(f"note: 2-D (every size was one number: input {sizes}); --ndim 1 draws 1-D, as conv_scene(i, k) does")
