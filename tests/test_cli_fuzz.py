@@ -361,6 +361,9 @@ def test_drawing_commands_exit_0_or_2_with_one_line(
     ("argv", "status"),
     [
         (["animate", "conv", "-i", "3", "-k", "2", "--dpi", "inf", "-o", "{tmp}/a.gif"], 2),  # was an OverflowError
+        (["animate", "conv", "-i", "3", "-k", "2", "--dpi", "1e308", "-o", "{tmp}/a.gif"], 2),  # was an OverflowError
+        (["animate", "conv", "-i", "3", "-k", "2", "--loop", "70000", "-o", "{tmp}/a.gif"], 2),  # was PIL's
+        (["animate", "transpose", "-i", "2", "-k", "1000000", "-o", "{tmp}/a.gif"], 2),  # ran for more than 40 s
         (["shape", "conv", "-i", "224,160", "-k", "3", "-s", "2", "-p", "0:1"], 0),
         (["receptive-field", "conv:k=3,p=0/1"], 2),
     ],

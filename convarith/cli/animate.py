@@ -227,8 +227,8 @@ def _axes(value: Any) -> tuple[int, ...]:
     return (value,) if isinstance(value, int) else tuple(value)
 
 
-def _frames(args: argparse.Namespace, values: dict[str, Any]) -> int:
-    """The frame count of the scene ``args`` asks for, from its arithmetic; refuse one beyond the limits.
+def _size(args: argparse.Namespace, values: dict[str, Any]) -> tuple[tuple[int, ...], str, list[Any]]:
+    """The frames (per axis, what one is) and the grids of the scene ``args`` asks for, from its arithmetic.
 
     Nothing is built here: sizes come from :func:`convarith.arithmetic.layer`, so a layer of a
     million cells is refused in microseconds.
@@ -237,7 +237,7 @@ def _frames(args: argparse.Namespace, values: dict[str, Any]) -> int:
         for option, count in (("--in-channels", args.in_channels), ("--out-channels", args.out_channels)):
             if count > MAX_CHANNELS:
                 raise GrammarError(f"`{option}` {count}: the channel view draws at most {MAX_CHANNELS} channels")
-        return max(args.out_channels, 0)
+        return (max(args.out_channels, 0),), "one per output channel", []
     i, k, d = values["input_size"], values["kernel_size"], values.get("dilation", 1)
     if args.op == "symmetric":  # the output has the input's size; the even kernel pads k - 1 per axis
         inputs = _axes(i)
@@ -256,7 +256,7 @@ def _frames(args: argparse.Namespace, values: dict[str, Any]) -> int:
             grids = [("a padded, stretched input", drawn), ("an output", outputs)]
             frames, what = outputs, "one per output cell"
     else:
-        op = "conv" if args.op == "conv" else args.op
+        op = args.op
         options: dict[str, Any] = {"convention": args.convention} if op == "conv" else {"ceil_mode": args.ceil_mode}
         stride = 1 if values["stride"] is None and op == "conv" else values["stride"]
         lay = layer(op, i, k, stride, values["padding"], d, **options)
@@ -264,9 +264,7 @@ def _frames(args: argparse.Namespace, values: dict[str, Any]) -> int:
         padded = tuple(n + b + a for n, (b, a) in zip(lay.input_shape, lay.pads, strict=True))
         grids = [("a padded input", padded), ("an output", outputs)]
         frames, what = outputs, "one per output cell"
-    given = _given(args)
-    check_budget(given, frames=math.prod(frames), frame_what=f"{what}: {'×'.join(map(str, frames))}", grids=grids)
-    return math.prod(frames)
+    return frames, what, grids
 
 
 def _scene(args: argparse.Namespace, values: dict[str, Any]) -> Any:
@@ -334,9 +332,16 @@ def _animate(args: argparse.Namespace) -> None:
         raise GrammarError(f"`--sheet` needs a .png output, got {args.output!r}")
     frame_pixels = check_frame(args.width, args.height, args.dpi)
     values = {} if args.op == "groups" else _values(args)
-    frames = _frames(args, values)
-    holds_all = args.sheet or path.suffix.lower() == ".gif"
-    check_budget(_given(args), frames=frames, frame_what="frames", frame_pixels=frame_pixels, holds_all=holds_all)
+    per_axis, what, grids = _size(args, values)
+    frames = math.prod(per_axis)
+    check_budget(
+        _given(args) or f"--out-channels {args.out_channels}",
+        frames=frames,
+        frame_what=f"{what}: {'×'.join(map(str, per_axis))}",
+        grids=grids,
+        frame_pixels=frame_pixels,
+        holds_all=args.sheet or path.suffix.lower() == ".gif",
+    )
     _check_targets(path, frames, args)
     scene = _scene(args, values)
     with text_too_small(args.width, args.height, args.dpi):
