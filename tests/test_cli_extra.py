@@ -383,3 +383,24 @@ def test_animate_says_its_default_rank(
     note = "note: 2-D (every size was one number: input 5×5); --ndim 1 draws 1-D, as conv_scene(i, k) does"
     assert (note in out) is noted
     assert len(real(5, 3).panels[0].input_shape) == 1  # the library's int: one axis
+
+
+@pytest.mark.parametrize(
+    ("parse", "accepted", "refused"),
+    [
+        ("dpi_argument", ["10", "1000", "72.5"], ["9.99", "1000.5", "0", "-5", "nan", "1e308", "x"]),
+        ("inches_argument", ["0.01", "100", "5.4"], ["0", "-1", "100.01", "1e6", "inf"]),
+        ("loop_argument", ["0", "65535", "3"], ["-1", "65536", "70000", "1.5", "x", ""]),
+    ],
+)
+def test_option_bounds_at_their_edges(parse: str, accepted: list[str], refused: list[str]) -> None:
+    import argparse
+
+    from convarith.cli import limits
+
+    function = getattr(limits, parse)
+    for text in accepted:
+        assert function(text) == float(text)
+    for text in refused:
+        with pytest.raises(argparse.ArgumentTypeError, match=r"must be"):
+            function(text)
