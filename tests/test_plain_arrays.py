@@ -1,0 +1,101 @@
+"""A teacher's arrays (issue 19 item 1): one plain image and one plain kernel, no batch or channel axis.
+
+When ``x`` has exactly the kernel's spatial axes (conv: a kernel without channel axes of
+``x.ndim`` dimensions; pools and pad: a per-axis tuple with ``x.ndim`` entries, or ``ndim=x.ndim``)
+the result has ``x``'s rank. An int on a 2-d array (a plain image, or ``(C, W)``) is refused with
+both readings. Oracle: PyTorch 2.13 (CPU) on the same array with two axes added (``unsqueeze``
+twice), then removed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import convarith as ca
+from convarith.testing import random_array
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+
+def t2(x: np.ndarray):
+    """The plain array as PyTorch's (1, 1, *spatial) tensor."""
+    return torch.from_numpy(x).unsqueeze(0).unsqueeze(0)
+
+
+def plain(result) -> np.ndarray:
+    return result[0, 0].numpy()
+
+
+IMG = random_array((5, 5), 0, np.float64)
+IMG4 = random_array((4, 4), 1, np.float64)
+
+
+# ------------------------------------------------------------------------------------------
+# pools
+
+
+def test_max_pool_of_a_plain_4x4_image_is_2x2():
+    # issue 19: max_pool(img, (2, 2)) raised; max_pool(img, 2) silently pooled each row to (4, 2)
+    expected = plain(F.max_pool2d(t2(IMG4), 2))
+    np.testing.assert_array_equal(ca.max_pool(IMG4, (2, 2)), expected)
+    np.testing.assert_array_equal(ca.max_pool(IMG4, 2, ndim=2), expected)
+    assert expected.shape == (2, 2)
+    with pytest.raises(ValueError, match=r"which read two ways: a plain image \(H, W\) has 2 spatial axes, "
+                       r"unbatched \(C, L\) has 1; pass ndim=2 or ndim=1"):  # fmt: skip
+        ca.max_pool(IMG4, 2)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"stride": 1}, {"stride": (1, 2), "padding": 1}, {"padding": ((1, 0), (0, 1))}, {"dilation": 2, "stride": 1}],
+    ids=str,
+)
+def test_plain_pools_match_pytorch(kwargs):
+    x = random_array((7, 6), 2, np.float64)
+    values, indices = ca.max_pool(x, (2, 3), return_indices=True, **kwargs)
+    pads = kwargs.get("padding", 0)
+    t = t2(x)
+    if isinstance(pads, tuple) and isinstance(pads[0], tuple):  # asymmetric: pad by hand (-inf for the max)
+        t = F.pad(t, (pads[1][0], pads[1][1], pads[0][0], pads[0][1]), value=-np.inf)
+        rest = {k: v for k, v in kwargs.items() if k != "padding"}
+        expected = F.max_pool2d(t, (2, 3), **rest)
+        np.testing.assert_array_equal(values, plain(expected))
+        return
+    expected, expected_indices = F.max_pool2d(t, (2, 3), return_indices=True, **kwargs)
+    np.testing.assert_array_equal(values, plain(expected))
+    np.testing.assert_array_equal(indices, plain(expected_indices))
+    if "dilation" not in kwargs:
+        np.testing.assert_allclose(ca.avg_pool(x, (2, 3), **kwargs), plain(F.avg_pool2d(t, (2, 3), **kwargs)))
+        lp = {k: v for k, v in kwargs.items() if k != "padding"}
+        np.testing.assert_allclose(ca.lp_pool(x, 2, (2, 3), **lp), plain(F.lp_pool2d(t, 2, (2, 3), **lp)))
+
+
+def test_plain_1d_signal_with_an_int_kernel():
+    x = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0])  # one reading only: a plain signal
+    np.testing.assert_array_equal(ca.max_pool(x, 2), [3.0, 4.0, 9.0])
+    np.testing.assert_array_equal(ca.avg_pool(x, 3), [8 / 3, 5.0])
+    expected = F.max_pool1d(torch.from_numpy(x)[None, None], 2)[0, 0].numpy()
+    np.testing.assert_array_equal(ca.max_pool(x, 2), expected)
+
+
+def test_plain_3d_volume_needs_ndim_3_or_a_tuple():
+    x = random_array((4, 4, 6), 3, np.float64)
+    expected = plain(F.max_pool3d(t2(x), 2))
+    np.testing.assert_array_equal(ca.max_pool(x, 2, ndim=3), expected)
+    np.testing.assert_array_equal(ca.max_pool(x, (2, 2, 2)), expected)
+
+
+@pytest.mark.parametrize("pool", ["global_max_pool", "global_avg_pool"])
+def test_plain_global_pools(pool):
+    ours = getattr(ca, pool)
+    theirs = {"global_max_pool": F.adaptive_max_pool2d, "global_avg_pool": F.adaptive_avg_pool2d}[pool]
+    theirs_1d = {"global_max_pool": F.adaptive_max_pool1d, "global_avg_pool": F.adaptive_avg_pool1d}[pool]
+    expected = plain(theirs(t2(IMG), 1))
+    np.testing.assert_allclose(ours(IMG, ndim=2), expected, rtol=1e-12)
+    assert ours(IMG, ndim=2).shape == (1, 1)
+    with pytest.raises(ValueError, match=r"read two ways: a plain image \(H, W\) has 2 spatial axes, "
+                       r"unbatched \(C, L\) has 1; pass ndim=2 or ndim=1"):  # fmt: skip
+        ours(IMG)
+    np.testing.assert_allclose(ours(IMG, ndim=1), theirs_1d(torch.from_numpy(IMG), 1).numpy(), rtol=1e-12)  # (C, L)
