@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import convarith as ca
+from convarith.engine import reference
 
 BIG = 2**62
 
@@ -65,3 +66,75 @@ def test_avg_pool_divisor_override_refuses_a_sum_beyond_int64():
                        r"18446744073709551616, outside int64's range"):  # fmt: skip
         ca.avg_pool(x, (2, 2), divisor_override=1)
     assert ca.avg_pool(x, (2, 2), divisor_override=8).item() == 2**61
+
+
+# ------------------------------------------------------------------------------------------
+# conv: exact, or a ValueError naming the value that int64 cannot hold
+
+
+def test_conv_of_2_62_plus_2_62_is_refused_not_wrapped():
+    # issue 19: returned -2**63
+    x = np.array([[[BIG, BIG]]])
+    with pytest.raises(ValueError, match=r"the exact result of conv of `x` and `weight` at index \(0, 0, 0\) is "
+                       r"9223372036854775808, outside int64's range \[-2\*\*63, 2\*\*63 - 1\]"):  # fmt: skip
+        ca.conv(x, np.array([[[1, 1]]]))
+
+
+def test_conv_whose_partial_sums_leave_int64_is_exact():
+    x = np.array([BIG, BIG, -BIG, -BIG, BIG])  # plain 1-d signal and kernel
+    y = ca.conv(x, np.array([1, 1, 1]))
+    assert y.tolist() == [BIG, -BIG, -BIG]
+    assert y.dtype == np.int64
+    assert ca.conv(x, np.array([1, 1, 1]), bias=7).tolist() == [BIG + 7, -BIG + 7, -BIG + 7]
+
+
+def test_plain_2d_conv_at_2_62_matches_python_integers():
+    rng = np.random.default_rng(1)
+    x = rng.integers(-(2**62), 2**62, size=(4, 5))
+    w = rng.integers(-1, 2, size=(2, 2))
+    expected = python_conv2d(x.tolist(), w.tolist())
+    if all(-(2**63) <= v < 2**63 for row in expected for v in row):
+        assert ca.conv(x, w).tolist() == expected
+    else:
+        with pytest.raises(ValueError, match=r"outside int64's range"):
+            ca.conv(x, w)
+
+
+CASES = [  # (name, x shape, w shape, keywords): every path of the engine's conv
+    ("wide grid", (2, 3, 6, 5), (4, 3, 3, 2), {}),
+    ("strided", (2, 3, 7, 6), (4, 3, 3, 3), {"stride": 2, "padding": 1}),
+    ("depthwise", (2, 4, 6, 6), (8, 1, 3, 3), {"groups": 4, "padding": 1}),
+    ("depthwise same", (1, 3, 5, 7), (3, 1, 3, 3), {"groups": 3, "padding": "same"}),
+    ("grouped", (1, 4, 5, 5), (6, 2, 2, 2), {"groups": 2, "dilation": 2}),
+    ("sparse", (1, 2, 3, 4), (2, 2, 2, 2), {"dilation": 50, "padding": 50, "stride": 40}),
+    ("reflect", (1, 2, 5, 5), (3, 2, 3, 3), {"padding": 2, "padding_mode": "reflect"}),
+    ("circular 1-d", (2, 2, 9), (3, 2, 4), {"padding": 3, "padding_mode": "circular", "stride": 3}),
+    ("symmetric", (1, 4, 4, 4), (2, 4, 2, 2), {"padding": "symmetric"}),
+]
+
+
+@pytest.mark.parametrize(("name", "x_shape", "w_shape", "kwargs"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("scale", [2**57, 2**60, 2**62])
+def test_conv_paths_at_huge_values_match_python_integers(name, x_shape, w_shape, kwargs, scale):
+    # 2**57: the int64 path; 2**60: Python integers, and the results fit; 2**62: some do not
+    rng = np.random.default_rng(len(name))
+    x = rng.integers(-scale, scale, size=x_shape)
+    w = rng.integers(-1, 2, size=w_shape)
+    b = rng.integers(-scale, scale, size=w_shape[0])
+    ours = None
+    try:
+        ours = ca.conv(x, w, b, **kwargs)
+    except ValueError as error:
+        assert "outside int64's range" in str(error)
+    padding = kwargs.get("padding", 0)
+    if padding == "same":
+        padding = 1
+    if padding == "symmetric":  # channel groups padded their own way: pad them, then a valid conv
+        x, padding = ca.engine.symmetric_pad(x, (2, 2)), 0
+    rest = {k: v for k, v in kwargs.items() if k not in ("padding", "padding_mode")}
+    expected = reference.conv(x, w, b, padding=padding, padding_mode=kwargs.get("padding_mode", "zeros"), **rest)
+    fits = all(-(2**63) <= int(v) < 2**63 for v in expected.ravel())
+    assert (ours is not None) == fits
+    if ours is not None:
+        assert ours.dtype == np.int64
+        assert ours.tolist() == expected.tolist()

@@ -99,3 +99,84 @@ def test_plain_global_pools(pool):
                        r"unbatched \(C, L\) has 1; pass ndim=2 or ndim=1"):  # fmt: skip
         ours(IMG)
     np.testing.assert_allclose(ours(IMG, ndim=1), theirs_1d(torch.from_numpy(IMG), 1).numpy(), rtol=1e-12)  # (C, L)
+
+
+# ------------------------------------------------------------------------------------------
+# conv
+
+
+def test_conv_of_a_plain_5x5_image_with_a_3x3_kernel_is_3x3():
+    # issue 19: "`weight` must have shape (C_out, C_in / groups, *kernel_size)"
+    k = random_array((3, 3), 5, np.float64)
+    expected = plain(F.conv2d(t2(IMG), t2(k)))
+    np.testing.assert_allclose(ca.conv(IMG, k), expected, rtol=1e-12)
+    assert expected.shape == (3, 3)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"padding": 1},
+        {"padding": "same"},
+        {"stride": 2, "padding": (1, 2)},
+        {"dilation": 2},
+        {"padding": 2, "padding_mode": "reflect"},
+        {"padding": 1, "padding_mode": "circular"},
+    ],
+    ids=str,
+)
+def test_plain_conv_matches_pytorch(kwargs):
+    x = random_array((7, 8), 6, np.float64)
+    k = random_array((3, 3), 7, np.float64)
+    mode = kwargs.get("padding_mode", "zeros")
+    layer = torch.nn.Conv2d(1, 1, (3, 3), bias=True, dtype=torch.float64, **kwargs)
+    with torch.no_grad():
+        layer.weight[...] = t2(k)
+        layer.bias[...] = 0.5
+        expected = plain(layer(t2(x)))
+    ours = ca.conv(x, k, 0.5, **kwargs)
+    assert mode in ("zeros", "reflect", "circular")
+    np.testing.assert_allclose(ours, expected, rtol=1e-12, atol=1e-15)
+    assert ours.ndim == 2
+
+
+def test_plain_1d_and_3d_conv():
+    x, k = random_array((9,), 8, np.float64), random_array((4,), 9, np.float64)
+    expected = F.conv1d(torch.from_numpy(x)[None, None], torch.from_numpy(k)[None, None], padding=1)[0, 0]
+    np.testing.assert_allclose(ca.conv(x, k, padding=1), expected.numpy(), rtol=1e-12)
+    vol, k3 = random_array((4, 5, 6), 10, np.float64), random_array((2, 3, 2), 11, np.float64)
+    np.testing.assert_allclose(ca.conv(vol, k3, ndim=3), plain(F.conv3d(t2(vol), t2(k3))), rtol=1e-12)
+    with pytest.raises(ValueError, match=r"for a plain 3-d array and kernel pass ndim=3"):
+        ca.conv(vol, k3)  # a 3-d weight is (C_out, C_in, k) by default
+    with pytest.raises(ValueError, match=r"`ndim` 2 does not fit `weight` of shape \(2, 3, 2\)"):
+        ca.conv(vol, k3, ndim=2)
+
+
+def test_plain_conv_bias_is_one_number():
+    np.testing.assert_array_equal(ca.conv(np.ones((3, 3)), np.ones((2, 2)), [1.0]), np.full((2, 2), 5.0))
+    with pytest.raises(ValueError, match=r"`bias` of a plain kernel \(one output\) must be one number, got shape"):
+        ca.conv(np.ones((3, 3)), np.ones((2, 2)), [1.0, 2.0])
+
+
+# ------------------------------------------------------------------------------------------
+# pad
+
+
+@pytest.mark.parametrize("mode", ["zeros", "reflect", "replicate", "circular"])
+def test_pad_of_a_plain_image_matches_pytorch(mode):
+    # issue 19: "must have a channel axis and 1 spatial axes (at least 2 dimensions)"
+    torch_mode = {"zeros": "constant"}.get(mode, mode)
+    expected = plain(F.pad(t2(IMG), (1, 1, 1, 1), mode=torch_mode))
+    np.testing.assert_array_equal(ca.pad(IMG, (1, 1), mode=mode), expected)
+    np.testing.assert_array_equal(ca.pad(IMG, 1, mode=mode, ndim=2), expected)
+    np.testing.assert_array_equal(ca.pad(IMG, ((1, 1), (1, 1)), mode=mode), expected)
+    asymmetric = plain(F.pad(t2(IMG), (2, 0, 1, 3), mode=torch_mode))  # (left, right, top, bottom)
+    np.testing.assert_array_equal(ca.pad(IMG, ((1, 3), (2, 0)), mode=mode), asymmetric)
+
+
+def test_pad_of_a_plain_signal_and_of_c_l():
+    x = np.arange(1.0, 5.0)
+    np.testing.assert_array_equal(ca.pad(x, 1), [0, 1, 2, 3, 4, 0])
+    np.testing.assert_array_equal(ca.pad(x, (1, 2)), [0, 1, 2, 3, 4, 0, 0])  # one axis: (before, after)
+    rows = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(ca.pad(rows, 1, ndim=1), F.pad(torch.from_numpy(rows), (1, 1)).numpy())

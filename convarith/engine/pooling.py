@@ -86,10 +86,11 @@ def _check_windows_overlap_input(windows: WindowMap) -> None:
             )
 
 
-def _check_output_size(xs: np.ndarray, windows: WindowMap, itemsize: int) -> None:
-    shape = (*xs.shape[:2], *windows.output_shape)
-    core_cause = core.padding_cause(windows.axes, f"`x` of shape {xs.shape}")
-    memory.check_result_size(shape, itemsize, core_cause)
+def _check_output_size(xs: np.ndarray, added: int, windows: WindowMap, itemsize: int) -> None:
+    """The guard of :func:`convarith.engine.memory.check_result_size` on the pooled shape."""
+    shape = (*xs.shape[:2], *windows.output_shape)[added:]
+    cause = core.padding_cause(windows.axes, f"`x` of shape {xs.shape[added:]}")
+    memory.check_result_size(shape, itemsize, cause)
 
 
 def _pool_block_shape(
@@ -217,7 +218,7 @@ def max_pool(
     work = accumulator_dtype(dtype)
     fill = -np.inf if work.kind == "f" else np.iinfo(work).min
     n, c = xs.shape[:2]
-    _check_output_size(xs, windows, work.itemsize + (8 if want_indices else 0))
+    _check_output_size(xs, added, windows, work.itemsize + (8 if want_indices else 0))
     out = np.empty((n, c, *windows.output_shape), dtype=work)
     indices = np.empty(out.shape, dtype=np.int64) if want_indices else None
     axes = windows.axes
@@ -329,7 +330,7 @@ def avg_pool(
     dtype = result_dtype(("x", xs))
     work = accumulator_dtype(dtype)
     n, c = xs.shape[:2]
-    _check_output_size(xs, windows, dtype.itemsize)
+    _check_output_size(xs, added, windows, dtype.itemsize)
     taps = core.prod(windows.kernel_shape)
     if work.kind != "f" and max_abs(xs, taps) * taps > INT64_MAX:
         work = np.dtype(object)  # a window sum may leave int64: add Python integers (exact, slower)
