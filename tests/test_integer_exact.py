@@ -138,3 +138,48 @@ def test_conv_paths_at_huge_values_match_python_integers(name, x_shape, w_shape,
     if ours is not None:
         assert ours.dtype == np.int64
         assert ours.tolist() == expected.tolist()
+
+
+# ------------------------------------------------------------------------------------------
+# conv_transpose and the construction
+
+
+@pytest.mark.parametrize("scale", [2**57, 2**60, 2**62])
+@pytest.mark.parametrize("kwargs", [{}, {"stride": 2, "padding": 1}, {"groups": 2, "dilation": 2}], ids=str)
+def test_conv_transpose_at_huge_values_matches_python_integers(scale, kwargs):
+    rng = np.random.default_rng(scale.bit_length())
+    x = rng.integers(-scale, scale, size=(2, 4, 3, 3))
+    w = rng.integers(-1, 2, size=(4, 2, 3, 2))
+    b = rng.integers(-scale, scale, size=2 * kwargs.get("groups", 1))
+    ours = None
+    try:
+        ours = ca.conv_transpose(x, w, b, **kwargs)
+    except ValueError as error:
+        assert "outside int64's range" in str(error)
+    expected = reference.conv_transpose(x, w, b, **kwargs)
+    fits = all(-(2**63) <= int(v) < 2**63 for v in expected.ravel())
+    assert (ours is not None) == fits
+    if ours is not None:
+        assert ours.dtype == np.int64
+        assert ours.tolist() == expected.tolist()
+    if fits:
+        assert ca.conv_transpose_construction(x, w, **kwargs).output.tolist() == (expected - b[:, None, None]).tolist()
+
+
+def test_conv_transpose_of_2_62_stamps_is_refused_not_wrapped():
+    x = np.array([[[BIG, BIG]]])
+    with pytest.raises(ValueError, match=r"the exact result of conv_transpose of `x` and `weight` at index \(0, 0, 1\) "
+                       r"is 9223372036854775808"):  # fmt: skip
+        ca.conv_transpose(x, np.array([[[1, 1]]]))
+    assert ca.conv_transpose(x, np.array([[[1, -1]]])).tolist() == [[[BIG, 0, -BIG]]]
+
+
+# ------------------------------------------------------------------------------------------
+# conv_matrix copies the weights (no arithmetic): exact at 2**62
+
+
+def test_conv_matrix_holds_the_weights_exactly():
+    w = np.array([[[BIG, -(2**63), 2**63 - 1]]])
+    matrix = ca.conv_matrix((1, 4), w)
+    assert matrix.dtype == np.int64
+    assert matrix.tolist() == [[BIG, -(2**63), 2**63 - 1, 0], [0, BIG, -(2**63), 2**63 - 1]]

@@ -180,3 +180,25 @@ def test_pad_of_a_plain_signal_and_of_c_l():
     np.testing.assert_array_equal(ca.pad(x, (1, 2)), [0, 1, 2, 3, 4, 0, 0])  # one axis: (before, after)
     rows = np.arange(6.0).reshape(2, 3)
     np.testing.assert_array_equal(ca.pad(rows, 1, ndim=1), F.pad(torch.from_numpy(rows), (1, 1)).numpy())
+
+
+# ------------------------------------------------------------------------------------------
+# conv_transpose and the guide's construction: the same reading as conv
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"stride": 2}, {"stride": 2, "padding": 1, "output_padding": 1}], ids=str)
+def test_plain_conv_transpose_matches_pytorch(kwargs):
+    x, k = random_array((3, 4), 12, np.float64), random_array((3, 3), 13, np.float64)
+    expected = plain(F.conv_transpose2d(t2(x), t2(k), **kwargs))
+    np.testing.assert_allclose(ca.conv_transpose(x, k, **kwargs), expected, rtol=1e-12)
+    construction = ca.conv_transpose_construction(x, k, **kwargs)
+    np.testing.assert_allclose(construction.output, expected, rtol=1e-12)
+    assert construction.input.shape == (3, 4) and construction.kernel.shape == (3, 3)
+    assert construction.stretched.ndim == construction.padded.ndim == 2
+    np.testing.assert_array_equal(construction.kernel, k[::-1, ::-1])  # flipped (no channels to swap)
+
+
+def test_plain_1d_conv_transpose_and_its_bias():
+    x, k = np.array([1, 2]), np.array([1, 10, 100])
+    assert ca.conv_transpose(x, k, stride=2).tolist() == [1, 10, 102, 20, 200]  # the docstring's stamps
+    assert ca.conv_transpose(x, k, 5).tolist() == [6, 17, 125, 205]

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from convarith.arithmetic.validate import check_choice, check_int
+from convarith.arithmetic.validate import axis_label, check_choice, check_int, check_minimum
 from convarith.arithmetic.windows import AxisWindows
 
 BlockRange = tuple[tuple[int, int], ...]
@@ -110,6 +110,66 @@ def padding_cause(axes: Sequence[AxisWindows], otherwise: str) -> str:
     if all(p[0] == p[1] for p in pads):
         return f"`padding` {tuple(p[0] for p in pads)}"
     return f"`padding` {tuple(pads)}"
+
+
+def plain_kernel(x: np.ndarray, w: np.ndarray, ndim: Any, layout: str) -> bool:
+    """Whether ``weight`` is a plain kernel (no channel axes) for a plain ``x`` (see :func:`convarith.conv`).
+
+    Default: a weight of 1 or 2 dimensions is plain; ``ndim`` chooses for more (``weight.ndim``:
+    plain, ``weight.ndim - 2``: ``layout``, the channel layout).
+    """
+    if w.ndim == 0:
+        raise ValueError(f"`weight` must have at least one axis (a plain kernel) or be {layout}")
+    if ndim is None:
+        plain = w.ndim < 3
+    else:
+        count = check_minimum(ndim, "ndim", 1)
+        if count not in (w.ndim, w.ndim - 2):
+            raise ValueError(
+                f"`ndim` {count} does not fit `weight` of shape {w.shape}: a plain kernel has ndim dimensions, "
+                f"{layout} has ndim + 2"
+            )
+        plain = count == w.ndim
+    if plain and x.ndim != w.ndim:
+        raise ValueError(
+            f"`weight` {w.shape} is a plain {w.ndim}-d kernel (no channel axes), so `x` must be a plain {w.ndim}-d "
+            f"array, got shape {x.shape}; for channels give `weight` the shape {layout}"
+        )
+    return plain
+
+
+def plain_bias(bias: Any) -> np.ndarray:
+    """The bias of a plain kernel: one number, as a ``(1,)`` array."""
+    b = np.asarray(bias)
+    if b.size != 1 or b.ndim > 1:
+        raise ValueError(f"`bias` of a plain kernel (one output) must be one number, got shape {b.shape}")
+    return b.reshape(1)
+
+
+COORDINATE_LIMIT = 2**62
+"""Largest window coordinate term (``(o - 1)*s``, ``(k - 1)*d``, a padding) the engine indexes with."""
+
+
+def check_coordinates(axes: Sequence[AxisWindows]) -> None:
+    """Refuse a layer whose window coordinates ``o*s + t*d - pb`` would not fit int64 index arrays.
+
+    Each term (and each factor) must be below :data:`COORDINATE_LIMIT` (``2**62``), so their sum
+    fits int64; the error names the argument (a stride, dilation or padding of ``2**63``
+    overflowed NumPy).
+    """
+    for axis, a in enumerate(axes):
+        where = axis_label(axis, len(axes))
+        terms = (  # (NumPy also refuses the factor itself beyond int64, even times 0)
+            ("stride", a.stride, max(a.output_size - 1, 1) * a.stride),
+            ("dilation", a.dilation, max(a.kernel_size - 1, 1) * a.dilation),
+            ("padding", a.padding, max(a.padding)),
+        )
+        for name, value, term in terms:
+            if term >= COORDINATE_LIMIT:
+                raise ValueError(
+                    f"`{name}` {value}{where} puts window coordinates at {term} or beyond, more than the "
+                    f"engine's index arrays hold (2**62); use a smaller {name}"
+                )
 
 
 def check_spatial_cells(x: np.ndarray, ndim: int, name: str = "x") -> None:

@@ -167,10 +167,11 @@ def conv(
     # --- checks
     w = real_array(weight, "weight")
     array = real_array(x, "x")
-    plain = _plain_kernel(array, w, ndim)
+    w_shape = w.shape
+    plain = core.plain_kernel(array, w, ndim, "(C_out, C_in / groups, *kernel_size)")
     if plain:  # one image, one kernel: the (1, 1, *spatial) and (1, 1, *kernel) layer
         w = w[None, None]
-        bias = None if bias is None else _plain_bias(bias)
+        bias = None if bias is None else core.plain_bias(bias)
     ndim = w.ndim - 2
     xs, added = core.split_batch(array, ndim, plain=plain)
     core.check_spatial_cells(xs, ndim)
@@ -214,9 +215,10 @@ def conv(
     memory.check_result_size(
         (xs.shape[0], c_out, *windows.output_shape)[added:],
         dtype.itemsize,
-        core.padding_cause(windows.axes, f"`x` of shape {array.shape} with `weight` of shape {w.shape}"),
+        core.padding_cause(windows.axes, f"`x` of shape {array.shape} with `weight` of shape {w_shape}"),
         dtype=str(dtype),
     )
+    core.check_coordinates(windows.axes)
 
     # --- compute
     if c_in == 0:  # no input channel: an empty result, as PyTorch's (N, 0, *output)
@@ -232,36 +234,6 @@ def conv(
         out += b.astype(work).reshape(c_out, *[1] * ndim)
     out = core.restore(out, added)
     return out.astype(dtype, copy=False) if work.kind == "f" else as_int64(out, "conv of `x` and `weight`")
-
-
-def _plain_kernel(x: np.ndarray, w: np.ndarray, ndim: Any) -> bool:
-    """Whether ``weight`` is a plain kernel (no channel axes) for a plain ``x`` (see :func:`conv`)."""
-    if w.ndim == 0:
-        raise ValueError("`weight` must have at least one axis (a plain kernel) or be (C_out, C_in / groups, *kernel)")
-    if ndim is None:
-        plain = w.ndim < 3
-    else:
-        count = check_minimum(ndim, "ndim", 1)
-        if count not in (w.ndim, w.ndim - 2):
-            raise ValueError(
-                f"`ndim` {count} does not fit `weight` of shape {w.shape}: a plain kernel has ndim dimensions, "
-                f"(C_out, C_in / groups, *kernel_size) has ndim + 2"
-            )
-        plain = count == w.ndim
-    if plain and x.ndim != w.ndim:
-        raise ValueError(
-            f"`weight` {w.shape} is a plain {w.ndim}-d kernel (no channel axes), so `x` must be a plain {w.ndim}-d "
-            f"array, got shape {x.shape}; for channels give `weight` the shape (C_out, C_in / groups, *kernel_size)"
-        )
-    return plain
-
-
-def _plain_bias(bias: Any) -> np.ndarray:
-    """The bias of a plain kernel: one number, as a ``(1,)`` array."""
-    b = real_array(bias, "bias")
-    if b.size != 1 or b.ndim > 1:
-        raise ValueError(f"`bias` of a plain kernel (one output) must be one number, got shape {b.shape}")
-    return b.reshape(1)
 
 
 def _symmetric_spans(kernel: tuple[int, ...], dilation: tuple[int, ...], mode: str) -> tuple[int, ...]:

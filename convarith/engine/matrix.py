@@ -22,6 +22,8 @@ import numpy.typing as npt
 
 from convarith.arithmetic.validate import check_minimum, is_sequence, per_axis, per_axis_padding
 from convarith.arithmetic.windows import window_map
+from convarith.engine import _core as core
+from convarith.engine import memory
 from convarith.engine.dtypes import matrix_dtype, real_array
 from convarith.typing import IntOrTuple, PaddingLike
 
@@ -144,6 +146,7 @@ def conv_matrix(
     kernel = w.shape[2:]
     pads = per_axis_padding(padding, ndim)
     windows = window_map(spatial, kernel, per_axis(stride, "stride", ndim), pads, per_axis(dilation, "dilation", ndim))
+    core.check_coordinates(windows.axes)
     out_cells, in_cells = math.prod(windows.output_shape), math.prod(spatial)
     rows, cols = out_channels * out_cells, in_channels * in_cells
     size = rows * cols * dtype.itemsize
@@ -153,6 +156,7 @@ def conv_matrix(
             f"{rows} * {cols} * {dtype.itemsize} bytes = {_readable_bytes(size)}, more than "
             f"MAX_MATRIX_BYTES = {_readable_bytes(MAX_MATRIX_BYTES)}; use convarith.conv on a smaller input"
         )
+    memory.check_result_size((rows, cols), dtype.itemsize, f"`input_shape` {shape}", "matrix", str(dtype))
 
     # -- every (output cell, kernel tap) pair from the window map's index arrays --------------
     # indices()[o, t] = o*s + t*d - pb per axis; broadcast the axes against each other so the

@@ -133,6 +133,7 @@ def pad(
     memory.check_result_size(padded_shape, array.dtype.itemsize, cause, "padded array", str(array.dtype))
     flat = array.reshape(-1, 1, *spatial_shape)
     windows = window_map(spatial_shape, 1, 1, pads)
+    core.check_coordinates(windows.axes)
     sources = [core.AxisSources(a, fill_mode) for a in windows.axes]
     whole = [(0, a.output_size) for a in windows.axes]
     padded = core.gather_padded(flat, (0, flat.shape[0]), windows.axes, whole, sources, value, array.dtype)

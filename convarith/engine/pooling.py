@@ -86,11 +86,16 @@ def _check_windows_overlap_input(windows: WindowMap) -> None:
             )
 
 
-def _check_output_size(xs: np.ndarray, added: int, windows: WindowMap, itemsize: int) -> None:
-    """The guard of :func:`convarith.engine.memory.check_result_size` on the pooled shape."""
+def _check_output_size(xs: np.ndarray, added: int, windows: WindowMap, dtype: np.dtype, extra: int = 0) -> None:
+    """The size guard on the pooled shape, then the window coordinates' bound.
+
+    See :func:`convarith.engine.memory.check_result_size` and
+    :func:`convarith.engine._core.check_coordinates`.
+    """
     shape = (*xs.shape[:2], *windows.output_shape)[added:]
     cause = core.padding_cause(windows.axes, f"`x` of shape {xs.shape[added:]}")
-    memory.check_result_size(shape, itemsize, cause)
+    memory.check_result_size(shape, dtype.itemsize + extra, cause, dtype=str(dtype) + (" and indices" if extra else ""))
+    core.check_coordinates(windows.axes)
 
 
 def _pool_block_shape(
@@ -216,9 +221,9 @@ def max_pool(
     want_indices = core.check_bool(return_indices, "return_indices")
     dtype = xs.dtype
     work = accumulator_dtype(dtype)
+    _check_output_size(xs, added, windows, work, 8 if want_indices else 0)
     fill = -np.inf if work.kind == "f" else np.iinfo(work).min
     n, c = xs.shape[:2]
-    _check_output_size(xs, added, windows, work.itemsize + (8 if want_indices else 0))
     out = np.empty((n, c, *windows.output_shape), dtype=work)
     indices = np.empty(out.shape, dtype=np.int64) if want_indices else None
     axes = windows.axes
@@ -322,6 +327,7 @@ def avg_pool(
     np.float64(2.5)
     """
     xs, added, windows = _pool_setup(x, kernel_size, stride, padding, dilation, ceil_mode, ndim)
+    _check_output_size(xs, added, windows, result_dtype(("x", xs)))
     include = core.check_bool(count_include_pad, "count_include_pad")
     if not include and divisor_override is None:
         _check_windows_overlap_input(windows)
@@ -330,7 +336,6 @@ def avg_pool(
     dtype = result_dtype(("x", xs))
     work = accumulator_dtype(dtype)
     n, c = xs.shape[:2]
-    _check_output_size(xs, added, windows, dtype.itemsize)
     taps = core.prod(windows.kernel_shape)
     if work.kind != "f" and max_abs(xs, taps) * taps > INT64_MAX:
         work = np.dtype(object)  # a window sum may leave int64: add Python integers (exact, slower)
