@@ -179,18 +179,20 @@ def conv_transpose_construction(
 
     Examples
     --------
-    >>> x = np.array([[[[1, 2], [3, 4]]]])  # (1, 1, 2, 2)
-    >>> c = conv_transpose_construction(x, np.ones((1, 1, 3, 3), int), stride=2, padding=1)
-    >>> c.stretched[0, 0]  # s - 1 = 1 zero between units
+    >>> x = np.array([[1, 2], [3, 4]])  # a plain 2x2 image, and a plain 3x3 kernel
+    >>> c = conv_transpose_construction(x, np.ones((3, 3), int), stride=2, padding=1)
+    >>> c.stretched  # s - 1 = 1 zero between units
     array([[1, 0, 2],
            [0, 0, 0],
            [3, 0, 4]])
     >>> c.padded.shape  # p' = k - p - 1 = 1 on each side
-    (1, 1, 5, 5)
-    >>> c.output[0, 0]  # stride 2, padding 1: 2x2 -> 3x3
+    (5, 5)
+    >>> c.output  # stride 2, padding 1: 2x2 -> 3x3
     array([[ 1,  3,  2],
            [ 4, 10,  6],
            [ 3,  7,  4]])
+    >>> conv_transpose_construction(x[None, None], np.ones((1, 1, 3, 3), int), stride=2).padded.shape  # (N, C, H, W)
+    (1, 1, 7, 7)
     """
     # -- argument checks ----------------------------------------------------------------------
     x_array, w_array, added = plain_operands(x, weight, ndim)

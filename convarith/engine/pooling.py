@@ -160,12 +160,13 @@ def max_pool(
 
     Parameters
     ----------
-    x : array_like, shape (N, C, *spatial) or (C, *spatial)
-        Zero images or zero channels give an empty result of the same kind.
+    x : array_like, shape (*spatial), (C, *spatial) or (N, C, *spatial)
+        A plain array (one image, no batch or channel axis) gives a plain result. Zero images
+        or zero channels give an empty result of the same kind.
     kernel_size : int or tuple of int
-        A tuple has one size per spatial axis. With an int (and ints for ``stride``, ``padding``
-        and ``dilation``) pass ``ndim``: ``x`` alone cannot tell whether it is batched (see the
-        module notes).
+        A tuple has one size per spatial axis (``x.ndim`` of them: a plain array). With an int
+        (and ints for ``stride``, ``padding`` and ``dilation``) pass ``ndim``: ``x`` alone cannot
+        tell how many of its axes are spatial (see the module notes); a 1-d ``x`` is a plain signal.
     stride : int or tuple of int, optional
         Defaults to ``kernel_size``.
     padding : int, (before, after) or tuple of those per axis
@@ -206,13 +207,14 @@ def max_pool(
     Examples
     --------
     >>> import numpy as np
-    >>> x = np.arange(16).reshape(1, 1, 4, 4)
-    >>> max_pool(x, 2, ndim=2)  # non-overlapping 2x2 windows (max_pool2d)
-    array([[[[ 5,  7],
-             [13, 15]]]])
-    >>> max_pool(x[0], (2, 2))[0]  # unbatched (C, H, W): one size per axis says 2 spatial axes
+    >>> img = np.arange(16).reshape(4, 4)
+    >>> max_pool(img, (2, 2))  # a plain 4x4 image, non-overlapping 2x2 windows: 2x2
     array([[ 5,  7],
            [13, 15]])
+    >>> x = img.reshape(1, 1, 4, 4)
+    >>> max_pool(x, 2, ndim=2)  # (N, C, H, W) with an int kernel: ndim=2 is max_pool2d
+    array([[[[ 5,  7],
+             [13, 15]]]])
     >>> max_pool(x, (3, 3), stride=2, padding=1, return_indices=True)[1]  # flat index in the plane
     array([[[[ 5,  7],
              [13, 15]]]])
@@ -319,8 +321,11 @@ def avg_pool(
     Examples
     --------
     >>> import numpy as np
+    >>> avg_pool(np.arange(16.0).reshape(4, 4), (2, 2))  # a plain 4x4 image
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
     >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
-    >>> avg_pool(x, 2, ndim=2)
+    >>> avg_pool(x, 2, ndim=2)  # (N, C, H, W): avg_pool2d
     array([[[[ 2.5,  4.5],
              [10.5, 12.5]]]])
     >>> avg_pool(x, (3, 3), stride=2, padding=1, count_include_pad=False)[0, 0, 0, 0]  # (0+1+4+5) / 4
@@ -419,7 +424,9 @@ def lp_pool(
     Examples
     --------
     >>> import numpy as np
-    >>> lp_pool(np.array([[[3.0, 4.0, 0.0, 5.0]]]), 2, 2, ndim=1)  # sqrt(9 + 16), sqrt(0 + 25)
+    >>> lp_pool(np.array([3.0, 4.0, 0.0, 5.0]), 2, 2)  # a plain signal: sqrt(9 + 16), sqrt(0 + 25)
+    array([5., 5.])
+    >>> lp_pool(np.array([[[3.0, 4.0, 0.0, 5.0]]]), 2, 2, ndim=1)  # (N, C, L)
     array([[[5., 5.]]])
     """
     if isinstance(norm_type, bool) or not isinstance(norm_type, int | float | np.integer | np.floating):

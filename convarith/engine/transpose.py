@@ -361,9 +361,11 @@ def conv_transpose(
 
     Examples
     --------
+    >>> conv_transpose(np.array([1, 2]), np.array([1, 10, 100]))  # plain: each cell stamps the kernel
+    array([  1,  12, 120, 200])
     >>> x = np.array([[[1, 2]]])  # (N, C_in, i') = (1, 1, 2)
     >>> w = np.array([[[1, 10, 100]]])  # (C_in, C_out, k) = (1, 1, 3)
-    >>> conv_transpose(x, w)  # each input cell stamps the kernel: o' = 2 + 3 - 1 = 4
+    >>> conv_transpose(x, w)  # o' = 2 + 3 - 1 = 4
     array([[[  1,  12, 120, 200]]])
     >>> conv_transpose(x, w, stride=2)  # stamps 2 apart: o' = (2 - 1)*2 + 3 = 5
     array([[[  1,  10, 102,  20, 200]]])
