@@ -447,6 +447,18 @@ def test_max_pool_keeps_the_sign_of_the_first_zero_as_pytorch(torch, values, dty
     np.testing.assert_array_equal(indices, expected_indices.numpy())
 
 
+def test_global_max_pool_signed_zeros_in_2d_planes_against_pytorch(torch):
+    # the reduction leaves the sign of a zero maximum open; each plane takes its first zero's
+    rng = np.random.default_rng(5)
+    x = rng.choice([-0.0, 0.0, -1.0], size=(3, 8, 5, 4))
+    x[0, 0] = -1.0  # a plane without zeros
+    expected = torch.nn.functional.adaptive_max_pool2d(torch.from_numpy(x), 1).numpy()
+    ours = global_max_pool(x)
+    np.testing.assert_array_equal(ours, expected)
+    np.testing.assert_array_equal(np.signbit(ours), np.signbit(expected))
+    assert np.signbit(ours).any() and not np.signbit(ours[ours == 0]).all()  # both signs occur
+
+
 def test_max_pool_signed_zeros_in_2d_blocks_against_pytorch(torch):
     rng = np.random.default_rng(3)
     x = rng.choice([-0.0, 0.0, -1.0], size=(2, 3, 9, 8))
