@@ -30,6 +30,7 @@ import numpy as np
 
 from convarith.arithmetic.validate import axis_label, check_choice, check_int, check_minimum
 from convarith.arithmetic.windows import AxisWindows
+from convarith.engine.memory import number_text
 
 BlockRange = tuple[tuple[int, int], ...]
 
@@ -106,10 +107,10 @@ def padding_cause(axes: Sequence[AxisWindows], otherwise: str) -> str:
     if not any(sum(p) > a.input_size for p, a in zip(pads, axes, strict=True)):
         return otherwise
     if all(p == pads[0] for p in pads) and pads[0][0] == pads[0][1]:
-        return f"`padding` {pads[0][0]}"
+        return f"`padding` {number_text(pads[0][0])}"
     if all(p[0] == p[1] for p in pads):
-        return f"`padding` {tuple(p[0] for p in pads)}"
-    return f"`padding` {tuple(pads)}"
+        return f"`padding` {number_text(tuple(p[0] for p in pads))}"
+    return f"`padding` {number_text(tuple(pads))}"
 
 
 def plain_kernel(x: np.ndarray, w: np.ndarray, ndim: Any, layout: str) -> bool:
@@ -167,7 +168,8 @@ def check_coordinates(axes: Sequence[AxisWindows]) -> None:
         for name, value, term in terms:
             if term >= COORDINATE_LIMIT:
                 raise ValueError(
-                    f"`{name}` {value}{where} puts window coordinates at {term} or beyond, more than the "
+                    f"`{name}` {number_text(value)}{where} puts window coordinates at {number_text(term)} or "
+                    "beyond, more than the "
                     f"engine's index arrays hold (2**62); use a smaller {name}"
                 )
 

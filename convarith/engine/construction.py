@@ -207,7 +207,13 @@ def conv_transpose_construction(
     stretched_shape = (*lead, *(e.stretched_size for e in axes))
     strides = geometry.stride[0] if len(set(geometry.stride)) == 1 else geometry.stride
     check = memory.check_result_size
-    check(stretched_shape[added:], x_array.dtype.itemsize, f"`stride` {strides}", "stretched input", str(x_array.dtype))
+    check(
+        stretched_shape[added:],
+        x_array.dtype.itemsize,
+        f"`stride` {memory.number_text(strides)}",
+        "stretched input",
+        str(x_array.dtype),
+    )
     grown = (*lead, *(e.stretched_size + max(e.padding[0], 0) + max(e.padding[1], 0) for e in axes))
     cause = transpose_cause(geometry, core.restore(x_array, added), core.restore(w_array, added))
     check(grown[added:], x_array.dtype.itemsize, cause, "padded input", str(x_array.dtype))

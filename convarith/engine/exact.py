@@ -9,6 +9,12 @@ So the engine bounds the result before computing: ``|sum_t x_t w_t + b| <= max|x
 with Python integers (object arrays, exact but tens of times slower) and returns int64 if every
 value fits, or raises a ``ValueError`` naming the value that does not (:func:`as_int64`).
 
+The Python-integer path is taken only for values near ``2**63 / taps``. It costs about 20 times
+the int64 path's time (measured: a 16-channel 64x64 3x3 conv, 69 ms in int64, 1.2 s with Python
+integers), and its blocks are object arrays whose values are Python ints (about 36 bytes each
+beyond the 8-byte pointer), so its temporaries are a few times
+:data:`convarith.engine.memory.MAX_TEMPORARY_BYTES`.
+
 Examples
 --------
 >>> import numpy as np

@@ -37,8 +37,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
-__all__ = ["CACHE_BYTES", "MAX_RESULT_BYTES", "MAX_TEMPORARY_BYTES", "check_result_size", "readable_bytes"]
+__all__ = [
+    "CACHE_BYTES",
+    "MAX_RESULT_BYTES",
+    "MAX_TEMPORARY_BYTES",
+    "check_result_size",
+    "number_text",
+    "readable_bytes",
+]
 
 MAX_TEMPORARY_BYTES = 32 * 2**20
 """Bound on the temporary buffers of one engine call, in bytes (see the module notes)."""
@@ -50,11 +58,25 @@ MAX_RESULT_BYTES = 2**30
 """Bound on an array an engine call returns or builds whole (an output, a padded input), in bytes."""
 
 
+def number_text(value: Any) -> str:
+    """An int (or a tuple of them) for a message: exact up to 20 digits, else ``'~2**N'``.
+
+    Huge arguments (``padding=10**5000``) never print whole, nor overflow a float.
+    """
+    if isinstance(value, tuple | list):
+        return "(" + ", ".join(number_text(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, int) and abs(value) >= 10**20:
+        return f"{'-' if value < 0 else ''}~2**{abs(value).bit_length() - 1}"
+    return str(value)
+
+
 def readable_bytes(n: int) -> str:
-    """``n`` bytes in binary units, e.g. ``'29.1 TiB'`` (exact ints of any size)."""
+    """``n`` bytes in binary units, e.g. ``'29.1 TiB'`` (ints of any size, never a float overflow)."""
+    if n >= 2**80:
+        return f"~2**{n.bit_length() - 1} bytes"
     for unit, size in (("EiB", 2**60), ("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if n >= size:
-            return f"{n / size:.1f} {unit}" if n < 2**70 else f"{n / 2**60:.3g} EiB"
+            return f"{n / size:.1f} {unit}"
     return f"{n} bytes"
 
 
@@ -69,7 +91,7 @@ def check_result_size(shape: Sequence[int], itemsize: int, cause: str, what: str
     if size > MAX_RESULT_BYTES:
         kind = dtype or f"{itemsize}-byte values"
         raise ValueError(
-            f"{cause} gives a {'×'.join(str(int(n)) for n in shape)} {what} of {kind}: {readable_bytes(size)}, "
+            f"{cause} gives a {'×'.join(number_text(int(n)) for n in shape)} {what} of {kind}: {readable_bytes(size)}, "
             f"more than MAX_RESULT_BYTES = {readable_bytes(MAX_RESULT_BYTES)} "
             "(convarith.engine.memory.MAX_RESULT_BYTES)"
         )

@@ -129,7 +129,8 @@ def pad(
     check_mode_limits(spatial_shape, pads, fill_mode, "mode")
     lead = array.shape[: array.ndim - count]
     padded_shape = (*lead, *(pb + i + pe for i, (pb, pe) in zip(spatial_shape, pads, strict=True)))
-    cause = f"`padding` {pads[0][0]}" if len(set(pads)) == 1 and pads[0][0] == pads[0][1] else f"`padding` {pads}"
+    same = len(set(pads)) == 1 and pads[0][0] == pads[0][1]
+    cause = f"`padding` {memory.number_text(pads[0][0] if same else pads)}"
     memory.check_result_size(padded_shape, array.dtype.itemsize, cause, "padded array", str(array.dtype))
     flat = array.reshape(-1, 1, *spatial_shape)
     windows = window_map(spatial_shape, 1, 1, pads)

@@ -24,7 +24,7 @@ import numpy as np
 
 from convarith.arithmetic.text import format_padding
 from convarith.arithmetic.validate import check_minimum, is_sequence
-from convarith.engine.memory import check_result_size
+from convarith.engine.memory import check_result_size, number_text
 
 __all__ = ["SymmetricGroup", "even_kernel_size", "symmetric_groups", "symmetric_pad"]
 
@@ -254,7 +254,9 @@ def symmetric_pad(x: np.ndarray, kernel_size: int | tuple[int, ...]) -> np.ndarr
     # Pad each group into its place.
     shape = batch.shape[:2] + tuple(n + k - 1 for n, k in zip(batch.shape[2:], kernel, strict=True))
     sizes = kernel[0] if len(set(kernel)) == 1 else kernel
-    check_result_size(shape[int(unbatched) :], x.dtype.itemsize, f"`kernel_size` {sizes}", "padded array", str(x.dtype))
+    check_result_size(
+        shape[int(unbatched) :], x.dtype.itemsize, f"`kernel_size` {number_text(sizes)}", "padded array", str(x.dtype)
+    )
     out = np.zeros(shape, dtype=x.dtype)
     for group in groups:
         where = tuple(slice(b, b + n) for (b, _), n in zip(group.padding, batch.shape[2:], strict=True))

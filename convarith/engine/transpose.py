@@ -428,7 +428,7 @@ def transpose_cause(geometry: Layer, x: np.ndarray, w: np.ndarray) -> str:
     s, d = geometry.stride, geometry.dilation
     spread = [(i - 1) * st for i, st in zip(geometry.input_shape, s, strict=True)]
     if any(st > 1 and grow > 2 * i for st, grow, i in zip(s, spread, geometry.input_shape, strict=True)):
-        return f"`stride` {s[0] if len(set(s)) == 1 else s}"
+        return f"`stride` {memory.number_text(s[0] if len(set(s)) == 1 else s)}"
     if any(dd > 1 for dd in d):
-        return f"`dilation` {d[0] if len(set(d)) == 1 else d}"
+        return f"`dilation` {memory.number_text(d[0] if len(set(d)) == 1 else d)}"
     return f"`x` of shape {x.shape} with `weight` of shape {w.shape}"
