@@ -18,7 +18,11 @@ Issue 19: before, the global pools ran the windowed pooling loop with one 3000x3
 took 28-42 s on a ``(2, 3000, 3000)`` image; they are now one NumPy reduction (plus, for the
 maximum, a sign fix on planes whose maximum is zero, and for integers a bound check).
 
-Measured (2 shared cores, numpy 2, load 1-3), ours/NumPy: see the closing note of issue 19.
+Measured on the shared 2-core machine (numpy 2.4.6, load 5.6-6.6, two runs), ours/NumPy:
+float64 and float32, max and avg, batched, unbatched and plain: 0.36-1.96 (mostly 0.9-1.1;
+3000x3000 float64 planes: ours 8.7-17.7 ms, NumPy 8.7-9.1 ms); int64 max 0.56-0.99; int64 avg
+3.5-4.3 (the two extra reads of the exact-integer bound). Before, on the same machine at load ~6:
+``global_max_pool`` of a ``(1, 2, 3000, 3000)`` image took 95.6 s.
 """
 
 from __future__ import annotations

@@ -171,7 +171,9 @@ def symmetric_pad(x: np.ndarray, kernel_size: int | tuple[int, ...]) -> np.ndarr
         Even kernel size. A tuple has one entry per spatial axis and fixes their number (then
         ``x.ndim`` is ``len + 2`` batched or ``len + 1`` unbatched). An int applies to every
         spatial axis of a *batched* ``x`` (``x.ndim - 2`` axes), except that a 2-d ``x`` is an
-        unbatched 1-d signal ``(C, L)``; pass a tuple for any other unbatched input.
+        unbatched 1-d signal ``(C, L)``; pass a tuple for any other unbatched input. There is no
+        plain reading (``(*spatial)``, as :func:`convarith.conv` has): symmetric padding splits
+        channels into groups, so ``x`` needs a channel axis (``x[None]`` for one image).
 
     Returns
     -------
