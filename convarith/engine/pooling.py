@@ -559,11 +559,11 @@ def global_max_pool(x: Any, *, ndim: int | None = None) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> global_max_pool(np.arange(8).reshape(1, 2, 4))
-    array([[[3],
-            [7]]])
     >>> global_max_pool(np.array([[1, 5], [7, 2]]), ndim=2)  # a plain 2x2 image
     array([[7]])
+    >>> global_max_pool(np.arange(8).reshape(1, 2, 4))  # (N, C, L)
+    array([[[3],
+            [7]]])
     """
     array, axes = _global_axes(x, ndim)
     if array.size == 0:  # zero images or channels: the empty result
