@@ -26,13 +26,15 @@ _PAD_MODULES = {
     "CircularPad": "circular",
 }
 
-_PAD_MODULES = {
-    "ZeroPad": "constant",
-    "ConstantPad": "constant",
-    "ReflectionPad": "reflect",
-    "ReplicationPad": "replicate",
-    "CircularPad": "circular",
-}
+
+def _probe(model: Any, input_size: tuple[int, ...]) -> Any:
+    """Zeros of ``input_size`` in the dtype (and on the device) of the module's first floating parameter."""
+    import torch
+
+    for p in list(model.parameters()) + list(model.buffers()):
+        if p.is_floating_point():
+            return torch.zeros(input_size, dtype=p.dtype, device=p.device)
+    return torch.zeros(input_size)
 
 
 def _tuple(value: Any, ndim: int) -> tuple[int, ...]:
@@ -152,6 +154,15 @@ def _function_node(
     return None
 
 
+def _resize_mode(how: Any, args: Any) -> str:
+    """``'nearest'`` or ``'linear'`` (PyTorch's bilinear and trilinear) of an interpolation call or module."""
+    if isinstance(how, dict):
+        mode = how.get("mode", args[3] if len(args) > 3 else "nearest")
+    else:
+        mode = getattr(how, "mode", "nearest")
+    return "linear" if isinstance(mode, str) and mode.endswith("linear") else "nearest"
+
+
 def _by_shape(
     name: str, ins: tuple[str, ...], shapes: list[tuple[int, ...]], out: tuple[int, ...] | None, label: str, ndim: int
 ) -> Node:
@@ -200,7 +211,7 @@ def _read_fx(model: Any, input_size: tuple[int, ...]) -> list[Node]:
 
     traced = symbolic_trace(model)
     with torch.no_grad():
-        ShapeProp(traced).propagate(torch.zeros(input_size))
+        ShapeProp(traced).propagate(_probe(model, input_size))
     ndim = len(input_size) - 2
     modules = dict(traced.named_modules())
     nodes: list[Node] = []
@@ -233,6 +244,9 @@ def _read_fx(model: Any, input_size: tuple[int, ...]) -> list[Node]:
             )
             if fx_node.op == "call_module" and type(modules[fx_node.target]).__name__ == "Linear":
                 node.mixes_channels = True
+            if node.op == "resize":
+                how = modules[fx_node.target] if fx_node.op == "call_module" else fx_node.kwargs
+                node.resize_mode = _resize_mode(how, fx_node.args)
         if node.op in ("conv", "conv_transpose") or node.in_channels is None:
             if shapes and len(shapes[0]) > 1 and node.op != "input":
                 node.in_channels = node.in_channels or int(shapes[0][1])
@@ -288,6 +302,8 @@ def _read_hooks(model: Any, input_size: tuple[int, ...]) -> list[Node]:
             node = _function_node(name, func, tuple(args), kwargs, ins)
             if node is None:
                 node = _by_shape(name, ins, [tuple(t.shape) for t in sources], tuple(outs[0].shape), label, ndim)
+                if node.op == "resize":
+                    node.resize_mode = _resize_mode(kwargs, args)
             if node.op == "elementwise" and len(ins) == 1:
                 produced(result, ins[0])  # pass-through: no node
                 return result
@@ -317,7 +333,7 @@ def _read_hooks(model: Any, input_size: tuple[int, ...]) -> list[Node]:
         if _module_node("probe", module, ()) is not None:
             handles.append(module.register_forward_pre_hook(pre))
             handles.append(module.register_forward_hook(post))
-    x = torch.zeros(input_size)
+    x = _probe(model, input_size)
     produced(x, "input")
     try:
         with torch.no_grad(), Recorder():

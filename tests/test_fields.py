@@ -1,0 +1,154 @@
+"""Receptive fields beyond chains, checked against torch autograd.
+
+The definition (docs/network.md): a layer's receptive field is the largest input span any one of
+its output cells reads. The oracle: with all-ones weights and input (no cancellation), the
+gradient of one output cell with respect to the input is non-zero exactly on the input cells it
+reads; its first and last non-zero index per axis must equal ``field.reads(y)`` for every cell
+of an interior window (so every phase of a transposed convolution is checked).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+nn = torch.nn
+F = torch.nn.functional
+
+from convarith.network import inspect  # noqa: E402
+from convarith.network.graph import Node  # noqa: E402
+from convarith.network.walk import walk  # noqa: E402
+
+
+def _ones(model):
+    with torch.no_grad():
+        for p in model.parameters():
+            p.fill_(1.0)
+    return model
+
+
+def _span(model, size, cell):
+    """First and last input index (per axis) with a non-zero gradient of output cell ``cell``."""
+    x = torch.ones(size, dtype=torch.float64, requires_grad=True)
+    y = model(x)
+    y[(0, 0, *cell)].backward()
+    mask = (x.grad[0].abs() > 0).any(dim=0)
+    out = []
+    for axis in range(mask.ndim):
+        other = tuple(a for a in range(mask.ndim) if a != axis)
+        idx = np.flatnonzero(mask.any(dim=other).numpy() if other else mask.numpy())
+        out.append(None if idx.size == 0 else (int(idx.min()), int(idx.max())))
+    return out
+
+
+class TwoBranches(nn.Module):
+    """A 3-wide and a 5-wide branch merged by a multiplication, then a transposed convolution."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Conv1d(1, 1, 3, padding=1)
+        self.b = nn.Sequential(nn.Conv1d(1, 1, 5, padding=2), nn.Conv1d(1, 1, 3, stride=2, padding=1))
+        self.down = nn.Conv1d(1, 1, 3, stride=2, padding=1)
+        self.up = nn.ConvTranspose1d(1, 1, 3, stride=2, padding=1, output_padding=1)
+
+    def forward(self, x):
+        return self.up(self.down(self.a(x)) * self.b(x))
+
+
+class Upsampled(nn.Module):
+    def __init__(self, mode: str) -> None:
+        super().__init__()
+        self.mode = mode
+        self.c = nn.Conv2d(1, 1, 3, padding=1)
+        self.d = nn.Conv2d(1, 1, 3, padding=1)
+
+    def forward(self, x):
+        kw = {} if self.mode == "nearest" else {"align_corners": False}
+        return self.d(F.interpolate(self.c(x), scale_factor=2, mode=self.mode, **kw))
+
+
+CASES = {
+    # the issue's example: every output cell reads exactly 3 input cells (was reported as 7/2)
+    "conv3-transposed-k2s2": (
+        lambda: nn.Sequential(nn.Conv1d(1, 1, 3, padding=1), nn.ConvTranspose1d(1, 1, 2, stride=2)),
+        (1, 1, 24),
+        (3,),
+    ),
+    "transposed-k3s2": (
+        lambda: nn.Sequential(nn.Conv1d(1, 1, 3, padding=1), nn.ConvTranspose1d(1, 1, 3, stride=2, padding=1)),
+        (1, 1, 24),
+        (3, 4),
+    ),
+    "transposed-k4s2-then-conv": (
+        lambda: nn.Sequential(
+            nn.Conv2d(1, 1, 3, stride=2, padding=1),
+            nn.ConvTranspose2d(1, 1, 4, stride=2, padding=1),
+            nn.Conv2d(1, 1, 3, padding=1),
+        ),
+        (1, 1, 24, 24),
+        (7,),  # worked by hand: cells y-1..y+1 of the transposed layer read 3 cells of the first conv
+    ),
+    "dilated-transposed-s3": (
+        lambda: nn.Sequential(nn.ConvTranspose1d(1, 1, 3, stride=3, dilation=2), nn.Conv1d(1, 1, 2)),
+        (1, 1, 16),
+        None,
+    ),
+    "sparse-transposed-k1s2": (
+        lambda: nn.Sequential(nn.Conv1d(1, 1, 3, padding=1), nn.ConvTranspose1d(1, 1, 1, stride=2)),
+        (1, 1, 16),
+        (0, 3),
+    ),
+    "merge-then-transposed": (TwoBranches, (1, 1, 32), None),
+    "nearest": (lambda: Upsampled("nearest"), (1, 1, 12, 12), None),
+    "bilinear": (lambda: Upsampled("bilinear"), (1, 1, 12, 12), None),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_every_cell_reads_what_autograd_says(name):
+    make, size, spans = CASES[name]
+    model = _ones(make()).double()
+    report = inspect(model, size)
+    last = report.layers[-1]
+    out = last.output_size
+    centre = [o // 2 for o in out]
+    for step in range(6):  # six neighbouring cells along the diagonal: every phase up to 6
+        cell = tuple(c + step for c in centre)
+        got = _span(model, size, cell)
+        for axis, f in enumerate(last.field):
+            want = f.reads(cell[axis])
+            want = None if want is None else (int(want[0]), int(want[1]))
+            assert got[axis] == want, (name, cell, axis, got[axis], want)
+    if spans is not None:
+        assert last.field[0].spans == spans
+        assert last.receptive_field[0] == spans[-1]
+    assert all(isinstance(r, int) for r in last.receptive_field)
+
+
+def test_report_shows_the_spans_of_a_transposed_convolution():
+    model = nn.Sequential(nn.Conv1d(1, 1, 3, padding=1), nn.ConvTranspose1d(1, 1, 3, stride=2, padding=1))
+    report = inspect(model, (1, 1, 16))
+    assert report.layers[-1].receptive_field == (4,)
+    assert "3 or 4" in str(report)
+
+
+def test_custom_layer_with_two_inputs_takes_both_fields():
+    # a layer of unknown kind with two same-sized inputs (a custom Keras layer): element-wise,
+    # so its cells read both branches; before, only the first branch's field was kept
+    x = Node("x", "input", size=(32,))
+    a = Node("a", "conv", ("x",), kernel_size=3, padding=1)
+    b = Node("b", "conv", ("x",), kernel_size=9, padding=4)
+    c = Node("c", "elementwise", ("a", "b"), source="ScaledSum")
+    d = Node("d", "conv", ("c",), kernel_size=3, padding=1)
+    report = walk([x, a, b, c, d], None)
+    assert report["d"].receptive_field == (11,)
+    assert any("c (ScaledSum): 2 inputs" in n and "element-wise" in n for n in report.notes)
+
+
+def test_merge_of_three_branches_is_the_union():
+    x = Node("x", "input", size=(32,))
+    convs = [Node(f"c{k}", "conv", ("x",), kernel_size=k, padding=k // 2) for k in (1, 3, 7)]
+    m = Node("m", "merge", tuple(c.name for c in convs), source="Add")
+    d = Node("d", "conv", ("m",), kernel_size=1)
+    assert walk([x, *convs, m, d], None)["d"].receptive_field == (7,)
