@@ -109,6 +109,7 @@ def _module_node(name: str, module: Any, ins: tuple[str, ...]) -> Node | None:
             kernel_size=kernel,
             stride=_tuple(module.stride or kernel, nd),
             ceil_mode=bool(module.ceil_mode),
+            extra={"norm_type": float(module.norm_type)},
         )
     for prefix, mode in _PAD_MODULES.items():
         if type(module).__name__.startswith(prefix):

@@ -206,7 +206,16 @@ def _row(
     if node.name in unmixed:
         found.append(("depthwise-no-pointwise", unmixed[node.name]))
     params, macs = (None, None) if lay is None else _counts(node, lay, size, out)
-    porting = advise(lay, node.op, pads, node.in_channels, node.out_channels, node.count_include_pad, node.pad_mode)
+    porting = advise(
+        lay,
+        node.op,
+        pads,
+        node.in_channels,
+        node.out_channels,
+        node.count_include_pad,
+        node.pad_mode,
+        node.extra.get("norm_type"),
+    )
     return Row(
         name=node.name,
         op=node.op,
