@@ -152,3 +152,29 @@ def test_merge_of_three_branches_is_the_union():
     m = Node("m", "merge", tuple(c.name for c in convs), source="Add")
     d = Node("d", "conv", ("m",), kernel_size=1)
     assert walk([x, *convs, m, d], None)["d"].receptive_field == (7,)
+
+
+def test_custom_keras_layer_with_two_inputs():
+    # Inception-ResNet's CustomScaleLayer: a layer Keras names by its own class, called on [x, branch]
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    if keras.backend.backend() != "torch":
+        pytest.skip("needs KERAS_BACKEND=torch")
+
+    @keras.saving.register_keras_serializable(package="convarith_tests")
+    class ScaledSum(keras.layers.Layer):
+        def call(self, inputs):
+            x, branch = inputs
+            return x + 0.2 * branch
+
+    x = keras.Input((32, 32, 3))
+    stem = keras.layers.Conv2D(4, 1, name="stem")(x)
+    branch = keras.layers.Conv2D(4, 3, padding="same", name="b1")(stem)
+    branch = keras.layers.Conv2D(4, 3, padding="same", name="b2")(branch)
+    merged = ScaledSum(name="scale")([stem, branch])
+    out = keras.layers.Conv2D(4, 1, name="head")(merged)
+    report = inspect(keras.Model(x, out))
+    assert report["head"].receptive_field == (5, 5)  # the branch's two 3x3s; was 1 (the first input's)
+    assert any(n.startswith("scale (ScaledSum): 2 inputs of size 32×32") for n in report.notes)

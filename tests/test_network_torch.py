@@ -277,9 +277,9 @@ class UNet(nn.Module):
 class Gated(nn.Module):
     """A WaveNet-like stack: causal dilated convolutions, gates split with chunk, residual 1x1s."""
 
-    def __init__(self, channels: int = 4, dilations: tuple[int, ...] = (1, 2, 4, 8)) -> None:
+    def __init__(self, channels: int = 4, dilations: tuple[int, ...] = (1, 2, 4, 8), dynamic: bool = False) -> None:
         super().__init__()
-        self.dilations = dilations
+        self.dilations, self.dynamic = dilations, dynamic
         self.inp = nn.Conv1d(1, channels, 1)
         self.dil = nn.ModuleList(nn.Conv1d(channels, 2 * channels, 2, dilation=d) for d in dilations)
         self.res = nn.ModuleList(nn.Conv1d(channels, channels, 1) for _ in dilations)
@@ -287,6 +287,8 @@ class Gated(nn.Module):
 
     def forward(self, x):
         x = self.inp(x)
+        if self.dynamic and bool(x.sum() > -1e9):  # fx cannot trace this: forward hooks instead
+            x = x + 0
         for d, conv, res in zip(self.dilations, self.dil, self.res, strict=True):
             p, q = conv(F.pad(x, (d, 0))).chunk(2, 1)
             x = x + res(torch.tanh(p) * torch.sigmoid(q))
@@ -370,8 +372,9 @@ def test_unet_rows_sizes_and_fields(size):
     assert last.receptive_field == (26, 26)
 
 
-def test_gated_dilated_stack_keeps_its_residual_convolutions():
-    model = Gated()
+@pytest.mark.parametrize("dynamic", [False, True], ids=["fx", "hooks"])
+def test_gated_dilated_stack_keeps_its_residual_convolutions(dynamic):
+    model = Gated(dynamic=dynamic)
     size = (1, 1, 64)
     report = inspect(model, size)
     ops = [r.op for r in report.layers]
@@ -381,7 +384,7 @@ def test_gated_dilated_stack_keeps_its_residual_convolutions():
     assert all(hooks[r.name] == r.output_size for r in report.layers if r.name in hooks)
     out = report.layers[-1]
     assert out.receptive_field == (16,)  # 1 + (1 + 2 + 4 + 8)(2 - 1), causal
-    _check_fields(_fill(Gated(), 0.05).double(), size, out)
+    _check_fields(_fill(Gated(dynamic=dynamic), 0.05).double(), size, out)
 
 
 @pytest.mark.parametrize("dynamic", [False, True], ids=["fx", "hooks"])
