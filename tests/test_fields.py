@@ -178,3 +178,43 @@ def test_custom_keras_layer_with_two_inputs():
     report = inspect(keras.Model(x, out))
     assert report["head"].receptive_field == (5, 5)  # the branch's two 3x3s; was 1 (the first input's)
     assert any(n.startswith("scale (ScaledSum): 2 inputs of size 32×32") for n in report.notes)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore")
+def test_inception_resnet_fields_equal_autograd():
+    # its blocks end in a CustomScaleLayer([x, branch]): before, the field after each block was x's alone
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    if keras.backend.backend() != "torch":
+        pytest.skip("needs KERAS_BACKEND=torch")
+    size = 139
+    model = keras.applications.InceptionResNetV2(weights=None, include_top=False, input_shape=(size, size, 3))
+    report = inspect(model)
+
+    def average(layer):  # max pooling routes a gradient to one cell: the same windows, averaged
+        cls = keras.layers.AveragePooling2D if isinstance(layer, keras.layers.MaxPooling2D) else type(layer)
+        return cls.from_config(layer.get_config())
+
+    smooth = keras.models.clone_model(model, clone_function=average)
+    for w in smooth.weights:  # positive everywhere, activations about 1: nothing cancels or overflows
+        shape = tuple(w.shape)
+        if w.path.endswith("kernel"):
+            w.assign(np.full(shape, 1.0 / np.prod(shape[:-1]), np.float32))
+        elif w.path.endswith(("gamma", "moving_variance")):
+            w.assign(np.ones(shape, np.float32))
+        else:
+            w.assign(np.zeros(shape, np.float32))
+    for name, width in [("conv2d_4", 23), ("block35_1_conv", 95), ("block35_2_conv", 127)]:
+        row = report[name]
+        assert row.receptive_field == (width, width)
+        x = torch.ones((1, size, size, 3), requires_grad=True)
+        cell = [o // 2 for o in row.output_size]
+        keras.Model(smooth.input, smooth.get_layer(name).output)(x)[0, cell[0], cell[1], 0].backward()
+        mask = (x.grad[0].abs() > 0).any(-1)
+        for axis in (0, 1):
+            lit = np.flatnonzero(mask.any(1 - axis).numpy())
+            lo, hi = row.field[axis].reads(cell[axis])
+            assert (int(lit.min()), int(lit.max())) == (int(lo), int(hi)), (name, axis)
