@@ -431,3 +431,29 @@ def test_float64_module():
     hooks = _hook_shapes(model, torch.zeros(size, dtype=torch.float64))
     assert [(r.name, r.output_size) for r in report.layers] == [("0", hooks["0"]), ("2", hooks["2"])]
     assert model[0].weight.dtype == torch.float64
+
+
+class Functional3d(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.w = nn.Parameter(torch.ones(4, 2, 3, 3, 1))
+        self.wt = nn.Parameter(torch.ones(4, 2, 2, 2, 2))
+
+    def forward(self, x):
+        x = F.avg_pool3d(F.conv3d(x, self.w, stride=(2, 1, 1), padding=(1, 0, 0)), 2, ceil_mode=True)
+        return F.conv_transpose3d(x, self.wt, stride=2)
+
+
+def test_functional_3d():
+    model = Functional3d()
+    size = (1, 2, 9, 8, 7)
+    rows = inspect(model, size).layers
+    with torch.no_grad():
+        mid = F.conv3d(torch.zeros(size), model.w, stride=(2, 1, 1), padding=(1, 0, 0))
+        out = model(torch.zeros(size))
+    assert [(r.op, r.output_size) for r in rows] == [
+        ("conv", tuple(mid.shape[2:])),
+        ("avg_pool", tuple(F.avg_pool3d(mid, 2, ceil_mode=True).shape[2:])),
+        ("conv_transpose", tuple(out.shape[2:])),
+    ]
+    assert (rows[2].in_channels, rows[2].out_channels, rows[2].parameters) == (4, 2, 4 * 2 * 8)

@@ -39,9 +39,10 @@ class Row:
     padding : tuple of (before, after)
         Resolved, per axis.
     receptive_field, jump : tuple or None
-        Per axis, in input pixels: the field of one output unit (``r``) and the distance between
-        neighbouring units (``S``); None when the network's input size is unknown. Fractions
-        after an upsampling.
+        Per axis, in input pixels: the largest input span any one output unit reads (``r``, an
+        integer) and the distance between neighbouring units (``S``, a fraction after an
+        upsampling); None when the network's input size is unknown. ``field[axis].spans`` lists
+        every span (``3 or 4`` after a transposed convolution).
     centre : tuple of float or None
         Input coordinate of the centre of output unit 0's field, per axis.
     warnings : tuple of str
