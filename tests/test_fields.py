@@ -218,3 +218,20 @@ def test_inception_resnet_fields_equal_autograd():
             lit = np.flatnonzero(mask.any(1 - axis).numpy())
             lo, hi = row.field[axis].reads(cell[axis])
             assert (int(lit.min()), int(lit.max())) == (int(lo), int(hi)), (name, axis)
+
+
+def test_odd_resize_ratios_stay_bounded():
+    # periods multiply through resizes such as 35/17: past 1024 phases the field is bounded by one span
+    from fractions import Fraction
+
+    from convarith.network.fields import input_field, merge, through_layer, through_resize
+
+    exact = through_resize(input_field(1), (Fraction(35, 17),), "nearest")[0]
+    f = input_field(1)
+    for n in (35, 37, 41, 43):
+        f = through_layer(through_resize(f, (Fraction(n, 17),), "linear"), "conv", (3,), (1,), ((1, 1),), (1,))
+    huge = through_resize(input_field(1), (Fraction(35 * 37 * 41 * 43, 17**4),), "nearest")
+    merged = merge([f, huge])
+    assert exact.period == 35 and exact.spans == (1,)
+    assert f[0].period <= 1024 and merged[0].period <= 1024
+    assert huge[0].lo <= 0 <= huge[0].hi  # the bound contains the cell the nearest cell 0 reads

@@ -150,8 +150,28 @@ def _union(spans: Iterable[Span]) -> Span:
     return min(s[0] for s in real), max(s[1] for s in real)
 
 
+_MAX_PERIOD = 1024
+"""Phases kept per axis; beyond, the field is bounded by one span per cell (see :func:`_bounded`)."""
+
+
+def _bounded(f: AxisField) -> AxisField:
+    """A period-1 field whose span contains every phase's span (an upper bound on the field)."""
+    real = [(s[0] - r * f.jump, s[1] - r * f.jump) for r, s in enumerate(f._phase_spans()) if s is not None]
+    if not real:
+        return f
+    return AxisField(f.jump, min(lo for lo, _ in real), max(hi for _, hi in real))
+
+
 def _compose(f: AxisField, jump: Fraction, period: int, cells: Callable[[int], Iterable[int]]) -> AxisField:
-    """The field of cells that each read the union of the input cells ``cells(y)`` of ``f``."""
+    """The field of cells that each read the union of the input cells ``cells(y)`` of ``f``.
+
+    Periods multiply through transposed convolutions and resizes of odd ratios; past
+    ``_MAX_PERIOD`` phases the input field is first bounded by one span (time and memory stay
+    bounded; the spans are then upper bounds).
+    """
+    if period > _MAX_PERIOD and f.period > 1:
+        period //= f.period
+        f = _bounded(f)
     return _make(jump, [_union(f.reads(y) for y in cells(r)) for r in range(period)])
 
 
@@ -249,7 +269,9 @@ def through_resize(field: Field, scale: Sequence[Fraction], mode: str) -> Field:
 
     Nearest: output ``y`` reads input ``floor(y/f)``. Linear (half-pixel centres, PyTorch's
     ``align_corners=False``, Keras' bilinear): the neighbours ``floor(c)`` and ``floor(c) + 1`` of
-    ``c = (y + 1/2)/f - 1/2`` (only ``floor(c)`` when ``c`` is a whole number).
+    ``c = (y + 1/2)/f - 1/2`` (only ``floor(c)`` when ``c`` is a whole number). A ratio whose
+    numerator exceeds 1024 cells is not followed phase by phase: each cell is bounded by the input
+    cells on either side of its own (an upper bound).
 
     Examples
     --------
@@ -269,6 +291,10 @@ def through_resize(field: Field, scale: Sequence[Fraction], mode: str) -> Field:
             c = (y + Fraction(1, 2)) / factor - Fraction(1, 2)
             return [floor(c)] if c.denominator == 1 else [floor(c), floor(c) + 1]
 
+        if factor.numerator > _MAX_PERIOD:  # a ratio such as 2283955/83521: bound each cell by its neighbours
+            bound = _bounded(f)
+            out.append(AxisField(f.jump / factor, bound.lo - f.jump, bound.hi + f.jump))
+            continue
         out.append(_compose(f, f.jump / factor, f.period * factor.numerator, cells))
     return tuple(out)
 
@@ -295,6 +321,8 @@ def merge(fields: Sequence[Field]) -> Field:
             out.append(AxisField(max(p.jump for p in parts), min(p.lo for p in parts), max(p.hi for p in parts)))
             continue
         period = lcm(*(p.period for p in parts))
+        if period > _MAX_PERIOD:
+            parts, period = [_bounded(p) for p in parts], 1
         out.append(_make(parts[0].jump, [_union(p.reads(y) for p in parts) for y in range(period)]))
     return tuple(out)
 
