@@ -150,3 +150,18 @@ def test_one_resolver():
         if re.search(r"total // 2|\bi \* s\b|ek - s\b", code):
             offenders.append(path.relative_to(ROOT).as_posix())
     assert offenders == []
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_keras_reader_uses_the_resolver():
+    keras = _keras()
+    from convarith.network import inspect
+
+    x = keras.Input((9, 8, 2))
+    y = keras.layers.Conv2DTranspose(3, 3, strides=2, padding="same", name="a")(x)
+    y = keras.layers.Conv2DTranspose(3, 4, strides=2, padding="same", output_padding=1, name="b")(y)
+    y = keras.layers.Conv2DTranspose(3, 1, strides=3, padding="valid", name="c")(y)
+    y = keras.layers.Conv2DTranspose(3, (2, 3), strides=(2, 1), padding="same", output_padding=(0, 0), name="d")(y)
+    model = keras.Model(x, y)
+    for row in inspect(model).layers:
+        assert row.output_size == tuple(model.get_layer(row.name).output.shape[1:-1]), row.name
