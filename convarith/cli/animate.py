@@ -228,3 +228,8 @@ def _animate(args: argparse.Namespace) -> None:
     paths = result if isinstance(result, list) else [result]
     where = str(paths[0]) if len(paths) == 1 else f"{paths[0]} ... {paths[-1].name}"
     print(f"{scene.name}: {len(scene)} frames -> {where}")
+
+
+add_file_options = _file_options
+"""``-o``, ``--sheet``, ``--no-caption``, the drawing options, ``--loop``, ``--width`` and ``--height``
+(shared with ``convarith animate model``, :mod:`convarith.cli.animate_model`)."""
