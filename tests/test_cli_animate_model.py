@@ -153,3 +153,27 @@ def test_pytorch_model_exported_to_onnx(tmp_path, capsys):
     assert "output 2×2 of 20×20" in out and "input rows 0..1, columns 0..1 of 10×10" in out
     assert main(["animate", "model", str(path), "/0/conv", "-o", str(tmp_path / "p.gif")]) == 2
     assert "close: /0/Conv" in capsys.readouterr().err
+
+
+def test_the_drawing_gates_of_animate_apply(tmp_path, capsys):
+    pytest.importorskip("onnx")
+    from onnx import helper, numpy_helper
+
+    # dilation 100: 4 output cells per axis read 3*1 + 100*2 + 1 = 204 cells, a grid of 41 616 > 4096
+    conv = helper.make_node("Conv", ["x", "w"], ["y"], name="wide", kernel_shape=[3, 3], dilations=[100, 100])
+    path = _onnx_model(
+        tmp_path / "wide.onnx",
+        [conv],
+        [1, 1, 400, 400],
+        [numpy_helper.from_array(np.ones((2, 1, 3, 3), np.float32), "w")],
+    )
+    assert main(["animate", "model", str(path), "wide", "-o", str(tmp_path / "x.gif")]) == 2
+    assert "a padded input of 204×204 = 41616 cells; a drawn grid has at most 4096" in capsys.readouterr().err
+    base = ["animate", "model", str(KERAS), "stem"]
+    assert main([*base, "-o", str(tmp_path / "x.gif"), "--sheet"]) == 2
+    assert "`--sheet` needs a .png output" in capsys.readouterr().err
+    (tmp_path / "old.gif").write_bytes(b"mine")
+    assert main([*base, "-o", str(tmp_path / "old.gif")]) == 2
+    assert "pass --overwrite" in capsys.readouterr().err and (tmp_path / "old.gif").read_bytes() == b"mine"
+    assert main([*base, "-o", str(tmp_path / "x.gif"), "--dpi", "5"]) == 2
+    assert "--dpi" in capsys.readouterr().err

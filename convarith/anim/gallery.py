@@ -17,6 +17,7 @@ References
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -280,7 +281,7 @@ def render_gallery(
     formats: Sequence[str] = ("gif",),
     names: Sequence[str] | None = None,
     overwrite: bool = False,
-    progress: bool = True,
+    progress: bool | None = None,
     duration: float = 0.7,
     dpi: float = 100,
 ) -> GallerySummary:
@@ -296,8 +297,9 @@ def render_gallery(
         Only these figures (default: all of :data:`GALLERY`).
     overwrite : bool
         Replace existing files. Without it, nothing is written if any target exists.
-    progress : bool
-        Show a progress bar (tqdm) on stderr.
+    progress : bool, optional
+        Show a progress bar (tqdm) on stderr; None (default): only when stderr is a terminal, so
+        that a log or a pipe gets no bar.
     duration : float
         Seconds per frame (GIF, MP4, Beamer).
     dpi : float
@@ -361,6 +363,8 @@ def render_gallery(
                         raise OutputExistsError(target, "the gallery")
     root.mkdir(parents=True, exist_ok=True)
     bar: Any = None
+    if progress is None:
+        progress = sys.stderr.isatty()
     if progress:
         from tqdm import tqdm
 

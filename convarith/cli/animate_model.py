@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import math
 from pathlib import Path
 from typing import Any
 
 from convarith.cli.animate import SUFFIXES, add_file_options
 from convarith.cli.grammar import GrammarError, size_argument
 from convarith.cli.inspect import load_model
+from convarith.cli.limits import check_budget, check_frame, frame_names, text_too_small
 
 __all__ = ["add_command", "find_row"]
 
@@ -137,35 +139,82 @@ def add_command(commands: Any) -> None:
     model.set_defaults(handler=_animate_model)
 
 
+def _grids(lay: Any, scatter: bool) -> list[tuple[str, tuple[int, ...]]]:
+    """The grids the scene of ``lay`` (a cropped layer) draws, as ``animate`` counts them."""
+    from convarith.arithmetic import transpose_equivalent
+
+    if lay.op == "conv_transpose":
+        equivalent = transpose_equivalent(lay)
+        axes = equivalent if isinstance(equivalent, tuple) else (equivalent,)
+        if scatter:
+            return [
+                ("an input", lay.input_shape),
+                ("an output", tuple(e.stretched_size + e.kernel_size - 1 for e in axes)),
+            ]
+        return [("a padded, stretched input", tuple(max(1, e.stretched_size + sum(e.padding)) for e in axes))]
+    padded = tuple(n + b + a for n, (b, a) in zip(lay.input_shape, lay.pads, strict=True))
+    return [("a padded input", padded), ("an output", lay.output_shape)]
+
+
 def _animate_model(args: argparse.Namespace) -> None:
     from convarith.anim.export import save
+    from convarith.anim.files import OutputExistsError
     from convarith.anim.scenes import layer_scene
+    from convarith.anim.scenes.crop import crop_layer
     from convarith.network import inspect
 
+    if not args.output.strip():
+        raise GrammarError("`--output` is empty; give a file name such as fig.gif")
     path = Path(args.output)
-    if path.suffix.lower() not in SUFFIXES:
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
         raise GrammarError(f"`--output` {args.output!r} must end with {', '.join(SUFFIXES)}")
     if not path.parent.is_dir():
         raise GrammarError(f"`--output` {args.output!r}: the folder {str(path.parent)!r} does not exist")
+    if path.is_dir():
+        raise GrammarError(f"`--output` {str(path)!r} is a folder; give a file name, as in {str(path / 'fig.gif')!r}")
+    if args.sheet and suffix != ".png":
+        raise GrammarError(f"`--sheet` needs a .png output, got {args.output!r}")
+    frame_pixels = check_frame(args.width, args.height, args.dpi)
     row = find_row(inspect(load_model(args.model), input_size=args.input), args.layer)
+    scatter = row.op == "conv_transpose" and args.scatter
+    view = "scatter" if scatter else "direct"
+    crop = crop_layer(row.layer, args.max_frames, args.corner, view=view)
+    frames = crop.cropped.input_shape if scatter else crop.cropped.output_shape
+    check_budget(
+        f"{args.layer} --max-frames {args.max_frames}",
+        frames=math.prod(frames),
+        frame_what=f"one per {'input' if scatter else 'output'} cell: {'×'.join(map(str, frames))}",
+        grids=_grids(crop.cropped, scatter),
+        frame_pixels=frame_pixels,
+        holds_all=args.sheet or suffix == ".gif",
+    )
+    frame_files = suffix == ".tex" or (suffix in (".png", ".svg", ".pdf") and not args.sheet)
+    targets = ([path] if suffix not in (".png", ".svg", ".pdf") or args.sheet else []) + (
+        frame_names(path, math.prod(frames)) if frame_files else []
+    )
+    for target in targets if not args.overwrite else []:
+        if target.exists():
+            raise OutputExistsError(target)
     options: dict[str, Any] = {"max_frames": args.max_frames, "corner": args.corner}
     if row.op == "conv_transpose":
-        options["view"] = "scatter" if args.scatter else "direct"
+        options["view"] = view
     if row.op in ("conv", "conv_transpose"):
         options["numbers"] = args.numbers
     scene = layer_scene(row, name=_stem(row.name), **options)
-    result = save(
-        scene,
-        path,
-        sheet=args.sheet,
-        overwrite=args.overwrite,
-        duration=args.duration,
-        loop=args.loop,
-        dpi=args.dpi,
-        width=args.width,
-        height=args.height,
-        caption=not args.no_caption,
-    )
+    with text_too_small(args.width, args.height, args.dpi):
+        result = save(
+            scene,
+            path,
+            sheet=args.sheet,
+            overwrite=args.overwrite,
+            duration=args.duration,
+            loop=args.loop,
+            dpi=args.dpi,
+            width=args.width,
+            height=args.height,
+            caption=not args.no_caption,
+        )
     paths = result if isinstance(result, list) else [result]
     where = str(paths[0]) if len(paths) == 1 else f"{paths[0]} ... {paths[-1].name}"
     print(f"{row.name}: {len(scene)} frames -> {where}")
