@@ -41,7 +41,7 @@ def test_explorer_starts_from_a_corner_of_a_report_row():
         small = [tuple(c + 56 for c in r.input) for r in window_map(lay).reads(pos)]
         assert small == [r.input for r in full.reads(tuple(p + 28 for p in pos))]
     note = explorer.layer_note.value
-    assert "stem: A corner of the real layer. bottom-right corner: input rows 56..64" in note
+    assert "stem: the sliders started from a corner of the real layer. bottom-right corner: input rows 56..64" in note
     assert "channels 3 → 16" in note
 
 

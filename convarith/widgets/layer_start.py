@@ -96,7 +96,7 @@ def explorer_start(lay: Any, max_frames: int = 16) -> tuple[dict[str, Any], str]
         "ndim": lay.ndim,
     }
     if crop.is_cropped:
-        note = f"{name}A corner of the real layer. {crop.note()}{channels}"
+        note = f"{name}the sliders started from a corner of the real layer. {crop.note()}{channels}"
     else:
-        note = f"{name}The real layer{channels}" if name or channels else ""
+        note = f"{name}the sliders started from the real layer{channels}" if name or channels else ""
     return start, html.escape(note)
