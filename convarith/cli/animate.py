@@ -363,3 +363,8 @@ def _animate(args: argparse.Namespace) -> None:
     if _rank_defaulted(args):
         sizes = "×".join(map(str, _axes(values["input_size"])))
         print(f"note: 2-D (every size was one number: input {sizes}); --ndim 1 draws 1-D, as conv_scene(i, k) does")
+
+
+add_file_options = _file_options
+"""``-o``, ``--sheet``, ``--no-caption``, the drawing options, ``--loop``, ``--width`` and ``--height``
+(shared with ``convarith animate model``, :mod:`convarith.cli.animate_model`)."""

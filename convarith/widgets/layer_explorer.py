@@ -28,6 +28,7 @@ from convarith.anim.render import Renderer
 from convarith.arithmetic import CONVENTIONS, LayerError
 from convarith.arithmetic.text import format_size
 from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes, slider
+from convarith.widgets.layer_start import explorer_start
 from convarith.widgets.predict import PREDICTIONS
 from convarith.widgets.predict_view import PredictionBox, _PredictAndLink, click_events
 from convarith.widgets.slides import SlideButton
@@ -82,6 +83,11 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
     slides : bool
         Show a row that writes the current layer as a 1920 × 1080 GIF or PNG sequence for
         slides, formula drawn large (:class:`~convarith.widgets.slides.SlideButton`).
+    layer : Layer or a row of an inspect report, optional
+        Start from this layer (``LayerExplorer(layer=report["conv1"])``): a corner of it with at
+        most 16 output cells, with its kernel, stride, dilation and padding
+        (:func:`~convarith.widgets.layer_start.explorer_start`); a note above says which corner
+        of which input, and the channels. It replaces ``kind`` and the starting sizes.
 
     Raises
     ------
@@ -157,7 +163,18 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
         w: Any = None,
         predict: str | None = None,
         slides: bool = True,
+        layer: Any = None,
     ) -> None:
+        start, layer_note = explorer_start(layer) if layer is not None else ({}, "")
+        if start:  # a real layer (or an inspect row): a corner of it, its numbers on the sliders
+            kind, input_size, kernel_size, stride = (
+                start["kind"],
+                start["input_size"],
+                start["kernel_size"],
+                start["stride"],
+            )
+            padding, dilation, output_padding = start["padding"], start["dilation"], start["output_padding"]
+            ceil_mode, ndim = start["ceil_mode"], start["ndim"]
         if predict is not None and predict not in PREDICTIONS:
             raise ValueError(f"`predict` must be None or one of {', '.join(map(repr, PREDICTIONS))}; got {predict!r}")
         if kind not in KINDS:
@@ -286,6 +303,18 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
             layout=widgets.Layout(border="1px solid #ddd", padding="0.5em"),
         )
         self.add_class("convarith-explorer")
+        if start:  # sliders reach the layer's numbers (a 7x7 kernel, padding 3)
+            self._busy = True
+            for name in ("input_size", "kernel_size", "stride", "dilation", "output_padding"):
+                all_controls[name].max = max(all_controls[name].max, start[name])
+                all_controls[name].value = start[name]
+            for name, value in zip(("pad_before", "pad_after"), start["padding"], strict=True):
+                all_controls[name].max = max(all_controls[name].max, value)
+                all_controls[name].value = value
+            self._busy = False
+            self.layer_note = html_box("convarith-layer-note")
+            self.layer_note.value = layer_note
+            self.children = (self.layer_note, *super().children)
         self._sync_padding_controls()
         self.update()
 
