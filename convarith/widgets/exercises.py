@@ -132,7 +132,7 @@ class ExerciseWidget(widgets.VBox):
         return text
 
 
-def exercise(topic: str | int, kind: str, seed: int = 0) -> ExerciseWidget:
+def exercise(topic: str | int, kind: str, seed: int = 0, *, notebook: int | None = None) -> ExerciseWidget:
     """The widget of one exercise: ``exercise('padding', 'same_split', seed=SEED)`` in a notebook cell.
 
     Parameters
@@ -143,6 +143,9 @@ def exercise(topic: str | int, kind: str, seed: int = 0) -> ExerciseWidget:
         One of the topic's kinds of exercise.
     seed : int
         The student seed; each seed has its own numbers.
+    notebook : int, optional
+        The notebook asking, when it is not the topic's own (a review): its own numbers, so that
+        no notebook repeats another's question (:func:`convarith.classroom.exercise`).
 
     Returns
     -------
@@ -152,5 +155,7 @@ def exercise(topic: str | int, kind: str, seed: int = 0) -> ExerciseWidget:
     --------
     >>> exercise("dilation", "effective_kernel", seed=1)
     ExerciseWidget(dilation/effective_kernel/1)
+    >>> exercise("dilation", "effective_kernel", seed=1, notebook=13)
+    ExerciseWidget(dilation/effective_kernel/1/13)
     """
-    return ExerciseWidget(make_exercise(topic, kind, seed))
+    return ExerciseWidget(make_exercise(topic, kind, seed, notebook=notebook))

@@ -154,8 +154,9 @@ class SlideButton(widgets.HBox):
     Parameters
     ----------
     scene_source : callable
-        Called with no arguments on each click; returns the scene to write, or None when the
-        layer's parameters are impossible (then nothing is written and the status says so).
+        Called with no arguments on each click; returns the scene to write, None when the
+        layer's parameters are impossible, or a sentence saying why nothing may be written now
+        (a prediction not answered yet). Then nothing is written and the status says so.
     filename : str
         Initial file name; a relative name is under the working directory (the notebook's
         folder). The format toggle sets the suffix (a typed ``.gif`` or ``.png`` is replaced).
@@ -199,7 +200,7 @@ class SlideButton(widgets.HBox):
 
     def __init__(
         self,
-        scene_source: Callable[[], Scene | ChannelScene | None],
+        scene_source: Callable[[], Scene | ChannelScene | str | None],
         *,
         filename: str = "slide",
         format: str = "gif",
@@ -255,6 +256,9 @@ class SlideButton(widgets.HBox):
         scene = self.scene_source()
         if scene is None:
             self._say("Nothing written: the layer's parameters are impossible; change them first.", ok=False)
+            return
+        if isinstance(scene, str):
+            self._say(f"Nothing written: {scene}", ok=False)
             return
         name = self.filename.value.strip()
         if name.lower().endswith((".gif", ".png")):  # the toggle says the format, not the typed suffix
