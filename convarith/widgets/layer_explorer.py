@@ -28,6 +28,7 @@ import numpy as np
 from convarith.anim.render import Renderer
 from convarith.anim.scenes import Scene
 from convarith.arithmetic import CONVENTIONS, LayerError
+from convarith.arithmetic.english import cell_name
 from convarith.arithmetic.text import format_size
 from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes, slider
 from convarith.widgets.predict import PREDICTIONS
@@ -494,9 +495,9 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
         frame = panel.frames[step]
         text = f"kernel position {step + 1} of {len(self.renderer)}"
         if panel.kind == "transpose_scatter":  # steps over the input cells
-            text += f": input cell {frame.reads[0].coord} adds the kernel"
+            text += f": input cell {cell_name(frame.reads[0].coord)} adds the kernel"
         else:
-            text += f": output cell {frame.writes[0].coord}"
+            text += f": output cell {cell_name(frame.writes[0].coord)}"
         self.position.value = text
         if self._asks_steps():
             left = len(self.renderer) - self._question_step()
