@@ -19,7 +19,7 @@ from convarith.arithmetic import (
     recovering_output_padding,
     transpose_equivalent,
 )
-from convarith.arithmetic.english import plural
+from convarith.arithmetic.english import plural, with_article
 from convarith.classroom._common import Generator, block, draw, given, lines, one, square
 from convarith.classroom.exercise import Answer, Parts
 from convarith.engine import conv, conv_matrix, conv_transpose
@@ -174,7 +174,8 @@ def _matrix_row_nonzeros(rng: np.random.Generator) -> Parts:
     row = r * o + c
     count = int(np.count_nonzero(C[row]))
     return Parts(
-        f"A 3×3 kernel with no zero weights, stride {s} and zero padding one on a {square(i)} input. Row {row} of the "
+        f"A 3×3 kernel with no zero weights, stride {s} and zero padding one on "
+        f"{with_article(square(i) + ' input')}. Row {row} of the "
         f"matrix `C` belongs to output cell ({r}, {c}). How many non-zero entries does that row have?",
         Answer("int", count),
         (
@@ -230,7 +231,8 @@ def _groups_weights(rng: np.random.Generator) -> Parts:
     k = draw(rng, 1, 3) * 2 - 1
     count = _weight_count(c_in, c_out, k, g)
     return Parts(
-        f"A convolution from {c_in} to {c_out} channels with a {square(k)} kernel and `groups={g}` (no bias). "
+        f"A convolution from {c_in} to {c_out} channels with "
+        f"{with_article(square(k) + ' kernel')} and `groups={g}` (no bias). "
         "How many weights does it have?",
         Answer("int", count),
         (

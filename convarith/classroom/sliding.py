@@ -285,7 +285,8 @@ def _strides_input_sizes(rng: np.random.Generator) -> Parts:
     answer = frozenset(int(v) for v in sizes)
     lo = min(answer)
     return Parts(
-        f"A convolution with a kernel of size {k}, stride {s} and padding {p} on each side gives {o} outputs. "
+        f"A convolution with a kernel of size {k}, stride {s} and padding {p} on each side "
+        f"gives {plural(o, 'output')}. "
         "Which input sizes give exactly that many? List them all.",
         Answer("set", answer),
         (
@@ -413,7 +414,7 @@ def _dilation_same_padding(rng: np.random.Generator) -> Parts:
         f"A convolution with a kernel of size {k}, dilation {d} and stride one should keep the output as large as "
         f"the input. How much padding does it need on each side?",
         Answer("int", pads[0]),
-        (f"ek = d·(k − 1) + 1 = {ek}; 'same' needs ek − 1 = {ek - 1} cells in all, {pads[0]} per side",),
+        (f"ek = d·(k − 1) + 1 = {ek}; 'same' needs ek − 1 = {plural(ek - 1, 'cell')} in all, {pads[0]} per side",),
         "'Same' at stride one pads one less than the kernel's span in total, split over both sides.",
         (((k - 1) // 2, "That is the padding of the undilated kernel; dilation widens the span."),),
         given=given(input_size=i, kernel_size=k, dilation=d),
