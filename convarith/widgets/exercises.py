@@ -16,6 +16,7 @@ import ipywidgets as widgets
 
 from convarith.classroom import Check, Exercise
 from convarith.classroom import exercise as make_exercise
+from convarith.widgets._common import on_enter
 
 __all__ = ["ExerciseWidget", "exercise"]
 
@@ -98,6 +99,7 @@ class ExerciseWidget(widgets.VBox):
         self.solution.add_class("convarith-exercise-solution")
         self.check_button.on_click(lambda _: self.check())
         self.solution_button.on_click(lambda _: self.show_solution())
+        on_enter(self.answer, self.check)  # Enter checks, as Check does
         super().__init__(
             [
                 self.prompt,

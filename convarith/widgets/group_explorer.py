@@ -9,6 +9,7 @@ import ipywidgets as widgets
 from convarith.anim.render import ChannelRenderer
 from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes, slider
 from convarith.widgets.channel_state import GroupState, describe_groups
+from convarith.widgets.slides import SlideButton
 
 __all__ = ["GroupExplorer"]
 
@@ -23,6 +24,9 @@ class GroupExplorer(widgets.VBox):
     dpi : float
     interval : int
         Milliseconds between Play steps (one step per output channel).
+    slides : bool
+        Show a row that writes the current layer as a 1920 × 1080 GIF or PNG sequence
+        (:class:`~convarith.widgets.slides.SlideButton`), one frame per output channel.
 
     Attributes
     ----------
@@ -34,6 +38,13 @@ class GroupExplorer(widgets.VBox):
     channel : HTML
         Which input channels the chosen output channel reads.
     state : GroupState
+    slide_button : SlideButton or None
+        The slide-export row (None with ``slides=False``).
+
+    Notes
+    -----
+    Impossible channel counts show a message and hide the picture, Play and the step slider
+    (nothing to play), until the counts make a layer again.
 
     Examples
     --------
@@ -44,12 +55,19 @@ class GroupExplorer(widgets.VBox):
     >>> explorer.channel.value
     'output channel 2 (group 1) reads input channels 2, 3'
     >>> explorer.controls["groups"].value = 3  # 3 does not divide 4
-    >>> explorer.state.ok
-    False
+    >>> explorer.state.ok, explorer.play.layout.display  # no Play for no layer
+    (False, 'none')
     """
 
     def __init__(
-        self, in_channels: int = 4, out_channels: int = 4, groups: int = 1, *, dpi: float = 80, interval: int = 700
+        self,
+        in_channels: int = 4,
+        out_channels: int = 4,
+        groups: int = 1,
+        *,
+        dpi: float = 80,
+        interval: int = 700,
+        slides: bool = True,
     ) -> None:
         self.dpi = dpi
         self.renderer: ChannelRenderer | None = None
@@ -71,9 +89,12 @@ class GroupExplorer(widgets.VBox):
         self.message = html_box("convarith-message")
         self.state = GroupState(None, None, None)
         self._busy = False
+        self.slide_button = (
+            SlideButton(lambda: self.state.scene, filename="groups_slide") if slides else None
+        )  # fmt: skip
         super().__init__(
             [widgets.VBox([*self.controls.values(), self._stepper.box]), self.message, self.channel, self.picture,
-             self.check],
+             self.check] + ([self.slide_button] if self.slide_button is not None else []),
             layout=widgets.Layout(border="1px solid #ddd", padding="0.5em"),
         )  # fmt: skip
         self.add_class("convarith-explorer")
@@ -91,9 +112,11 @@ class GroupExplorer(widgets.VBox):
             self.message.value = message_html(state.message or "")
             self.check.value = self.channel.value = ""
             self.picture.layout.display = "none"
+            self._stepper.box.layout.display = self.play.layout.display = "none"
             return
         self.message.value = ""
         self.picture.layout.display = None
+        self._stepper.box.layout.display = self.play.layout.display = None
         self.renderer = ChannelRenderer(state.scene, dpi=self.dpi)
         width, height = self.renderer.size
         self.picture.width, self.picture.height = str(width), str(height)

@@ -14,7 +14,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from convarith.arithmetic.english import cell_name
-from convarith.widgets._common import BAD_COLOUR, OK_COLOUR, Stepper, html_box, png_bytes
+from convarith.widgets._common import BAD_COLOUR, OK_COLOUR, Stepper, html_box, on_enter, png_bytes
 from convarith.widgets.links import link_step, mark_cells
 from convarith.widgets.predict import (
     PredictionFormatError,
@@ -102,6 +102,7 @@ class PredictionBox(widgets.VBox):
     def on(self, check: Any, next_step: Any) -> None:
         """Call ``check()`` on Check and ``next_step()`` on Next."""
         self.check_button.on_click(lambda _: check())
+        on_enter(self.answer, lambda: None if self.check_button.disabled else check())  # Enter checks, as Check does
         self.next_button.on_click(lambda _: next_step())
 
 
