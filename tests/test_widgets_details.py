@@ -57,3 +57,14 @@ def test_the_group_explorer_has_an_export_row(tmp_path: Path, monkeypatch: pytes
     explorer.slide_button.click()
     assert "Nothing written" in explorer.slide_button.status.value
     assert GroupExplorer(dpi=20, slides=False).slide_button is None
+
+
+def test_the_group_explorer_keeps_the_renderers_of_counts_seen_before() -> None:
+    """A groups tick took 440 ms p50 in Chromium: each change built a new renderer (about 250 ms)."""
+    explorer = GroupExplorer(4, 8, groups=1, dpi=20)
+    first = explorer.renderer
+    explorer.controls["groups"].value = 2
+    assert explorer.renderer is not first and explorer.state.weight_shape == (8, 2, 3, 3)
+    explorer.controls["groups"].value = 1
+    assert explorer.renderer is first and explorer.state.weight_shape == (8, 4, 3, 3)
+    assert bytes(explorer.picture.value)
