@@ -68,3 +68,37 @@ def test_the_group_explorer_keeps_the_renderers_of_counts_seen_before() -> None:
     explorer.controls["groups"].value = 1
     assert explorer.renderer is first and explorer.state.weight_shape == (8, 4, 3, 3)
     assert bytes(explorer.picture.value)
+
+
+def test_every_explorer_has_an_export_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The receptive-field explorer had none: its cones are drawn by the widget, not a scene."""
+    from convarith.widgets import ReceptiveFieldExplorer
+
+    monkeypatch.chdir(tmp_path)
+    explorer = ReceptiveFieldExplorer(2, 3, stride=2, dpi=20)
+    assert explorer.slide_button is not None and explorer.slide_button in explorer.children
+    explorer.slide_button.click()
+    with Image.open(tmp_path / "receptive_field_slide.gif") as gif:
+        assert gif.size == (1920, 1080) and gif.n_frames == 3  # the three traced output cells
+    explorer.slide_button.click()  # the file exists now: nothing is replaced
+    assert "Nothing written" in explorer.slide_button.status.value
+    for kind in (LayerExplorer, GroupExplorer, ReceptiveFieldExplorer):
+        assert kind(dpi=20).slide_button is not None, kind.__name__
+
+
+def test_export_frames_centres_pictures_on_a_slide_and_refuses_bad_ones(tmp_path: Path) -> None:
+    import numpy as np
+
+    from convarith.widgets.slides import export_frames
+
+    tall = np.zeros((2160, 960, 3), dtype=np.uint8)  # twice a slide's height: halved to fit
+    (path,) = export_frames([tall], tmp_path / "tall", format="png")
+    with Image.open(path) as image:
+        pixels = np.asarray(image.convert("RGB"))
+    assert pixels.shape == (1080, 1920, 3)
+    dark = np.flatnonzero((pixels < 50).all(axis=2).any(axis=0))
+    assert (dark[0], dark[-1]) == (720, 1199)  # 480 columns wide, centred
+    with pytest.raises(ValueError, match="uint8 RGB"):
+        export_frames([np.zeros((4, 4))], tmp_path / "bad")
+    with pytest.raises(ValueError, match="at least one"):
+        export_frames([], tmp_path / "none")
