@@ -10,6 +10,7 @@ named as wrong are checked against brute force.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,7 +23,10 @@ from convarith.widgets import LayerExplorer
 from convarith.widgets.links import link_step
 from convarith.widgets.predict import check_next_value, check_reads, question
 
-NOUNS = "cells|channels|groups|weights|windows|positions|layers|rows|columns|outputs|inputs|zeros|taps|values"
+NOUNS = (
+    "cells|channels|groups|weights|windows|positions|layers|rows|columns|outputs|inputs|zeros|taps|values|frames|files"
+    "|steps"
+)
 BAD = {
     "'a' before a vowel sound": re.compile(r"\b[Aa] (8\d*|11|18)\b"),
     "'an' before a consonant sound": re.compile(r"\b[Aa]n (?!8|11\b|18\b)\d"),
@@ -160,3 +164,14 @@ def test_an_extra_cell_only_when_the_total_is_odd(topic: str, kind: str) -> None
         before, after = ex.answer.value
         line = next(line for line in ex.working if "->" in line)
         assert ("extra cell" in line) == ((before + after) % 2 == 1), (seed, line)
+
+
+def test_a_one_frame_gif_is_one_frame(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The slide row once said "(1920×1080 pixels, 1 frames)" for a one-position layer."""
+    from convarith.anim.scenes import conv_scene
+    from convarith.widgets import SlideButton
+
+    monkeypatch.chdir(tmp_path)
+    slide = SlideButton(lambda: conv_scene((3, 3), 3), filename="one")  # one kernel position
+    slide.click()
+    assert "1920×1080 pixels, 1 frame)" in slide.status.value and not _slips(slide.status.value)

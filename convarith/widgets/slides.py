@@ -24,6 +24,7 @@ import numpy as np
 from convarith.anim.export import OutputExistsError, save_frames, save_gif
 from convarith.anim.files import check_target, write_atomically
 from convarith.anim.scenes import ChannelScene, Scene
+from convarith.arithmetic.english import plural
 from convarith.widgets._common import BAD_COLOUR, OK_COLOUR
 
 __all__ = ["SLIDE_FORMATS", "SLIDE_OPTIONS", "SLIDE_SIZE", "SlideButton", "export_frames", "export_slides"]
@@ -211,7 +212,7 @@ def _describe(paths: list[Path]) -> str:
         width, height = image.size
         frames = getattr(image, "n_frames", 1)
     if paths[0].suffix == ".gif":
-        return f"{paths[0]} ({width}×{height} pixels, {frames} frames)"
+        return f"{paths[0]} ({width}×{height} pixels, {plural(frames, 'frame')})"
     if len(paths) == 1:
         return f"{paths[0]} (1 file, {width}×{height} pixels)"
     return f"{paths[0]} … {paths[-1].name} ({len(paths)} files, {width}×{height} pixels each)"
