@@ -102,3 +102,15 @@ def test_export_frames_centres_pictures_on_a_slide_and_refuses_bad_ones(tmp_path
         export_frames([np.zeros((4, 4))], tmp_path / "bad")
     with pytest.raises(ValueError, match="at least one"):
         export_frames([], tmp_path / "none")
+
+
+def test_enter_checks_the_output_size_quiz() -> None:
+    """The quiz's number box sends its value on Enter (or when it loses focus): that checks it."""
+    from convarith.widgets import OutputSizeQuiz
+
+    quiz = OutputSizeQuiz(seed=3)
+    right = quiz.question.layer.output_shape[0]
+    quiz.answer.value = right  # what Enter in the box does
+    assert "Right" in quiz.feedback.value and quiz.score == (1, 1)
+    quiz.check_button.click()  # a click after it: the score counts the first check only
+    assert quiz.score == (1, 1)
