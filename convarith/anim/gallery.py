@@ -283,7 +283,7 @@ def render_gallery(
     overwrite: bool = False,
     progress: bool | None = None,
     duration: float = 0.7,
-    dpi: float = 100,
+    dpi: float = 200,
 ) -> GallerySummary:
     """Render the gallery into ``outdir``.
 
@@ -303,7 +303,8 @@ def render_gallery(
     duration : float
         Seconds per frame (GIF, MP4, Beamer).
     dpi : float
-        Pixels per inch of the 9.6 × 5.4 inch (16:9) frames: 100 gives 960 × 540.
+        Pixels per inch of the 9.6 × 5.4 inch (16:9) frames: the default 200 gives 1920 × 1080,
+        a full-HD slide (the size the widgets' slide export writes); 100 gives 960 × 540.
 
     Returns
     -------

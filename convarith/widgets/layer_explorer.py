@@ -19,13 +19,16 @@ from __future__ import annotations
 import html
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
 
 from convarith.anim.render import Renderer
+from convarith.anim.scenes import Scene
 from convarith.arithmetic import CONVENTIONS, LayerError
+from convarith.arithmetic.english import cell_name
 from convarith.arithmetic.text import format_size
 from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes, slider
 from convarith.widgets.layer_start import explorer_start
@@ -296,7 +299,7 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
             [self._stepper.box, self.position, self.picture, self.notice, self.prediction],
             layout=widgets.Layout(align_items="flex-start"),
         )
-        self.slide_button = SlideButton(lambda: self.state.scene, filename=f"{kind}_slide") if slides else None
+        self.slide_button = SlideButton(self.slide_scene, filename=f"{kind}_slide") if slides else None
         super().__init__(
             [widgets.HBox([left, right]), self.message, self.formula, self.check]
             + ([self.slide_button] if self.slide_button is not None else []),
@@ -394,6 +397,40 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
             self._busy = False
         self.update()
 
+    def slide_scene(self) -> Scene | str | None:
+        """What **Export slide** writes: the layer, only as far as the student has been shown it.
+
+        Returns
+        -------
+        Scene, str or None
+            The current scene; with ``predict``, only the positions already revealed (a slide
+            never holds an answer the explorer still asks for), or a sentence saying why nothing
+            can be written yet; None when the parameters are impossible.
+
+        Examples
+        --------
+        >>> quiz = LayerExplorer("conv", 5, 3, predict="next_value", dpi=20)
+        >>> quiz.slide_scene()
+        'a slide shows only the positions already revealed: answer the first prediction and press Check.'
+        >>> quiz.prediction.answer.value = "0"
+        >>> _ = quiz.check_prediction()
+        >>> len(quiz.slide_scene())  # the one revealed position
+        1
+        """
+        scene = self.state.scene
+        if scene is None or self.predict is None or self.renderer is None:
+            return scene
+        if self.predict == "output_size":
+            if self.state.layer in self._sized:
+                return scene
+            return "the slide would show the output size this explorer asks for; predict it and press Check first."
+        if not self._asks_steps():
+            return scene
+        revealed = self._question_step()
+        if revealed == 0:
+            return "a slide shows only the positions already revealed: answer the first prediction and press Check."
+        return replace(scene, panels=tuple(replace(p, frames=p.frames[:revealed]) for p in scene.panels))
+
     # -- drawing -----------------------------------------------------------------------------
     def update(self) -> None:
         """Recompute everything from the controls and redraw.
@@ -487,9 +524,9 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
         frame = panel.frames[step]
         text = f"kernel position {step + 1} of {len(self.renderer)}"
         if panel.kind == "transpose_scatter":  # steps over the input cells
-            text += f": input cell {frame.reads[0].coord} adds the kernel"
+            text += f": input cell {cell_name(frame.reads[0].coord)} adds the kernel"
         else:
-            text += f": output cell {frame.writes[0].coord}"
+            text += f": output cell {cell_name(frame.writes[0].coord)}"
         self.position.value = text
         if self._asks_steps():
             left = len(self.renderer) - self._question_step()
