@@ -168,6 +168,16 @@ def test_cli_gallery(tmp_path, capsys):
     assert cli.main(["gallery", str(out), "--only", "dilation", "--dpi", "20", "--no-progress", "--overwrite"]) == 0
 
 
+def test_cli_gallery_default_is_slide_size(tmp_path, capsys):
+    """The README's main job writes 1920×1080 frames, as the docs' gallery page and the widgets' export say."""
+    assert cli.main(["gallery", str(tmp_path), "--only", "no_padding_no_strides", "--no-progress"]) == 0
+    with Image.open(tmp_path / "no_padding_no_strides.gif") as gif:
+        assert gif.size == (1920, 1080)
+    capsys.readouterr()
+    assert cli.main(["gallery", "--help"]) == 0
+    assert "default 200 = 1920x1080" in " ".join(capsys.readouterr().out.split())
+
+
 def test_cli_gallery_list(capsys):
     assert cli.main(["gallery", "--list"]) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -49,13 +49,13 @@ SUFFIXES = (".gif", ".mp4", ".tex", ".png", ".svg", ".pdf")
 """Output formats of ``-o``, by suffix."""
 
 
-def add_drawing_options(parser: argparse.ArgumentParser) -> None:
-    """``--dpi``, ``--duration`` and ``--overwrite`` (shared with ``convarith gallery``)."""
+def add_drawing_options(parser: argparse.ArgumentParser, *, dpi: int = 100, dpi_note: str = "") -> None:
+    """``--dpi``, ``--duration`` and ``--overwrite`` (shared with ``convarith gallery``, whose default is 200)."""
     parser.add_argument(
         "--dpi",
         type=dpi_argument,
-        default=100,
-        help="pixels per inch of the 9.6x5.4 in frame, 10 to 1000 (default 100)",
+        default=dpi,
+        help=f"pixels per inch of the 9.6x5.4 in frame, 10 to 1000 (default {dpi}{dpi_note})",
     )
     parser.add_argument("--duration", type=number_argument, default=0.7, help="seconds per frame (default 0.7)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing files")

@@ -75,5 +75,5 @@ def add_command(commands: Any) -> None:
     gallery.add_argument(
         "--no-progress", action="store_true", help="no progress bar (there is one only when stderr is a terminal)"
     )
-    add_drawing_options(gallery)
+    add_drawing_options(gallery, dpi=200, dpi_note=" = 1920x1080, slide size")
     gallery.set_defaults(handler=_gallery)
