@@ -447,7 +447,7 @@ def test_conv_rejects_kernel_larger_than_padded_input():
 
 
 def test_conv_rejects_dilated_kernel_larger_than_input():
-    with pytest.raises(ValueError, match=r"`kernel_size` 7 \(dilated: 3\*\(3 - 1\) \+ 1\) is larger"):
+    with pytest.raises(ValueError, match=r"`kernel_size` 3 \(dilated: 3\*\(3 - 1\) \+ 1 = 7\) is larger"):
         conv(_x(), _w(), dilation=3)
 
 

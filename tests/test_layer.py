@@ -320,7 +320,7 @@ def test_kernel_larger_than_padded_input() -> None:
 
 
 def test_dilated_kernel_larger_than_padded_input() -> None:
-    with pytest.raises(LayerError, match=r"`kernel_size` 5 \(dilated: 2\*\(3 - 1\) \+ 1\) is larger .* on axis 1"):
+    with pytest.raises(LayerError, match=r"`kernel_size` 3 \(dilated: 2\*\(3 - 1\) \+ 1 = 5\) is larger .* on axis 1"):
         layer("conv", (5, 4), 3, dilation=(1, 2))
 
 

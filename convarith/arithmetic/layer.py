@@ -55,7 +55,7 @@ arithmetic without that limit), Caffe (always rounds up)."""
 
 
 def _dilated(k: int, d: int) -> str:
-    return f"{k}" if d == 1 else f"{d * (k - 1) + 1} (dilated: {d}*({k} - 1) + 1)"
+    return f"{k}" if d == 1 else f"{k} (dilated: {d}*({k} - 1) + 1 = {d * (k - 1) + 1})"
 
 
 def _pool_size(i: int, k: int, s: int, pad: PadPair, d: int, ceil_mode: bool, convention: str) -> int:
