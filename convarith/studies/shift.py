@@ -91,7 +91,7 @@ class ShiftMeasurement:
         return self.per_layer[-1]
 
     def __repr__(self) -> str:
-        pads = format_padding(self.pads)
+        pads = _pads_text(self)
         how = "symmetric groups" if self.padding == "symmetric" else self.padding
         steps = " ".join(_fraction_text(row[0]) for row in self.per_layer)
         axes = "every axis" if all(len(set(row)) == 1 for row in self.per_layer) else "axis 0"
@@ -241,10 +241,11 @@ class ShiftTable:
         layers = self.rows[0].layers
         lines = [f"centroid displacement (array indices, every axis) after 1..{layers} stride-1 layers:"]
         width = max(len(f"{m.label} {m.padding}") for m in self.rows)
-        for m in self.rows:
-            pads = format_pad(m.pads[0])
+        pads = [_pads_text(m, first_axis=True) for m in self.rows]
+        pads_width = max(map(len, pads))
+        for m, pad in zip(self.rows, pads, strict=True):
             steps = " ".join(f"{_fraction_text(row[0]):>5}" for row in m.per_layer)
-            lines.append(f"  {f'{m.label} {m.padding}':<{width}}  pads {pads}  {steps}")
+            lines.append(f"  {f'{m.label} {m.padding}':<{width}}  pads {pad:<{pads_width}}  {steps}")
         return "\n".join(lines)
 
 
@@ -278,12 +279,12 @@ def shift_table(layers: int = 4, *, ndim: int = 2) -> ShiftTable:
       C2 same_lower  pads (1, 0)   +0.5    +1
       C2 pytorch     pads (0, 1)   -0.5    -1
       C2 caffe       pads (0, 0)   -0.5    -1
-      C2sp symmetric pads (0, 1)     +0    +0
+      C2sp symmetric pads (0, 1) or (1, 0) by group  +0  +0
       C3 tensorflow  pads (1, 1)     +0    +0
       C4 tensorflow  pads (1, 2)   -0.5    -1
       C4 same_lower  pads (2, 1)   +0.5    +1
       C4 caffe       pads (1, 1)   -0.5    -1
-      C4sp symmetric pads (1, 2)     +0    +0
+      C4sp symmetric pads (1, 2) or (2, 1) by group  +0  +0
       C5 tensorflow  pads (2, 2)     +0    +0
     """
     configurations = [
@@ -300,6 +301,17 @@ def shift_table(layers: int = 4, *, ndim: int = 2) -> ShiftTable:
         (5, "tensorflow"),
     ]
     return ShiftTable(tuple(measure_shift(k, p, layers, ndim=ndim) for k, p in configurations))
+
+
+def _pads_text(m: ShiftMeasurement, *, first_axis: bool = False) -> str:
+    """The pads of a measurement; symmetric padding pads each channel group towards its own corner."""
+    pads = m.pads[:1] if first_axis else m.pads
+    if m.padding != "symmetric":
+        return format_pad(pads[0]) if first_axis else format_padding(pads)
+    flipped = tuple((after, before) for before, after in pads)
+    if first_axis:
+        return f"{format_pad(pads[0])} or {format_pad(flipped[0])} by group"
+    return f"{format_padding(pads)} or {format_padding(flipped)} by group"
 
 
 # --- Information erosion (Wu et al., section 3) ------------------------------------------------
