@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from convarith.arithmetic import layer, window_map
@@ -9,24 +12,24 @@ from convarith.network import example, inspect
 from convarith.widgets import LayerExplorer
 from convarith.widgets.layer_start import explorer_start
 
-# the cells to append to notebooks/12_your_own_network.ipynb (see the report of issue 22, item 3)
-NOTEBOOK_CELLS = [
-    """import convarith as ca
-from convarith.widgets import player
+NOTEBOOK_12 = Path(__file__).resolve().parents[1] / "notebooks" / "12_your_own_network.ipynb"
 
-player(ca.anim.layer_scene(block["stem"]), dpi=60)""",
-    """from convarith.widgets import LayerExplorer
 
-LayerExplorer(layer=block["stem"], dpi=60)""",
-]
+def _slide_cells() -> list[str]:
+    """The code cells of notebook 12 that animate a row of its report (read from the notebook itself)."""
+    cells = json.loads(NOTEBOOK_12.read_text(encoding="utf-8"))["cells"]
+    sources = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    return [s for s in sources if 'layer_scene(block["stem"])' in s or 'LayerExplorer(layer=block["stem"])' in s]
 
 
 def test_notebook_12_cells_animate_the_stem_of_its_network():
+    cells = _slide_cells()
+    assert len(cells) == 2, "notebook 12 ends with a player and an explorer of block['stem']"
     namespace = {"block": inspect(example("inception_block"))}
-    exec(NOTEBOOK_CELLS[0], namespace)  # the player of the stem
+    exec(cells[0], namespace)  # the player of the stem
     scene = namespace["ca"].anim.layer_scene(namespace["block"]["stem"])
     assert len(scene) == 16 and "channels 3 → 16" in scene.panels[0].caption
-    exec(NOTEBOOK_CELLS[1], namespace)
+    exec(cells[1], namespace)
 
 
 def test_explorer_starts_from_a_corner_of_a_report_row():
