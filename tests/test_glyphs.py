@@ -23,6 +23,7 @@ from convarith.anim.scenes import (
     GUIDE_KERNEL,
     conv_scene,
     group_scene,
+    overlap_scene,
     padding_modes_scene,
     pool_scene,
     same_comparison_scene,
@@ -45,6 +46,7 @@ SCENES: dict[str, Callable[[], Any]] = {
     "same comparison": lambda: same_comparison_scene(6, 3, 2),
     "symmetric (09)": lambda: symmetric_scene(4),
     "groups": lambda: group_scene(4, 6, 2),
+    "overlap (14)": lambda: overlap_scene((4, 4), 3, 2),
 }
 DPIS = {80: "notebook view", 200: "1920 × 1080 slide"}
 
