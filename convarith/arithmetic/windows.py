@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 
 from convarith.arithmetic.layer import Layer, LayerError, layer
+from convarith.arithmetic.validate import check_bool
 from convarith.typing import IntOrTuple, PaddingLike, PadPair
 
 __all__ = ["AxisWindows", "Read", "WindowMap", "window_map"]
@@ -320,6 +321,7 @@ def window_map(
     else:
         if kernel_size is None:
             raise TypeError("`kernel_size` is required (or pass a Layer as the first argument)")
+        ceil_mode, pooling = check_bool(ceil_mode, "ceil_mode"), check_bool(pooling, "pooling")
         if ceil_mode and not pooling:
             raise LayerError("`ceil_mode` applies to pooling only (pass pooling=True)")
         op = "max_pool" if pooling else "conv"
