@@ -21,6 +21,7 @@ import math
 import operator
 import reprlib
 from collections.abc import Iterable, Sequence
+from numbers import Real
 from typing import Any
 
 from convarith.typing import PadPair
@@ -91,6 +92,12 @@ def describe(value: Any) -> str:
     return _describe(value)
 
 
+def _numpy_bool(value: Any) -> bool:
+    """Whether ``value`` is a NumPy bool (``numpy.bool_``), without importing NumPy here."""
+    kind = type(value)
+    return kind.__module__ == "numpy" and kind.__name__ in ("bool_", "bool")
+
+
 def check_int(value: Any, name: str, *, minimum: int | None = None, maximum: int | None = MAX_SIZE) -> int:
     """Return ``value`` as an int (through :func:`operator.index`) within ``[minimum, maximum]``.
 
@@ -107,7 +114,7 @@ def check_int(value: Any, name: str, *, minimum: int | None = None, maximum: int
     ...
     convarith.arithmetic.validate.LayerError: `stride` must be at most 2147483647 (MAX_SIZE), got 9223372036854775808
     """
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool) or _numpy_bool(value):
         raise TypeError(f"`{name}` must be an integer, got {_describe(value)}")
     try:
         number = operator.index(value)
@@ -140,7 +147,7 @@ def check_bool(value: Any, name: str) -> bool:
     """
     if isinstance(value, bool):
         return value
-    if type(value).__name__ == "bool_":  # numpy.bool_, without importing NumPy here
+    if _numpy_bool(value):
         return bool(value)
     raise TypeError(f"`{name}` must be a bool, got {_describe(value)}")
 
@@ -159,7 +166,7 @@ def check_number(
     ...
     convarith.arithmetic.validate.LayerError: `dpi` must be between 10 and 1200, got 1
     """
-    if isinstance(value, bool) or type(value).__name__ == "bool_" or isinstance(value, str | bytes):
+    if isinstance(value, bool) or _numpy_bool(value) or isinstance(value, str | bytes):
         raise TypeError(f"`{name}` must be a number{unit}, got {_describe(value)}")
     try:
         number = float(value)
@@ -170,6 +177,22 @@ def check_number(
         rule = f"between {minimum:g} and {maximum:g}" if inclusive else f"in ({minimum:g}, {maximum:g}]"
         raise LayerError(f"`{name}` must be {rule}{unit}, got {shown(value)}")
     return number
+
+
+def check_real(value: Any, name: str) -> Any:
+    """Return ``value`` if it is one real number (an int or float of Python or NumPy; ``nan`` and ``inf`` too).
+
+    Bools, strings, complex numbers, containers and arrays of more than one number are a
+    ``TypeError``. The value is returned as given (an int stays exact).
+
+    Examples
+    --------
+    >>> check_real(float("inf"), "value")
+    inf
+    """
+    if isinstance(value, bool) or _numpy_bool(value) or not isinstance(value, int | float | Real):
+        raise TypeError(f"`{name}` must be a real number, got {_describe(value)}")
+    return value
 
 
 def check_given(value: Any, name: str) -> Any:
@@ -202,7 +225,7 @@ def count_axes(**sizes: Any) -> int | None:
         raise LayerError(f"per-axis sizes must have the same number of axes: {listed}")
     (ndim,) = set(lengths.values())
     if ndim == 0:
-        raise LayerError(f"per-axis sizes must not be empty: {', '.join(lengths)}")
+        raise LayerError(f"per-axis sizes must not be empty: {', '.join(f'`{name}`' for name in lengths)}")
     return ndim
 
 

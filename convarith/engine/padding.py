@@ -12,7 +12,14 @@ from typing import Any
 
 import numpy as np
 
-from convarith.arithmetic.validate import LayerError, axis_label, check_choice, check_minimum, per_axis_padding
+from convarith.arithmetic.validate import (
+    LayerError,
+    axis_label,
+    check_choice,
+    check_minimum,
+    check_real,
+    per_axis_padding,
+)
 from convarith.arithmetic.windows import window_map
 from convarith.engine import _core as core
 from convarith.engine.dtypes import real_array
@@ -93,6 +100,7 @@ def pad(
     """
     array = real_array(x, "x")
     check_choice(mode, "mode", (*PADDING_MODES, "constant"))
+    check_real(value, "value")
     fill_mode = "zeros" if mode == "constant" else mode
     if spatial_dims is None:
         nested = isinstance(padding, list | tuple) and any(isinstance(v, list | tuple) for v in padding)

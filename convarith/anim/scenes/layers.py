@@ -60,7 +60,7 @@ def layer_scene(lay: Layer, **options: Any) -> Scene:
         raise TypeError(f"`lay` must be a Layer (convarith.arithmetic.layer), got {type(lay).__name__}")
     if lay.input_size is None:
         raise ValueError("`lay` has no input size: a picture needs one (use lay.with_input(size))")
-    _check_drawable(lay, lay.input_size)
+    _check_drawable(lay, lay.input_size, "lay")
     if lay.op == "conv":
         return _conv_layer_scene(lay, **options)
     if lay.op in ("max_pool", "avg_pool"):
