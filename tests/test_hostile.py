@@ -961,9 +961,9 @@ def test_every_public_function_has_a_case(tmp_path: Path) -> None:
 
 def test_valid_calls_succeed(tmp_path: Path) -> None:
     """The base call of every case works, so each refusal below is the hostile value's."""
-    for function, case in cases(tmp_path).items():
+    for case in cases(tmp_path).values():
         args = {k: (v() if callable(v) and k in ("path", "directory", "outdir") else v) for k, v in case.args.items()}
-        case.function(**args), function
+        case.function(**args)  # raises if a base call is wrong
 
 
 COUNTS: dict[str, int] = {}
@@ -1011,7 +1011,7 @@ hostile_values = st.one_of(
 )
 
 
-@settings(max_examples=1500, derandomize=True, deadline=None, database=None)
+@settings(max_examples=1000, derandomize=True, deadline=None, database=None)
 @given(data=st.data())
 def test_hostile_random(data: st.DataObject, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Random hostile values (derandomized): never an exception other than a clear ValueError/TypeError."""

@@ -428,7 +428,9 @@ def layer(
     Raises
     ------
     LayerError
-        A value breaks a rule: the message names the parameter, the rule and the numbers.
+        A value breaks a rule: the message names the parameter, the rule and the numbers (every
+        size, stride, dilation, padding and output padding is at most
+        :data:`~convarith.arithmetic.validate.MAX_SIZE`, ``2**31 - 1``).
     TypeError
         A value of the wrong kind (a float size, a string stride, no ``kernel_size``).
 
