@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from convarith.arithmetic.validate import check_bool, check_minimum
+from convarith.arithmetic.validate import check_bool, check_minimum, shown
 
 __all__ = ["RELATIONSHIPS", "Relationship", "Relationships", "relationship"]
 
@@ -124,7 +124,7 @@ class Relationships(Mapping[int, Relationship]):
             return self._by_number[number]
         except (KeyError, TypeError):
             raise KeyError(
-                f"relationships are numbered 1 to {len(self._by_number)} as in the guide, got {number!r}"
+                f"relationships are numbered 1 to {len(self._by_number)} as in the guide, got {shown(number)}"
             ) from None
 
     def __iter__(self) -> Iterator[int]:
