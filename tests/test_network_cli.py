@@ -44,7 +44,9 @@ def onnx_file(tmp_path_factory):
 
 def test_text(onnx_file, capsys):
     out = run([str(onnx_file)], capsys)
-    assert out.splitlines()[0] == "stem.onnx: 2 layers, input 224×224, 1,176 conv parameters, 14,751,744 multiply-adds"
+    assert out.splitlines()[0] == (
+        "stem.onnx: 2 layers, input 224×224, 1,176 conv parameters, 14,751,744 multiply-adds; 3 nodes read, 0 assumed"
+    )
     assert "nn.ZeroPad2d((2, 3, 2, 3)), then nn.Conv2d(3, 8, kernel_size=7, stride=2, padding=0)" in out
 
 

@@ -185,4 +185,5 @@ _KEEP = (
     "crop",
     "resize",
     "end",
+    "global",
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,7 @@ def _from_layers(layers: Sequence[Layer], input_size: Any) -> Report:
                 pool_convention=lay.pool_convention,
             )
         )
-    return walk(nodes, size, source=f"{len(layers)} layer values")
+    return replace(walk(nodes, size, source=f"{len(layers)} layer values"), nodes=None)
 
 
 def inspect(model: Any, input_size: Sequence[int] | None = None) -> Report:
@@ -173,7 +174,7 @@ def _onnx(model: Any, input_size: Sequence[int] | None, name: str) -> Report:
         raise _missing("onnx", "network", error) from error
     from convarith.network.from_onnx import read_onnx
 
-    nodes, declared, layout = read_onnx(model)
+    nodes, declared, layout = read_onnx(model, input_size)
     first = next(n for n in nodes if n.op == "input")
     ndim = len(declared) - 2
     size = _spatial(input_size if input_size is not None else declared, ndim, layout)
