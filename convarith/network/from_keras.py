@@ -265,7 +265,6 @@ class _Reader:
             if build is None and outer is None:
                 raise ValueError("the Sequential model has no InputLayer and no build_input_shape: give `input_size`")
             layers = [{"class_name": "InputLayer", "config": {"name": "input", "batch_shape": build}}, *layers]
-        inputs_seen = 0
         previous: str | None = None
         for number, lay in enumerate(layers):
             cls, cfg = lay.get("class_name"), lay.get("config")
@@ -279,10 +278,9 @@ class _Reader:
                     raise
                 what = f"no {error}" if isinstance(error, KeyError) else str(error)
                 raise ValueError(f"layer {name!r} ({cls}): {what}") from None
-            if cls == "InputLayer":
-                inputs_seen += 1
+        if previous is None:
+            raise ValueError(f"model {prefix.rstrip('/') or config.get('class_name')!r} has no layers (no InputLayer)")
         if sequential or not body.get("output_layers"):
-            assert previous is not None
             return previous
         first = body["output_layers"]
         first = first[0] if isinstance(first[0], list) else first
