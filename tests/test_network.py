@@ -319,3 +319,39 @@ def test_import_convarith_needs_no_framework():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_figure_at_250_layers_is_readable(tmp_path):
+    # Inception-like: three parallel branches per block, 250 rows
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    nodes, last = [Node("x", "input", size=(299, 299))], "x"
+    for block in range(83):
+        names = []
+        for k in (1, 3, 5):
+            name = f"b{block}_{k}x{k}"
+            nodes.append(Node(name, "conv", (last,), kernel_size=k, padding=k // 2, in_channels=4, out_channels=4))
+            names.append(name)
+        nodes.append(Node(f"b{block}_cat", "merge", tuple(names)))
+        last = f"b{block}_cat"
+    nodes.append(Node("end", "conv", (last,), kernel_size=3, stride=2, in_channels=4, out_channels=4))
+    report = walk(nodes, (299, 299))
+    assert len(report) == 250
+    fig = report.plot()
+    fig.savefig(tmp_path / "rf.png", dpi=100)
+    width, height = fig.get_size_inches()
+    assert width <= 16 and height >= 4  # was 34 x 3.6 inches: a 4065 x 432 strip at 120 dpi
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert 30 <= len(labels) <= 60 and labels[0] == "b0_1x1"
+    assert set(labels) <= {r.name for r in report.layers}  # layer names, not indices
+    # no line joins the layers of parallel branches (the field would seem to shrink)
+    assert all(line.get_linestyle() == "None" for a in fig.axes for line in a.lines if len(line.get_xdata()) > 2)
+    # the legend is outside the axes
+    renderer = fig.canvas.get_renderer()
+    legend = fig.legends[0].get_window_extent(renderer)
+    for a in fig.axes:
+        assert not legend.overlaps(a.get_window_extent(renderer))
+    matplotlib.pyplot.close(fig)
