@@ -269,3 +269,15 @@ def test_a_bias_added_after_the_conv_counts_as_its_parameters():
     row = inspect(_graph(nodes, inits, (1, 16, 16, 3)))["conv"]
     assert row.parameters == 8 * 27 + 8
     assert "bias_add" in row.source and "bias" in row.source
+
+
+def test_a_recorded_size_that_differs_is_a_note():
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[3, 3]),
+        helper.make_node("Relu", ["c"], ["y"], name="relu"),
+    ]
+    model = _graph(nodes, [_weight("w", (4, 3, 3, 3))], (1, 3, 10, 10))
+    model.graph.value_info.append(helper.make_tensor_value_info("c", TensorProto.FLOAT, [1, 4, 5, 5]))  # wrong
+    report = inspect(model)
+    assert report["conv"].output_size == (8, 8)  # ours: o = 10 - 3 + 1
+    assert "conv (Conv): computed 8×8, the file records 5×5" in report.notes

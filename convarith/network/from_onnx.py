@@ -119,6 +119,8 @@ def read_onnx(model: Any, input_size: Any = None) -> tuple[list[Node], tuple[int
         return _nodes(proto, constants, shapes, roles, first, own, ndim, onnx), dims, layout
     except (KeyError, IndexError, TypeError, AttributeError) as error:
         raise ValueError(f"{where}: a node cannot be read ({type(error).__name__}: {error})") from None
+    except (onnx.shape_inference.InferenceError, onnx.checker.ValidationError) as error:
+        raise ValueError(f"{where}: ONNX shape inference fails ({error})") from None
 
 
 def _full_shape(input_size: Any, dims: tuple[int | None, ...], own: tuple[int, ...]) -> tuple[int, ...] | None:
