@@ -281,3 +281,37 @@ def test_a_recorded_size_that_differs_is_a_note():
     report = inspect(model)
     assert report["conv"].output_size == (8, 8)  # ours: o = 10 - 3 + 1
     assert "conv (Conv): computed 8×8, the file records 5×5" in report.notes
+
+
+def test_a_loop_is_named_not_passed_through():
+    body = helper.make_graph(
+        [
+            helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+            helper.make_node("Relu", ["v_in"], ["v_out"]),
+        ],
+        "body",
+        [
+            helper.make_tensor_value_info("i", TensorProto.INT64, []),
+            helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("v_in", TensorProto.FLOAT, None),
+        ],
+        [
+            helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("v_out", TensorProto.FLOAT, None),
+        ],
+    )
+    nodes = [
+        helper.make_node("Conv", ["x", "w1"], ["a"], name="first", kernel_shape=[3, 3]),
+        helper.make_node("Loop", ["trips", "keep", "a"], ["b"], name="loop", body=body),
+        helper.make_node("Conv", ["b", "w2"], ["c"], name="second", kernel_shape=[3, 3]),
+    ]
+    inits = [
+        _weight("w1", (4, 3, 3, 3)),
+        _weight("w2", (4, 4, 3, 3)),
+        numpy_helper.from_array(np.array(2, np.int64), "trips"),
+        numpy_helper.from_array(np.array(True), "keep"),
+    ]
+    report = inspect(_graph(nodes, inits, (1, 3, 12, 12)))
+    assert [r.output_size for r in report.layers] == [(10, 10), (8, 8)]
+    assert report.assumed == 1
+    assert any(note.startswith("not understood: 1 node Loop (loop)") for note in report.notes), report.notes
