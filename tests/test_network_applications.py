@@ -137,3 +137,49 @@ def test_onnx_export_agrees_row_by_row(name, built):
     assert from_onnx.parameters == from_keras.parameters
     assert from_onnx.assumed == 0, from_onnx.notes
     assert not [n for n in from_onnx.notes if "records" in n], from_onnx.notes
+
+
+def _gradient_span(model, name, size, unit):
+    """The input rows and columns one output unit of layer ``name`` reads, by autograd.
+
+    Kernels are made positive and the input is positive, so no activation is cut and no two paths
+    cancel: the gradient is non-zero exactly on the cells the unit reads.
+    """
+    import torch
+
+    for weight in model.weights:
+        if weight.path.endswith(("kernel", "depthwise_kernel", "pointwise_kernel")):
+            weight.assign(keras.ops.abs(weight.value) + 1e-3)
+    outer, _, inner = name.partition("/")
+    layer = model.get_layer(outer) if not inner else model.get_layer(outer).get_layer(inner)
+    probe = keras.Model(model.input, layer.output)
+    x = torch.rand(1, size, size, 3, dtype=torch.float32) + 200  # positive after each model's own rescaling
+    x.requires_grad_(True)
+    y = probe(x)
+    y[0, unit[0], unit[1], :].sum().backward()
+    grad = x.grad[0].abs().sum(-1)
+    rows = torch.nonzero(grad.sum(1)).ravel()
+    cols = torch.nonzero(grad.sum(0)).ravel()
+    return (int(rows.min()), int(rows.max())), (int(cols.min()), int(cols.max()))
+
+
+@pytest.mark.parametrize("name", APPLICATIONS)
+def test_receptive_fields_equal_autograd(name, built):
+    # the first rows up to the first max pooling (its gradient reaches only the maximum), at least three
+    model, path, _ = built(name)
+    size = APPLICATIONS[name]
+    report = inspect(path)
+    checked = 0
+    for row in report.layers:
+        if row.op == "max_pool" or checked == 4:
+            break
+        if "/" in row.name:  # inside a SeparableConv2D or a nested model: no tensor of the outer model
+            continue
+        unit = tuple(o // 2 for o in row.output_size)
+        expected = tuple(
+            (max(0, int(y * f.jump + f.lo)), min(size - 1, int(y * f.jump + f.hi)))
+            for y, f in zip(unit, row.field, strict=True)
+        )
+        assert _gradient_span(model, row.name, size, unit) == expected, row.name
+        checked += 1
+    assert checked >= 3
