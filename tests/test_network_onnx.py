@@ -315,3 +315,18 @@ def test_a_loop_is_named_not_passed_through():
     assert [r.output_size for r in report.layers] == [(10, 10), (8, 8)]
     assert report.assumed == 1
     assert any(note.startswith("not understood: 1 node Loop (loop)") for note in report.notes), report.notes
+
+
+def test_a_dense_layer_after_a_flattening_reshape_is_no_false_note():
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[3, 3]),
+        helper.make_node("Reshape", ["c", "shape"], ["f"], name="flat"),
+        helper.make_node("MatMul", ["f", "m"], ["y"], name="dense"),
+    ]
+    inits = [
+        _weight("w", (4, 3, 3, 3)),
+        numpy_helper.from_array(np.array([1, 256], np.int64), "shape"),
+        _weight("m", (256, 5)),
+    ]
+    report = inspect(_graph(nodes, inits, (1, 3, 10, 10)))
+    assert [r.name for r in report.layers] == ["conv"] and report.notes == ()

@@ -247,6 +247,8 @@ def _recorded(
                 field = None
             out = recorded
         assumed.setdefault((node.source or node.op, what), []).append(node.name)
+    elif node.op == "mix" and node.recorded == ():
+        out = None  # a dense layer on a flattened map (the reshape before it is not a node)
     elif node.recorded is not None and recorded != out and not _vector(out, recorded):
         notes.append(f"{node.name} ({node.source or node.op}): computed {_shown(out)}, the file records {shown}")
     return out, field
