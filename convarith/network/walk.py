@@ -92,7 +92,12 @@ def walk(nodes: Sequence[Node], input_size: tuple[int, ...] | None, *, source: s
     Notes
     -----
     Sizes come from :func:`convarith.arithmetic.layer.layer` for every layer (never from the
-    framework), receptive fields from :mod:`convarith.network.fields`.
+    framework), receptive fields from :mod:`convarith.network.fields`. A global pooling gives one
+    cell whose field is the whole map before it (:func:`whole`); merges broadcast 1-cell inputs.
+    A node's ``recorded`` size (what the file says) is compared with the computed one: a
+    difference is a note; a node the reader did not understand (``assumed``) takes the recorded
+    size, and the fields after it are not computed when that size differs from its input's.
+    Such nodes are grouped in the notes by kind and assumption, and counted in ``Report.assumed``.
 
     Examples
     --------
