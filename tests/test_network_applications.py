@@ -153,7 +153,9 @@ def _gradient_span(model, name, size, unit):
     outer, _, inner = name.partition("/")
     layer = model.get_layer(outer) if not inner else model.get_layer(outer).get_layer(inner)
     probe = keras.Model(model.input, layer.output)
-    x = torch.rand(1, size, size, 3, dtype=torch.float32) + 200  # positive after each model's own rescaling
+    # positive after the model's own rescaling (which subtracts up to 127.5), small enough for ReLU6
+    rescales = any(type(lay).__name__ in ("Rescaling", "Normalization") for lay in model.layers)
+    x = torch.rand(1, size, size, 3, dtype=torch.float32) + (128 if rescales else 0.5)
     x.requires_grad_(True)
     y = probe(x)
     y[0, unit[0], unit[1], :].sum().backward()
