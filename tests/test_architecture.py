@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "convarith"
 # The order the data flows in: a subpackage may import from its own rank or below, never above.
 RANK = {
     "convarith.typing": 0,
-    "convarith.testing": 0,
+    "convarith.testing": 3,  # its checks read the engine; studies, anim and widgets use its seeded arrays
     "convarith.arithmetic": 1,
     "convarith.engine": 2,
     "convarith.studies": 3,

@@ -130,7 +130,40 @@ def test_the_figures_draw_the_arrays(photo: np.ndarray) -> None:
         images.drift_figure(images.even_kernel_drift(photo, layers=2), photo, box=(20, 20, 60)),
         images.depthwise_figure(photo),
     ]
-    assert [len(f.axes) for f in figures] == [4, 6, 4, 6]
+    assert [len(f.axes) for f in figures] == [4, 6, 4, 7]  # depthwise: and the colour bar
     assert "moved (-1, -1)" in figures[2].axes[1].get_title()
     for fig in figures:
         plt.close(fig)
+
+
+def test_signed_values_are_shown_on_a_diverging_map_centred_on_zero_with_a_colour_bar(photo: np.ndarray) -> None:
+    """13's edge-filter outputs once had a red/blue map and no colour bar, under text about "red-ness"."""
+    from matplotlib.colors import Colormap
+
+    figures = [
+        images.padding_figure(photo, size=9, strip=(20, 30)),
+        images.stride_figure(photo, strides=(4, 2), box=(100, 40, 40)),
+        images.drift_figure(images.even_kernel_drift(photo, layers=2), photo, box=(20, 20, 60)),
+        images.depthwise_figure(photo),
+    ]
+    signed = 0
+    for fig in figures:
+        for ax in fig.axes:
+            for shown in ax.get_images():
+                data = np.asarray(shown.get_array())
+                if data.ndim != 2 or data.min() >= 0:
+                    continue  # colours or non-negative values
+                signed += 1
+                norm, cmap = shown.norm, shown.get_cmap()
+                assert norm.vmin == -norm.vmax, (ax.get_title(), norm.vmin, norm.vmax)  # centred on zero
+                assert isinstance(cmap, Colormap)
+                middle, low, high = (np.asarray(cmap(v)[:3]) for v in (0.5, 0.0, 1.0))
+                assert middle.min() > 0.9  # white at zero
+                assert np.argmax(low) != np.argmax(high)  # the two signs in different hues
+                assert not ({int(np.argmax(low)), int(np.argmax(high))} == {0, 1})  # not red against green
+                bars = [im.colorbar for a in fig.axes for im in a.get_images() if im.colorbar is not None]
+                assert any(  # a colour bar of this scale and map (one bar may serve several images)
+                    (b.norm.vmin, b.norm.vmax, b.cmap.name) == (norm.vmin, norm.vmax, cmap.name) for b in bars
+                ), ax.get_title()
+        plt.close(fig)
+    assert signed == 3  # the three edge outputs

@@ -210,3 +210,197 @@ def test_animate_and_gallery_errors(
     assert status == 2 and out == "" and err.count("\n") == 1, err
     assert message in err
     assert not list(tmp_path.glob("*.gif"))
+
+
+# Bounded where parsed, refused before drawing: issue 19 (each case was a traceback, a wrong message,
+# a file in the working directory, or more than 40 s of work before).
+
+BOUNDS = [
+    (["animate", "conv", "-i", "3", "-k", "2", "--dpi", "1e308", "-o", "{tmp}/a.gif"], "--dpi: must be in [10, 1000]"),
+    (["animate", "conv", "-i", "3", "-k", "2", "--dpi", "1", "-o", "{tmp}/a.gif"], "--dpi: must be in [10, 1000]"),
+    (["animate", "conv", "-i", "3", "-k", "2", "--height", "0.01", "-o", "{tmp}/a.gif"], "`--height` 0.01 at"),
+    (["animate", "conv", "-i", "3", "-k", "2", "--loop", "70000", "-o", "{tmp}/a.gif"], "--loop: must be an integer"),
+    (
+        ["animate", "conv", "-i", "3", "-k", "2", "--sheet", "--dpi", "10", "--height", "1e6", "-o", "{tmp}/a.png"],
+        "--height: must be in (0, 100] inches",
+    ),
+    (
+        ["animate", "conv", "-i", "3", "-k", "2", "--dpi", "100", "--width", "90", "-o", "{tmp}/a.gif"],
+        "`--width` 90 at `--dpi` 100 gives 9000 pixels",
+    ),
+    (  # 100 frames of 3840 x 2160 held at once by a GIF: 829 M pixels
+        ["animate", "conv", "-i", "12", "-k", "3", "--dpi", "400", "-o", "{tmp}/a.gif"],
+        "are 829440000 pixels; a GIF or a sheet has at most 268435456",
+    ),
+    (
+        ["animate", "transpose", "-i", "2", "-k", "1000000", "-o", "{tmp}/a.gif"],
+        "`-i 2 -k 1000000` gives 1000002000001 frames (one per output cell: 1000001×1000001)",
+    ),
+    (
+        ["animate", "transpose", "-i", "2", "-k", "1000000", "--scatter", "-o", "{tmp}/a.gif"],
+        "an output of 1000001×1000001 = 1000002000001 cells",
+    ),
+    (["animate", "conv", "-i", "70", "-k", "70", "-o", "{tmp}/a.gif"], "a padded input of 70×70 = 4900 cells"),
+    (["animate", "symmetric", "-i", "3", "-k", "100", "-o", "{tmp}/a.gif"], "a padded input of 102×102"),
+    (["animate", "groups", "--in-channels", "100", "--out-channels", "4", "-o", "{tmp}/a.gif"], "at most 64"),
+    (["animate", "conv", "-i", "3", "-k", "2", "-o", ""], "`--output` is empty"),
+    (["gallery", "", "--only", "dilation"], "`OUTDIR` is empty"),
+    (["gallery", "{tmp}", "--only", "dilation", "--dpi", "900"], "gives 8640 pixels"),
+    (["notebooks", ""], "`DIR` is empty"),
+    (["notebooks", " "], "`DIR` is empty"),
+    (["exercises", "--seed", "1", "-o", " "], "`--output` is empty"),
+]
+
+
+@pytest.mark.parametrize(("argv", "message"), BOUNDS)
+def test_drawing_options_bounded_before_drawing(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    pytest.importorskip("matplotlib")
+    from convarith.anim import scenes
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a scene was built for a command that must be refused first")
+
+    for name in ("conv_scene", "transpose_scene", "symmetric_scene", "group_scene", "pool_scene"):
+        monkeypatch.setattr(scenes, name, never)
+    workdir = tmp_path / "workdir"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    status, out, err = run(capsys, *(a.replace("{tmp}", str(tmp_path)) for a in argv))
+    assert status == 2 and out == "" and err.count("\n") == 1, err
+    assert message in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["workdir"] and not list(workdir.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("output", "existing"),
+    [("a.gif", "a.gif"), ("a.png", "a-000.png"), ("a.tex", "a.tex"), ("a.tex", "a/a-003.pdf"), ("s.png", "s.png")],
+)
+def test_animate_checks_the_target_before_building(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], output: str, existing: str
+) -> None:
+    pytest.importorskip("matplotlib")
+    from convarith.anim import scenes
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the scene was built before the target was checked")
+
+    monkeypatch.setattr(scenes, "conv_scene", never)
+    taken = tmp_path / existing
+    taken.parent.mkdir(exist_ok=True)
+    taken.write_bytes(b"mine")
+    sheet = ["--sheet"] if output == "s.png" else []
+    status, out, err = run(capsys, "animate", "conv", "-i", "3", "-k", "2", *sheet, "-o", str(tmp_path / output))
+    assert status == 2 and out == "" and err.count("\n") == 1, err
+    assert f"{str(taken)!r} exists; pass --overwrite to replace it" in err
+    assert taken.read_bytes() == b"mine"
+
+
+@pytest.mark.parametrize(
+    ("padding", "message"),
+    [
+        ("3x3", "write one padding per axis with commas, as in 3,3"),
+        ("1x0", "as in 1,0"),
+        ("0/1", "write BEFORE:AFTER with a colon, as in 0:1"),
+        ("1x0/1", "write per-axis values with commas and BEFORE:AFTER with a colon, as in 1,0:1"),
+    ],
+)
+def test_padding_old_spellings_get_what_was_meant(
+    capsys: pytest.CaptureFixture[str], padding: str, message: str
+) -> None:
+    status, out, err = run(capsys, "shape", "conv", "-i", "9", "-k", "3", "-p", padding)
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert message in err
+    if "/" not in padding:  # 3x3 has no before/after to write with a colon
+        assert "with a colon, as in" not in err
+
+
+def test_tiny_text_is_one_line_and_other_runtime_errors_pass() -> None:
+    from convarith.cli.grammar import GrammarError
+    from convarith.cli.limits import text_too_small
+
+    with pytest.raises(GrammarError, match=r"`--dpi` 10: this drawing's smallest text is under half a pixel"):
+        with text_too_small(9.6, 5.4, 10):
+            raise RuntimeError("FT_Set_Char_Size (ft2font.cpp line 248) failed with error 0x97: invalid ppem value")
+    with pytest.raises(RuntimeError, match="something else"):
+        with text_too_small(9.6, 5.4, 10):
+            raise RuntimeError("something else")
+
+
+@pytest.mark.slow
+def test_tiny_text_from_a_real_drawing(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A 24x24 grid with numbers at dpi 10: FreeType refuses its 3-point weights (0.4 pixel)."""
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "a.gif"
+    status, _, err = run(capsys, "animate", "conv", "-i", "24", "-k", "23", "--numbers", "--dpi", "10", "-o", str(out))
+    assert status == 2 and err.count("\n") == 1, err
+    assert "`--dpi` 10: this drawing's smallest text is under half a pixel" in err
+    assert not out.exists()
+
+
+def test_largest_animation_within_the_limits_is_drawn(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The bounds are not too tight: 1024 frames (a 32x32 output) at the smallest frame pass the checks."""
+    pytest.importorskip("matplotlib")
+    from convarith.cli.limits import MAX_FRAMES, check_budget, check_frame
+
+    pixels = check_frame(4.8, 4.8, 10)
+    assert pixels == 48 * 48
+    check_budget("-i 34 -k 3", frames=MAX_FRAMES, frame_what="", grids=[("a", (34, 34))], frame_pixels=pixels)
+    status, out, err = run(
+        capsys, "animate", "conv", "-i", "5", "-k", "3", "--dpi", "10", "-o", str(tmp_path / "a.mp4")
+    )
+    assert status == 0, err
+    assert out.startswith("convolution: 9 frames")
+
+
+@pytest.mark.parametrize(
+    ("sizes", "axes", "noted"),
+    [
+        (["-i", "5", "-k", "3"], 2, True),
+        (["-i", "5", "-k", "3", "--ndim", "1"], 1, False),
+        (["-i", "5,5", "-k", "3"], 2, False),
+    ],
+)
+def test_animate_says_its_default_rank(
+    tmp_path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    sizes: list[str],
+    axes: int,
+    noted: bool,
+) -> None:
+    """One number is both axes on the command line (and a note says so); in Python an int is one axis."""
+    pytest.importorskip("matplotlib")
+    from convarith.anim import scenes
+
+    built = []
+    real = scenes.conv_scene
+    monkeypatch.setattr(scenes, "conv_scene", lambda *a, **k: built.append(real(*a, **k)) or built[-1])
+    status, out, err = run(capsys, "animate", "conv", *sizes, "--dpi", "10", "-o", str(tmp_path / "a.gif"))
+    assert status == 0, err
+    assert len(built[0].panels[0].input_shape) == axes
+    note = "note: 2-D (every size was one number: input 5×5); --ndim 1 draws 1-D, as conv_scene(i, k) does"
+    assert (note in out) is noted
+    assert len(real(5, 3).panels[0].input_shape) == 1  # the library's int: one axis
+
+
+@pytest.mark.parametrize(
+    ("parse", "accepted", "refused"),
+    [
+        ("dpi_argument", ["10", "1000", "72.5"], ["9.99", "1000.5", "0", "-5", "nan", "1e308", "x"]),
+        ("inches_argument", ["0.01", "100", "5.4"], ["0", "-1", "100.01", "1e6", "inf"]),
+        ("loop_argument", ["0", "65535", "3"], ["-1", "65536", "70000", "1.5", "x", ""]),
+    ],
+)
+def test_option_bounds_at_their_edges(parse: str, accepted: list[str], refused: list[str]) -> None:
+    import argparse
+
+    from convarith.cli import limits
+
+    function = getattr(limits, parse)
+    for text in accepted:
+        assert function(text) == float(text)
+    for text in refused:
+        with pytest.raises(argparse.ArgumentTypeError, match=r"must be"):
+            function(text)

@@ -31,6 +31,7 @@ SIZE = st.one_of(
     SMALL,
     st.tuples(SMALL, SMALL).map(",".join),
     st.sampled_from(["0", "-1", "2.5", "x", "", "3x5", "1,2,3", "1,,2", " 3", "99999999999999999999", "1e3", "٣"]),
+    st.sampled_from(["1000000", "70", "2,1000000"]),  # layers too large to draw: refused before building
 )
 BIG_SIZE = st.one_of(SIZE, st.integers(6, 10**6).map(str))  # arithmetic only, never drawn
 PADDING = st.one_of(
@@ -39,7 +40,7 @@ PADDING = st.one_of(
     st.sampled_from(
         ["0:1,1:0", "1,0:1", "1,2", "same", "SAME", "valid", "full", "caffe", "same_lower", "0/1", "1x0/1", "1:2:3"]
     ),
-    st.sampled_from(["-1", "a:b", "", ":", "1:", "sideways", "1,2,3,4"]),
+    st.sampled_from(["-1", "a:b", "", ":", "1:", "sideways", "1,2,3,4", "3x3", "1x1", "1000000"]),
 )
 VALID_SIZE = st.one_of(
     st.integers(1, 3).map(str), st.tuples(st.integers(3, 5), st.integers(3, 5)).map(lambda t: f"{t[0]},{t[1]}")
@@ -49,7 +50,10 @@ VALID_INPUT = st.one_of(
 )
 VALID_PADDING = st.sampled_from(["0", "1", "0:1", "1,0:1"])
 CONVENTION = st.sampled_from(["tensorflow", "pytorch", "caffe", "same_lower", "valid", "all", "tf9", ""])
-NUMBER = st.one_of(st.sampled_from(["5", "8", "0.5"]), st.sampled_from(["0", "-1", "nan", "inf", "abc", "1e400"]))
+NUMBER = st.one_of(
+    st.sampled_from(["10", "12", "0.5", "5"]),
+    st.sampled_from(["0", "-1", "nan", "inf", "abc", "1e400", "1e308", "1", "1000", "1001", "9.99"]),
+)
 DURATION = st.sampled_from(["0.1", "0.5", "0", "nan", "100", "x"])
 SUFFIX = st.sampled_from([".gif", ".mp4", ".tex", ".png", ".svg", ".pdf", ".txt", "", ".GIF", ".tex.gif"])
 
@@ -161,7 +165,9 @@ def output_path(draw: st.DrawFn, folder: str, valid: bool) -> list[str]:
     if valid:
         suffix = draw(st.sampled_from([".gif", ".mp4", ".tex", ".png", ".svg", ".pdf", "sheet"]))
         return ["-o", f"{folder}/fig.png", "--sheet"] if suffix == "sheet" else ["-o", f"{folder}/fig{suffix}"]
-    where = draw(st.sampled_from(["", "missing/", "existing"]))
+    where = draw(st.sampled_from(["", "missing/", "existing", "empty"]))
+    if where == "empty":  # never the working directory
+        return ["-o", draw(st.sampled_from(["", " "]))]
     if where == "existing":  # a file that is already there (or, with a folder's name, a folder)
         return ["-o", draw(st.sampled_from([f"{folder}/taken.gif", f"{folder}/taken.png", folder]))]
     stem = draw(st.sampled_from(["fig", "a b", "f-1"]))
@@ -175,9 +181,9 @@ def drawing(folder: str, valid: bool) -> list[st.SearchStrategy[list[str]]]:
         st.one_of(output_path(folder, False), st.just([])),
         option("--dpi", NUMBER),
         option("--duration", DURATION),
-        option("--width", st.sampled_from(["2", "1.5", "0", "-3"])),
-        option("--height", st.sampled_from(["1", "2", "nan"])),
-        option("--loop", st.sampled_from(["0", "2", "-1", "x"])),
+        option("--width", st.sampled_from(["2", "1.5", "0", "-3", "100", "101", "1e6", "0.01"])),
+        option("--height", st.sampled_from(["1", "2", "nan", "0.01", "1e6", "100"])),
+        option("--loop", st.sampled_from(["0", "2", "-1", "x", "65535", "65536", "70000", "1e3"])),
         flag("--sheet"),
         flag("--no-caption"),
         flag("--overwrite"),
@@ -193,7 +199,7 @@ def animate_args(folder: str, valid: bool) -> st.SearchStrategy[list[str]]:
         need("-k", size),
         option("--ndim", st.sampled_from(["1", "2"] if valid else ["1", "2", "3"])),
     ]
-    dpi = ["--dpi", "5"]  # first, so that a drawn --dpi replaces it
+    dpi = ["--dpi", "10"]  # first, so that a drawn --dpi replaces it
     small = st.sampled_from(["1", "2"]) if valid else SIZE
     return st.one_of(
         combine(
@@ -233,8 +239,8 @@ def animate_args(folder: str, valid: bool) -> st.SearchStrategy[list[str]]:
         ),
         combine(
             ["animate", "groups", *dpi],
-            need("--in-channels", st.sampled_from(["2", "4"]) if valid else SMALL),
-            need("--out-channels", st.sampled_from(["2", "4", "3", "0", "x"])),
+            need("--in-channels", st.sampled_from(["2", "4"]) if valid else st.one_of(SMALL, st.just("65"))),
+            need("--out-channels", st.sampled_from(["2", "4", "3", "0", "x", "1000000"])),
             option("--groups", st.sampled_from(["1", "2", "4", "0", "-2"])),
             *drawing(folder, valid),
         ),
@@ -254,18 +260,19 @@ def gallery_args(folder: str) -> st.SearchStrategy[list[str]]:
     return st.one_of(
         st.just(["gallery", "--list"]),
         combine(
-            ["gallery", "--dpi", "5", "--only", "no_padding_no_strides", "--no-progress"],
-            st.sampled_from([[folder], [f"{folder}/taken.gif"], []]),
+            ["gallery", "--dpi", "10", "--only", "no_padding_no_strides", "--no-progress"],
+            st.sampled_from([[folder], [f"{folder}/taken.gif"], [], [""], [" "]]),
             option("--format", formats),
             option("--only", names),
             option("--duration", DURATION),
+            option("--dpi", NUMBER),
             flag("--overwrite"),
         ),
     )
 
 
 def notebooks_args(folder: str) -> st.SearchStrategy[list[str]]:
-    target = st.sampled_from([[f"{folder}/lessons"], [folder], [f"{folder}/taken.gif"], []])
+    target = st.sampled_from([[f"{folder}/lessons"], [folder], [f"{folder}/taken.gif"], [], [""], [" "]])
     return combine(["notebooks"], target, flag("--overwrite"))
 
 
@@ -276,7 +283,9 @@ def exercises_args(folder: str) -> st.SearchStrategy[list[str]]:
         flag("--answers"),
         option("--format", st.sampled_from(["markdown", "html", "pdf"])),
         option("--topic", st.sampled_from(["padding", "02", "nonesuch"])),
-        st.sampled_from([[], ["-o", f"{folder}/sheet.md"], ["-o", f"{folder}/taken.gif"], ["-o", f"{folder}/no/x.md"]]),
+        st.sampled_from(
+            [[], ["-o", f"{folder}/sheet.md"], ["-o", f"{folder}/taken.gif"], ["-o", f"{folder}/no/x.md"], ["-o", " "]]
+        ),
         flag("--overwrite"),
     )
 
@@ -326,25 +335,35 @@ def test_arithmetic_commands_exit_0_or_2_with_one_line(argv: list[str]) -> None:
     check(argv)
 
 
-@settings(FUZZ, max_examples=50)
+@settings(FUZZ, max_examples=60)
 @given(data=st.data())
-def test_drawing_commands_exit_0_or_2_with_one_line(tmp_path: Path, data: st.DataObject) -> None:
+def test_drawing_commands_exit_0_or_2_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: st.DataObject
+) -> None:
+    workdir = tmp_path / "workdir"  # an empty output path must never write here
+    workdir.mkdir(exist_ok=True)
+    monkeypatch.chdir(workdir)
     folder = fresh_folder(tmp_path)
     commands = st.one_of(
         animate_args(folder, valid=True),
         animate_args(folder, valid=False),
         gallery_args(folder),
         notebooks_args(folder),
+        exercises_args(folder),
     )
     argv = data.draw(commands, label="argv")
     check(argv)
     assert Path(folder, "taken.gif").read_bytes() == b"GIF89a" or "--overwrite" in argv
+    assert not any(workdir.iterdir()), (argv, sorted(p.name for p in workdir.iterdir()))
 
 
 @pytest.mark.parametrize(
     ("argv", "status"),
     [
         (["animate", "conv", "-i", "3", "-k", "2", "--dpi", "inf", "-o", "{tmp}/a.gif"], 2),  # was an OverflowError
+        (["animate", "conv", "-i", "3", "-k", "2", "--dpi", "1e308", "-o", "{tmp}/a.gif"], 2),  # was an OverflowError
+        (["animate", "conv", "-i", "3", "-k", "2", "--loop", "70000", "-o", "{tmp}/a.gif"], 2),  # was PIL's
+        (["animate", "transpose", "-i", "2", "-k", "1000000", "-o", "{tmp}/a.gif"], 2),  # ran for more than 40 s
         (["shape", "conv", "-i", "224,160", "-k", "3", "-s", "2", "-p", "0:1"], 0),
         (["receptive-field", "conv:k=3,p=0/1"], 2),
     ],

@@ -153,6 +153,16 @@ def test_predicting_explorer_hides_its_player_in_details(predict: str) -> None:
     assert "they agree" in page  # the check line behind the click, also where the widget's is empty (output_size)
 
 
+def test_a_scatter_view_question_asks_what_the_explorer_asks() -> None:
+    """06's scatter-view question once read "which input cells each output cell reads" on the docs page."""
+    explorer = LayerExplorer("transpose", 3, 3, stride=2, view="scatter", predict="reads", dpi=20)
+    outside = "".join(_split(static_html(explorer)).outside)
+    assert "which output cells each input cell adds the kernel to" in outside
+    assert "add the kernel to" in explorer.prediction.prompt.value  # the widget's own question
+    direct = "".join(_split(static_html(LayerExplorer("conv", 5, 3, predict="reads", dpi=20))).outside)
+    assert "which input cells each output cell reads" in direct
+
+
 def test_explorer_without_predict_attribute_is_not_hidden() -> None:
     explorer = LayerExplorer("conv", 5, 3, dpi=20)
     del explorer.predict  # an explorer of an older convarith: no such attribute

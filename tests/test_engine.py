@@ -385,9 +385,9 @@ def test_pad_fill_value_and_constant_alias():
         np.testing.assert_array_equal(y, [[[-7, 1, 1, -7, -7]]])
 
 
-def test_pad_unbatched_with_spatial_dims():
+def test_pad_unbatched_with_ndim():
     x = arange_array((2, 3, 3))
-    y = pad(x, 1, spatial_dims=2)
+    y = pad(x, 1, ndim=2)
     assert y.shape == (2, 5, 5)
     np.testing.assert_array_equal(y[:, 1:-1, 1:-1], x)
 
@@ -411,9 +411,14 @@ def _w(shape=(2, 2, 3, 3)):
     return np.zeros(shape, dtype=np.float32)
 
 
-def test_conv_rejects_weight_without_spatial_axes():
-    with pytest.raises(ValueError, match=r"`weight` must have shape .* got 2 dimensions"):
+def test_conv_rejects_a_plain_kernel_with_a_channel_input():
+    # a 2-d weight is a plain kernel (issue 19), for a plain 2-d x only
+    with pytest.raises(ValueError, match=r"`weight` \(2, 2\) is a plain 2-d kernel \(no channel axes\), so `x` must "
+                       r"be a plain 2-d array, got shape \(1, 2, 5, 5\); for channels give `weight` the shape "
+                       r"\(C_out, C_in / groups, \*kernel_size\)"):  # fmt: skip
         conv(_x(), np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"`weight` must have at least one axis"):
+        conv(_x(), np.zeros(()))
 
 
 def test_conv_rejects_input_of_the_wrong_rank():
@@ -560,9 +565,18 @@ def test_pad_rejects_unknown_mode():
         pad(np.zeros((1, 1, 3)), 1, mode="edge")
 
 
-def test_pad_rejects_an_input_without_spatial_axes():
-    with pytest.raises(ValueError, match=r"`x` must have a channel axis and 1 spatial axes"):
+def test_pad_refuses_an_int_padding_of_a_2d_input_and_too_many_axes():
+    # issue 19: a 2-d array is a plain image or (C, L); "must have a channel axis" before
+    with pytest.raises(ValueError, match=r"`padding` 1 is one int and `x` has 2 dimensions \(3, 3\), which read two "
+                       r"ways: a plain image \(H, W\) has 2 spatial axes, unbatched \(C, L\) has 1; pass ndim=2 or "
+                       r"ndim=1, or one size per spatial axis, e.g. padding=\(1, 1\)"):  # fmt: skip
         pad(np.zeros((3, 3)), 1)
+    with pytest.raises(ValueError, match=r"`x` must have at least 3 dimensions for 3 padded axes, got 2"):
+        pad(np.zeros((3, 3)), 1, ndim=3)
+    with pytest.raises(ValueError, match=r"`x` must have at least one axis"):
+        pad(np.zeros(()), 1)
+    with pytest.raises(TypeError, match=r"`spatial_dims` is now `ndim`"):
+        pad(np.zeros((1, 3, 3)), 1, spatial_dims=2)
 
 
 def test_pad_rejects_string_padding():

@@ -447,7 +447,7 @@ LAYER_CASES = {
     "transposed": (
         layer("conv_transpose", (3, 3), 3, 2, 1, output_padding=1),
         lambda: transpose_scene((3, 3), 3, 2, 1, 1),
-        {},
+        {"max_frames": 36},  # 36 output cells: more than the default 16 would crop it
     ),
     "scatter": (
         layer("conv_transpose", (2, 3), 3, 2, 1),

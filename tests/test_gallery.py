@@ -230,3 +230,21 @@ def test_numerical_figure_reproduces_the_guides_numbers():
     # and kernel, e.g. top-left: 3*0 + 3*1 + 2*2 + 0*2 + 0*2 + 1*0 + 3*0 + 1*1 + 2*2 = 12
     (panel,) = figure("numerical_no_padding_no_strides").build().panels
     assert panel.frames[-1].output_values.tolist() == [[12, 12, 17], [10, 17, 19], [9, 6, 14]]
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path, monkeypatch, capsys):
+    """The default progress=None draws the bar only when stderr is a terminal (a log gets none)."""
+    import io
+    import sys
+
+    render_gallery(tmp_path / "log", names=["no_padding_no_strides"], dpi=DPI)
+    assert capsys.readouterr().err == ""  # pytest's captured stderr is not a terminal
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    render_gallery(tmp_path / "tty", names=["no_padding_no_strides"], dpi=DPI)
+    assert "gallery" in terminal.getvalue() and "1/1" in terminal.getvalue()

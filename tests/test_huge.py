@@ -205,3 +205,105 @@ def test_huge_dilation_and_padding_match_pytorch():
     for stride in (10**6, 10**8):
         pooled = torch.nn.functional.max_pool1d(torch.from_numpy(x), 3, stride, 1, ceil_mode=True)
         np.testing.assert_array_equal(ca.max_pool(x, (3,), stride=stride, padding=1, ceil_mode=True), pooled)
+
+
+# ------------------------------------------------------------------------------------------
+# the size guard before allocation (issue 19 item 4): the result's size from the layer first
+
+
+def test_issue_19_conv_padding_10_6_is_refused_with_the_size():
+    # MemoryError before (87.3 TiB asked of NumPy)
+    with pytest.raises(ValueError, match=r"^`padding` 1000000 gives a 2000003×2000003 output of float64: 29\.1 TiB, "
+                       r"more than MAX_RESULT_BYTES = 1\.0 GiB"):  # fmt: skip
+        ca.conv(np.ones((5, 5)), np.ones((3, 3)), padding=10**6)
+    # 2 * 4 * 2000003**2 * 4 bytes = 128000768001152 bytes = 116.4 * 2**40
+    with pytest.raises(ValueError, match=r"^`padding` 1000000 gives a 2×4×2000003×2000003 output of float32: 116\.4 "):
+        ca.conv(np.ones((2, 3, 5, 5), np.float32), np.ones((4, 3, 3, 3), np.float32), padding=10**6)
+
+
+def test_issue_19_conv_padding_2_63_is_refused_with_the_size():
+    # NumPy's "Maximum allowed dimension exceeded" before
+    with pytest.raises(ValueError, match=r"^`padding` 9223372036854775808 gives a 1×1×18446744073709551619×"):
+        ca.conv(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), padding=2**63)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: ca.max_pool(np.ones((5, 5)), (3, 3), stride=1, padding=10**6), r"`padding` 1000000 gives a 2000003×"),
+        (lambda: ca.max_pool(np.ones((1, 5)), (3,), stride=1, padding=10**9, return_indices=True), "and indices"),
+        (lambda: ca.avg_pool(np.ones((5, 5), int), (3, 3), stride=1, padding=2**63), r"int64: ~2\*\*131 bytes"),
+        (lambda: ca.lp_pool(np.ones((1, 1, 5)), 2, (3,), stride=1, padding=10**10), r"`padding` 10000000000 gives"),
+        (lambda: ca.pad(np.ones((5, 5)), (10**6, 10**6)), r"`padding` 1000000 gives a 2000005×2000005 padded array"),
+        (lambda: ca.pad(np.ones((1, 1, 5)), 2**63), r"`padding` 9223372036854775808 gives a 1×1×18446744073709551621"),
+        (lambda: ca.conv_transpose(np.ones((5, 5)), np.ones((3, 3)), stride=10**6), r"`stride` 1000000 gives a 400000"),
+        (
+            lambda: ca.conv_transpose_construction(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), stride=10**6),
+            r"`stride` 1000000 gives a 1×1×4000001×4000001 stretched input of float64: 116\.4 TiB",
+        ),
+        (
+            lambda: ca.conv_transpose_construction(np.ones((5, 5)), np.ones((3, 3)), dilation=10**6),
+            r"`dilation` 1000000 gives a 4000005×4000005 padded input",
+        ),
+        (lambda: ca.engine.symmetric_pad(np.ones((1, 1, 5, 5)), 10**6), r"`kernel_size` 1000000 gives a 1×1×1000004×"),
+    ],
+    ids=["max_pool", "max_pool indices", "avg_pool 2**63", "lp_pool", "pad", "pad 2**63", "conv_transpose",
+         "construction stride", "construction dilation", "symmetric_pad"],
+)  # fmt: skip
+def test_every_engine_path_refuses_a_huge_result_before_allocating(call, message):
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=message):
+            call()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < SLACK  # nothing the size of the result was allocated
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: ca.max_pool(np.ones((1, 1, 5)), (3,), stride=2**63),
+        lambda: ca.avg_pool(np.ones((1, 1, 5)), (3,), stride=2**63),
+        lambda: ca.conv_matrix((1, 5), np.ones((1, 1, 3)), stride=2**63),
+        lambda: ca.conv(np.ones((1, 1, 5)), np.ones((1, 1, 3)), stride=2**63, padding=2**62),
+    ],
+    ids=["max_pool", "avg_pool", "conv_matrix", "conv"],
+)
+def test_strides_beyond_the_index_arrays_are_refused_naming_them(call):
+    # OverflowError ("Python int too large to convert to C long") before
+    with pytest.raises(ValueError, match=r"`(stride|padding)` \S+ (on axis 0 )?puts window coordinates at \d+ or "):
+        call()
+
+
+def test_the_result_bound_is_read_at_each_call(monkeypatch):
+    import convarith.engine.memory as memory
+
+    monkeypatch.setattr(memory, "MAX_RESULT_BYTES", 1000)
+    with pytest.raises(ValueError, match=r"`x` of shape \(20, 20\) with `weight` of shape \(3, 3\) gives a 18×18 "
+                       r"output of float64: 2\.5 KiB, more than MAX_RESULT_BYTES = 1000 bytes"):  # fmt: skip
+        ca.conv(np.ones((20, 20)), np.ones((3, 3)))
+    assert ca.conv(np.ones((10, 10)), np.ones((3, 3))).shape == (8, 8)  # 512 bytes
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: ca.conv(np.ones((5, 5)), np.ones((3, 3)), padding=10**5000),
+        lambda: ca.max_pool(np.ones((1, 1, 5)), (3,), stride=10**5000),
+        lambda: ca.avg_pool(np.ones((5, 5)), (3, 3), padding=10**400),
+        lambda: ca.pad(np.ones((5, 5)), (10**5000, 1)),
+        lambda: ca.conv_transpose(np.ones((5, 5)), np.ones((3, 3)), stride=10**5000),
+        lambda: ca.conv_transpose_construction(np.ones((5, 5)), np.ones((3, 3)), dilation=10**5000),
+        lambda: ca.engine.symmetric_pad(np.ones((1, 1, 5, 5)), 10**5000),
+        lambda: ca.conv_matrix((1, 5), np.ones((1, 1, 3)), padding=10**5000),
+    ],
+    ids=["conv", "max_pool", "avg_pool", "pad", "conv_transpose", "construction", "symmetric_pad", "conv_matrix"],
+)
+def test_astronomical_arguments_are_named_without_printing_them_whole(call):
+    # 10**5000 printed whole exceeds Python's 4300-digit str limit (a ValueError about digits),
+    # and 10**400 / 2**60 overflows a float: the messages say ~2**N instead
+    with pytest.raises(ValueError, match=r"~2\*\*1(328|66\d\d)") as error:
+        call()
+    assert len(str(error.value)) < 400

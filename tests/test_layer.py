@@ -276,8 +276,12 @@ def test_output_padding_rule_per_axis() -> None:
 
 
 def test_padding_word_on_a_transposed_convolution() -> None:
-    with pytest.raises(LayerError, match=r"`padding` 'same': a transposed convolution takes explicit padding"):
-        layer("conv_transpose", 3, 3, padding="same")
+    with pytest.raises(
+        LayerError, match=r"`padding` 'full': a transposed convolution takes numbers, 'same' or 'valid'"
+    ):
+        layer("conv_transpose", 3, 3, padding="full")
+    with pytest.raises(LayerError, match=r"`convention` 'pytorch': transposed 'same' is defined by TensorFlow/Keras"):
+        layer("conv_transpose", 3, 3, padding="same", convention="pytorch")
 
 
 def test_pytorch_same_with_a_stride() -> None:

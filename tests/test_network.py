@@ -176,6 +176,8 @@ def test_every_code_is_documented():
         "cut-content",
         "ceil-window-in-padding",
         "depthwise-no-pointwise",
+        "uneven-overlap",
+        "gaps",
     }
 
 

@@ -158,4 +158,43 @@ def test_porting_notes_format_pads_as_the_report():
     assert keras.note == "Keras pads 'valid' or TensorFlow's 'same' (1, 1)"  # TF's 'same' pads 1 on each side
     pool = layer("avg_pool", (8, 9), 3, 2, ((1, 1), (0, 1)))
     _, keras = advise(pool, "avg_pool", pool.padding, count_include_pad=False)
-    assert "both zero-padded by (1, 1)×(0, 1):" in keras.code
+    assert "keras.ops.pad(x, [[0, 0], [1, 1], [0, 1], [0, 0]])" in keras.code  # the pads as the report gives them
+
+
+def _run_keras(code: str, x_nchw: np.ndarray, module=None) -> np.ndarray:
+    steps = [eval(step, {"layers": keras.layers, "keras": keras, "float": float}) for step in code.split(", then ")]
+    for _ in range(2):  # build, copy the weights, run again
+        y = keras.ops.convert_to_tensor(np.ascontiguousarray(x_nchw.transpose(0, 2, 3, 1)))
+        for step in steps:
+            y = step(y)
+            if module is not None and step.weights:
+                kernel = module.weight.detach().numpy().transpose(2, 3, 1, 0)
+                step.set_weights([kernel, module.bias.detach().numpy()])
+    return np.asarray(keras.ops.convert_to_numpy(y)).transpose(0, 3, 1, 2)
+
+
+def test_reflect_padded_convolution_is_ported_with_reflection():
+    # was: Keras padding='same' (zeros), marked native, max |diff| 2.42
+    torch.manual_seed(0)
+    conv = nn.Conv2d(3, 4, 3, padding=1, padding_mode="reflect")
+    (row,) = inspect(nn.Sequential(conv), (1, 3, 16, 16)).layers
+    advice = row.advice("keras")
+    assert not advice.native and "mode='reflect'" in advice.code
+    assert row.advice("pytorch").code.endswith("padding_mode='reflect')")
+    x = np.random.default_rng(0).standard_normal((1, 3, 16, 16)).astype(np.float32)
+    with torch.no_grad():
+        expected = conv(torch.from_numpy(x)).numpy()
+    assert np.abs(_run_keras(advice.code, x, conv) - expected).max() <= 1e-5
+
+
+def test_transposed_output_padding_is_kept():
+    # was: Conv2DTranspose 'valid' then Cropping2D(((1, 1), (1, 1))): 31x31, one cell short of 32
+    torch.manual_seed(0)
+    up = nn.ConvTranspose2d(3, 4, 3, stride=2, padding=1, output_padding=1)
+    (row,) = inspect(nn.Sequential(up), (1, 3, 16, 16)).layers
+    x = np.random.default_rng(0).standard_normal((1, 3, 16, 16)).astype(np.float32)
+    with torch.no_grad():
+        expected = up(torch.from_numpy(x)).numpy()
+    got = _run_keras(row.advice("keras").code, x, up)
+    assert got.shape == expected.shape == (1, 4, 32, 32)
+    assert np.abs(got - expected).max() <= 1e-5

@@ -35,6 +35,7 @@ TOPICS = [
     "receptive_fields",
     "your_own_network",
     "real_images",
+    "beyond_the_box",
 ]
 
 

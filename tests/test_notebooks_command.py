@@ -92,10 +92,11 @@ def test_editable_install_reads_the_repository() -> None:
     assert [n.name for n in found] == [p.name for p in NOTEBOOKS]
 
 
-@pytest.mark.slow
-def test_the_wheel_ships_the_notebooks_and_the_command_finds_them(tmp_path: Path) -> None:
-    """Build the wheel, then run ``convarith notebooks`` from the unpacked wheel, away from the source tree."""
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built from this tree (once for the module)."""
     pytest.importorskip("hatchling", reason="building the wheel needs hatchling (python -m pip install hatchling)")
+    folder = tmp_path_factory.mktemp("wheel")
     built = subprocess.run(
         [
             sys.executable,
@@ -106,7 +107,7 @@ def test_the_wheel_ships_the_notebooks_and_the_command_finds_them(tmp_path: Path
             "--no-build-isolation",
             "-q",
             "-w",
-            str(tmp_path),
+            str(folder),
             str(ROOT),
         ],
         capture_output=True,
@@ -115,7 +116,27 @@ def test_the_wheel_ships_the_notebooks_and_the_command_finds_them(tmp_path: Path
         timeout=300,
     )
     assert built.returncode == 0, built.stderr[-2000:]
-    (wheel,) = tmp_path.glob("convarith-*.whl")
+    (found,) = folder.glob("convarith-*.whl")
+    return found
+
+
+@pytest.mark.slow
+def test_the_wheel_ships_the_license(wheel: Path) -> None:
+    """The MIT licence travels with the package: the file in the wheel, and named in its metadata."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        (licence,) = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
+        assert archive.read(licence) == (ROOT / "LICENSE").read_bytes()
+        (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+        headers = archive.read(metadata).decode()
+    assert "License-File: LICENSE" in headers and "License-Expression: MIT" in headers
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License") and "The convarith developers" in text
+
+
+@pytest.mark.slow
+def test_the_wheel_ships_the_notebooks_and_the_command_finds_them(wheel: Path, tmp_path: Path) -> None:
+    """Build the wheel, then run ``convarith notebooks`` from the unpacked wheel, away from the source tree."""
     with zipfile.ZipFile(wheel) as archive:
         shipped = {n: archive.read(n) for n in archive.namelist() if n.startswith("convarith/notebooks/")}
         assert shipped == {f"convarith/notebooks/{p.name}": p.read_bytes() for p in NOTEBOOKS}

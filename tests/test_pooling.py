@@ -335,10 +335,18 @@ def test_pooling_temporaries_follow_the_bound(monkeypatch, which):
 # bad input: one named test per failure mode
 
 
-def test_pool_reads_a_2d_input_with_an_int_kernel_as_unbatched_1d(torch):
-    # (C, L) has one reading only: PyTorch's max_pool1d on an unbatched input
-    x = random_array((3, 4), 2, np.float64)
-    np.testing.assert_array_equal(max_pool(x, 2), torch.nn.functional.max_pool1d(torch.from_numpy(x), 2).numpy())
+def test_pool_refuses_an_int_kernel_on_a_2d_input_and_reads_it_as_told(torch):
+    # issue 19: max_pool(img4x4, 2) pooled each row (read as (C, W)); a 2-d array reads two ways
+    x = random_array((4, 6), 2, np.float64)
+    with pytest.raises(ValueError, match=r"`kernel_size` 2 is one int and `x` has 2 dimensions \(4, 6\), which read "
+                       r"two ways: a plain image \(H, W\) has 2 spatial axes, unbatched \(C, L\) has 1; pass "
+                       r"ndim=2 or ndim=1, or one size per spatial axis, e.g. kernel_size=\(2, 2\)"):  # fmt: skip
+        max_pool(x, 2)
+    t = torch.from_numpy(x)
+    np.testing.assert_array_equal(max_pool(x, 2, ndim=1), torch.nn.functional.max_pool1d(t, 2).numpy())
+    plain = torch.nn.functional.max_pool2d(t[None, None], 2)[0, 0].numpy()
+    np.testing.assert_array_equal(max_pool(x, 2, ndim=2), plain)
+    np.testing.assert_array_equal(max_pool(x, (2, 2)), plain)
 
 
 def test_pool_rejects_input_of_the_wrong_rank():
@@ -407,7 +415,9 @@ def test_lp_pool_rejects_non_numeric_norm():
 
 
 def test_global_pool_rejects_input_without_spatial_axes():
-    with pytest.raises(ValueError, match=r"`x` must have shape \(N, C, \*spatial\) with at least one spatial axis"):
+    with pytest.raises(ValueError, match=r"`x` must have shape \(N, C, \*spatial\) with at least one spatial axis, "
+                       r"or `ndim`: `x` has 2 dimensions \(2, 3\), which read two ways: a plain image \(H, W\) "
+                       r"has 2 spatial axes, unbatched \(C, L\) has 1; pass ndim=2 or ndim=1"):  # fmt: skip
         global_avg_pool(np.zeros((2, 3)))
 
 
@@ -437,6 +447,18 @@ def test_max_pool_keeps_the_sign_of_the_first_zero_as_pytorch(torch, values, dty
     np.testing.assert_array_equal(indices, expected_indices.numpy())
 
 
+def test_global_max_pool_signed_zeros_in_2d_planes_against_pytorch(torch):
+    # the reduction leaves the sign of a zero maximum open; each plane takes its first zero's
+    rng = np.random.default_rng(5)
+    x = rng.choice([-0.0, 0.0, -1.0], size=(3, 8, 5, 4))
+    x[0, 0] = -1.0  # a plane without zeros
+    expected = torch.nn.functional.adaptive_max_pool2d(torch.from_numpy(x), 1).numpy()
+    ours = global_max_pool(x)
+    np.testing.assert_array_equal(ours, expected)
+    np.testing.assert_array_equal(np.signbit(ours), np.signbit(expected))
+    assert np.signbit(ours).any() and not np.signbit(ours[ours == 0]).all()  # both signs occur
+
+
 def test_max_pool_signed_zeros_in_2d_blocks_against_pytorch(torch):
     rng = np.random.default_rng(3)
     x = rng.choice([-0.0, 0.0, -1.0], size=(2, 3, 9, 8))
@@ -450,12 +472,12 @@ def test_max_pool_signed_zeros_in_2d_blocks_against_pytorch(torch):
 
 
 @pytest.mark.parametrize("pool", ["max_pool", "avg_pool", "lp_pool"])
-def test_int_kernel_on_a_chw_input_names_both_readings(pool):
-    x = np.ones((3, 4, 4))  # (C, H, W) for avg_pool2d, or (N, C, L)?
+def test_int_kernel_on_a_chw_input_names_the_three_readings(pool):
+    x = np.ones((3, 4, 4))  # (C, H, W) for avg_pool2d, (N, C, L), or a plain 3-d volume?
     call = {"max_pool": max_pool, "avg_pool": avg_pool, "lp_pool": lambda x, k: lp_pool(x, 2, k)}[pool]
     with pytest.raises(ValueError, match=r"`kernel_size` 2 is one int and `x` has 3 dimensions \(3, 4, 4\), which "
-                       r"read two ways: batched \(N, C, \*spatial\) has 1 spatial axis, unbatched \(C, \*spatial\) "
-                       r"has 2; pass ndim=1 or ndim=2"):  # fmt: skip
+                       r"read three ways: batched \(N, C, \*spatial\) has 1 spatial axis, unbatched \(C, \*spatial\) "
+                       r"has 2, a plain array \(\*spatial\) has 3; pass ndim=1, ndim=2 or ndim=3"):  # fmt: skip
         call(x, 2)
 
 

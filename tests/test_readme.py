@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import doctest
 import re
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -15,21 +16,59 @@ import convarith as ca
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-VALUE_START = re.compile(r"^[-(\[\d'\"]|^range\(")
+VALUE_START = re.compile(r"^[-(\[\d'\"]|^range\(|^True|^False|^Fraction\(")
 
 
-def micro_reference_lines() -> list[tuple[str, str]]:
-    """``(code, comment)`` for every line of the micro-reference whose code uses only ``ca``."""
-    block = README.split("## API micro-reference", 1)[1].split("```python", 1)[1].split("```", 1)[0]
-    lines = []
-    for line in block.splitlines():
-        code, _, comment = line.partition("  # ")
-        if not comment or not code.startswith("ca."):
+def micro_reference() -> str:
+    """The API micro-reference: the README's first ```python block after its heading."""
+    return README.split("## API micro-reference", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+
+
+def stated_value(comment: str) -> tuple[str, object] | None:
+    """``(text, value)``: the longest start of ``comment`` that is a Python literal (or a range), else None.
+
+    The literal must end the comment or be followed by a space, ``:``, ``;`` or ``,`` (so that
+    ``1-D`` states nothing).
+    """
+    if not VALUE_START.match(comment):
+        return None
+    names = {"__builtins__": {}, "range": range, "Fraction": Fraction, "True": True, "False": False}
+    for cut in range(len(comment), 0, -1):
+        if cut < len(comment) and comment[cut] not in " :;,":
             continue
-        names = {n.id for n in ast.walk(ast.parse(code.strip())) if isinstance(n, ast.Name)}
-        if names <= {"ca"} and VALUE_START.match(comment.strip()):
-            lines.append((code.strip(), comment.strip()))
-    return lines
+        try:
+            return comment[:cut].strip(), eval(comment[:cut], names)
+        except Exception:
+            continue
+    return None
+
+
+def run_micro_reference() -> tuple[list[str], int]:
+    """Execute the micro-reference statement by statement, as pasted; check every stated result.
+
+    Returns the mismatches (a comment whose value differs from the result, or whose text is not
+    what Python prints) and the number of comments checked. A line that raises raises here.
+    """
+    block = micro_reference()
+    lines = block.splitlines()
+    namespace: dict[str, object] = {}
+    mismatches, checked = [], 0
+    for node in ast.parse(block).body:
+        code = ast.get_source_segment(block, node)
+        if not isinstance(node, ast.Expr):
+            exec(compile(ast.Module([node], []), "README.md", "exec"), namespace)
+            continue
+        result = eval(compile(ast.Expression(node.value), "README.md", "eval"), namespace)
+        comment = lines[node.end_lineno - 1].partition("  # ")[2].strip()
+        stated = stated_value(comment)
+        if stated is None or isinstance(result, np.ndarray):
+            continue
+        checked += 1
+        text, value = stated
+        printed = {repr(result)} | ({", ".join(map(repr, result))} if isinstance(result, tuple) else set())
+        if not (result == value and text in printed):
+            mismatches.append(f"{code}  gives {result!r}; the README says  # {comment}")
+    return mismatches, checked
 
 
 def test_readme_example_runs() -> None:
@@ -41,23 +80,23 @@ def test_readme_example_runs() -> None:
     assert runner.tries >= 3 and runner.failures == 0
 
 
-@pytest.mark.parametrize(("code", "comment"), micro_reference_lines())
-def test_micro_reference_comment_states_the_result(code: str, comment: str) -> None:
-    result = eval(code, {"ca": ca})
-    stated = next(value for value in (leading_value(comment[:cut]) for cut in range(len(comment), 0, -1)) if value)
-    assert result == stated[0], f"{code} gives {result!r}, the README says {comment}"
+def test_micro_reference_runs_as_pasted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every line runs (its files go to a temporary folder), and each stated result is what prints."""
+    pytest.importorskip("matplotlib")
+    monkeypatch.chdir(tmp_path)
+    mismatches, checked = run_micro_reference()
+    assert mismatches == []
+    assert checked >= 15
+    assert (tmp_path / "padding_strides.gif").is_file() and (tmp_path / "out" / "dilation.mp4").is_file()
 
 
-def leading_value(text: str) -> tuple[object] | None:
-    """``(value,)`` if ``text`` is a Python literal (or a range), else None."""
-    try:
-        return (eval(text, {"__builtins__": {}, "range": range}),)
-    except Exception:
-        return None
-
-
-def test_micro_reference_has_checked_lines() -> None:
-    assert len(micro_reference_lines()) >= 10
+def test_stated_values_are_read_strictly() -> None:
+    assert stated_value("(2, 3)  TF puts the extra unit after") == ("(2, 3)", (2, 3))
+    assert stated_value("1-D, 2-D, 3-D, ...") is None
+    assert stated_value("(Fraction(-2, 1), Fraction(-2, 1)): exact") == (
+        "(Fraction(-2, 1), Fraction(-2, 1))",
+        (Fraction(-2), Fraction(-2)),
+    )
 
 
 def test_readme_picture_is_what_the_package_draws() -> None:

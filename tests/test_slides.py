@@ -293,3 +293,25 @@ def test_explorer_without_the_slide_row():
     explorer = LayerExplorer("conv", 5, 3, dpi=20, slides=False)
     assert explorer.slide_button is None
     assert not any(isinstance(child, SlideButton) for child in explorer.children)
+
+
+@pytest.mark.parametrize("predict", ["output_size", "next_value", "reads"])
+def test_a_prediction_explorer_exports_no_answer_before_check(tmp_path, monkeypatch, predict):
+    """Export slide on an unanswered prediction once wrote every frame: the output size, formula and values."""
+    from convarith.widgets import LayerExplorer
+
+    monkeypatch.chdir(tmp_path)
+    explorer = LayerExplorer("max_pool", 5, 2, ceil_mode=True, predict=predict, dpi=20)
+    slide = explorer.slide_button
+    assert slide is not None
+    slide.click()
+    assert slide.written == [] and not list(tmp_path.iterdir())
+    assert "Nothing written" in slide.status.value and "Check" in slide.status.value
+    if predict == "output_size":
+        explorer.prediction.answer.value = "3"  # ceil((5 - 2) / 2) + 1 = 3, worked by hand
+    elif predict == "next_value":
+        explorer.prediction.answer.value = "0"  # wrong or right, Check reveals the position
+    explorer.check_prediction()
+    slide.click()
+    frames = gif_frames(tmp_path / "max_pool_slide.gif")
+    assert len(frames) == (9 if predict == "output_size" else 1)  # the 3×3 windows, or the one revealed

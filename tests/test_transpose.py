@@ -715,9 +715,11 @@ def test_weight_rank_mismatch() -> None:
         ca.conv_transpose(np.ones((1, 4, 3, 3, 3)), W)
 
 
-def test_weight_without_spatial_axes() -> None:
-    with pytest.raises(ValueError, match="at least one spatial axis"):
-        ca.conv_transpose(np.ones((1, 4)), np.ones((4, 2)))
+def test_plain_kernel_needs_a_plain_input() -> None:
+    # a 2-d weight is a plain kernel (issue 19): a plain 2-d x, not (C_in, L)
+    with pytest.raises(ValueError, match=r"`weight` \(4, 2\) is a plain 2-d kernel \(no channel axes\), so `x` must "
+                       r"be a plain 2-d array, got shape \(1, 4, 3\)"):  # fmt: skip
+        ca.conv_transpose(np.ones((1, 4, 3)), np.ones((4, 2)))
 
 
 def test_bias_mismatch() -> None:

@@ -493,7 +493,8 @@ def test_a_bug_in_the_quiz_raises(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(quiz, "_hint", _raise(RuntimeError("bug in the hint")))
     q = OutputSizeQuiz(seed=1)
-    q.answer.value = q.question.layer.output_shape[0] + 1
+    with pytest.raises(RuntimeError, match="bug in the hint"):
+        q.answer.value = q.question.layer.output_shape[0] + 1  # Enter checks: the bug shows here
     with pytest.raises(RuntimeError, match="bug in the hint"):
         q.check_answer()
 

@@ -30,6 +30,7 @@ from convarith.widgets.predict import (
     parse_value,
     question,
 )
+from tests._cells import NOTEBOOKS as NOTEBOOK_DIR
 from tests._cells import run_until_exercises
 
 # the guide's numerical figure (no_padding_no_strides with numbers): its output, worked by hand
@@ -321,8 +322,9 @@ def _notebook_predictors(name: str) -> list[tuple[str, LayerExplorer, dict[str, 
 def test_notebooks_predict_as_their_prose_says() -> None:
     ((prose, explorer, names),) = _notebook_predictors("01_discrete_convolution")
     assert explorer.predict == "next_value" and "press **Check**" in prose and "nine products" in prose
-    assert np.array_equal(np.asarray(explorer.x), names["x"]) and np.array_equal(np.asarray(explorer.w), names["w"])
-    explorer.prediction.answer.value = str(names["y"][0, 0])
+    assert np.array_equal(np.asarray(explorer.x), names["x_new"]) and np.array_equal(np.asarray(explorer.w), names["w"])
+    first = int((names["x_new"][:3, :3] * names["w"]).sum())  # the top-left window's nine products, by hand
+    explorer.prediction.answer.value = str(first)
     verdict = explorer.check_prediction()
     assert verdict is not None and verdict.correct and verdict.detail.count("·") == 9
 
@@ -345,7 +347,36 @@ def test_notebooks_predict_as_their_prose_says() -> None:
     ((prose, explorer, names),) = _notebook_predictors("06_transposed_convolution")
     assert explorer.predict == "reads" and "scatter view" in prose
     assert "Which output cells does input cell (0, 0) add the kernel to?" in explorer.prediction.prompt.value
-    assert np.array_equal(np.asarray(explorer.x), names["x"])
+    assert explorer.state.layer is not None and explorer.state.layer.input_shape == (3, 3) and "3×3 input" in prose
+
+
+_BEFORE_EXERCISES = [p.stem for p in sorted(NOTEBOOK_DIR.glob("[01][0-9]_*.ipynb")) if int(p.name[:2]) <= 11]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", _BEFORE_EXERCISES)
+def test_no_prediction_has_its_answer_shown_above_it(name: str) -> None:
+    """01 and 05 once asked for the values the explorer just above showed (the same input), 04 and 06
+    for the cells the explorer above highlighted (the same layer), and 01 printed `y` as well."""
+    _, ran = run_until_exercises(name)
+    explorers = [(n, value) for n, (_, _, value, _) in enumerate(ran) if isinstance(value, LayerExplorer)]
+    for n, asking in explorers:
+        if not asking.predict:
+            continue
+        panel = asking.state.scene.panels[0]
+        for m, shown in explorers:
+            if m >= n:
+                break
+            if asking.predict == "next_value":  # the values: another input
+                before = shown.state.scene.panels[0].input_values
+                assert before is None or not np.array_equal(before, panel.input_values), (name, m, n)
+            else:  # the size or the cells read: another layer
+                assert shown.state.layer != asking.state.layer, (name, m, n)
+        if asking.predict == "next_value":
+            answers = panel.frames[-1].output_values
+            for m, (_, _, value, _) in enumerate(ran[:n]):
+                shows = isinstance(value, np.ndarray) and value.shape == answers.shape
+                assert not (shows and np.array_equal(value, answers)), (name, m, n)
 
 
 @pytest.mark.slow

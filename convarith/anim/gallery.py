@@ -3,7 +3,8 @@
 :data:`GALLERY` lists every figure: the guide's convolutions (``no_padding_no_strides``, ...,
 ``dilation``) and their ``_transposed`` twins, with the parameters of Dumoulin & Visin's
 figures, plus numerical convolution, max and average pooling, a kernel-2 stride-2 transposed
-convolution, grouped and depthwise channel views, symmetric padding, TensorFlow-versus-PyTorch
+convolution, the overlap of three transposed convolutions built tap by tap (a checkerboard, an
+even one, one with gaps), grouped and depthwise channel views, symmetric padding, TensorFlow-versus-PyTorch
 'same' padding at stride 2, a non-square layer and a 1-D convolution. :func:`render_gallery`
 writes them all (``convarith gallery OUTDIR`` on the command line).
 
@@ -16,6 +17,7 @@ References
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ from convarith.anim.scenes import (
     Scene,
     conv_scene,
     group_scene,
+    overlap_scene,
     pool_scene,
     same_comparison_scene,
     symmetric_scene,
@@ -153,6 +156,21 @@ def _figures() -> tuple[GalleryFigure, ...]:
             ),
         ),
         GalleryFigure(
+            "kernel_3_strides_2_overlap",
+            "overlap of a transposed k=3, s=2 on ones, tap by tap: kernel not divisible by stride, a checkerboard",
+            lambda: overlap_scene((4, 4), 3, 2, name="kernel_3_strides_2_overlap"),
+        ),
+        GalleryFigure(
+            "kernel_4_strides_2_overlap",
+            "overlap of a transposed k=4, s=2, p=1 on ones: kernel divisible by stride, even inside",
+            lambda: overlap_scene((4, 4), 4, 2, 1, name="kernel_4_strides_2_overlap"),
+        ),
+        GalleryFigure(
+            "kernel_2_strides_3_overlap",
+            "overlap of a transposed k=2, s=3 on ones: stride above the kernel, every third row and column a gap",
+            lambda: overlap_scene((3, 3), 2, 3, name="kernel_2_strides_3_overlap"),
+        ),
+        GalleryFigure(
             "groups",
             "grouped convolution, 6 -> 6 channels, groups 3: which input channels feed each output",
             lambda: group_scene(6, 6, 3, name="groups"),
@@ -263,9 +281,9 @@ def render_gallery(
     formats: Sequence[str] = ("gif",),
     names: Sequence[str] | None = None,
     overwrite: bool = False,
-    progress: bool = True,
+    progress: bool | None = None,
     duration: float = 0.7,
-    dpi: float = 100,
+    dpi: float = 200,
 ) -> GallerySummary:
     """Render the gallery into ``outdir``.
 
@@ -279,12 +297,14 @@ def render_gallery(
         Only these figures (default: all of :data:`GALLERY`).
     overwrite : bool
         Replace existing files. Without it, nothing is written if any target exists.
-    progress : bool
-        Show a progress bar (tqdm) on stderr.
+    progress : bool, optional
+        Show a progress bar (tqdm) on stderr; None (default): only when stderr is a terminal, so
+        that a log or a pipe gets no bar.
     duration : float
         Seconds per frame (GIF, MP4, Beamer).
     dpi : float
-        Pixels per inch of the 9.6 × 5.4 inch (16:9) frames: 100 gives 960 × 540.
+        Pixels per inch of the 9.6 × 5.4 inch (16:9) frames: the default 200 gives 1920 × 1080,
+        a full-HD slide (the size the widgets' slide export writes); 100 gives 960 × 540.
 
     Returns
     -------
@@ -344,6 +364,8 @@ def render_gallery(
                         raise OutputExistsError(target, "the gallery")
     root.mkdir(parents=True, exist_ok=True)
     bar: Any = None
+    if progress is None:
+        progress = sys.stderr.isatty()
     if progress:
         from tqdm import tqdm
 

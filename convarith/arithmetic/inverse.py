@@ -13,6 +13,7 @@ References
 from __future__ import annotations
 
 from convarith.arithmetic.layer import LayerError, layer
+from convarith.arithmetic.padding import split_total
 from convarith.arithmetic.validate import axis_label, parse_axes
 from convarith.typing import IntOrTuple, PaddingLike, PadPair, SizeResult
 
@@ -112,7 +113,7 @@ def padding_for_output(
                 f"`output_size` {o[x]} is smaller than the unpadded output {most} = "
                 f"floor(({i[x]} - {ek}) / {s[x]}) + 1{axis_label(x, ndim)}: padding cannot be negative"
             )
-        pads.append((total // 2, total - total // 2))
+        pads.append(split_total(total))
     return pads[0] if scalar else tuple(pads)
 
 

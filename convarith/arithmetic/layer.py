@@ -21,10 +21,16 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from convarith.arithmetic.padding import CONVENTIONS, needs_input_size, padding_rule, resolve_padding
+from convarith.arithmetic.padding import (
+    CONVENTIONS,
+    needs_input_size,
+    padding_rule,
+    resolve_padding,
+    transpose_padding,
+)
 from convarith.arithmetic.text import axis_formula, format_padding, format_param, layer_latex, layer_text
 from convarith.arithmetic.validate import (
     LayerError,
@@ -340,6 +346,20 @@ class Layer:
             return values[0] if self.scalar else values
 
         pad: Any
+        if self.op == "conv_transpose" and self.padding_rule != "explicit":
+            # the crops of a transposed 'same' do not depend on the input size: keep them
+            assert self.padding is not None
+            sized = layer(
+                self.op,
+                input_size,
+                one(self.kernel_size),
+                one(self.stride),
+                self.padding[0] if self.scalar else self.padding,
+                one(self.dilation),
+                output_padding=one(self.output_padding),
+                groups=self.groups,
+            )
+            return replace(sized, padding_rule=self.padding_rule, convention=self.convention)
         if self.padding_rule == "explicit":
             assert self.padding is not None
             pad = self.padding[0] if self.scalar else self.padding
@@ -405,10 +425,14 @@ def layer(
         With one axis ``(1, 2)`` is ``(before, after)``; with several axes ``(1, 2)`` is one int
         per axis and ``((0, 1), (1, 1))`` one pair per axis. A word (``'same'``, ``'valid'``,
         ``'full'``, or a convention name such as ``'caffe'``) is resolved by
-        :func:`convarith.arithmetic.resolve_padding`. A transposed convolution takes numbers only
-        (they crop its output).
+        :func:`convarith.arithmetic.resolve_padding`. A transposed convolution takes numbers (they
+        crop its output), or ``'same'``/``'valid'`` as TensorFlow/Keras (``convention='tensorflow'``)
+        or ONNX (``'same_upper'``, ``'same_lower'``) resolve them:
+        :func:`convarith.arithmetic.padding.transpose_padding`.
     output_padding : int or tuple of int
         Transposed convolution only: extra units ``a`` on the far side, ``a < s`` or ``a < d``.
+        With ``padding='same'`` or ``'valid'`` it is the framework's argument (0 is Keras' "not
+        given"); the layer keeps the resolved one.
     ceil_mode : bool
         Pooling only: round the output size up.
     groups : int
@@ -438,7 +462,8 @@ def layer(
       ``ek <= i + pb + pe``;
     - pooling: ``o = floor((i + pb + pe - ek + (s - 1 if ceil_mode else 0))/s) + 1``, minus one
       in ceil mode when ``(o - 1)*s >= i + pb`` (a window may not start in the right padding);
-    - transposed: ``o = (i - 1)*s - pb - pe + ek + a`` (relationship 14), needs ``o >= 1``.
+    - transposed: ``o = (i - 1)*s - pb - pe + ek + a`` (relationship 14), needs ``o >= 1``;
+      ``padding='same'`` gives ``o = i*s`` (TensorFlow/Keras, ONNX ``SAME_UPPER``/``SAME_LOWER``).
 
     References
     ----------
@@ -456,6 +481,9 @@ def layer(
     ((1, 2), (2, 1))
     >>> layer("conv", None, 3, padding="same")  # a stack's layer: no input size yet
     conv: kernel 3, stride 1, padding (1, 1) (same, tensorflow)
+    >>> layer("conv_transpose", 8, 3, stride=2, padding="same")  # Keras: o = i*s, crops (0, 1)
+    transpose: input 8, kernel 3, stride 2, padding (0, 1) (same, tensorflow) -> output 16
+      o = (8 − 1)·2 − 0 − 1 + 3 + 0 = 16
     >>> layer("conv", 4, 5)
     Traceback (most recent call last):
     ...
@@ -476,9 +504,9 @@ def layer(
     if groups != 1 and op not in ("conv", "conv_transpose"):
         raise LayerError(f"`groups` {groups} applies to convolutions only, not to {op!r}")
     rule, convention = padding_rule(padding, convention)
-    if rule != "explicit" and op == "conv_transpose":
+    if rule == "full" and op == "conv_transpose":
         raise LayerError(
-            f"`padding` {padding!r}: a transposed convolution takes explicit padding (it crops the output)"
+            f"`padding` {padding!r}: a transposed convolution takes numbers, 'same' or 'valid' (it crops the output)"
         )
 
     # Sizes per axis.
@@ -502,7 +530,11 @@ def layer(
 
     # Padding: resolved now unless the rule needs the missing input size.
     pads: tuple[PadPair, ...] | None
-    if i is None and rule == "same" and any(needs_input_size(convention, st) for st in s):
+    if op == "conv_transpose" and rule != "explicit":
+        # TensorFlow/Keras or ONNX: o = i*s for 'same'; an output_padding of 0 is Keras' None
+        given = None if not any(a) and convention not in ("same_upper", "same_lower") else a
+        pads, a = transpose_padding(k, s, d, rule, given, convention)
+    elif i is None and rule == "same" and any(needs_input_size(convention, st) for st in s):
         pads = None
     elif rule == "explicit":
         pads = per_axis_padding(padding, ndim)

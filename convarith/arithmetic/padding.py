@@ -40,6 +40,8 @@ __all__ = [
     "padding_rule",
     "resolve_padding",
     "same_padding",
+    "split_total",
+    "transpose_padding",
 ]
 
 CONVENTIONS: dict[str, str] = {
@@ -134,8 +136,135 @@ def _same_axis(i: int | None, k: int, s: int, d: int, convention: str, where: st
         i = ek  # at stride 1 the split is ek - 1 whatever the input
     o = -(-i // s)
     total = max((o - 1) * s + ek - i, 0)
+    return split_total(total, convention)
+
+
+def split_total(total: int, convention: str = "tensorflow") -> PadPair:
+    """Split a total padding (or crop) into ``(before, after)``: the extra unit after, or before for ``'same_lower'``.
+
+    Notes
+    -----
+    ``before = total // 2`` (TensorFlow, ONNX ``SAME_UPPER``); ``SAME_LOWER`` swaps the halves.
+
+    Examples
+    --------
+    >>> split_total(5), split_total(5, "same_lower")
+    ((2, 3), (3, 2))
+    """
     small = total // 2
     return (total - small, small) if convention == "same_lower" else (small, total - small)
+
+
+def _transpose_axis(k: int, s: int, d: int, a: int | None, word: str, convention: str) -> tuple[PadPair, int]:
+    ek = d * (k - 1) + 1
+    if convention in ("same_upper", "same_lower"):  # ONNX ConvTranspose
+        extra = a or 0
+        if word == "valid":
+            return (0, 0), extra
+        total = extra + ek - s  # s*(i - 1) + a + ek - i*s, the same for every i
+        if total < 0:  # the kernel is narrower than the stride: the missing cells go after
+            return (0, 0), extra - total
+        return split_total(total, convention), extra
+    # Keras (keras/src/backend/common/backend_utils.py, the JAX conversion): the dilated input is
+    # padded by `left` and `pad_len - left` before a valid convolution, i.e. cropped ek - 1 - pad
+    if word == "valid":
+        return (0, 0), (max(s - ek, 0) if a is None else a)
+    pad_len = s + ek - 2 if a is None else ek + ek % 2 - 2 + a
+    left = min(pad_len // 2 + pad_len % 2, ek - 1)
+    before, after = ek - 1 - left, ek - 1 - (pad_len - left)
+    return (before, max(after, 0)), max(-after, 0)
+
+
+def transpose_padding(
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple = 1,
+    dilation: IntOrTuple = 1,
+    padding: str = "same",
+    output_padding: IntOrTuple | None = None,
+    convention: str = "tensorflow",
+) -> tuple[tuple[PadPair, ...], tuple[int, ...]]:
+    """Crops ``(before, after)`` and output padding of a transposed convolution with ``'same'`` or ``'valid'``.
+
+    The one resolver of transposed 'same' and 'valid': :func:`convarith.arithmetic.layer` calls it,
+    and so do the Keras and ONNX readers. The result is in PyTorch's terms,
+    ``o = (i - 1)*s + ek - pb - pe + a``; it does not depend on the input size.
+
+    Parameters
+    ----------
+    kernel_size, stride, dilation : int or tuple of int
+        Per axis.
+    padding : {'same', 'valid'}
+    output_padding : int, tuple of int or None
+        As the framework was given it. Keras tells ``None`` (not given) from ``0``.
+    convention : str
+        ``'tensorflow'`` (= ``'keras'``, ``'jax'``): Keras' ``ConvNDTranspose`` and TensorFlow's
+        ``conv2d_transpose``; ``'same_upper'`` or ``'same_lower'``: ONNX ``ConvTranspose`` with that
+        ``auto_pad`` (``'valid'``: ``auto_pad='VALID'``).
+
+    Returns
+    -------
+    (tuple of (before, after), tuple of int)
+        Crops and output padding per axis.
+
+    Raises
+    ------
+    LayerError
+        Another word or convention (PyTorch's ``ConvTranspose`` has no 'same').
+
+    Notes
+    -----
+    TensorFlow/Keras (``deconv_output_length`` in ``keras/src/utils/conv_utils.py``): without
+    ``output_padding``, ``o = i*s`` for ``'same'`` and ``o = i*s + max(ek - s, 0)`` for
+    ``'valid'``; with it, ``o = (i - 1)*s + ek - 2*pad + a``, ``pad = ek // 2`` ('same') or 0.
+    The crops are Keras' own (``_convert_conv_transpose_padding_args_from_keras_to_jax`` in
+    ``keras/src/backend/common/backend_utils.py``): ``pad_len = s + ek - 2`` (or
+    ``ek + ek % 2 - 2 + a``), ``left = min(ceil(pad_len/2), ek - 1)``, crops
+    ``(ek - 1 - left, ek - 1 - (pad_len - left))``, a negative crop after being output padding.
+    Wherever TensorFlow's ``conv2d_transpose`` accepts the shape this is its split (the forward
+    convolution's 'same' from ``o`` to ``i``: ``total // 2`` before). Keras' torch backend pads both
+    sides alike and differs when both its padding and output padding are positive (it warns).
+
+    ONNX ``ConvTranspose`` (operator spec): ``SAME_UPPER``/``SAME_LOWER`` give ``o = i*s`` with
+    ``total = s*(i - 1) + a + ek - o = a + ek - s`` cropped, ``total // 2`` before for
+    ``SAME_UPPER`` and the larger half before for ``SAME_LOWER``. When ``ek + a < s`` the spec's
+    total is negative; convarith then adds the ``s - ek`` missing cells after (as TensorFlow does),
+    an assumption the spec does not settle. ``VALID`` crops nothing: ``o = s*(i - 1) + ek + a``.
+
+    Examples
+    --------
+    >>> transpose_padding(3, 2)  # Keras: 8 -> 16 crops (0, 1)
+    (((0, 1),), (0,))
+    >>> transpose_padding(4, 2)  # the DCGAN layer
+    (((1, 1),), (0,))
+    >>> transpose_padding(3, 2, convention="same_lower"), transpose_padding(3, 2, convention="same_upper")
+    ((((1, 0),), (0,)), (((0, 1),), (0,)))
+    >>> transpose_padding(1, 2)  # a kernel narrower than the stride: one zero cell added
+    (((0, 0),), (1,))
+    """
+    word = check_choice(padding.lower() if isinstance(padding, str) else padding, "padding", ("same", "valid"))
+    check_choice(convention, "convention", CONVENTIONS)
+    if convention not in (*_TENSORFLOW_LIKE, "same_lower"):
+        raise LayerError(
+            f"`convention` {convention!r}: transposed 'same' is defined by TensorFlow/Keras "
+            "('tensorflow') and ONNX ('same_upper', 'same_lower'); PyTorch's ConvTranspose takes numbers"
+        )
+    onnx = convention in ("same_upper", "same_lower")
+    sizes = {"kernel_size": kernel_size, "stride": stride, "dilation": dilation}
+    if output_padding is not None:
+        sizes["output_padding"] = output_padding
+    ndim = count_axes(**sizes) or 1
+    k = per_axis(kernel_size, "kernel_size", ndim)
+    s = per_axis(stride, "stride", ndim)
+    d = per_axis(dilation, "dilation", ndim)
+    a = None if output_padding is None else per_axis(output_padding, "output_padding", ndim, minimum=0)
+    pads, extra = [], []
+    for x in range(ndim):
+        pad, add = _transpose_axis(
+            k[x], s[x], d[x], None if a is None else a[x], word, convention if onnx else "tensorflow"
+        )
+        pads.append(pad)
+        extra.append(add)
+    return tuple(pads), tuple(extra)
 
 
 def resolve_padding(

@@ -8,7 +8,9 @@ student seed and whose answers the package computes (formulas, engine, studies):
   :meth:`Exercise.solution` gives the worked answer on request;
 - :func:`worksheet`: a printable worksheet (Markdown or HTML) and, on request, its answer key;
 - :mod:`convarith.classroom.images`: a real photograph through padding, stride, even kernels and
-  depthwise convolution (needs matplotlib).
+  depthwise convolution (needs matplotlib);
+- :mod:`convarith.classroom.checkerboard`: the photograph through upsamplers of ones, the
+  checkerboard of notebook 14 and its remedies (needs matplotlib).
 
 The notebook widget is :class:`convarith.widgets.exercises.ExerciseWidget`.
 """

@@ -59,6 +59,11 @@ def _frozen(value: object) -> object:
     return value
 
 
+def capital(text: str) -> str:
+    """``text`` with its first letter a capital (the rest unchanged), to start a sentence."""
+    return text[:1].upper() + text[1:]
+
+
 def square(n: int) -> str:
     """A square size, ``'3×3'``, in the package's one format (:func:`convarith.arithmetic.text.format_size`)."""
     return format_size((n, n))

@@ -19,6 +19,7 @@ from convarith.arithmetic import (
     recovering_output_padding,
     transpose_equivalent,
 )
+from convarith.arithmetic.english import plural, with_article
 from convarith.classroom._common import Generator, block, draw, given, lines, one, square
 from convarith.classroom.exercise import Answer, Parts
 from convarith.engine import conv, conv_matrix, conv_transpose
@@ -119,7 +120,8 @@ def _transpose_construction(rng: np.random.Generator) -> Parts:
         Answer("ints", answer),
         (
             f"zeros between = s − 1 = {eq.zeros_between}; stretched size = (i − 1)·s + 1 = {eq.stretched_size}",
-            f"padding p' = k − 1 − p = {k} − 1 − {p} = {eq.padding[0]} (negative: cells cropped instead)",
+            f"padding p' = k − 1 − p = {k} − 1 − {p} = {eq.padding[0]}"
+            + (" (negative: cells cropped instead)" if eq.padding[0] < 0 else ""),
             f"a stride-one convolution then gives {eq.stretched_size} + {eq.padding[0]} + {eq.padding[1]} − {k} "
             f"+ 1 = {eq.output_size}",
         ),
@@ -143,7 +145,8 @@ def _matrix_shape(rng: np.random.Generator) -> Parts:
     shape = conv_matrix((c_in, i, i), w, stride=s, padding=p).shape
     o = one(conv_output_size(i, k, s, p))
     return Parts(
-        f"The matrix `C` of a convolution from {c_in} input channel(s) of {square(i)} to {c_out} output channel(s), "
+        f"The matrix `C` of a convolution from {plural(c_in, 'input channel')} of {square(i)} to "
+        f"{plural(c_out, 'output channel')}, "
         f"kernel {square(k)}, stride {s}, padding {p}: `conv(x).ravel() == C @ x.ravel()`. What is the shape of `C`? "
         "Answer (rows, columns).",
         Answer("ints", tuple(int(v) for v in shape)),
@@ -171,7 +174,8 @@ def _matrix_row_nonzeros(rng: np.random.Generator) -> Parts:
     row = r * o + c
     count = int(np.count_nonzero(C[row]))
     return Parts(
-        f"A 3×3 kernel with no zero weights, stride {s} and zero padding one on a {square(i)} input. Row {row} of the "
+        f"A 3×3 kernel with no zero weights, stride {s} and zero padding one on "
+        f"{with_article(square(i) + ' input')}. Row {row} of the "
         f"matrix `C` belongs to output cell ({r}, {c}). How many non-zero entries does that row have?",
         Answer("int", count),
         (
@@ -227,7 +231,8 @@ def _groups_weights(rng: np.random.Generator) -> Parts:
     k = draw(rng, 1, 3) * 2 - 1
     count = _weight_count(c_in, c_out, k, g)
     return Parts(
-        f"A convolution from {c_in} to {c_out} channels with a {square(k)} kernel and `groups={g}` (no bias). "
+        f"A convolution from {c_in} to {c_out} channels with "
+        f"{with_article(square(k) + ' kernel')} and `groups={g}` (no bias). "
         "How many weights does it have?",
         Answer("int", count),
         (
@@ -293,8 +298,8 @@ def _groups_reads(rng: np.random.Generator) -> Parts:
         f"channel {j} read? (Channels are numbered from zero.)",
         Answer("set", reads),
         (
-            f"{per_out} output channels and {per_in} input channels per group; output {j} is in group "
-            f"{j} // {per_out} = {group}",
+            f"{plural(per_out, 'output channel')} and {plural(per_in, 'input channel')} per group; "
+            f"output {j} is in group {j} // {per_out} = {group}",
             f"group {group} has input channels {group * per_in}..{group * per_in + per_in - 1}",
         ),
         "Find the group of this output channel (output channels are split into equal, consecutive groups), then "

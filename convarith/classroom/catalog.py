@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from convarith.arithmetic.validate import check_minimum
-from convarith.classroom import beyond, research, sliding
+from convarith.classroom import beyond, beyond_box, research, sliding
 from convarith.classroom._common import Generator
 from convarith.classroom.exercise import Exercise
 
@@ -52,6 +53,8 @@ _TITLES = {
     "receptive_fields": "Receptive fields",
 }
 _GENERATORS = {**sliding.GENERATORS, **beyond.GENERATORS, **research.GENERATORS}
+for _name, _kinds in beyond_box.GENERATORS.items():  # notebook 14's kinds join the topics they belong to
+    _GENERATORS[_name] = {**_GENERATORS[_name], **_kinds}
 
 TOPICS: dict[str, Topic] = {
     name: Topic(f"{number:02d}", name, title, _GENERATORS[name])
@@ -80,13 +83,49 @@ def topic(name: str | int) -> Topic:
     raise ValueError(f"`topic` must be a topic name ({', '.join(TOPICS)}) or a number 1..{len(TOPICS)}; got {name!r}")
 
 
-def _rng(seed: int, topic_name: str, kind: str) -> np.random.Generator:
-    """The numbers of one exercise: fixed by the seed, the topic and the kind (not by their order)."""
-    return np.random.default_rng([seed, zlib.crc32(f"{topic_name}/{kind}".encode())])
+def _rng(seed: int, topic_name: str, kind: str, notebook: int | None = None, attempt: int = 0) -> np.random.Generator:
+    """The numbers of one exercise: fixed by the seed, the topic and the kind (not by their order).
+
+    A notebook other than the topic's own (a review) and a redraw add their numbers to the key.
+    """
+    key = [seed, zlib.crc32(f"{topic_name}/{kind}".encode())]
+    return np.random.default_rng(key if notebook is None else [*key, notebook, attempt])
 
 
-def exercise(topic_name: str | int, kind: str, seed: int = 0) -> Exercise:
-    """One exercise of a topic, with numbers drawn from ``seed``.
+_REDRAWS = 64
+"""Most draws a review notebook makes to find numbers no other notebook asks with (then it keeps the last)."""
+
+
+def _review_parts(t: Topic, kind: str, seed: int, notebook: int) -> Any:
+    """The parts of ``kind`` for notebook ``notebook``: numbers no notebook up to it asks with.
+
+    The review notebooks are those after the topics' (12, 13, ...). Review ``m``'s draw is fixed
+    before review ``m + 1``'s, so every notebook's question is known without knowing which
+    notebooks exist: each differs from the topic's own notebook's and from every review's before it.
+    """
+    generate = t.kinds[kind][1]
+    home = int(t.number)
+    taken = [generate(_rng(seed, t.name, kind)).given]
+    parts = None
+    for m in sorted({*range(len(TOPICS) + 1, notebook + 1), notebook} - {home}):
+        for attempt in range(_REDRAWS):
+            parts = generate(_rng(seed, t.name, kind, m, attempt))
+            if parts.given not in taken:
+                break
+        taken.append(parts.given)  # type: ignore[union-attr]
+    return parts
+
+
+def _check_notebook(notebook: object) -> int | None:
+    if notebook is None:
+        return None
+    if isinstance(notebook, bool) or not isinstance(notebook, int) or not 1 <= notebook <= 99:
+        raise ValueError(f"`notebook` must be None or a notebook number 1..99, got {notebook!r}")
+    return notebook
+
+
+def exercise(topic_name: str | int, kind: str, seed: int = 0, *, notebook: int | None = None) -> Exercise:
+    """One exercise of a topic, with numbers drawn from ``seed`` (and the notebook that asks it).
 
     Parameters
     ----------
@@ -96,6 +135,9 @@ def exercise(topic_name: str | int, kind: str, seed: int = 0) -> Exercise:
         One of the topic's kinds (``topic(topic_name).kinds``).
     seed : int
         The student seed (``>= 0``): each seed gives its own numbers; the same seed, the same ones.
+    notebook : int, optional
+        The notebook that asks it, when that is not the topic's own (a review: notebook 13 asks
+        a padding question). Default: the topic's notebook, whose numbers the worksheet has too.
 
     Returns
     -------
@@ -104,7 +146,10 @@ def exercise(topic_name: str | int, kind: str, seed: int = 0) -> Exercise:
     Notes
     -----
     The numbers come from ``numpy.random.default_rng([seed, crc32('topic/kind')])``, so an
-    exercise does not change when other kinds are added.
+    exercise does not change when other kinds are added. A review notebook ``n`` draws from
+    ``[seed, crc32('topic/kind'), n, attempt]`` and redraws (``attempt`` + 1) while its numbers
+    equal those of the topic's notebook or of a review notebook (12, ...) numbered below ``n``: for one
+    seed, no notebook repeats another's question.
 
     Examples
     --------
@@ -115,13 +160,19 @@ def exercise(topic_name: str | int, kind: str, seed: int = 0) -> Exercise:
     True
     >>> ex.check(ex.answer.value).correct
     True
+    >>> review = exercise("padding", "mode_values", seed=0, notebook=13)  # notebook 13 revisits padding
+    >>> review.key, review.numbers == exercise("padding", "mode_values", seed=0).numbers
+    ('padding/mode_values/0/13', False)
     """
     t = topic(topic_name)
     check_minimum(seed, "seed", 0)
+    notebook = _check_notebook(notebook)
     if kind not in t.kinds:
         raise ValueError(f"`kind` for topic {t.name!r} must be one of {', '.join(t.kinds)}; got {kind!r}")
+    if notebook == int(t.number):
+        notebook = None  # the topic's own notebook: the worksheet's numbers
     title, generate = t.kinds[kind]
-    parts = generate(_rng(seed, t.name, kind))
+    parts = generate(_rng(seed, t.name, kind)) if notebook is None else _review_parts(t, kind, seed, notebook)
     return Exercise(
         t.name,
         kind,
@@ -134,6 +185,7 @@ def exercise(topic_name: str | int, kind: str, seed: int = 0) -> Exercise:
         parts.mistakes,
         parts.blocks,
         parts.given,
+        notebook,
     )
 
 
@@ -155,7 +207,7 @@ def exercises(topic_name: str | int, seed: int = 0) -> tuple[Exercise, ...]:
 
 
 def exercise_from_key(key: str) -> Exercise:
-    """The exercise with key ``'topic/kind/seed'`` (see :attr:`Exercise.key`).
+    """The exercise with key ``'topic/kind/seed'`` or ``'topic/kind/seed/notebook'`` (:attr:`Exercise.key`).
 
     Notes
     -----
@@ -165,8 +217,10 @@ def exercise_from_key(key: str) -> Exercise:
     --------
     >>> exercise_from_key("strides/output_size/7") == exercise("strides", "output_size", 7)
     True
+    >>> exercise_from_key("strides/output_size/7/13") == exercise("strides", "output_size", 7, notebook=13)
+    True
     """
     parts = key.split("/")
-    if len(parts) != 3 or not parts[2].isdigit():
-        raise ValueError(f"`key` must be 'topic/kind/seed', got {key!r}")
-    return exercise(parts[0], parts[1], int(parts[2]))
+    if len(parts) not in (3, 4) or not all(p.isdigit() for p in parts[2:]):
+        raise ValueError(f"`key` must be 'topic/kind/seed' or 'topic/kind/seed/notebook', got {key!r}")
+    return exercise(parts[0], parts[1], int(parts[2]), notebook=int(parts[3]) if len(parts) == 4 else None)

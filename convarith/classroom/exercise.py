@@ -256,6 +256,8 @@ class Exercise:
         Preformatted blocks the question shows (arrays), in order.
     given : tuple of (str, value)
         The numbers the question gives (arrays as nested tuples), by name: see :attr:`numbers`.
+    notebook : int, optional
+        The review notebook that asks it (None: the topic's own notebook).
 
     Examples
     --------
@@ -283,6 +285,7 @@ class Exercise:
     mistakes: tuple[tuple[Any, str], ...] = ()
     blocks: tuple[str, ...] = field(default=())
     given: tuple[tuple[str, Any], ...] = field(default=())
+    notebook: int | None = None
 
     def __post_init__(self) -> None:
         hints = [self.hint, *(h for _, h in self.mistakes)]
@@ -294,8 +297,8 @@ class Exercise:
 
     @property
     def key(self) -> str:
-        """``'topic/kind/seed'``: :func:`convarith.classroom.exercise_from_key` rebuilds the exercise."""
-        return f"{self.topic}/{self.kind}/{self.seed}"
+        """``'topic/kind/seed'``, ``/notebook`` added for a review: :func:`exercise_from_key` rebuilds it."""
+        return f"{self.topic}/{self.kind}/{self.seed}" + ("" if self.notebook is None else f"/{self.notebook}")
 
     @property
     def numbers(self) -> dict[str, Any]:

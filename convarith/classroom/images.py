@@ -420,17 +420,23 @@ def depthwise_figure(image: np.ndarray) -> Any:
     >>> fig = depthwise_figure(sample_image(8))
     >>> [ax.get_title() for ax in fig.axes[:3]]
     ['red-ness', 'green-ness', 'blue-ness']
+    >>> fig.axes[-1].get_xlabel()[:14]  # a colour bar for the signed edge responses
+    'edge response:'
     """
     edges = depthwise_rgb(image)
     fig, axes = _figure(3, 2, width=11.0, height=8.0)
     limit = float(np.abs(edges).max())
+    shown = None
     for c, name in enumerate(CHANNELS):
         alone = np.zeros_like(image)
         alone[c] = image[c]  # this colour only: bright where the photograph has much of it
         axes[0, c].imshow(_rgb(alone))
         axes[0, c].set_title(f"{name}-ness")
-        axes[1, c].imshow(edges[c], cmap="RdBu_r", vmin=-limit, vmax=limit)
+        # signed values: a diverging map centred on 0 (white), one scale for the three outputs
+        shown = axes[1, c].imshow(edges[c], cmap="RdBu_r", vmin=-limit, vmax=limit)
         axes[1, c].set_title(f"depthwise edge filter on {name} only")
     fig.suptitle("groups = 3: each output channel reads one colour (3·3·3 = 27 weights, a dense 3→3 layer has 81)")
-    fig.tight_layout()
+    fig.set_layout_engine("constrained")  # room for the colour bar and its label
+    bar = fig.colorbar(shown, ax=list(axes[1]), orientation="horizontal", fraction=0.05, pad=0.02, aspect=50)
+    bar.set_label("edge response: > 0 red (brighter to the right), < 0 blue (darker to the right), 0 white (no edge)")
     return fig

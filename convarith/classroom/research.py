@@ -41,7 +41,7 @@ def _even_shift(rng: np.random.Generator) -> Parts:
     shift = m.displacement[0]
     return Parts(
         f"A stack of {n} stride-one convolutions with {square(k)} kernels, each padded with {_NAMES[convention]} "
-        "'same' padding. By how many cells has the feature map moved after the last layer, along each axis? "
+        "padding. By how many cells has the feature map moved after the last layer, along each axis? "
         "Give a signed number in array indices (negative: towards index zero, up and left).",
         Answer("number", shift),
         (
@@ -91,12 +91,21 @@ def _even_groups(rng: np.random.Generator) -> Parts:
         f"C2sp (Wu et al.) splits {c} channels into four contiguous groups, each padded towards a different "
         "corner. How many channels does each group get? List the four sizes in order.",
         Answer("list", sizes),
-        (f"{c} = 4·{c // 4} + {c % 4}: the first {c % 4} group(s) take one channel more", repr(groups)),
+        (f"{c} = 4·{c // 4} + {c % 4}: {_extra_channels(c % 4)}", repr(groups)),
         "The groups are as even as possible; when the channels do not divide evenly, the first groups take one "
         "channel more.",
         ((tuple(sorted(sizes)), "The extra channels go to the first groups, not the last."),),
         given=given(channels=c),
     )
+
+
+def _extra_channels(extra: int) -> str:
+    """Which of C2sp's four groups take one channel more."""
+    if extra == 0:
+        return "the four groups are equal"
+    if extra == 1:
+        return "the first group takes one channel more"
+    return f"the first {extra} groups take one channel more"
 
 
 def _even_erosion(rng: np.random.Generator) -> Parts:
@@ -142,8 +151,13 @@ def _same_split(rng: np.random.Generator) -> Parts:
         (
             f"o = ⌈i/s⌉ = ⌈{i}/{s}⌉ = {o}; total = max((o − 1)·s + k − i, 0) = max({(o - 1) * s + k - i}, 0) "
             f"= {sum(pads)}",
-            f"{convention}: the extra cell goes {'after' if convention == 'tensorflow' else 'before'} -> "
-            f"{format_pad(pads)}",
+            f"{convention}: "
+            + (
+                "an even total splits equally"
+                if sum(pads) % 2 == 0
+                else f"the extra cell goes {'after' if convention == 'tensorflow' else 'before'}"
+            )
+            + f" -> {format_pad(pads)}",
         ),
         "At a stride above one the total is not the kernel minus one: first find how many outputs 'same' asks "
         "for, then the padding that makes the last window fit.",

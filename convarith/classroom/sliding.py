@@ -22,8 +22,9 @@ from convarith.arithmetic import (
     same_padding,
     window_map,
 )
+from convarith.arithmetic.english import and_list, plural, with_article
 from convarith.arithmetic.text import format_pad
-from convarith.classroom._common import Generator, block, draw, given, lines, one, pick, square
+from convarith.classroom._common import Generator, block, capital, draw, given, lines, one, pick, square
 from convarith.classroom.exercise import Answer, Parts
 from convarith.engine import avg_pool, conv, max_pool, pad
 
@@ -40,7 +41,8 @@ def _conv_output_size(rng: np.random.Generator) -> Parts:
     k = draw(rng, 2, min(i - 1, 7))
     o = one(conv_output_size(i, k))
     return Parts(
-        f"A {square(k)} kernel slides over a {square(i)} input with stride one and no padding. "
+        f"{capital(with_article(square(k) + ' kernel'))} slides over {with_article(square(i) + ' input')} "
+        "with stride one and no padding. "
         "How many output cells are there along each axis?",
         Answer("int", o),
         lines(geometry("conv", i, k)),
@@ -89,7 +91,8 @@ def _conv_kernel_size(rng: np.random.Generator) -> Parts:
     o = one(conv_output_size(i, k))
     found = [kk for kk in range(1, i + 1) if one(conv_output_size(i, kk)) == o]
     return Parts(
-        f"A convolution with stride one and no padding turns a {square(i)} input into a {square(o)} output. "
+        f"A convolution with stride one and no padding turns {with_article(square(i) + ' input')} into "
+        f"{with_article(square(o) + ' output')}. "
         "What is the kernel size?",
         Answer("int", found[0]),
         (f"o = i − k + 1, so k = i − o + 1 = {i} − {o} + 1 = {found[0]}", *lines(geometry("conv", i, found[0]))),
@@ -106,13 +109,14 @@ def _conv_readers(rng: np.random.Generator) -> Parts:
     readers = window_map((i, i), k).readers((a, b))
     count = len(readers)
     return Parts(
-        f"A {square(k)} kernel slides over a {square(i)} input (stride one, no padding). "
+        f"{capital(with_article(square(k) + ' kernel'))} slides over {with_article(square(i) + ' input')} "
+        "(stride one, no padding). "
         f"How many output cells read the input cell `x[{a}, {b}]`?",
         Answer("int", count),
         (
             f"Along each axis, the outputs whose window covers the cell: rows {_span(a, i, k)}, "
             f"columns {_span(b, i, k)}",
-            f"{count} output cells in all",
+            f"{plural(count, 'output cell')} in all",
         ),
         "Along each axis, count the kernel positions whose window covers this cell, then multiply the two counts. "
         "Cells near the border are read by fewer windows.",
@@ -168,8 +172,8 @@ def _padding_same_split(rng: np.random.Generator) -> Parts:
         "cells go before and after? Answer (before, after).",
         Answer("ints", tuple(pads)),
         (
-            f"'same' at stride one needs k − 1 = {k - 1} cells in total so that o = i.",
-            f"{convention}: {_split_rule(convention)} -> {format_pad(pads)}",
+            f"'same' at stride one needs k − 1 = {plural(k - 1, 'cell')} in total so that o = i.",
+            f"{convention}: {_split_rule(convention, k - 1)} -> {format_pad(pads)}",
             *lines(geometry("conv", i, k, 1, tuple(pads))),
         ),
         "At stride one, 'same' keeps the output as large as the input: the total is one less than the kernel. "
@@ -179,7 +183,10 @@ def _padding_same_split(rng: np.random.Generator) -> Parts:
     )
 
 
-def _split_rule(convention: str) -> str:
+def _split_rule(convention: str, total: int) -> str:
+    """How a 'same' rule splits ``total`` padding cells: evenly, or with the extra cell on its side."""
+    if total % 2 == 0:
+        return "an even total splits equally"
     return "the extra cell goes after" if convention == "tensorflow" else "the extra cell goes before"
 
 
@@ -278,7 +285,8 @@ def _strides_input_sizes(rng: np.random.Generator) -> Parts:
     answer = frozenset(int(v) for v in sizes)
     lo = min(answer)
     return Parts(
-        f"A convolution with a kernel of size {k}, stride {s} and padding {p} on each side gives {o} outputs. "
+        f"A convolution with a kernel of size {k}, stride {s} and padding {p} on each side "
+        f"gives {plural(o, 'output')}. "
         "Which input sizes give exactly that many? List them all.",
         Answer("set", answer),
         (
@@ -308,8 +316,9 @@ def _strides_unread(rng: np.random.Generator) -> Parts:
         "How many input cells are never read by any window?",
         Answer("int", unread),
         (
-            f"o = ⌊({i} − {k})/{s}⌋ + 1 = {o} windows, starting at {', '.join(str(y * s) for y in range(o))}",
-            f"cells read: {', '.join(map(str, sorted(read)))}; never read: {unread}",
+            f"o = ⌊({i} − {k})/{s}⌋ + 1 = {plural(o, 'window')}, starting at {and_list(y * s for y in range(o))}",
+            f"cells read: {and_list(sorted(read))}; never read: {and_list(sorted(set(range(i)) - read)) or 'none'} "
+            f"({plural(unread, 'cell')})",
         ),
         "List the start of each window (every stride cells), mark the cells each window covers, and count the "
         "unmarked ones: gaps between windows and a tail at the end.",
@@ -405,7 +414,7 @@ def _dilation_same_padding(rng: np.random.Generator) -> Parts:
         f"A convolution with a kernel of size {k}, dilation {d} and stride one should keep the output as large as "
         f"the input. How much padding does it need on each side?",
         Answer("int", pads[0]),
-        (f"ek = d·(k − 1) + 1 = {ek}; 'same' needs ek − 1 = {ek - 1} cells in all, {pads[0]} per side",),
+        (f"ek = d·(k − 1) + 1 = {ek}; 'same' needs ek − 1 = {plural(ek - 1, 'cell')} in all, {pads[0]} per side",),
         "'Same' at stride one pads one less than the kernel's span in total, split over both sides.",
         (((k - 1) // 2, "That is the padding of the undilated kernel; dilation widens the span."),),
         given=given(input_size=i, kernel_size=k, dilation=d),

@@ -2,20 +2,24 @@
 
 The suffix of ``-o`` picks the format (see :func:`convarith.anim.export.save`). Sizes and
 padding follow :mod:`convarith.cli.grammar`; a size given as one number applies to ``--ndim``
-axes (default 2).
+axes (default 2: ``-i 5 -k 3`` is a 5×5 input, and the output says so). The Python functions
+read an int as one axis instead (``conv_scene(5, 3)`` is 1-D, ``conv_scene((5, 5), 3)`` 2-D).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
 from convarith.anim import scenes
 from convarith.anim.export import save
-from convarith.arithmetic import CONVENTIONS
+from convarith.anim.files import OutputExistsError
+from convarith.arithmetic import CONVENTIONS, layer, transpose_equivalent
 from convarith.cli.grammar import (
     KERNEL_HELP,
+    NO_PADDING,
     SIZE_HELP,
     GrammarError,
     add_dilation_option,
@@ -28,6 +32,16 @@ from convarith.cli.grammar import (
     number_argument,
     size_argument,
 )
+from convarith.cli.limits import (
+    MAX_CHANNELS,
+    check_budget,
+    check_frame,
+    dpi_argument,
+    frame_names,
+    inches_argument,
+    loop_argument,
+    text_too_small,
+)
 
 __all__ = ["SUFFIXES", "add_command", "add_drawing_options"]
 
@@ -38,7 +52,10 @@ SUFFIXES = (".gif", ".mp4", ".tex", ".png", ".svg", ".pdf")
 def add_drawing_options(parser: argparse.ArgumentParser) -> None:
     """``--dpi``, ``--duration`` and ``--overwrite`` (shared with ``convarith gallery``)."""
     parser.add_argument(
-        "--dpi", type=number_argument, default=100, help="pixels per inch of the 9.6x5.4 in frame (default 100)"
+        "--dpi",
+        type=dpi_argument,
+        default=100,
+        help="pixels per inch of the 9.6x5.4 in frame, 10 to 1000 (default 100)",
     )
     parser.add_argument("--duration", type=number_argument, default=0.7, help="seconds per frame (default 0.7)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing files")
@@ -57,21 +74,28 @@ def _file_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-caption", action="store_true", help="leave out the formula")
     add_drawing_options(parser)
     parser.add_argument(
-        "--loop", type=int, default=0, help="times to loop, 0 = forever (default; .tex: any other value plays once)"
+        "--loop",
+        type=loop_argument,
+        default=0,
+        help="times to loop, 0 = forever (default; at most 65535; .tex: any other value plays once)",
     )
     parser.add_argument(
         "--width",
-        type=number_argument,
+        type=inches_argument,
         default=9.6,
         help="frame width in inches (default 9.6; a .tex snippet fills \\linewidth on the slide)",
     )
-    parser.add_argument("--height", type=number_argument, default=5.4, help="frame height in inches (default 5.4)")
+    parser.add_argument("--height", type=inches_argument, default=5.4, help="frame height in inches (default 5.4)")
 
 
 def _layer_options(parser: argparse.ArgumentParser, *, kernel_default: tuple[int, ...] | None = None) -> None:
     parser.add_argument("-i", "--input-size", type=size_argument, required=True, metavar="SIZE", help=SIZE_HELP)
     parser.add_argument(
-        "--ndim", type=int, choices=(1, 2), default=None, help="axes when every size is one number (default 2)"
+        "--ndim",
+        type=int,
+        choices=(1, 2),
+        default=None,
+        help="axes when every size is one number (default 2: -i 5 is 5x5; in Python conv_scene(5, 3) is 1-D)",
     )
     if kernel_default is None:
         parser.add_argument("-k", "--kernel-size", type=size_argument, required=True, metavar="SIZE", help=KERNEL_HELP)
@@ -92,7 +116,8 @@ def add_command(commands: Any) -> None:
         "animate",
         help="draw one layer as an animation (GIF, MP4, frames, sheet or Beamer)",
         description="Draw one layer, one frame per output cell. The suffix of -o picks the format: .gif, .mp4, "
-        ".tex (Beamer snippet + PDF frames), .png/.svg/.pdf (one file per frame, or --sheet for one PNG).",
+        ".tex (Beamer snippet + PDF frames), .png/.svg/.pdf (one file per frame, or --sheet for one PNG). "
+        "A size given as one number applies to both axes (2-D) unless --ndim 1.",
     )
     ops = animate.add_subparsers(dest="op", required=True, metavar="OP")
 
@@ -160,17 +185,93 @@ def add_command(commands: Any) -> None:
     animate.set_defaults(handler=_animate)
 
 
-def _scene(args: argparse.Namespace) -> Any:
-    op = args.op
-    if op == "groups":
-        return scenes.group_scene(args.in_channels, args.out_channels, args.groups)
-    names = tuple(n for n in ("input_size", "kernel_size", "stride", "dilation", "output_padding") if hasattr(args, n))
+def _size_names(args: argparse.Namespace) -> tuple[str, ...]:
+    return tuple(n for n in ("input_size", "kernel_size", "stride", "dilation", "output_padding") if hasattr(args, n))
+
+
+def _rank_defaulted(args: argparse.Namespace) -> bool:
+    """Every size was one number and no ``--ndim``: the layer is drawn 2-D by default."""
+    if args.op == "groups" or args.ndim is not None:
+        return False
+    return count_axes(*(getattr(args, n) for n in _size_names(args)), getattr(args, "padding", None)) is None
+
+
+def _values(args: argparse.Namespace) -> dict[str, Any]:
+    """The library's size and padding arguments of a layer op, one entry per axis."""
+    names = _size_names(args)
     axes = count_axes(*(getattr(args, n) for n in names), getattr(args, "padding", None))
     if args.ndim is not None and axes is not None and axes != args.ndim:
         raise GrammarError(f"`--ndim` {args.ndim} disagrees with the {axes} per-axis values given")
-    values = layer_arguments(args, names, default_ndim=args.ndim or 2)
+    if hasattr(args, "padding"):
+        check_rule(args.padding, ("same", "valid", "full") if args.op == "conv" else ())
+    return layer_arguments(args, names, default_ndim=args.ndim or 2)
+
+
+def _given(args: argparse.Namespace) -> str:
+    """The options that set the layer's size, as written (for messages): ``-i 2 -k 1000000``."""
+    flags = (("-i", "input_size"), ("-k", "kernel_size"), ("-s", "stride"), ("-d", "dilation"))
+    words = [
+        f"{flag} {','.join(map(str, getattr(args, name)))}"
+        for flag, name in flags
+        if getattr(args, name, None) is not None and (flag in ("-i", "-k") or getattr(args, name) != (1,))
+    ]
+    padding = getattr(args, "padding", None)
+    if padding is not None and padding.rule is not None:
+        words.append(f"-p {padding.rule}")
+    elif padding is not None and padding != NO_PADDING:
+        words.append("-p " + ",".join(str(b) if b == a else f"{b}:{a}" for b, a in padding.pairs))
+    return " ".join(words)
+
+
+def _axes(value: Any) -> tuple[int, ...]:
+    return (value,) if isinstance(value, int) else tuple(value)
+
+
+def _size(args: argparse.Namespace, values: dict[str, Any]) -> tuple[tuple[int, ...], str, list[Any]]:
+    """The frames (per axis, what one is) and the grids of the scene ``args`` asks for, from its arithmetic.
+
+    Nothing is built here: sizes come from :func:`convarith.arithmetic.layer`, so a layer of a
+    million cells is refused in microseconds.
+    """
+    if args.op == "groups":
+        for option, count in (("--in-channels", args.in_channels), ("--out-channels", args.out_channels)):
+            if count > MAX_CHANNELS:
+                raise GrammarError(f"`{option}` {count}: the channel view draws at most {MAX_CHANNELS} channels")
+        return (max(args.out_channels, 0),), "one per output channel", []
+    i, k, d = values["input_size"], values["kernel_size"], values.get("dilation", 1)
+    if args.op == "symmetric":  # the output has the input's size; the even kernel pads k - 1 per axis
+        inputs = _axes(i)
+        kernel = _axes(k) * len(inputs) if len(_axes(k)) == 1 else _axes(k)
+        grids = [("a padded input", tuple(n + m - 1 for n, m in zip(inputs, kernel, strict=False)))]
+        frames, what = inputs, "one per input cell"
+    elif args.op == "transpose":
+        s = 1 if values["stride"] is None else values["stride"]
+        axes = transpose_equivalent(i, k, s, values["padding"], values["output_padding"], d)
+        inputs, outputs = tuple(e.input_size for e in axes), tuple(e.output_size for e in axes)
+        drawn = tuple(max(1, e.stretched_size + sum(e.padding)) for e in axes)
+        if args.scatter:
+            grids = [("an input", inputs), ("an output", tuple(e.stretched_size + e.kernel_size - 1 for e in axes))]
+            frames, what = inputs, "one per input cell"
+        else:
+            grids = [("a padded, stretched input", drawn), ("an output", outputs)]
+            frames, what = outputs, "one per output cell"
+    else:
+        op = args.op
+        options: dict[str, Any] = {"convention": args.convention} if op == "conv" else {"ceil_mode": args.ceil_mode}
+        stride = 1 if values["stride"] is None and op == "conv" else values["stride"]
+        lay = layer(op, i, k, stride, values["padding"], d, **options)
+        outputs = lay.output_shape
+        padded = tuple(n + b + a for n, (b, a) in zip(lay.input_shape, lay.pads, strict=True))
+        grids = [("a padded input", padded), ("an output", outputs)]
+        frames, what = outputs, "one per output cell"
+    return frames, what, grids
+
+
+def _scene(args: argparse.Namespace, values: dict[str, Any]) -> Any:
+    op = args.op
+    if op == "groups":
+        return scenes.group_scene(args.in_channels, args.out_channels, args.groups)
     if op == "conv":
-        check_rule(args.padding)
         return scenes.conv_scene(
             values["input_size"],
             values["kernel_size"],
@@ -181,7 +282,6 @@ def _scene(args: argparse.Namespace) -> Any:
             numbers=args.numbers,
         )
     if op in ("max_pool", "avg_pool"):
-        check_rule(args.padding, ())
         return scenes.pool_scene(
             values["input_size"],
             values["kernel_size"],
@@ -192,7 +292,6 @@ def _scene(args: argparse.Namespace) -> Any:
             ceil_mode=args.ceil_mode,
         )
     if op == "transpose":
-        check_rule(args.padding, ())
         return scenes.transpose_scene(
             values["input_size"],
             values["kernel_size"],
@@ -206,25 +305,66 @@ def _scene(args: argparse.Namespace) -> Any:
     return scenes.symmetric_scene(values["input_size"], values["kernel_size"], numbers=args.numbers)
 
 
+def _check_targets(path: Path, frames: int, args: argparse.Namespace) -> None:
+    """Refuse, before drawing, a target that exists (without ``--overwrite``) or is a folder."""
+    if path.is_dir():
+        raise GrammarError(f"`--output` {str(path)!r} is a folder; give a file name, as in {str(path / 'fig.gif')!r}")
+    suffix = path.suffix.lower()
+    frame_files = suffix == ".tex" or (suffix in (".png", ".svg", ".pdf") and not args.sheet)
+    targets = ([path] if suffix not in (".png", ".svg", ".pdf") or args.sheet else []) + (
+        frame_names(path, frames) if frame_files else []
+    )
+    if not args.overwrite:
+        for target in targets:
+            if target.exists():
+                raise OutputExistsError(target)
+
+
 def _animate(args: argparse.Namespace) -> None:
+    if not args.output.strip():
+        raise GrammarError("`--output` is empty; give a file name such as fig.gif")
     path = Path(args.output)
     if path.suffix.lower() not in SUFFIXES:
         raise GrammarError(f"`--output` {args.output!r} must end with {', '.join(SUFFIXES)}")
     if not path.parent.is_dir():
         raise GrammarError(f"`--output` {args.output!r}: the folder {str(path.parent)!r} does not exist")
-    scene = _scene(args)
-    result = save(
-        scene,
-        path,
-        sheet=args.sheet,
-        overwrite=args.overwrite,
-        duration=args.duration,
-        loop=args.loop,
-        dpi=args.dpi,
-        width=args.width,
-        height=args.height,
-        caption=not args.no_caption,
+    if args.sheet and path.suffix.lower() != ".png":
+        raise GrammarError(f"`--sheet` needs a .png output, got {args.output!r}")
+    frame_pixels = check_frame(args.width, args.height, args.dpi)
+    values = {} if args.op == "groups" else _values(args)
+    per_axis, what, grids = _size(args, values)
+    frames = math.prod(per_axis)
+    check_budget(
+        _given(args) or f"--out-channels {args.out_channels}",
+        frames=frames,
+        frame_what=f"{what}: {'×'.join(map(str, per_axis))}",
+        grids=grids,
+        frame_pixels=frame_pixels,
+        holds_all=args.sheet or path.suffix.lower() == ".gif",
     )
+    _check_targets(path, frames, args)
+    scene = _scene(args, values)
+    with text_too_small(args.width, args.height, args.dpi):
+        result = save(
+            scene,
+            path,
+            sheet=args.sheet,
+            overwrite=args.overwrite,
+            duration=args.duration,
+            loop=args.loop,
+            dpi=args.dpi,
+            width=args.width,
+            height=args.height,
+            caption=not args.no_caption,
+        )
     paths = result if isinstance(result, list) else [result]
     where = str(paths[0]) if len(paths) == 1 else f"{paths[0]} ... {paths[-1].name}"
     print(f"{scene.name}: {len(scene)} frames -> {where}")
+    if _rank_defaulted(args):
+        sizes = "×".join(map(str, _axes(values["input_size"])))
+        print(f"note: 2-D (every size was one number: input {sizes}); --ndim 1 draws 1-D, as conv_scene(i, k) does")
+
+
+add_file_options = _file_options
+"""``-o``, ``--sheet``, ``--no-caption``, the drawing options, ``--loop``, ``--width`` and ``--height``
+(shared with ``convarith animate model``, :mod:`convarith.cli.animate_model`)."""

@@ -18,7 +18,17 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from convarith import __version__
-from convarith.cli import animate, exercises, gallery, inspect, notebooks, receptive_field, shape, translate
+from convarith.cli import (
+    animate,
+    animate_model,
+    exercises,
+    gallery,
+    inspect,
+    notebooks,
+    receptive_field,
+    shape,
+    translate,
+)
 from convarith.cli.grammar import GRAMMAR
 
 __all__ = ["build_parser", "main"]
@@ -52,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"convarith {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (shape, receptive_field, translate, inspect, animate, gallery, notebooks, exercises):
+    for module in (shape, receptive_field, translate, inspect, animate, animate_model, gallery, notebooks, exercises):
         module.add_command(commands)
     return parser
 

@@ -40,6 +40,8 @@ def run(args: argparse.Namespace) -> None:
     ## 02. Padding
     ...
     """
+    if args.output is not None and not args.output.strip():
+        raise ValueError("`--output` is empty; give a file name such as sheet.md")
     text = worksheet(args.seed, answers=args.answers, format=args.format, topics=args.topics or None)
     if args.output is None:
         print(text, end="")

@@ -178,8 +178,8 @@ def parse_padding(text: str, what: str = "padding") -> Padding:
     Notes
     -----
     ``0:1`` is one ``(before, after)`` pair for every axis (it is never read as one number per
-    axis: that is ``0,1``). ``0/1`` and ``1x0/1`` (older spellings) are refused with their new
-    spellings ``0:1`` and ``1,0:1``. Rule names are words (letters and ``_``); which words a
+    axis: that is ``0,1``). ``0/1``, ``1x0/1`` and ``3x3`` (older spellings) are refused with their
+    new spellings ``0:1``, ``1,0:1`` and ``3,3``. Rule names are words (letters and ``_``); which words a
     command accepts is checked by the command (``translate`` takes each framework's own words).
 
     Examples
@@ -192,13 +192,25 @@ def parse_padding(text: str, what: str = "padding") -> Padding:
     Traceback (most recent call last):
     ...
     convarith.cli.grammar.GrammarError: padding '0/1': write BEFORE:AFTER with a colon, as in 0:1
+    >>> parse_padding("3x3")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    convarith.cli.grammar.GrammarError: padding '3x3': write one padding per axis with commas, as in 3,3 ...
     """
     text = text.strip()
     if text.replace("_", "").isalpha():
         return Padding(text, ((0, 0),))
-    if "/" in text or "x" in text:
-        new = ",".join(part.replace("/", ":") for part in text.split("x"))
-        raise GrammarError(f"{what} {text!r}: write BEFORE:AFTER with a colon, as in {new}")
+    if "/" in text or any(mark in text for mark in "x×X"):
+        new = ",".join(part.strip().replace("/", ":") for part in _split_x(text))
+        if "/" not in text:  # 3x3: one padding per axis (a kernel size's old spelling)
+            raise GrammarError(
+                f"{what} {text!r}: write one padding per axis with commas, as in {new} "
+                f"(each N or BEFORE:AFTER, as in 0:1)"
+            )
+        rule = (
+            "per-axis values with commas and BEFORE:AFTER with a colon" if "," in new else "BEFORE:AFTER with a colon"
+        )
+        raise GrammarError(f"{what} {text!r}: write {rule}, as in {new}")
     pairs: list[tuple[int, int]] = []
     for part in text.split(","):
         sides = part.split(":")

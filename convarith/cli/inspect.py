@@ -90,3 +90,7 @@ def add_command(commands: Any) -> None:
     cmd.add_argument("-v", "--verbose", action="store_true", help="text: each layer's formula, warnings and porting")
     cmd.add_argument("--figure", metavar="PATH", default=None, help="also save the receptive-field figure (PNG, SVG)")
     cmd.set_defaults(handler=_inspect)
+
+
+load_model = _load
+"""A MODEL argument as a path, or ``package.module:name`` imported (shared with ``convarith animate model``)."""

@@ -115,6 +115,8 @@ def copy_notebooks(outdir: str | os.PathLike[str], *, overwrite: bool = False) -
 
 
 def _notebooks(args: argparse.Namespace) -> None:
+    if not args.directory.strip():
+        raise ValueError("`DIR` is empty; give a folder name such as convarith-notebooks (. for the current folder)")
     copies = copy_notebooks(args.directory, overwrite=args.overwrite)
     where = Path(args.directory).resolve()
     print(

@@ -28,8 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from convarith.arithmetic.validate import check_choice
+from convarith.arithmetic.validate import axis_label, check_choice, check_int, check_minimum
 from convarith.arithmetic.windows import AxisWindows
+from convarith.engine.memory import number_text
 
 BlockRange = tuple[tuple[int, int], ...]
 
@@ -44,16 +45,133 @@ def check_bool(value: Any, name: str) -> bool:
     return bool(value)
 
 
-def split_batch(x: np.ndarray, ndim: int, name: str = "x") -> tuple[np.ndarray, bool]:
-    """``x`` as ``(N, C, *spatial)`` and whether it came unbatched as ``(C, *spatial)``."""
-    if x.ndim == ndim + 2:
-        return x, False
-    if x.ndim == ndim + 1:
-        return x[None], True
+def split_batch(x: np.ndarray, ndim: int, name: str = "x", plain: bool = True) -> tuple[np.ndarray, int]:
+    """``x`` as ``(N, C, *spatial)``, and the number of leading axes added to make it so.
+
+    0 for batched ``(N, C, *spatial)``, 1 for unbatched ``(C, *spatial)``, 2 for a plain array
+    ``(*spatial)``: one image with one channel (refused when ``plain`` is false). Undo with
+    :func:`restore`.
+    """
+    added = ndim + 2 - x.ndim
+    if added in (0, 1) or (added == 2 and plain):
+        return x[(None,) * added], added
+    shapes = f"{ndim + 2} or {ndim + 1}" + (f" or {ndim}" if plain else "")
     raise ValueError(
-        f"`{name}` must have shape (N, C, *spatial) or (C, *spatial) with {ndim} spatial axes "
-        f"({ndim + 2} or {ndim + 1} dimensions), got {x.ndim} dimensions: {x.shape}"
+        f"`{name}` must have shape (N, C, *spatial) or (C, *spatial)"
+        + (" or (*spatial)" if plain else "")
+        + f" with {ndim} spatial {'axis' if ndim == 1 else 'axes'} ({shapes} dimensions), "
+        f"got {x.ndim} dimensions: {x.shape}"
     )
+
+
+def restore(out: np.ndarray, added: int) -> np.ndarray:
+    """Drop the ``added`` leading axes of :func:`split_batch` again (an unbatched or plain result)."""
+    return out[(0,) * added] if added else out
+
+
+def spatial_axes_of_int(x: np.ndarray, name: str, value: Any) -> int:
+    """The number of axes an int ``name`` (a kernel size, a padding) applies to, never guessed.
+
+    A 1-d ``x`` reads one way (a plain signal). A 2-d ``x`` reads two ways (a plain image
+    ``(H, W)``, or unbatched ``(C, L)``) and a ``D``-d one three (batched, unbatched, plain): the
+    call is refused with the readings and how to choose (``ndim=``, or one size per axis).
+    """
+    d = x.ndim
+    number = check_int(value, name)
+    if d == 1:
+        return 1
+    if d == 0:
+        raise ValueError(f"`x` must have at least one axis, got a 0-d array {x.shape}")
+    if d == 2:
+        readings = (
+            "read two ways: a plain image (H, W) has 2 spatial axes, unbatched (C, L) has 1; pass ndim=2 or "
+            f"ndim=1, or one size per spatial axis, e.g. {name}={(number, number)!r} for the plain image"
+        )
+    else:
+        readings = (
+            f"read three ways: batched (N, C, *spatial) has {d - 2} spatial {'axis' if d == 3 else 'axes'}, "
+            f"unbatched (C, *spatial) has {d - 1}, a plain array (*spatial) has {d}; pass ndim={d - 2}, "
+            f"ndim={d - 1} or ndim={d}, or one size per spatial axis, e.g. {name}={(number,) * (d - 1)!r} "
+            "for (C, *spatial)"
+        )
+    raise ValueError(f"`{name}` {number} is one int and `x` has {d} dimensions {x.shape}, which {readings}")
+
+
+def padding_cause(axes: Sequence[AxisWindows], otherwise: str) -> str:
+    """What makes a layer's output large, for :func:`convarith.engine.memory.check_result_size`.
+
+    The padding when it adds more cells than the input has on some axis (``"`padding` 1000000"``),
+    else ``otherwise`` (the input's and the weight's shapes).
+    """
+    pads = [a.padding for a in axes]
+    if not any(sum(p) > a.input_size for p, a in zip(pads, axes, strict=True)):
+        return otherwise
+    if all(p == pads[0] for p in pads) and pads[0][0] == pads[0][1]:
+        return f"`padding` {number_text(pads[0][0])}"
+    if all(p[0] == p[1] for p in pads):
+        return f"`padding` {number_text(tuple(p[0] for p in pads))}"
+    return f"`padding` {number_text(tuple(pads))}"
+
+
+def plain_kernel(x: np.ndarray, w: np.ndarray, ndim: Any, layout: str) -> bool:
+    """Whether ``weight`` is a plain kernel (no channel axes) for a plain ``x`` (see :func:`convarith.conv`).
+
+    Default: a weight of 1 or 2 dimensions is plain; ``ndim`` chooses for more (``weight.ndim``:
+    plain, ``weight.ndim - 2``: ``layout``, the channel layout).
+    """
+    if w.ndim == 0:
+        raise ValueError(f"`weight` must have at least one axis (a plain kernel) or be {layout}")
+    if ndim is None:
+        plain = w.ndim < 3
+    else:
+        count = check_minimum(ndim, "ndim", 1)
+        if count not in (w.ndim, w.ndim - 2):
+            raise ValueError(
+                f"`ndim` {count} does not fit `weight` of shape {w.shape}: a plain kernel has ndim dimensions, "
+                f"{layout} has ndim + 2"
+            )
+        plain = count == w.ndim
+    if plain and x.ndim != w.ndim:
+        raise ValueError(
+            f"`weight` {w.shape} is a plain {w.ndim}-d kernel (no channel axes), so `x` must be a plain {w.ndim}-d "
+            f"array, got shape {x.shape}; for channels give `weight` the shape {layout}"
+        )
+    return plain
+
+
+def plain_bias(bias: Any) -> np.ndarray:
+    """The bias of a plain kernel: one number, as a ``(1,)`` array."""
+    b = np.asarray(bias)
+    if b.size != 1 or b.ndim > 1:
+        raise ValueError(f"`bias` of a plain kernel (one output) must be one number, got shape {b.shape}")
+    return b.reshape(1)
+
+
+COORDINATE_LIMIT = 2**62
+"""Largest window coordinate term (``(o - 1)*s``, ``(k - 1)*d``, a padding) the engine indexes with."""
+
+
+def check_coordinates(axes: Sequence[AxisWindows]) -> None:
+    """Refuse a layer whose window coordinates ``o*s + t*d - pb`` would not fit int64 index arrays.
+
+    Each term (and each factor) must be below :data:`COORDINATE_LIMIT` (``2**62``), so their sum
+    fits int64; the error names the argument (a stride, dilation or padding of ``2**63``
+    overflowed NumPy).
+    """
+    for axis, a in enumerate(axes):
+        where = axis_label(axis, len(axes))
+        terms = (  # (NumPy also refuses the factor itself beyond int64, even times 0)
+            ("stride", a.stride, max(a.output_size - 1, 1) * a.stride),
+            ("dilation", a.dilation, max(a.kernel_size - 1, 1) * a.dilation),
+            ("padding", a.padding, max(a.padding)),
+        )
+        for name, value, term in terms:
+            if term >= COORDINATE_LIMIT:
+                raise ValueError(
+                    f"`{name}` {number_text(value)}{where} puts window coordinates at {number_text(term)} or "
+                    "beyond, more than the "
+                    f"engine's index arrays hold (2**62); use a smaller {name}"
+                )
 
 
 def check_spatial_cells(x: np.ndarray, ndim: int, name: str = "x") -> None:

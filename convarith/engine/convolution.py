@@ -28,6 +28,7 @@ from convarith.arithmetic.windows import WindowMap, window_map
 from convarith.engine import _core as core
 from convarith.engine import memory
 from convarith.engine.dtypes import accumulator_dtype, real_array, result_dtype
+from convarith.engine.exact import INT64_MAX, as_int64, conv_bound
 from convarith.engine.padding import PADDING_MODES, check_mode_limits, pad
 from convarith.engine.pooling import avg_pool, global_avg_pool, global_max_pool, lp_pool, max_pool
 from convarith.engine.symmetric import symmetric_groups, symmetric_pad
@@ -57,15 +58,22 @@ def conv(
     padding_mode: str = "zeros",
     convention: str = "tensorflow",
     flip: bool = False,
+    ndim: int | None = None,
 ) -> np.ndarray:
     """N-d convolution (cross-correlation, as in PyTorch and ONNX) of ``x`` with ``weight``.
 
     Parameters
     ----------
-    x : array_like, shape (N, C_in, *spatial) or (C_in, *spatial)
-        Any number of spatial axes (1, 2, 3, ...); unbatched input gives unbatched output.
-    weight : array_like, shape (C_out, C_in / groups, *kernel_size)
+    x : array_like, shape (*spatial), (C_in, *spatial) or (N, C_in, *spatial)
+        Any number of spatial axes (1, 2, 3, ...). A plain array (one image, no batch or
+        channel axis) goes with a plain kernel and gives a plain result; unbatched input gives
+        unbatched output.
+    weight : array_like, shape (*kernel_size) or (C_out, C_in / groups, *kernel_size)
+        A 1-d or 2-d ``weight`` is a plain kernel: ``x`` must then have as many dimensions
+        (``conv(img, k)`` with a 5x5 image and a 3x3 kernel is 3x3). A plain 3-d (or more)
+        kernel needs ``ndim``, since a 3-d ``weight`` is otherwise ``(C_out, C_in, k)``.
     bias : array_like, shape (C_out,), optional
+        With a plain kernel: one number.
     stride, dilation : int or tuple of int
         Per spatial axis.
     padding : int, tuple, (before, after) pairs, or {'valid', 'same', 'full', 'symmetric'}
@@ -85,20 +93,27 @@ def conv(
         unit after, which PyTorch's stride-1 ``padding='same'`` also uses.
     flip : bool
         Flip the kernel on every spatial axis first: a true convolution, ``sum x[o + t] w[-t]``.
+    ndim : int, optional
+        The number of spatial axes: ``weight.ndim - 2`` (the default for a ``weight`` of 3 or
+        more dimensions) or ``weight.ndim`` (a plain kernel; the default for 1 or 2 dimensions).
 
     Returns
     -------
-    ndarray, shape (N, C_out, *output_size)
-        ``output_size`` is :func:`convarith.conv_output_size` of the same parameters. The dtype
-        is :mod:`convarith.engine.dtypes`'s: float32 in, float32 out; integers give exact int64;
-        a float wins over integers; two float precisions are a ``TypeError``. Zero images or zero
-        input channels give an empty result (PyTorch's ``(N, 0, *output)`` for zero channels).
+    ndarray, shape (N, C_out, *output_size), (C_out, *output_size) or (*output_size)
+        ``output_size`` is :func:`convarith.conv_output_size` of the same parameters; the rank
+        is ``x``'s. The dtype is :mod:`convarith.engine.dtypes`'s: float32 in, float32 out;
+        integers give exact int64 (a value beyond int64 is a ``ValueError``, never a wrapped
+        number); a float wins over integers; two float precisions are a ``TypeError``. Zero
+        images or zero input channels give an empty result (PyTorch's ``(N, 0, *output)`` for
+        zero channels).
 
     Raises
     ------
     ValueError
         Wrong ranks, channels not divisible by ``groups``, a kernel larger than the padded
-        input, a reflect padding as wide as the input, a bias of the wrong length.
+        input, a reflect padding as wide as the input, a bias of the wrong length, a result
+        larger than :data:`convarith.engine.memory.MAX_RESULT_BYTES` or an integer result
+        beyond int64.
     TypeError
         Non-integer sizes, non-numeric arrays.
 
@@ -127,10 +142,20 @@ def conv(
        arXiv:1603.07285, 2016 (relationship 15).
     .. [2] PyTorch ``torch.nn.Conv2d`` and ONNX ``Conv`` operator documentation.
 
+    Integers: the result is bounded first, ``max|x| * sum|w[m]| + |b[m]|``; when that fits
+    int64 the fast path is exact (int64 wraps modulo ``2**64``, so a true value inside int64
+    comes out exact whatever the partial sums do); otherwise the sums are taken with Python
+    integers (:mod:`convarith.engine.exact`).
+
     Examples
     --------
     >>> import numpy as np
-    >>> x = np.arange(16).reshape(1, 1, 4, 4)  # no_padding_no_strides
+    >>> img, k = np.arange(25).reshape(5, 5), np.ones((3, 3), dtype=int)
+    >>> conv(img, k)  # a plain 5x5 image and a plain 3x3 kernel: a 3x3 result
+    array([[ 54,  63,  72],
+           [ 99, 108, 117],
+           [144, 153, 162]])
+    >>> x = np.arange(16).reshape(1, 1, 4, 4)  # no_padding_no_strides, (N, C, H, W)
     >>> conv(x, np.ones((1, 1, 3, 3), dtype=int))  # sums of 3x3 windows, exact integers
     array([[[[45, 54],
              [81, 90]]]])
@@ -141,13 +166,14 @@ def conv(
     """
     # --- checks
     w = real_array(weight, "weight")
-    if w.ndim < 3:
-        raise ValueError(
-            f"`weight` must have shape (C_out, C_in / groups, *kernel_size) with at least one spatial axis, "
-            f"got {w.ndim} dimensions: {w.shape}"
-        )
+    array = real_array(x, "x")
+    w_shape = w.shape
+    plain = core.plain_kernel(array, w, ndim, "(C_out, C_in / groups, *kernel_size)")
+    if plain:  # one image, one kernel: the (1, 1, *spatial) and (1, 1, *kernel) layer
+        w = w[None, None]
+        bias = None if bias is None else core.plain_bias(bias)
     ndim = w.ndim - 2
-    xs, unbatched = core.split_batch(real_array(x, "x"), ndim)
+    xs, added = core.split_batch(array, ndim, plain=plain)
     core.check_spatial_cells(xs, ndim)
     if w.shape[0] == 0 or 0 in w.shape[2:]:
         raise ValueError(f"`weight` must have output channels and kernel taps on every axis, got shape {w.shape}")
@@ -158,9 +184,10 @@ def conv(
     if c_out % groups:
         raise ValueError(f"`weight` output channels {c_out} must be divisible by `groups` {groups}")
     if w.shape[1] * groups != c_in:
+        hint = f"; for a plain {w.ndim}-d array and kernel pass ndim={w.ndim}" if array.ndim == w.ndim else ""
         raise ValueError(
             f"`weight` shape {w.shape} expects {w.shape[1]} * {groups} = {w.shape[1] * groups} input channels "
-            f"(C_in / groups per group), got {c_in} in `x`"
+            f"(C_in / groups per group), got {c_in} in `x`{hint}"
         )
     b = None
     if bias is not None:
@@ -185,10 +212,19 @@ def conv(
         pads = resolve_padding(padding, sizes, kernel, stride_, dilation_, convention=convention)
         check_mode_limits(sizes, pads, padding_mode, "padding_mode")
     windows = window_map(sizes, kernel, stride_, pads, dilation_)
+    memory.check_result_size(
+        (xs.shape[0], c_out, *windows.output_shape)[added:],
+        dtype.itemsize,
+        core.padding_cause(windows.axes, f"`x` of shape {array.shape} with `weight` of shape {w_shape}"),
+        dtype=str(dtype),
+    )
+    core.check_coordinates(windows.axes)
 
     # --- compute
     if c_in == 0:  # no input channel: an empty result, as PyTorch's (N, 0, *output)
-        return np.zeros((*xs.shape[int(unbatched) : 2], *windows.output_shape), dtype=dtype)
+        return np.zeros((*xs.shape[added:2], *windows.output_shape), dtype=dtype)
+    if work.kind != "f" and conv_bound(xs, w, b) > INT64_MAX:
+        work = np.dtype(object)  # a sum may leave int64: Python integers (exact, slower)
     w = w.astype(work, copy=False)
     if symmetric:
         out = _conv_symmetric(xs, w, windows, groups, work)
@@ -196,8 +232,8 @@ def conv(
         out = _conv_blocks(xs, w, windows, groups, padding_mode, work)
     if b is not None:
         out += b.astype(work).reshape(c_out, *[1] * ndim)
-    out = out.astype(dtype, copy=False)
-    return out[0] if unbatched else out
+    out = core.restore(out, added)
+    return out.astype(dtype, copy=False) if work.kind == "f" else as_int64(out, "conv of `x` and `weight`")
 
 
 def _symmetric_spans(kernel: tuple[int, ...], dilation: tuple[int, ...], mode: str) -> tuple[int, ...]:

@@ -5,11 +5,18 @@ The policy
 1. **Real numbers only.** Integer and floating arrays are accepted; bool, complex, object and
    string arrays are refused everywhere with one ``TypeError`` (see :func:`real_array`).
 2. **Integers never wrap.** Arithmetic on integers (``conv``, ``conv_transpose``,
-   ``conv_transpose_construction``'s output, ``avg_pool``, ``global_avg_pool``) is exact, in
-   ``int64``, and returns ``int64`` whatever the integer inputs (``int8``, ``uint8``, ...).
+   ``conv_transpose_construction``'s output, the sums of ``avg_pool`` and ``global_avg_pool``)
+   is exact and returns ``int64`` whatever the integer inputs (``int8``, ``uint8``, ...): the
+   result is bounded before computing (``max|x| * sum|w| + |b|``, or ``max|x| * taps`` for a
+   window sum); within ``int64`` the fast ``int64`` path is exact (it wraps modulo ``2**64``, so
+   a true value inside ``int64`` comes out exact), beyond it the sums are taken with Python
+   integers (:mod:`convarith.engine.exact`). A result that ``int64`` cannot hold is a
+   ``ValueError`` naming its value and index, never a wrapped number (an average always fits).
    ``uint64`` operands of such arithmetic are refused (their values may not fit ``int64``).
-   ``conv_matrix`` of an integer weight is an ``int64`` matrix, so ``C @ x.ravel()`` is
-   computed in ``int64`` for any integer ``x`` and does not wrap either.
+   ``conv_matrix`` of an integer weight is an ``int64`` matrix holding the weights exactly
+   (no arithmetic); the product ``C @ x.ravel()`` is NumPy's ``int64`` matmul, which wraps when
+   a value leaves ``int64``: use ``conv`` for a checked result. ``lp_pool`` of integers is
+   computed in float64 (rule 6), rounded, not exact.
 3. **Floats keep their precision** (float32 in, float32 out). Two floating operands of different
    precisions are an error, as in PyTorch: ``TypeError: x is float32 but weight is float64: cast
    one, e.g. weight.astype(np.float32)``. A Python list or scalar (not an ndarray) takes the

@@ -22,6 +22,8 @@ import numpy.typing as npt
 
 from convarith.arithmetic.validate import check_minimum, is_sequence, per_axis, per_axis_padding
 from convarith.arithmetic.windows import window_map
+from convarith.engine import _core as core
+from convarith.engine import memory
 from convarith.engine.dtypes import matrix_dtype, real_array
 from convarith.typing import IntOrTuple, PaddingLike
 
@@ -32,6 +34,8 @@ MAX_MATRIX_BYTES: int = 256 * 2**20
 
 
 def _readable_bytes(n: int) -> str:
+    if n >= 2**80:
+        return memory.readable_bytes(n)
     for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if n >= size:
             return f"{n / size:.1f} {unit}"
@@ -147,12 +151,15 @@ def conv_matrix(
     out_cells, in_cells = math.prod(windows.output_shape), math.prod(spatial)
     rows, cols = out_channels * out_cells, in_channels * in_cells
     size = rows * cols * dtype.itemsize
+    text = memory.number_text
     if size > MAX_MATRIX_BYTES:
         raise ValueError(
-            f"`input_shape` {shape} with weight {w.shape} gives a {rows} x {cols} matrix of {dtype}: "
-            f"{rows} * {cols} * {dtype.itemsize} bytes = {_readable_bytes(size)}, more than "
+            f"`input_shape` {shape} with weight {w.shape} gives a {text(rows)} x {text(cols)} matrix of {dtype}: "
+            f"{text(rows)} * {text(cols)} * {dtype.itemsize} bytes = {_readable_bytes(size)}, more than "
             f"MAX_MATRIX_BYTES = {_readable_bytes(MAX_MATRIX_BYTES)}; use convarith.conv on a smaller input"
         )
+    memory.check_result_size((rows, cols), dtype.itemsize, f"`input_shape` {shape}", "matrix", str(dtype))
+    core.check_coordinates(windows.axes)
 
     # -- every (output cell, kernel tap) pair from the window map's index arrays --------------
     # indices()[o, t] = o*s + t*d - pb per axis; broadcast the axes against each other so the

@@ -7,12 +7,15 @@ The loop versions in :mod:`convarith.engine.reference` are the definition these 
 
 The number of spatial axes
 --------------------------
-A pooling layer has no weight to tell how many of ``x``'s axes are spatial, and an input with
-``D`` dimensions reads two ways: batched ``(N, C, *spatial)`` (``D - 2`` spatial axes) or unbatched
-``(C, *spatial)`` (``D - 1``). PyTorch picks by the function's name (``avg_pool2d``). Here the
-number comes from ``kernel_size`` (or ``stride``, ``padding``, ``dilation``) when one of them is
-a per-axis tuple, or from ``ndim=``; with only ints and no ``ndim`` the call is refused, with an
-error naming both readings, instead of guessing (``avg_pool(x_chw, 2)`` once pooled one axis).
+A pooling layer has no weight to tell how many of ``x``'s axes are spatial. The number comes
+from ``kernel_size`` (or ``stride``, ``padding``, ``dilation``) when one of them is a per-axis
+tuple, or from ``ndim=``. Then ``x`` is batched ``(N, C, *spatial)``, unbatched ``(C, *spatial)``
+or a plain array ``(*spatial)`` (one image, no batch or channel axis, as ``max_pool(img, (2, 2))``
+of a 4x4 image, which gives a 2x2 one): the result has ``x``'s rank. With only ints and no
+``ndim``, an input with ``D >= 2`` dimensions reads several ways (a 2-d array: a plain image, or
+``(C, L)``); the call is refused with an error naming the readings instead of guessing
+(``avg_pool(x_chw, 2)`` once pooled one axis, ``max_pool(img, 2)`` each row). A 1-d array is a
+plain signal.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from convarith.arithmetic.windows import AxisWindows, WindowMap, window_map
 from convarith.engine import _core as core
 from convarith.engine import memory
 from convarith.engine.dtypes import accumulator_dtype, real_array, result_dtype
+from convarith.engine.exact import INT64_MAX, as_int64, exact_sum, max_abs, truncate_divide
 from convarith.typing import IntOrTuple
 
 __all__ = ["avg_pool", "global_avg_pool", "global_max_pool", "lp_pool", "max_pool"]
@@ -39,8 +43,12 @@ def _pool_setup(
     dilation: Any,
     ceil_mode: Any,
     ndim: int | None,
-) -> tuple[np.ndarray, bool, WindowMap]:
-    """Checks shared by the pooling functions: the number of spatial axes, the windows."""
+) -> tuple[np.ndarray, int, WindowMap]:
+    """Checks shared by the pooling functions: the number of spatial axes, the windows.
+
+    Returns ``x`` as ``(N, C, *spatial)``, the number of leading axes added
+    (:func:`convarith.engine._core.split_batch`) and the windows.
+    """
     array = real_array(x, "x")
     sizes_given = {"kernel_size": kernel_size, "stride": 1 if stride is None else stride, "dilation": dilation}
     spatial, scalar = axes_layout(sizes_given, padding)  # the reading of parse_axes and layer(): tuples give ndim
@@ -49,10 +57,10 @@ def _pool_setup(
         if not scalar and spatial != ndim:
             raise ValueError(f"`ndim` {ndim} contradicts the per-axis arguments, which give {spatial} spatial axes")
     elif scalar:
-        ndim = _spatial_axes_of_int_kernel(array, kernel_size)
+        ndim = core.spatial_axes_of_int(array, "kernel_size", kernel_size)
     else:
         ndim = spatial
-    xs, unbatched = core.split_batch(array, ndim)
+    xs, added = core.split_batch(array, ndim)
     core.check_spatial_cells(xs, ndim)
     kernel = per_axis(kernel_size, "kernel_size", ndim)
     stride_ = kernel if stride is None else per_axis(stride, "stride", ndim)
@@ -60,25 +68,7 @@ def _pool_setup(
     pads = per_axis_padding(padding, ndim)
     ceil = core.check_bool(ceil_mode, "ceil_mode")
     windows = window_map(tuple(xs.shape[2:]), kernel, stride_, pads, dilation_, ceil_mode=ceil, pooling=True)
-    return xs, unbatched, windows
-
-
-def _spatial_axes_of_int_kernel(array: np.ndarray, kernel_size: Any) -> int:
-    """Refuse to guess how many axes an int ``kernel_size`` pools (see the module notes)."""
-    d = array.ndim
-    if d == 2:  # only one reading: unbatched (C, L)
-        return 1
-    if d < 2:
-        raise ValueError(
-            f"`x` must have shape (N, C, *spatial) or (C, *spatial) with at least one spatial axis, "
-            f"got {d} dimensions: {array.shape}"
-        )
-    raise ValueError(
-        f"`kernel_size` {kernel_size!r} is one int and `x` has {d} dimensions {array.shape}, which read two ways: "
-        f"batched (N, C, *spatial) has {d - 2} spatial {'axis' if d == 3 else 'axes'}, unbatched (C, *spatial) "
-        f"has {d - 1}; pass ndim={d - 2} or ndim={d - 1} (PyTorch's pool{d - 2}d or pool{d - 1}d), or one size "
-        f"per spatial axis, e.g. kernel_size={(kernel_size,) * (d - 1)!r}"
-    )
+    return xs, added, windows
 
 
 def _check_windows_overlap_input(windows: WindowMap) -> None:
@@ -94,6 +84,18 @@ def _check_windows_overlap_input(windows: WindowMap) -> None:
                 f"(it reads input coordinates {coords[o].tolist()} of 0..{a.input_size - 1}): with "
                 "count_include_pad=False its divisor would be 0"
             )
+
+
+def _check_output_size(xs: np.ndarray, added: int, windows: WindowMap, dtype: np.dtype, extra: int = 0) -> None:
+    """The size guard on the pooled shape, then the window coordinates' bound.
+
+    See :func:`convarith.engine.memory.check_result_size` and
+    :func:`convarith.engine._core.check_coordinates`.
+    """
+    shape = (*xs.shape[:2], *windows.output_shape)[added:]
+    cause = core.padding_cause(windows.axes, f"`x` of shape {xs.shape[added:]}")
+    memory.check_result_size(shape, dtype.itemsize + extra, cause, dtype=str(dtype) + (" and indices" if extra else ""))
+    core.check_coordinates(windows.axes)
 
 
 def _pool_block_shape(
@@ -158,12 +160,13 @@ def max_pool(
 
     Parameters
     ----------
-    x : array_like, shape (N, C, *spatial) or (C, *spatial)
-        Zero images or zero channels give an empty result of the same kind.
+    x : array_like, shape (*spatial), (C, *spatial) or (N, C, *spatial)
+        A plain array (one image, no batch or channel axis) gives a plain result. Zero images
+        or zero channels give an empty result of the same kind.
     kernel_size : int or tuple of int
-        A tuple has one size per spatial axis. With an int (and ints for ``stride``, ``padding``
-        and ``dilation``) pass ``ndim``: ``x`` alone cannot tell whether it is batched (see the
-        module notes).
+        A tuple has one size per spatial axis (``x.ndim`` of them: a plain array). With an int
+        (and ints for ``stride``, ``padding`` and ``dilation``) pass ``ndim``: ``x`` alone cannot
+        tell how many of its axes are spatial (see the module notes); a 1-d ``x`` is a plain signal.
     stride : int or tuple of int, optional
         Defaults to ``kernel_size``.
     padding : int, (before, after) or tuple of those per axis
@@ -204,21 +207,23 @@ def max_pool(
     Examples
     --------
     >>> import numpy as np
-    >>> x = np.arange(16).reshape(1, 1, 4, 4)
-    >>> max_pool(x, 2, ndim=2)  # non-overlapping 2x2 windows (max_pool2d)
-    array([[[[ 5,  7],
-             [13, 15]]]])
-    >>> max_pool(x[0], (2, 2))[0]  # unbatched (C, H, W): one size per axis says 2 spatial axes
+    >>> img = np.arange(16).reshape(4, 4)
+    >>> max_pool(img, (2, 2))  # a plain 4x4 image, non-overlapping 2x2 windows: 2x2
     array([[ 5,  7],
            [13, 15]])
+    >>> x = img.reshape(1, 1, 4, 4)
+    >>> max_pool(x, 2, ndim=2)  # (N, C, H, W) with an int kernel: ndim=2 is max_pool2d
+    array([[[[ 5,  7],
+             [13, 15]]]])
     >>> max_pool(x, (3, 3), stride=2, padding=1, return_indices=True)[1]  # flat index in the plane
     array([[[[ 5,  7],
              [13, 15]]]])
     """
-    xs, unbatched, windows = _pool_setup(x, kernel_size, stride, padding, dilation, ceil_mode, ndim)
+    xs, added, windows = _pool_setup(x, kernel_size, stride, padding, dilation, ceil_mode, ndim)
     want_indices = core.check_bool(return_indices, "return_indices")
     dtype = xs.dtype
     work = accumulator_dtype(dtype)
+    _check_output_size(xs, added, windows, work, 8 if want_indices else 0)
     fill = -np.inf if work.kind == "f" else np.iinfo(work).min
     n, c = xs.shape[:2]
     out = np.empty((n, c, *windows.output_shape), dtype=work)
@@ -251,11 +256,10 @@ def max_pool(
             np.copyto(best, view, where=wins)
             coords = [k[s0:s1, t] for k, t, (s0, s1) in zip(coordinates, tap, spatial, strict=True)]
             np.copyto(where, _plane_index(coords, sizes), where=wins)
-    result = out.astype(dtype, copy=False)
-    if unbatched:
-        result = result[0]
-        indices = None if indices is None else indices[0]
-    return (result, indices) if indices is not None else result
+    result = core.restore(out.astype(dtype, copy=False), added)
+    if indices is not None:
+        return result, core.restore(indices, added)
+    return result
 
 
 def _avg_divisor_counts(windows: WindowMap, count_include_pad: bool) -> list[np.ndarray]:
@@ -317,14 +321,18 @@ def avg_pool(
     Examples
     --------
     >>> import numpy as np
+    >>> avg_pool(np.arange(16.0).reshape(4, 4), (2, 2))  # a plain 4x4 image
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
     >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
-    >>> avg_pool(x, 2, ndim=2)
+    >>> avg_pool(x, 2, ndim=2)  # (N, C, H, W): avg_pool2d
     array([[[[ 2.5,  4.5],
              [10.5, 12.5]]]])
     >>> avg_pool(x, (3, 3), stride=2, padding=1, count_include_pad=False)[0, 0, 0, 0]  # (0+1+4+5) / 4
     np.float64(2.5)
     """
-    xs, unbatched, windows = _pool_setup(x, kernel_size, stride, padding, dilation, ceil_mode, ndim)
+    xs, added, windows = _pool_setup(x, kernel_size, stride, padding, dilation, ceil_mode, ndim)
+    _check_output_size(xs, added, windows, result_dtype(("x", xs)))
     include = core.check_bool(count_include_pad, "count_include_pad")
     if not include and divisor_override is None:
         _check_windows_overlap_input(windows)
@@ -333,6 +341,9 @@ def avg_pool(
     dtype = result_dtype(("x", xs))
     work = accumulator_dtype(dtype)
     n, c = xs.shape[:2]
+    taps = core.prod(windows.kernel_shape)
+    if work.kind != "f" and max_abs(xs, taps) * taps > INT64_MAX:
+        work = np.dtype(object)  # a window sum may leave int64: add Python integers (exact, slower)
     out = np.empty((n, c, *windows.output_shape), dtype=work)
     axes = windows.axes
     reader = core.BlockReader(xs, axes, "zeros", 0, work)
@@ -353,10 +364,9 @@ def avg_pool(
         if work.kind == "f":
             np.divide(total, d, out=total)
         else:  # truncate towards zero, as C++ integer division (PyTorch's int64 avg_pool)
-            quotient = np.abs(total) // np.abs(d)
-            np.copyto(total, np.where((total < 0) != (np.asarray(d) < 0), -quotient, quotient))
-    result = out.astype(dtype, copy=False)
-    return result[0] if unbatched else result
+            np.copyto(total, truncate_divide(total, d))
+    result = out.astype(dtype, copy=False) if work.kind == "f" else as_int64(out, "avg_pool of `x`")
+    return core.restore(result, added)
 
 
 def _check_nonzero(value: Any, name: str) -> int:
@@ -414,7 +424,9 @@ def lp_pool(
     Examples
     --------
     >>> import numpy as np
-    >>> lp_pool(np.array([[[3.0, 4.0, 0.0, 5.0]]]), 2, 2, ndim=1)  # sqrt(9 + 16), sqrt(0 + 25)
+    >>> lp_pool(np.array([3.0, 4.0, 0.0, 5.0]), 2, 2)  # a plain signal: sqrt(9 + 16), sqrt(0 + 25)
+    array([5., 5.])
+    >>> lp_pool(np.array([[[3.0, 4.0, 0.0, 5.0]]]), 2, 2, ndim=1)  # (N, C, L)
     array([[[5., 5.]]])
     """
     if isinstance(norm_type, bool) or not isinstance(norm_type, int | float | np.integer | np.floating):
@@ -449,63 +461,118 @@ def lp_pool(
         return np.power(average, average.dtype.type(1 / p))
 
 
-def _global_kernel(x: Any) -> tuple[np.ndarray, tuple[int, ...]]:
+def _global_axes(x: Any, ndim: Any) -> tuple[np.ndarray, tuple[int, ...]]:
+    """``x`` and its spatial axes for a global pool: the last ``ndim`` axes.
+
+    Default: ``(N, C, *spatial)`` (ONNX's layout) for 3 or more dimensions, a plain signal for
+    one; a 2-d ``x`` reads two ways (a plain image, or ``(C, L)``) and needs ``ndim``.
+    """
     array = real_array(x, "x")
-    if array.ndim < 3:
-        raise ValueError(f"`x` must have shape (N, C, *spatial) with at least one spatial axis, got {array.shape}")
-    return array, tuple(array.shape[2:])
+    if ndim is not None:
+        count = check_minimum(ndim, "ndim", 1)
+        if count > array.ndim:
+            raise ValueError(f"`ndim` {count} is more than the {array.ndim} dimensions of `x` {array.shape}")
+    elif array.ndim >= 3:
+        count = array.ndim - 2
+    elif array.ndim == 1:
+        count = 1
+    else:
+        raise ValueError(
+            f"`x` must have shape (N, C, *spatial) with at least one spatial axis, or `ndim`: `x` has "
+            f"{array.ndim} dimensions {array.shape}"
+            + (
+                ", which read two ways: a plain image (H, W) has 2 spatial axes, unbatched (C, L) has 1; "
+                "pass ndim=2 or ndim=1"
+                if array.ndim == 2
+                else ""
+            )
+        )
+    axes = tuple(range(array.ndim - count, array.ndim))
+    core.check_spatial_cells(array, count)
+    return array, axes
 
 
-def global_avg_pool(x: Any) -> np.ndarray:
+def global_avg_pool(x: Any, *, ndim: int | None = None) -> np.ndarray:
     """Average over all spatial axes, keeping them as size 1 (ONNX ``GlobalAveragePool``).
 
     Parameters
     ----------
-    x : array_like, shape (N, C, *spatial)
+    x : array_like, shape (N, C, *spatial), (C, *spatial) or (*spatial)
+        The last ``ndim`` axes are averaged.
+    ndim : int, optional
+        The number of spatial axes. Default: ``x.ndim - 2`` (ONNX's ``(N, C, *spatial)``) for
+        three or more dimensions, 1 for a 1-d ``x``; a 2-d ``x`` (a plain image, or ``(C, L)``)
+        needs it.
 
     Returns
     -------
-    ndarray, shape (N, C, 1, ..., 1)
-        As :func:`avg_pool` with the whole input as one window (integers: truncated int64).
+    ndarray, same rank as ``x``, spatial axes of size 1
+        As :func:`avg_pool` with the whole input as one window: floats keep their dtype
+        (float16 is summed in float32); integers give the exact int64 average truncated towards
+        zero, whatever the values (:mod:`convarith.engine.exact`).
 
     Notes
     -----
     ``y[n, c] = (1 / prod(i)) * sum_o x[n, c, o]``, PyTorch's ``adaptive_avg_pool*d(x, 1)``.
+    Computed as one NumPy reduction over the spatial axes (linear time; see
+    ``benchmarks/bench_global_pool.py``).
 
     Examples
     --------
     >>> import numpy as np
-    >>> global_avg_pool(np.arange(8.0).reshape(1, 2, 2, 2))[:, :, 0, 0]
+    >>> global_avg_pool(np.arange(4.0).reshape(2, 2), ndim=2)  # a plain 2x2 image
+    array([[1.5]])
+    >>> global_avg_pool(np.arange(8.0).reshape(1, 2, 2, 2))[:, :, 0, 0]  # (N, C, H, W)
     array([[1.5, 5.5]])
     """
-    array, kernel = _global_kernel(x)
-    return avg_pool(array, kernel, ndim=len(kernel))
+    array, axes = _global_axes(x, ndim)
+    dtype = result_dtype(("x", array))
+    cells = core.prod([array.shape[a] for a in axes])
+    if dtype.kind == "f":
+        total = np.sum(array, axis=axes, dtype=accumulator_dtype(dtype), keepdims=True)
+        return np.divide(total, cells, out=total).astype(dtype, copy=False)
+    return as_int64(truncate_divide(exact_sum(array, axes), cells), "global_avg_pool of `x`")
 
 
-def global_max_pool(x: Any) -> np.ndarray:
+def global_max_pool(x: Any, *, ndim: int | None = None) -> np.ndarray:
     """Maximum over all spatial axes, keeping them as size 1 (ONNX ``GlobalMaxPool``).
 
     Parameters
     ----------
-    x : array_like, shape (N, C, *spatial)
+    x : array_like, shape (N, C, *spatial), (C, *spatial) or (*spatial)
+        The last ``ndim`` axes are reduced.
+    ndim : int, optional
+        As in :func:`global_avg_pool`.
 
     Returns
     -------
-    ndarray, shape (N, C, 1, ..., 1)
+    ndarray, same rank as ``x``, spatial axes of size 1
         Same dtype as ``x``.
 
     Notes
     -----
-    ``y[n, c] = max_o x[n, c, o]``, PyTorch's ``adaptive_max_pool*d(x, 1)``.
+    ``y[n, c] = max_o x[n, c, o]``, PyTorch's ``adaptive_max_pool*d(x, 1)``: one NumPy
+    reduction over the spatial axes. NaN propagates. A maximum of zero takes the sign of the
+    first zero in row-major order (``-0.0`` first gives ``-0.0``), as PyTorch, whose first
+    maximum wins a tie.
 
     Examples
     --------
     >>> import numpy as np
-    >>> global_max_pool(np.arange(8).reshape(1, 2, 4))
+    >>> global_max_pool(np.array([[1, 5], [7, 2]]), ndim=2)  # a plain 2x2 image
+    array([[7]])
+    >>> global_max_pool(np.arange(8).reshape(1, 2, 4))  # (N, C, L)
     array([[[3],
             [7]]])
     """
-    array, kernel = _global_kernel(x)
-    result = max_pool(array, kernel, ndim=len(kernel))
-    assert isinstance(result, np.ndarray)
+    array, axes = _global_axes(x, ndim)
+    if array.size == 0:  # zero images or channels: the empty result
+        return np.empty((*array.shape[: axes[0]], *[1] * len(axes)), dtype=array.dtype)
+    result = np.max(array, axis=axes, keepdims=True)
+    if array.dtype.kind == "f":
+        zeros = np.flatnonzero(result == 0)
+        if len(zeros):  # the sign of the first zero of each such plane (NumPy's max leaves it open)
+            planes = array.reshape(-1, core.prod([array.shape[a] for a in axes]))[zeros]
+            first = planes[np.arange(len(zeros)), np.argmax(planes == 0, axis=1)]
+            result.reshape(-1)[zeros] = first
     return result

@@ -24,6 +24,7 @@ import numpy as np
 
 from convarith.arithmetic.text import format_padding
 from convarith.arithmetic.validate import check_minimum, is_sequence
+from convarith.engine.memory import check_result_size, number_text
 
 __all__ = ["SymmetricGroup", "even_kernel_size", "symmetric_groups", "symmetric_pad"]
 
@@ -170,7 +171,9 @@ def symmetric_pad(x: np.ndarray, kernel_size: int | tuple[int, ...]) -> np.ndarr
         Even kernel size. A tuple has one entry per spatial axis and fixes their number (then
         ``x.ndim`` is ``len + 2`` batched or ``len + 1`` unbatched). An int applies to every
         spatial axis of a *batched* ``x`` (``x.ndim - 2`` axes), except that a 2-d ``x`` is an
-        unbatched 1-d signal ``(C, L)``; pass a tuple for any other unbatched input.
+        unbatched 1-d signal ``(C, L)``; pass a tuple for any other unbatched input. There is no
+        plain reading (``(*spatial)``, as :func:`convarith.conv` has): symmetric padding splits
+        channels into groups, so ``x`` needs a channel axis (``x[None]`` for one image).
 
     Returns
     -------
@@ -252,6 +255,10 @@ def symmetric_pad(x: np.ndarray, kernel_size: int | tuple[int, ...]) -> np.ndarr
 
     # Pad each group into its place.
     shape = batch.shape[:2] + tuple(n + k - 1 for n, k in zip(batch.shape[2:], kernel, strict=True))
+    sizes = kernel[0] if len(set(kernel)) == 1 else kernel
+    check_result_size(
+        shape[int(unbatched) :], x.dtype.itemsize, f"`kernel_size` {number_text(sizes)}", "padded array", str(x.dtype)
+    )
     out = np.zeros(shape, dtype=x.dtype)
     for group in groups:
         where = tuple(slice(b, b + n) for (b, _), n in zip(group.padding, batch.shape[2:], strict=True))

@@ -1,4 +1,4 @@
-"""Transposed convolution: computed directly, and built the guide's way.
+"""Transposed convolution, computed directly (the guide's construction: :mod:`~convarith.engine.construction`).
 
 :func:`conv_transpose` scatters: matrix products give every (output channel, kernel tap, input
 cell) product, and each kernel tap's products are added into the output through the same strided
@@ -8,10 +8,9 @@ cell for cell, and it never builds the zero-inserted input. (The taps are taken 
 those whose slices start at the same offset modulo the stride fill the same cells, so they are
 summed in one contiguous buffer.)
 
-:func:`conv_transpose_construction` is the guide's equivalent direct convolution, step by step:
-insert ``s - 1`` zeros between input units, pad with ``p' = ek - 1 - p`` (plus ``a`` on the far
-side), flip the kernel and swap its channel axes, then convolve with stride 1. It returns every
-intermediate array, so notebooks and animations can show each step. Both give the same numbers.
+:func:`convarith.engine.construction.conv_transpose_construction` is the guide's equivalent
+direct convolution, step by step (zeros inserted, padded, flipped kernel, stride-1 convolution),
+with every intermediate array. Both give the same numbers.
 
 References
 ----------
@@ -23,23 +22,21 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from convarith.arithmetic.formulas import TransposeEquivalent, transpose_equivalent
 from convarith.arithmetic.layer import Layer, layer
-from convarith.arithmetic.text import format_param, format_size
 from convarith.arithmetic.validate import axis_label, check_int, check_minimum, is_sequence, per_axis, per_axis_padding
 from convarith.arithmetic.windows import AxisWindows
+from convarith.engine import _core as core
 from convarith.engine import memory
-from convarith.engine.convolution import conv
 from convarith.engine.dtypes import accumulator_dtype, real_array, result_dtype
+from convarith.engine.exact import INT64_MAX, as_int64, conv_bound
 from convarith.typing import IntOrTuple, PaddingLike, PadPair
 
-__all__ = ["TransposeConstruction", "conv_transpose", "conv_transpose_construction"]
+__all__ = ["conv_transpose"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -291,16 +288,21 @@ def conv_transpose(
     dilation: IntOrTuple = 1,
     groups: int = 1,
     output_size: IntOrTuple | None = None,
+    ndim: int | None = None,
 ) -> np.ndarray:
     """Transposed convolution (PyTorch ``ConvTranspose*d``, ONNX ``ConvTranspose``), in N-d.
 
     Parameters
     ----------
-    x : array_like, shape (N, C_in, *spatial) or (C_in, *spatial)
-        Input; without the batch axis the result has none either.
-    weight : array_like, shape (C_in, C_out/groups, *kernel)
+    x : array_like, shape (*spatial), (C_in, *spatial) or (N, C_in, *spatial)
+        Input; the result has its rank (a plain array with a plain kernel gives a plain result,
+        without the batch axis the result has none either).
+    weight : array_like, shape (*kernel) or (C_in, C_out/groups, *kernel)
         PyTorch/ONNX layout: the same array as the weight of the convolution being transposed.
+        A 1-d or 2-d ``weight`` is a plain kernel for a plain ``x`` of the same rank, as in
+        :func:`convarith.conv`.
     bias : array_like, shape (C_out,), optional
+        With a plain kernel: one number.
     stride, dilation : int or tuple of int
         Per spatial axis.
     padding : int, (before, after) or tuple of those per axis
@@ -314,6 +316,9 @@ def conv_transpose(
         As ``ConvTranspose*d.forward(x, output_size)``: a size per spatial axis (or a full output
         shape) in ``[min, min + s - 1]``; it sets ``output_padding = output_size - min`` (so
         passing a non-zero ``output_padding`` as well is an error).
+    ndim : int, optional
+        The number of spatial axes, as in :func:`convarith.conv`: ``weight.ndim`` reads a plain
+        kernel (the default for 1 or 2 dimensions), ``weight.ndim - 2`` the channel layout.
 
     Returns
     -------
@@ -356,9 +361,11 @@ def conv_transpose(
 
     Examples
     --------
+    >>> conv_transpose(np.array([1, 2]), np.array([1, 10, 100]))  # plain: each cell stamps the kernel
+    array([  1,  12, 120, 200])
     >>> x = np.array([[[1, 2]]])  # (N, C_in, i') = (1, 1, 2)
     >>> w = np.array([[[1, 10, 100]]])  # (C_in, C_out, k) = (1, 1, 3)
-    >>> conv_transpose(x, w)  # each input cell stamps the kernel: o' = 2 + 3 - 1 = 4
+    >>> conv_transpose(x, w)  # o' = 2 + 3 - 1 = 4
     array([[[  1,  12, 120, 200]]])
     >>> conv_transpose(x, w, stride=2)  # stamps 2 apart: o' = (2 - 1)*2 + 3 = 5
     array([[[  1,  10, 102,  20, 200]]])
@@ -367,18 +374,27 @@ def conv_transpose(
     (32, 56, 56)
     """
     # -- argument checks ----------------------------------------------------------------------
-    x_array = real_array(x, "x")
-    w_array = real_array(weight, "weight")
-    b_array = None if bias is None else real_array(bias, "bias")
+    x_array, w_array, added = plain_operands(x, weight, ndim)
+    b_array = None if bias is None else real_array(core.plain_bias(bias) if added else bias, "bias")
     geometry, in_channels, out_channels = _check_transpose_layer(
         x_array, w_array, b_array, stride, padding, output_padding, dilation, groups, output_size
     )
     batched = x_array.ndim == geometry.ndim + 2
     dtype = result_dtype(("x", x), ("weight", weight), *([] if bias is None else [("bias", bias)]))
     work = accumulator_dtype(dtype)
+    lead = x_array.shape[: x_array.ndim - geometry.ndim]
+    shape = (*lead[:-1], out_channels, *geometry.output_shape)
+    memory.check_result_size(
+        shape[added:],
+        dtype.itemsize,
+        transpose_cause(geometry, core.restore(x_array, added), core.restore(w_array, added)),
+        dtype=str(dtype),
+    )
 
     if in_channels == 0:  # no input channel: an empty result, as conv's (N, 0, *output)
-        return np.zeros((*x_array.shape[: x_array.ndim - geometry.ndim], *geometry.output_shape), dtype=dtype)
+        return np.zeros((*lead, *geometry.output_shape), dtype=dtype)
+    if work.kind != "f" and conv_bound(x_array, w_array.swapaxes(0, 1), b_array) > INT64_MAX:
+        work = np.dtype(object)  # a sum may leave int64: Python integers (exact, slower)
 
     # -- the input as columns (image, cell), the weight as rows (tap, output channel) ---------
     batch = x_array if batched else x_array[None]
@@ -391,208 +407,28 @@ def conv_transpose(
 
     # -- products, scatter-added: tap t writes where the forward convolution's tap t reads ----
     bias_column = None if b_array is None else b_array.astype(work, copy=False)
-    out = _transpose_by_phase(columns, rows, _forward_windows(geometry), dtype, bias_column)
-    return out if batched else out[0]
+    out = _transpose_by_phase(columns, rows, _forward_windows(geometry), np.dtype(work), bias_column)
+    out = core.restore(out, 1 - int(batched) + added)
+    return out.astype(dtype, copy=False) if work.kind == "f" else as_int64(out, "conv_transpose of `x` and `weight`")
 
 
-# ----------------------------------------------------------------------------------------------
-# The guide's construction
-# ----------------------------------------------------------------------------------------------
+def plain_operands(x: Any, weight: Any, ndim: Any) -> tuple[np.ndarray, np.ndarray, int]:
+    """``x`` and ``weight`` as arrays, a plain pair as ``(1, 1, *spatial)`` and ``(1, 1, *kernel)``.
 
-
-@dataclass(frozen=True, repr=False, eq=False)  # arrays: compare the fields you need
-class TransposeConstruction:
-    """The guide's direct convolution equivalent to a transposed convolution, step by step.
-
-    Attributes
-    ----------
-    input : ndarray, shape (N, C_in, *i') or (C_in, *i')
-        The transposed convolution's input.
-    weight : ndarray, shape (C_in, C_out/groups, *k)
-        The transposed convolution's weight.
-    stretched : ndarray, shape (..., *((i' - 1)*s + 1))
-        Step 1: ``s - 1`` zeros inserted between neighbouring input units.
-    padded : ndarray, shape (..., *(stretched + p'_before + p'_after))
-        Step 2: ``p' = ek - 1 - pb`` zeros before and ``ek - 1 - pe + a`` after, per axis; a
-        negative ``p'`` crops that many units instead.
-    kernel : ndarray, shape (C_out, C_in/groups, *k)
-        Step 3: ``weight`` with its spatial axes flipped and its two channel axes swapped within
-        each group: the weight of an ordinary convolution.
-    output : ndarray, shape (N, C_out, *o') or (C_out, *o')
-        Step 4: the stride-1 convolution (dilation ``d``, same ``groups``) of ``padded`` with
-        ``kernel``. Equal to :func:`conv_transpose` with the same arguments.
-    axes : tuple of TransposeEquivalent
-        The numbers per axis (:func:`convarith.arithmetic.transpose_equivalent`).
-    padding : tuple of (before, after)
-        The transposed convolution's padding ``(pb, pe)`` per axis.
-    output_padding : tuple of int
-        ``a`` per axis.
-    groups : int
+    Returns the arrays and the number of axes added (2 for a plain pair, else 0).
     """
-
-    input: np.ndarray
-    weight: np.ndarray
-    stretched: np.ndarray
-    padded: np.ndarray
-    kernel: np.ndarray
-    output: np.ndarray
-    axes: tuple[TransposeEquivalent, ...]
-    padding: tuple[PadPair, ...]
-    output_padding: tuple[int, ...]
-    groups: int
-
-    def steps(self) -> list[str]:
-        r"""The construction in words, one step (and one line per axis) at a time.
-
-        Examples
-        --------
-        >>> c = conv_transpose_construction(np.ones((1, 1, 3)), np.ones((1, 1, 3)), stride=2, padding=1)
-        >>> print("\n".join(c.steps()))
-        1. stretched: insert s - 1 zeros between input units: 1×1×3 -> 1×1×5
-             5 = (3 - 1)*2 + 1
-        2. padded: p' = ek - 1 - p before, ek - 1 - p + a after (crop where negative): -> 1×1×7
-             before 3 - 1 - 1 = 1, after 3 - 1 - 1 + 0 = 1
-        3. kernel: flip the weight, swap C_in and C_out (groups 1): 1×1×3 -> 1×1×3
-        4. output: stride-1 convolution: 1×1×7 -> 1×1×5
-             o' = 7 - 3 + 1 = 5
-        """
-
-        def label(x: int) -> str:
-            return "     " if len(self.axes) == 1 else f"     axis {x}: "
-
-        def signed(v: int) -> str:
-            return f"{v} (crop {-v})" if v < 0 else str(v)
-
-        ek = [e.dilation * (e.kernel_size - 1) + 1 for e in self.axes]
-        dilations = [e.dilation for e in self.axes]
-        dilated = "" if set(dilations) == {1} else f", dilation {format_param(dilations)}"
-        lines = [
-            "1. stretched: insert s - 1 zeros between input units: "
-            f"{format_size(self.input.shape)} -> {format_size(self.stretched.shape)}"
-        ]
-        lines += [
-            f"{label(x)}{e.stretched_size} = ({e.input_size} - 1)*{e.zeros_between + 1} + 1"
-            for x, e in enumerate(self.axes)
-        ]
-        lines.append(
-            "2. padded: p' = ek - 1 - p before, ek - 1 - p + a after (crop where negative): "
-            f"-> {format_size(self.padded.shape)}"
-        )
-        lines += [
-            f"{label(x)}before {ek[x]} - 1 - {pb} = {signed(e.padding[0])}, "
-            f"after {ek[x]} - 1 - {pe} + {a} = {signed(e.padding[1])}"
-            for x, (e, (pb, pe), a) in enumerate(zip(self.axes, self.padding, self.output_padding, strict=True))
-        ]
-        lines.append(
-            f"3. kernel: flip the weight, swap C_in and C_out (groups {self.groups}): "
-            f"{format_size(self.weight.shape)} -> {format_size(self.kernel.shape)}"
-        )
-        lines.append(
-            f"4. output: stride-1 convolution{dilated}: "
-            f"{format_size(self.padded.shape)} -> {format_size(self.output.shape)}"
-        )
-        size = self.padded.shape[-len(self.axes) :]
-        lines += [f"{label(x)}o' = {size[x]} - {ek[x]} + 1 = {e.output_size}" for x, e in enumerate(self.axes)]
-        return lines
-
-    def __repr__(self) -> str:
-        head = "TransposeConstruction: conv_transpose as a stride-1 convolution (the guide's construction)"
-        return "\n".join([head, *("  " + line for line in self.steps())])
+    x_array, w_array = real_array(x, "x"), real_array(weight, "weight")
+    if core.plain_kernel(x_array, w_array, ndim, "(C_in, C_out / groups, *kernel_size)"):
+        return x_array[None, None], w_array[None, None], 2
+    return x_array, w_array, 0
 
 
-def conv_transpose_construction(
-    x: npt.ArrayLike,
-    weight: npt.ArrayLike,
-    *,
-    stride: IntOrTuple = 1,
-    padding: PaddingLike = 0,
-    output_padding: IntOrTuple = 0,
-    dilation: IntOrTuple = 1,
-    groups: int = 1,
-    output_size: IntOrTuple | None = None,
-) -> TransposeConstruction:
-    """The guide's construction of a transposed convolution, with every intermediate array.
-
-    Parameters
-    ----------
-    x, weight, stride, padding, output_padding, dilation, groups, output_size
-        As in :func:`conv_transpose` (no bias).
-
-    Returns
-    -------
-    TransposeConstruction
-        ``stretched``, ``padded``, ``kernel`` and ``output`` arrays; ``output`` equals
-        ``conv_transpose(x, weight, ...)``. Its ``repr`` lists the steps with the numbers.
-
-    Notes
-    -----
-    Relationships 12-14 of [1]_, with dilation and asymmetric padding, per axis:
-
-    1. insert ``s - 1`` zeros between input units: ``(i' - 1)*s + 1`` units;
-    2. pad ``ek - 1 - pb`` before and ``ek - 1 - pe + a`` after (crop where negative);
-    3. flip the kernel along every spatial axis and swap ``C_in`` and ``C_out`` (per group);
-    4. convolve with stride 1 and dilation ``d`` (:func:`convarith.conv`)::
-
-        o' = ((i' - 1)*s + 1) + (ek - 1 - pb) + (ek - 1 - pe + a) - ek + 1
-           = (i' - 1)*s - pb - pe + ek + a
-
-    This is slow on purpose (a fraction ``(s - 1)/s`` per axis of the stretched input is zeros);
-    :func:`conv_transpose` computes the same numbers directly.
-
-    References
-    ----------
-    .. [1] V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep learning",
-       arXiv:1603.07285, 2016.
-
-    Examples
-    --------
-    >>> x = np.array([[[[1, 2], [3, 4]]]])  # (1, 1, 2, 2)
-    >>> c = conv_transpose_construction(x, np.ones((1, 1, 3, 3), int), stride=2, padding=1)
-    >>> c.stretched[0, 0]  # s - 1 = 1 zero between units
-    array([[1, 0, 2],
-           [0, 0, 0],
-           [3, 0, 4]])
-    >>> c.padded.shape  # p' = k - p - 1 = 1 on each side
-    (1, 1, 5, 5)
-    >>> c.output[0, 0]  # stride 2, padding 1: 2x2 -> 3x3
-    array([[ 1,  3,  2],
-           [ 4, 10,  6],
-           [ 3,  7,  4]])
-    """
-    # -- argument checks ----------------------------------------------------------------------
-    x_array = real_array(x, "x")
-    w_array = real_array(weight, "weight")
-    geometry, in_channels, out_channels = _check_transpose_layer(
-        x_array, w_array, None, stride, padding, output_padding, dilation, groups, output_size
-    )
-    axes = transpose_equivalent(geometry)
-    assert isinstance(axes, tuple) and geometry.padding is not None
-    lead = x_array.shape[: x_array.ndim - geometry.ndim]
-
-    # -- 1. insert s - 1 zeros between input units --------------------------------------------
-    stretched = np.zeros((*lead, *(e.stretched_size for e in axes)), dtype=x_array.dtype)
-    every_s: tuple[Any, ...] = (..., *(slice(None, None, e.zeros_between + 1) for e in axes))
-    stretched[every_s] = x_array
-
-    # -- 2. pad p' on each side (crop where p' is negative) ------------------------------------
-    widths = [(0, 0)] * len(lead) + [(max(e.padding[0], 0), max(e.padding[1], 0)) for e in axes]
-    padded = np.pad(stretched, widths)
-    crop = tuple(
-        slice(max(-e.padding[0], 0), padded.shape[len(lead) + x] - max(-e.padding[1], 0)) for x, e in enumerate(axes)
-    )
-    inside: tuple[Any, ...] = (..., *crop)
-    padded = np.ascontiguousarray(padded[inside])
-
-    # -- 3. flip the kernel, swap its channel axes within each group --------------------------
-    g = geometry.groups
-    cin_g, cout_g = in_channels // g, out_channels // g
-    kernel = w_array.reshape(g, cin_g, cout_g, *geometry.kernel_size).swapaxes(1, 2)
-    kernel = kernel.reshape(out_channels, cin_g, *geometry.kernel_size)
-    kernel = np.ascontiguousarray(np.flip(kernel, axis=tuple(range(2, 2 + geometry.ndim))))
-
-    # -- 4. stride-1 convolution with the engine ---------------------------------------------
-    output = conv(padded, kernel, stride=1, padding=0, dilation=geometry.dilation, groups=g)
-    assert output.shape[-geometry.ndim :] == geometry.output_shape
-    return TransposeConstruction(
-        x_array, w_array, stretched, padded, kernel, output, axes, geometry.padding, geometry.output_padding, g
-    )
+def transpose_cause(geometry: Layer, x: np.ndarray, w: np.ndarray) -> str:
+    """What makes a transposed convolution's output large (for the size guard's message)."""
+    s, d = geometry.stride, geometry.dilation
+    spread = [(i - 1) * st for i, st in zip(geometry.input_shape, s, strict=True)]
+    if any(st > 1 and grow > 2 * i for st, grow, i in zip(s, spread, geometry.input_shape, strict=True)):
+        return f"`stride` {memory.number_text(s[0] if len(set(s)) == 1 else s)}"
+    if any(dd > 1 for dd in d):
+        return f"`dilation` {memory.number_text(d[0] if len(set(d)) == 1 else d)}"
+    return f"`x` of shape {x.shape} with `weight` of shape {w.shape}"

@@ -9,6 +9,10 @@ even-kernel-shift          an even (effective) kernel at an odd stride: outputs 
 cut-content                the floor in the output size leaves the last input rows unread
 ceil-window-in-padding     ceil mode adds a window that hangs past the padded input
 depthwise-no-pointwise     a depthwise convolution whose channels nothing mixes afterwards
+uneven-overlap             a transposed convolution whose taps fall unevenly on the output
+                           phases (kernel not divisible by stride): a checkerboard
+gaps                       a transposed convolution that leaves output cells unwritten (stride
+                           larger than the dilated kernel)
 =========================  ==================================================================
 """
 
@@ -20,6 +24,7 @@ from fractions import Fraction
 from convarith.arithmetic.layer import Layer
 from convarith.arithmetic.text import MINUS, format_pad
 from convarith.network.graph import Node
+from convarith.studies.overlap import overlap_phases
 
 __all__ = ["WARNING_CODES", "depthwise_without_mixing", "layer_warnings"]
 
@@ -29,6 +34,8 @@ WARNING_CODES: dict[str, str] = {
     "cut-content": "the floor of the output size leaves input rows or columns that no window reads",
     "ceil-window-in-padding": "ceil mode adds a last window that reaches past the padded input",
     "depthwise-no-pointwise": "a depthwise convolution whose channels no following 1×1 (or dense) layer mixes",
+    "uneven-overlap": "a transposed convolution writes some output cells with more taps than others: a checkerboard",
+    "gaps": "a transposed convolution leaves output cells that no tap writes (stride above the dilated kernel)",
 }
 """Every warning code, with a one-line explanation (docs/network.md explains each at length)."""
 
@@ -66,7 +73,9 @@ def layer_warnings(lay: Layer, margin: Sequence[tuple[int, int]] | None = None) 
     ``even-kernel-shift`` when ``ek`` is even and ``s`` odd (output ``y`` is centred on input
     ``y*s - pb + (ek - 1)/2``, a half pixel); ``cut-content`` when the last window ends at
     ``(o - 1)s - pb + ek - 1 < i - 1``; ``ceil-window-in-padding`` when a ceil-mode window ends
-    past ``i + pe - 1``.
+    past ``i + pe - 1``. A transposed convolution gets ``uneven-overlap`` when the taps fall
+    unevenly on the ``s`` output phases (:func:`convarith.studies.overlap_phases`; for ``d = 1``:
+    ``k`` not divisible by ``s``) and ``gaps`` when a phase gets no tap (always when ``s > ek``).
 
     Examples
     --------
@@ -75,6 +84,8 @@ def layer_warnings(lay: Layer, margin: Sequence[tuple[int, int]] | None = None) 
     ['asymmetric-padding']
     >>> layer_warnings(layer("conv", 7, 2, stride=2))[0][1]
     'the floor leaves input row 6 unread (1 of 7): (7 + 0 + 0 − 2) / 2 has remainder 1'
+    >>> layer_warnings(layer("conv_transpose", 8, 3, stride=2, padding=1))  # o = 2j + t - 1: taps 0, 2 odd
+    [('uneven-overlap', 'kernel 3 at stride 2: interior output cells get [1, 2] taps by phase o mod 2, a checkerboard')]
     """
     assert lay.input_size is not None and lay.padding is not None
     out = lay.output_size
@@ -90,6 +101,17 @@ def layer_warnings(lay: Layer, margin: Sequence[tuple[int, int]] | None = None) 
                 (x, f"padding {format_pad((pb, pe))}{where}: PyTorch's padding= pads both sides alike")
             )
         if lay.op == "conv_transpose":
+            phases = list(overlap_phases(lay)[x])
+            if len(set(phases)) > 1:
+                code = "gaps" if 0 in phases else "uneven-overlap"
+                effect = "zero whatever the input" if code == "gaps" else "a checkerboard"
+                found.setdefault(code, []).append(
+                    (
+                        x,
+                        f"kernel {ek} at stride {s}{where}: interior output cells get {phases} taps "
+                        f"by phase o mod {s}, {effect}",
+                    )
+                )
             continue
         if ek % 2 == 0 and s % 2 == 1:
             centre = _centred(s, Fraction(ek - 1, 2) - pb)

@@ -14,7 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from convarith.arithmetic.padding import resolve_padding
+from convarith.arithmetic.padding import transpose_padding
 from convarith.network.graph import Node
 from convarith.typing import PadPair
 
@@ -47,12 +47,10 @@ def keras_transpose_padding(
 
     Notes
     -----
-    Keras' output size (``deconv_output_length``): without ``output_padding``,
-    ``o = i*s + max(ek - s, 0)`` for ``'valid'`` and ``o = i*s`` for ``'same'``; with it,
-    ``o = (i - 1)s + ek - 2*pad + a`` where ``pad`` is 0 or ``ek // 2``. The transposed
-    convolution is the gradient of the forward convolution from ``o`` to ``i``, whose padding
-    before is TensorFlow's 'same' split on ``o`` (0 for ``'valid'``); the rest of the full output
-    is cropped at the end, or zeros are added there.
+    :func:`convarith.arithmetic.padding.transpose_padding` with ``convention='keras'``, the one
+    resolver of transposed 'same' (Keras' output size, ``o = i*s`` for 'same' without
+    ``output_padding``, and its crop split are written there). The crops do not depend on the
+    input size.
 
     Examples
     --------
@@ -61,18 +59,8 @@ def keras_transpose_padding(
     >>> keras_transpose_padding((8,), (4,), (2,), (1,), "same", None)  # the DCGAN layer
     (((1, 1),), (0,))
     """
-    pads, extra = [], []
-    for x, (i, k, s, d) in enumerate(zip(input_size, kernel_size, stride, dilation, strict=True)):
-        ek = d * (k - 1) + 1
-        if output_padding is None:
-            o = i * s + max(ek - s, 0) if padding == "valid" else i * s
-        else:
-            o = (i - 1) * s + ek - 2 * (0 if padding == "valid" else ek // 2) + output_padding[x]
-        pb = 0 if padding == "valid" else resolve_padding("same", o, k, s, d, convention="tensorflow")[0][0]
-        pe = (i - 1) * s + ek - pb - o
-        pads.append((pb, max(pe, 0)))
-        extra.append(max(-pe, 0))
-    return tuple(pads), tuple(extra)
+    del input_size  # the crops of a transposed 'same' or 'valid' do not depend on it
+    return transpose_padding(kernel_size, stride, dilation, padding, output_padding, convention="keras")
 
 
 MAX_CONFIG_BYTES = 64 * 2**20
@@ -420,7 +408,7 @@ def _node(cls: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin
     if cls in _KEPT:
         return [Node(name, "elementwise", inputs)]
     if len(inputs) > 1:
-        return [Node(name, "merge", inputs, assumed="taken as an element-wise merge of its inputs")]
+        return [Node(name, "elementwise", inputs, assumed="taken as an element-wise merge of its inputs")]
     return [Node(name, "elementwise", inputs, assumed="taken as size-keeping")]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from convarith.arithmetic.padding import transpose_padding
 from convarith.network.graph import Node
 from convarith.network.onnx_graph import Weights, fold_shapes, small, tensor_axes
 from convarith.typing import PadPair
@@ -314,15 +315,10 @@ def _node(
         if isinstance(padding, str):
             auto = attrs.get("auto_pad")
 
-            def resolve(size: tuple[int, ...]) -> tuple[tuple[PadPair, ...], tuple[int, ...]]:
-                # ONNX ConvTranspose: total = s(i - 1) + a + ek - o with o = i*s (SAME) or the full size (VALID)
-                pads = []
-                for x, i in enumerate(size):
-                    s, ek = common["stride"][x], common["dilation"][x] * (kernel[x] - 1) + 1  # type: ignore[index]
-                    total = 0 if auto == "VALID" else max(s * (i - 1) + extra[x] + ek - i * s, 0)
-                    small = total // 2
-                    pads.append((total - small, small) if auto == "SAME_LOWER" else (small, total - small))
-                return tuple(pads), extra
+            def resolve(_size: tuple[int, ...]) -> tuple[tuple[PadPair, ...], tuple[int, ...]]:
+                # ONNX ConvTranspose: the one resolver, with its SAME_UPPER / SAME_LOWER split
+                word, rule = ("valid", "same_upper") if auto == "VALID" else ("same", str(auto).lower())
+                return transpose_padding(kernel, common["stride"], common["dilation"], word, extra, rule)  # type: ignore[arg-type]
 
             return Node(name, "conv_transpose", ins, resolve_transpose=resolve, **common)  # type: ignore[arg-type]
         return Node(name, "conv_transpose", ins, padding=padding, output_padding=extra, **common)  # type: ignore[arg-type]
@@ -377,7 +373,7 @@ def _node(
     if op in _KEPT:
         return Node(name, "elementwise", ins)
     if len(ins) > 1:
-        return Node(name, "merge", ins, assumed="taken as an element-wise merge of its inputs")
+        return Node(name, "elementwise", ins, assumed="taken as an element-wise merge of its inputs")
     return Node(name, "elementwise", ins, assumed="taken as size-keeping")
 
 

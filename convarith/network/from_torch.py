@@ -26,13 +26,15 @@ _PAD_MODULES = {
     "CircularPad": "circular",
 }
 
-_PAD_MODULES = {
-    "ZeroPad": "constant",
-    "ConstantPad": "constant",
-    "ReflectionPad": "reflect",
-    "ReplicationPad": "replicate",
-    "CircularPad": "circular",
-}
+
+def _probe(model: Any, input_size: tuple[int, ...]) -> Any:
+    """Zeros of ``input_size`` in the dtype (and on the device) of the module's first floating parameter."""
+    import torch
+
+    for p in list(model.parameters()) + list(model.buffers()):
+        if p.is_floating_point():
+            return torch.zeros(input_size, dtype=p.dtype, device=p.device)
+    return torch.zeros(input_size)
 
 
 def _tuple(value: Any, ndim: int) -> tuple[int, ...]:
@@ -107,6 +109,7 @@ def _module_node(name: str, module: Any, ins: tuple[str, ...]) -> Node | None:
             kernel_size=kernel,
             stride=_tuple(module.stride or kernel, nd),
             ceil_mode=bool(module.ceil_mode),
+            extra={"norm_type": float(module.norm_type)},
         )
     for prefix, mode in _PAD_MODULES.items():
         if type(module).__name__.startswith(prefix):
@@ -116,11 +119,72 @@ def _module_node(name: str, module: Any, ins: tuple[str, ...]) -> Node | None:
     return None
 
 
+_CONV_ARGS = ("stride", "padding", "dilation", "groups")
+_TRANSPOSE_ARGS = ("stride", "padding", "output_padding", "groups", "dilation")
+
+
+def _conv_function_node(
+    name: str, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], ins: tuple[str, ...], shape_of: Any
+) -> Node | None:
+    """A row for ``F.conv{1,2,3}d`` / ``F.conv_transpose{1,2,3}d``: arguments as called, channels from the weight."""
+    import torch
+
+    for nd in (1, 2, 3):
+        transposed = target is getattr(torch, f"conv_transpose{nd}d")
+        if not transposed and target is not getattr(torch, f"conv{nd}d"):
+            continue
+        names = ("input", "weight", "bias", *(_TRANSPOSE_ARGS if transposed else _CONV_ARGS))
+        given = dict(zip(names, args, strict=False)) | kwargs
+        weight = shape_of(given.get("weight"))
+        if weight is None or len(weight) != nd + 2:
+            return None
+        groups = int(given.get("groups", 1))
+        kernel = tuple(int(v) for v in weight[2:])
+        common: dict[str, Any] = dict(
+            source=f"F.{'conv_transpose' if transposed else 'conv'}{nd}d",
+            framework="pytorch",
+            kernel_size=kernel,
+            stride=_tuple(given.get("stride", 1), nd),
+            dilation=_tuple(given.get("dilation", 1), nd),
+            groups=groups,
+            bias=given.get("bias") is not None,
+        )
+        if transposed:
+            pads = tuple((p, p) for p in _tuple(given.get("padding", 0), nd))
+            extra = _tuple(given.get("output_padding", 0), nd)
+            cin, cout = int(weight[0]), int(weight[1]) * groups
+            return Node(
+                name,
+                "conv_transpose",
+                ins[:1],
+                padding=pads,
+                output_padding=extra,
+                in_channels=cin,
+                out_channels=cout,
+                **common,
+            )
+        padding = given.get("padding", 0)
+        padding = padding if isinstance(padding, str) else tuple((p, p) for p in _tuple(padding, nd))
+        cin, cout = int(weight[1]) * groups, int(weight[0])
+        return Node(
+            name, "conv", ins[:1], padding=padding, convention="pytorch", in_channels=cin, out_channels=cout, **common
+        )
+    return None
+
+
 def _function_node(
-    name: str, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], ins: tuple[str, ...]
+    name: str,
+    target: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    ins: tuple[str, ...],
+    shape_of: Any = lambda value: None,
 ) -> Node | None:
     import torch.nn.functional as F
 
+    conv = _conv_function_node(name, target, args, kwargs, ins, shape_of)
+    if conv is not None:
+        return conv
     if target is F.pad:
         pad = args[1] if len(args) > 1 else kwargs["pad"]
         mode = args[2] if len(args) > 2 else kwargs.get("mode", "constant")
@@ -150,6 +214,15 @@ def _function_node(
                 count_include_pad=given.get("count_include_pad", True) if "avg" in target.__name__ else None,
             )
     return None
+
+
+def _resize_mode(how: Any, args: Any) -> str:
+    """``'nearest'`` or ``'linear'`` (PyTorch's bilinear and trilinear) of an interpolation call or module."""
+    if isinstance(how, dict):
+        mode = how.get("mode", args[3] if len(args) > 3 else "nearest")
+    else:
+        mode = getattr(how, "mode", "nearest")
+    return "linear" if isinstance(mode, str) and mode.endswith("linear") else "nearest"
 
 
 def _by_shape(
@@ -193,6 +266,15 @@ def read_torch(model: Any, input_size: tuple[int, ...]) -> tuple[list[Node], str
         del torch
 
 
+def _meta_shape(meta: Any) -> tuple[int, ...] | None:
+    """The shape fx's shape pass recorded; for a tuple of tensors (``chunk``, ``split``), its first piece's."""
+    if hasattr(meta, "shape"):
+        return tuple(meta.shape)
+    if isinstance(meta, list | tuple) and meta and hasattr(meta[0], "shape"):
+        return tuple(meta[0].shape)
+    return None
+
+
 def _read_fx(model: Any, input_size: tuple[int, ...]) -> list[Node]:
     import torch
     from torch.fx import symbolic_trace
@@ -200,18 +282,21 @@ def _read_fx(model: Any, input_size: tuple[int, ...]) -> list[Node]:
 
     traced = symbolic_trace(model)
     with torch.no_grad():
-        ShapeProp(traced).propagate(torch.zeros(input_size))
+        ShapeProp(traced).propagate(_probe(model, input_size))
     ndim = len(input_size) - 2
     modules = dict(traced.named_modules())
     nodes: list[Node] = []
     taken: set[str] = set()
     alias: dict[str, str] = {}  # fx node name -> our node name (a module's dotted name)
+
+    def shape_of(value: Any) -> tuple[int, ...] | None:
+        return _meta_shape(value.meta.get("tensor_meta")) if hasattr(value, "meta") else None
+
     for fx_node in traced.graph.nodes:
-        meta = fx_node.meta.get("tensor_meta")
-        out = tuple(meta.shape) if hasattr(meta, "shape") else None
+        out = _meta_shape(fx_node.meta.get("tensor_meta"))
         args = [a for a in fx_node.all_input_nodes if a.name in alias]
         ins = tuple(dict.fromkeys(alias[a.name] for a in args))
-        shapes = [tuple(a.meta["tensor_meta"].shape) for a in args if hasattr(a.meta.get("tensor_meta"), "shape")]
+        shapes = [shape for a in args if (shape := shape_of(a)) is not None]
         node: Node | None = None
         if fx_node.op == "placeholder":
             node = Node(fx_node.name, "input", framework="pytorch", source="input", in_channels=input_size[1])
@@ -221,7 +306,7 @@ def _read_fx(model: Any, input_size: tuple[int, ...]) -> list[Node]:
             node = _module_node(str(fx_node.target), modules[fx_node.target], ins)
             label = f"nn.{type(modules[fx_node.target]).__name__}"
         elif fx_node.op == "call_function":
-            node = _function_node(fx_node.name, fx_node.target, fx_node.args, dict(fx_node.kwargs), ins)
+            node = _function_node(fx_node.name, fx_node.target, fx_node.args, dict(fx_node.kwargs), ins, shape_of)
             label = getattr(fx_node.target, "__name__", str(fx_node.target))
         else:
             label = str(fx_node.target)
@@ -233,6 +318,9 @@ def _read_fx(model: Any, input_size: tuple[int, ...]) -> list[Node]:
             )
             if fx_node.op == "call_module" and type(modules[fx_node.target]).__name__ == "Linear":
                 node.mixes_channels = True
+            if node.op == "resize":
+                how = modules[fx_node.target] if fx_node.op == "call_module" else fx_node.kwargs
+                node.resize_mode = _resize_mode(how, fx_node.args)
         if node.op in ("conv", "conv_transpose") or node.in_channels is None:
             if shapes and len(shapes[0]) > 1 and node.op != "input":
                 node.in_channels = node.in_channels or int(shapes[0][1])
@@ -244,6 +332,11 @@ def _read_fx(model: Any, input_size: tuple[int, ...]) -> list[Node]:
         alias[fx_node.name] = node.name
         nodes.append(node)
     return nodes
+
+
+def _tensor_shape(value: Any) -> tuple[int, ...] | None:
+    shape = getattr(value, "shape", None)
+    return None if shape is None else tuple(shape)
 
 
 def _read_hooks(model: Any, input_size: tuple[int, ...]) -> list[Node]:
@@ -285,9 +378,11 @@ def _read_hooks(model: Any, input_size: tuple[int, ...]) -> list[Node]:
             counter[0] += 1
             label = getattr(func, "__name__", str(func))
             name = f"{label}_{counter[0]}"
-            node = _function_node(name, func, tuple(args), kwargs, ins)
+            node = _function_node(name, func, tuple(args), kwargs, ins, _tensor_shape)
             if node is None:
                 node = _by_shape(name, ins, [tuple(t.shape) for t in sources], tuple(outs[0].shape), label, ndim)
+                if node.op == "resize":
+                    node.resize_mode = _resize_mode(kwargs, args)
             if node.op == "elementwise" and len(ins) == 1:
                 produced(result, ins[0])  # pass-through: no node
                 return result
@@ -317,7 +412,7 @@ def _read_hooks(model: Any, input_size: tuple[int, ...]) -> list[Node]:
         if _module_node("probe", module, ()) is not None:
             handles.append(module.register_forward_pre_hook(pre))
             handles.append(module.register_forward_hook(post))
-    x = torch.zeros(input_size)
+    x = _probe(model, input_size)
     produced(x, "input")
     try:
         with torch.no_grad(), Recorder():

@@ -93,6 +93,31 @@ def _flat(pads: tuple[PadPair, ...]) -> str:
     return ", ".join(f"[{b}, {a}]" for b, a in pads)
 
 
+def _keras_pad_steps(pads: tuple[PadPair, ...], mode: str) -> list[str]:
+    """Keras layers that pad ``pads`` (channels last) the way PyTorch's ``mode`` does.
+
+    Keras has a zero-padding layer only; ``keras.ops.pad(mode='reflect')`` is the same on every
+    backend; edge copies and wrap-around are written with slices (``keras.ops.pad``'s 'edge' and
+    'wrap' are not implemented on every backend).
+    """
+    nd = len(pads)
+    if mode == "constant":
+        return [f"layers.ZeroPadding{nd}D({_keras_pad(pads)})"]
+    if mode == "reflect":
+        return [f"layers.Lambda(lambda x: keras.ops.pad(x, [[0, 0], {_flat(pads)}, [0, 0]], mode='reflect'))"]
+    steps = []
+    for axis, (b, a) in enumerate(pads):
+        if b == 0 and a == 0:
+            continue
+        pre = ":, " * (axis + 1)
+        if mode == "replicate":
+            parts = f"[x[{pre}:1]] * {b} + [x] + [x[{pre}-1:]] * {a}"
+        else:  # circular: the other end's cells
+            parts = "[" + ", ".join(([f"x[{pre}-{b}:]"] if b else []) + ["x"] + ([f"x[{pre}:{a}]"] if a else [])) + "]"
+        steps.append(f"layers.Lambda(lambda x: keras.ops.concatenate({parts}, axis={axis + 1}))")
+    return steps
+
+
 def _channels(cin: int | None, cout: int | None) -> str:
     return f"{cin if cin is not None else 'C_in'}, {cout if cout is not None else 'C_out'}, "
 
@@ -105,6 +130,7 @@ def advise(
     out_channels: int | None = None,
     count_include_pad: bool | None = None,
     pad_mode: str = "constant",
+    norm_type: float | None = None,
 ) -> tuple[Advice, Advice]:
     """The PyTorch and the Keras way to write one layer of the report.
 
@@ -121,7 +147,10 @@ def advise(
         Average pooling: whether the source counts padded cells in the divisor (None: PyTorch's
         default, True).
     pad_mode : str
-        Padding layers: how padded cells are filled.
+        How padded cells are filled (padding layers, and convolutions with PyTorch's
+        ``padding_mode``): ``'constant'``, ``'reflect'``, ``'replicate'``, ``'circular'``.
+    norm_type : float, optional
+        Lp pooling: the power ``p`` (``norm_type`` in the code when not known).
 
     Returns
     -------
@@ -146,23 +175,14 @@ def advise(
     nd = len(pads)
     symmetric = all(b == a for b, a in pads)
     zero = all(b == 0 and a == 0 for b, a in pads)
+    mode = pad_mode if pad_mode in _TORCH_PADS else "constant"
     if lay is None:  # an explicit padding layer
-        if pad_mode == "constant":
-            keras = Advice("keras", True, f"layers.ZeroPadding{nd}D({_keras_pad(pads)})")
+        steps = ", then ".join(_keras_pad_steps(pads, mode))
+        if mode == "constant":
+            keras = Advice("keras", True, steps)
         else:
-            keras = Advice(
-                "keras",
-                False,
-                f"layers.Lambda(lambda x: keras.ops.pad(x, [[0, 0], {_flat(pads)}, [0, 0]], mode={pad_mode!r}))",
-                f"Keras has no {pad_mode} padding layer",
-            )
-        name = {
-            "constant": "ZeroPad",
-            "reflect": "ReflectionPad",
-            "replicate": "ReplicationPad",
-            "circular": "CircularPad",
-        }
-        return Advice("pytorch", True, f"nn.{name.get(pad_mode, 'ZeroPad')}{nd}d({_torch_pad(pads)})"), keras
+            keras = Advice("keras", False, steps, f"Keras has no {mode} padding layer")
+        return Advice("pytorch", True, f"nn.{_TORCH_PADS[mode]}{nd}d({_torch_pad(pads)})"), keras
 
     k, s, d = _one(lay.kernel_size), _one(lay.stride), _one(lay.dilation)
     dil = "" if set(lay.dilation) == {1} else f", dilation={d}"
@@ -175,6 +195,8 @@ def advise(
     if op == "conv":
         grp = "" if lay.groups == 1 else f", groups={lay.groups}"
         head = f"nn.Conv{nd}d({_channels(in_channels, out_channels)}kernel_size={k}, stride={s}"
+        if mode != "constant" and not zero:
+            return _advise_mode_conv(lay, pads, mode, head, dil, kdil, grp, in_channels, out_channels)
         if symmetric:
             torch = Advice("pytorch", True, f"{head}, padding={_one(tuple(b for b, _ in pads))}{dil}{grp})")
         else:
@@ -206,27 +228,93 @@ def advise(
     include = True if count_include_pad is None else count_include_pad
     torch_head = f"nn.{torch_name}{nd}d(kernel_size={k}, stride={s}"
     if op == "lp_pool":
-        torch = (
-            Advice("pytorch", True, f"nn.LPPool{nd}d(norm_type, kernel_size={k}, stride={s})")
-            if zero and not lay.ceil_mode
-            else Advice(
-                "pytorch",
-                False,
-                f"{first_torch}nn.LPPool{nd}d(norm_type, kernel_size={k}, stride={s}"
-                + (", ceil_mode=True)" if lay.ceil_mode else ")"),
-                "PyTorch's LPPool has no padding (zeros add nothing to the sum of powers)",
-            )
-        )
-        keras = Advice(
-            "keras",
-            False,
-            "keras.ops.power(AveragePooling(...)(x ** p) * window size, 1 / p)",
-            "Keras has no Lp pooling",
-        )
-        return torch, keras
+        return _advise_lp(lay, pads, extra, norm_type)
     cip = "" if op != "avg_pool" else f", count_include_pad={include}"
     torch = _torch_pool(lay, op, pads, torch_head, cip, include)
     keras = _keras_pool(lay, op, pads, extra, keras_name, same, include)
+    return torch, keras
+
+
+def _keras_conv_body(lay: Layer, kdil: str, in_channels: int | None, out_channels: int | None) -> str:
+    nd = lay.ndim
+    k, s = _one(lay.kernel_size), _one(lay.stride)
+    if lay.groups > 1 and lay.groups == in_channels:
+        mult = "" if out_channels in (None, in_channels) else f", depth_multiplier={out_channels // lay.groups}"
+        return f"layers.DepthwiseConv{nd}D({k}, strides={s}{kdil}{mult}"
+    grp = "" if lay.groups == 1 else f", groups={lay.groups}"
+    filters = out_channels if out_channels is not None else "filters"
+    return f"layers.Conv{nd}D({filters}, {k}, strides={s}{kdil}{grp}"
+
+
+def _advise_mode_conv(
+    lay: Layer,
+    pads: tuple[PadPair, ...],
+    mode: str,
+    head: str,
+    dil: str,
+    kdil: str,
+    grp: str,
+    in_channels: int | None,
+    out_channels: int | None,
+) -> tuple[Advice, Advice]:
+    """A convolution that pads by reflection, edge copies or wrap-around (PyTorch's ``padding_mode``)."""
+    nd = len(pads)
+    if all(b == a for b, a in pads):
+        torch = Advice(
+            "pytorch", True, f"{head}, padding={_one(tuple(b for b, _ in pads))}{dil}{grp}, padding_mode={mode!r})"
+        )
+    else:
+        torch = Advice(
+            "pytorch",
+            False,
+            f"nn.{_TORCH_PADS[mode]}{nd}d({_torch_pad(pads)}), then {head}, padding=0{dil}{grp})",
+            "PyTorch pads both sides alike",
+        )
+    steps = [
+        *_keras_pad_steps(pads, mode),
+        f"{_keras_conv_body(lay, kdil, in_channels, out_channels)}, padding='valid')",
+    ]
+    keras = Advice(
+        "keras",
+        False,
+        ", then ".join(steps),
+        f"Keras convolutions pad zeros only: the {mode} padding {format_padding(pads)} comes first",
+    )
+    return torch, keras
+
+
+def _advise_lp(
+    lay: Layer, pads: tuple[PadPair, ...], extra: tuple[PadPair, ...], norm_type: float | None
+) -> tuple[Advice, Advice]:
+    """Lp pooling: ``(sum of x**p over the window)**(1/p)``; zeros add nothing to the sum."""
+    nd = len(pads)
+    k, s = _one(lay.kernel_size), _one(lay.stride)
+    p = "norm_type" if norm_type is None else f"{norm_type:g}"
+    ceil = ", ceil_mode=True" if lay.ceil_mode else ""
+    body = f"nn.LPPool{nd}d({p}, kernel_size={k}, stride={s}{ceil})"
+    if all(b == 0 and a == 0 for b, a in pads):
+        torch = Advice("pytorch", True, body)
+    else:
+        torch = Advice(
+            "pytorch",
+            False,
+            f"nn.ZeroPad{nd}d({_torch_pad(pads)}), then {body}",
+            "PyTorch's LPPool has no padding (zeros add nothing to the sum of powers)",
+        )
+    taps = 1
+    for kk in lay.kernel_size:
+        taps *= kk
+    first = "" if all(b == 0 and a == 0 for b, a in extra) else f"layers.ZeroPadding{nd}D({_keras_pad(extra)}), then "
+    note = "Keras has no Lp pooling: the window's mean of x**p times its size, to the power 1/p"
+    if lay.ceil_mode and extra != pads:
+        note += " (PyTorch's ceil mode scales a last, partial window's sum by the window size over its cells)"
+    keras = Advice(
+        "keras",
+        False,
+        f"{first}layers.Lambda(lambda x: keras.ops.power(keras.ops.average_pool(keras.ops.power(x, {p}), "
+        f"{k}, {s}, 'valid') * {taps}, 1 / {p}))",
+        note,
+    )
     return torch, keras
 
 
@@ -260,11 +348,13 @@ def _torch_pool(lay: Layer, op: str, pads: tuple[PadPair, ...], head: str, cip: 
             f"nn.ZeroPad{nd}d({_torch_pad(pads)}), then {head}, padding=0{ceil})",
             "PyTorch pads both sides alike",
         )
+    extra = _pool_extra(lay)  # ceil mode's overhang made explicit: windows on the padded input, floor
+    p, ks = _torch_pad(extra), f"{_one(lay.kernel_size)}, {_one(lay.stride)}"
     return Advice(
         "pytorch",
         False,
-        f"F.avg_pool{nd}d(F.pad(x, p), k, s) / F.avg_pool{nd}d(F.pad(torch.ones_like(x[:, :1]), p), k, s) "
-        f"with p = {_torch_pad(pads)}",
+        f"lambda x: F.avg_pool{nd}d(F.pad(x, {p}), {ks}) "
+        f"/ F.avg_pool{nd}d(F.pad(torch.ones_like(x[:, :1]), {p}), {ks})",
         "the divisor leaves padded cells out and PyTorch pads both sides alike: divide by the count of real cells",
     )
 
@@ -291,7 +381,8 @@ def _keras_pool(
         return Advice(
             "keras",
             False,
-            f"keras.ops.pad(x, [[0, 0], {flat}, [0, 0]], constant_values=float('-inf')), then {body}, padding='valid')",
+            f"layers.Lambda(lambda x: keras.ops.pad(x, [[0, 0], {flat}, [0, 0]], constant_values=float('-inf'))), "
+            f"then {body}, padding='valid')",
             "Keras pads 'valid' or TensorFlow's 'same'; ZeroPadding is exact only for inputs >= 0 (after a ReLU)",
         )
     if include and extra == pads:
@@ -301,11 +392,22 @@ def _keras_pool(
             f"layers.ZeroPadding{nd}D({_keras_pad(pads)}), then {body}, padding='valid')",
             "zeros counted in the divisor, as in the source",
         )
+    # the sum over the window divided by the count of the cells the source counts: the input, and
+    # its padding when the source counts it, never the ceil-mode overhang
+    rest = tuple((b - pb, a - pa) for (b, a), (pb, pa) in zip(extra, pads, strict=True))
+    ones = "keras.ops.ones_like(x[..., :1])"
+    count = (
+        f"keras.ops.pad(keras.ops.pad({ones}, [[0, 0], {_flat(pads)}, [0, 0]], constant_values=1), "
+        f"[[0, 0], {_flat(rest)}, [0, 0]])"
+        if include
+        else f"keras.ops.pad({ones}, [[0, 0], {flat}, [0, 0]])"
+    )
+    pool = f"{k}, {s}, 'valid'"
     return Advice(
         "keras",
         False,
-        f"{body}, padding='valid') on x and on a ones map, both zero-padded by {format_padding(extra)}: "
-        "divide the first by the second" + (" (count the explicit padding as ones)" if include else ""),
+        f"layers.Lambda(lambda x: keras.ops.average_pool(keras.ops.pad(x, [[0, 0], {flat}, [0, 0]]), {pool}) "
+        f"/ keras.ops.average_pool({count}, {pool}))",
         "the divisor counts only some cells: divide by the count",
     )
 
@@ -320,33 +422,41 @@ def _advise_transpose(
     k, s, d = _one(lay.kernel_size), _one(lay.stride), _one(lay.dilation)
     a = lay.output_padding
     dil = "" if set(lay.dilation) == {1} else f", dilation={d}"
+    kdil = "" if set(lay.dilation) == {1} else f", dilation_rate={d}"
     head = f"nn.ConvTranspose{nd}d({_channels(in_channels, out_channels)}kernel_size={k}, stride={s}"
-    # F.pad with negative numbers crops: keep [pb, pb + o) of the full output (zeros for a > pe).
-    crop = tuple((-b, a_x - e) for (b, e), a_x in zip(pads, a, strict=True))
     if all(b == e for b, e in pads):
         torch = Advice(
             "pytorch", True, f"{head}, padding={_one(tuple(b for b, _ in pads))}, output_padding={_one(a)}{dil})"
         )
     else:
+        # the full output, with the output padding (zeros and the bias, as in the source), then the
+        # crops: F.pad with negative numbers crops
+        extra = "" if not any(a) else f", output_padding={_one(a)}"
+        crop = tuple((-b, -e) for b, e in pads)
         torch = Advice(
             "pytorch",
             False,
-            f"{head}, padding=0{dil}), then nn.ZeroPad{nd}d({_torch_pad(crop)})",
-            "PyTorch crops both sides alike: crop the full output (negative padding crops)"
-            + (" (output_padding cells: pad with the bias)" if any(a) else ""),
+            f"{head}, padding=0{extra}{dil}), then nn.ZeroPad{nd}d({_torch_pad(crop)})",
+            "PyTorch crops both sides alike: crop the full output (negative padding crops)",
         )
-    body = f"layers.Conv{nd}DTranspose({out_channels if out_channels is not None else 'filters'}, {k}, strides={s}"
+    body = (
+        f"layers.Conv{nd}DTranspose({out_channels if out_channels is not None else 'filters'}, {k}, strides={s}{kdil}"
+    )
     for word in ("valid", "same"):
-        try:
-            kp, ka = keras_transpose_padding(lay.input_size, lay.kernel_size, lay.stride, lay.dilation, word, None)
-        except LayerError:
-            continue
-        if kp == pads and ka == a:
-            return torch, Advice("keras", True, f"{body}, padding='{word}')")
+        for given in (None, a):
+            try:
+                kp, ka = keras_transpose_padding(lay.input_size, lay.kernel_size, lay.stride, lay.dilation, word, given)
+            except LayerError:
+                continue
+            if kp == pads and ka == a:
+                extra = "" if given is None else f", output_padding={_one(a)}"
+                return torch, Advice("keras", True, f"{body}, padding='{word}'{extra})")
+    # Keras' 'valid' with output_padding a is the full output [0, (i - 1)s + ek + a): crop it
+    cropping = "" if all(b == 0 and e == 0 for b, e in pads) else f", then layers.Cropping{nd}D({_keras_pad(pads)})"
     keras = Advice(
         "keras",
         False,
-        f"{body}, padding='valid'), then layers.Cropping{nd}D({_keras_pad(pads)})",
+        f"{body}, padding='valid', output_padding={_one(a)}){cropping}",
         "Keras' 'same' crops differently: crop the full output",
     )
     return torch, keras

@@ -39,9 +39,10 @@ class Row:
     padding : tuple of (before, after)
         Resolved, per axis.
     receptive_field, jump : tuple or None
-        Per axis, in input pixels: the field of one output unit (``r``) and the distance between
-        neighbouring units (``S``); None when the network's input size is unknown. Fractions
-        after an upsampling.
+        Per axis, in input pixels: the largest input span any one output unit reads (``r``, an
+        integer) and the distance between neighbouring units (``S``, a fraction after an
+        upsampling); None when the network's input size is unknown. ``field[axis].spans`` lists
+        every span (``3 or 4`` after a transposed convolution).
     centre : tuple of float or None
         Input coordinate of the centre of output unit 0's field, per axis.
     warnings : tuple of str
@@ -143,6 +144,14 @@ def _show(values: tuple[Number, ...] | None) -> str:
     return format_param(values)  # a Fraction prints as '3/2', as an int would
 
 
+def _show_field(row: Row) -> str:
+    """The receptive field; ``3 or 4`` where output cells read different spans (transposed convolutions)."""
+    if row.field is None or all(len(f.spans) == 1 for f in row.field):
+        return _show(row.receptive_field)
+    axes = [" or ".join(map(str, f.spans)) for f in row.field]
+    return axes[0] if len(set(axes)) == 1 else "(" + ", ".join(axes) + ")"
+
+
 def _dilation(values: tuple[int, ...]) -> str:
     return "" if set(values) == {1} else f" d{format_param(values)}"
 
@@ -229,7 +238,7 @@ class Report:
                     format_padding(r.padding) + (" same" if r.padding_rule == "same" else ""),
                     format_size(r.input_size),
                     format_size(r.output_size),
-                    _show(r.receptive_field),
+                    _show_field(r),
                     _show(r.jump),
                     ", ".join(r.warnings),
                 )

@@ -126,6 +126,10 @@ def walk(nodes: Sequence[Node], input_size: tuple[int, ...] | None, *, source: s
             continue
         margins[node.name] = None
         out: tuple[int, ...] | None = None
+        if size is None and node.size is not None and node.op not in ("end", "global", "reshape", "merge"):
+            size = node.size  # a shape the walk could not follow, given by the framework
+        if node.op == "elementwise" and len(node.inputs) > 1:
+            node = _as_merge(node, ins, notes)
         if any(n in wide for n in node.inputs) or node.op in ("global", "end"):
             wide.add(node.name)
         if node.op == "merge":
@@ -268,6 +272,24 @@ def _shown(size: tuple[int, ...] | None) -> str:
     return "no spatial axes" if size is None else format_size(size)
 
 
+def _as_merge(node: Node, ins: list[tuple[int, ...] | None], notes: list[str]) -> Node:
+    """A layer of unknown kind with several inputs: an element-wise merge when they have one size."""
+    from dataclasses import replace
+
+    sized = [s for s in ins if s is not None]
+    if len(set(sized)) == 1:
+        notes.append(
+            f"{node.name} ({node.source or 'unknown'}): {len(node.inputs)} inputs of size "
+            f"{'×'.join(map(str, sized[0]))}, taken as element-wise (field: the union of its inputs')"
+        )
+        return replace(node, op="merge")
+    notes.append(
+        f"{node.name} ({node.source or 'unknown'}): inputs of sizes {', '.join(map(str, sized))}; "
+        "its output follows the first input's size and field"
+    )
+    return node
+
+
 def _row(
     node: Node,
     size: tuple[int, ...],
@@ -296,7 +318,16 @@ def _row(
     if node.name in unmixed:
         found.append(("depthwise-no-pointwise", unmixed[node.name]))
     params, macs = (None, None) if lay is None else _counts(node, lay, size, out)
-    porting = advise(lay, node.op, pads, node.in_channels, node.out_channels, node.count_include_pad, node.pad_mode)
+    porting = advise(
+        lay,
+        node.op,
+        pads,
+        node.in_channels,
+        node.out_channels,
+        node.count_include_pad,
+        node.pad_mode,
+        node.extra.get("norm_type"),
+    )
     return Row(
         name=node.name,
         op=node.op,

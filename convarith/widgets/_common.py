@@ -13,7 +13,7 @@ import numpy as np
 
 from convarith.anim.render import render
 
-__all__ = ["frames_player", "offline_jshtml", "player", "png_bytes", "still"]
+__all__ = ["frames_player", "offline_jshtml", "on_enter", "player", "png_bytes", "still"]
 
 OK_COLOUR = "#1f6e55"
 BAD_COLOUR = "#b00020"
@@ -181,6 +181,29 @@ def player(scene: Any, *, dpi: float = 80, interval: int = 700, **options: Any) 
     finally:
         renderer.close()
     return HTML(frames_player(frames, dpi=dpi, interval=interval))
+
+
+def on_enter(box: widgets.Text, callback: Any) -> None:
+    """Call ``callback()`` when Enter is pressed in ``box`` (a text box), as a click on its button would.
+
+    Notes
+    -----
+    The browser's text box sends a ``submit`` message on Enter; ipywidgets 8 still delivers it to
+    the box's submission callbacks, but calls ``Text.on_submit``, which registers them, deprecated.
+    Its advice (``continuous_update=False`` and a value observer) misses an Enter on an unchanged
+    answer and fires when the box loses focus, so the callback is registered with the
+    submission callbacks directly.
+
+    Examples
+    --------
+    >>> box, pressed = widgets.Text(), []
+    >>> on_enter(box, lambda: pressed.append(box.value))
+    >>> box.value = "3"
+    >>> box._handle_string_msg(None, {"event": "submit"}, [])  # what the browser sends on Enter
+    >>> pressed
+    ['3']
+    """
+    box._submission_callbacks.register_callback(lambda _box: callback())
 
 
 def slider(description: str, value: int, low: int, high: int) -> widgets.IntSlider:

@@ -16,6 +16,7 @@ import ipywidgets as widgets
 
 from convarith.classroom import Check, Exercise
 from convarith.classroom import exercise as make_exercise
+from convarith.widgets._common import on_enter
 
 __all__ = ["ExerciseWidget", "exercise"]
 
@@ -98,6 +99,7 @@ class ExerciseWidget(widgets.VBox):
         self.solution.add_class("convarith-exercise-solution")
         self.check_button.on_click(lambda _: self.check())
         self.solution_button.on_click(lambda _: self.show_solution())
+        on_enter(self.answer, self.check)  # Enter checks, as Check does
         super().__init__(
             [
                 self.prompt,
@@ -132,7 +134,7 @@ class ExerciseWidget(widgets.VBox):
         return text
 
 
-def exercise(topic: str | int, kind: str, seed: int = 0) -> ExerciseWidget:
+def exercise(topic: str | int, kind: str, seed: int = 0, *, notebook: int | None = None) -> ExerciseWidget:
     """The widget of one exercise: ``exercise('padding', 'same_split', seed=SEED)`` in a notebook cell.
 
     Parameters
@@ -143,6 +145,9 @@ def exercise(topic: str | int, kind: str, seed: int = 0) -> ExerciseWidget:
         One of the topic's kinds of exercise.
     seed : int
         The student seed; each seed has its own numbers.
+    notebook : int, optional
+        The notebook asking, when it is not the topic's own (a review): its own numbers, so that
+        no notebook repeats another's question (:func:`convarith.classroom.exercise`).
 
     Returns
     -------
@@ -152,5 +157,7 @@ def exercise(topic: str | int, kind: str, seed: int = 0) -> ExerciseWidget:
     --------
     >>> exercise("dilation", "effective_kernel", seed=1)
     ExerciseWidget(dilation/effective_kernel/1)
+    >>> exercise("dilation", "effective_kernel", seed=1, notebook=13)
+    ExerciseWidget(dilation/effective_kernel/1/13)
     """
-    return ExerciseWidget(make_exercise(topic, kind, seed))
+    return ExerciseWidget(make_exercise(topic, kind, seed, notebook=notebook))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 import ipywidgets as widgets
@@ -9,8 +10,12 @@ import ipywidgets as widgets
 from convarith.anim.render import ChannelRenderer
 from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes, slider
 from convarith.widgets.channel_state import GroupState, describe_groups
+from convarith.widgets.slides import SlideButton
 
 __all__ = ["GroupExplorer"]
+
+_CACHE_SIZE = 12
+"""Channel counts whose state and renderer a :class:`GroupExplorer` keeps (the most recent ones)."""
 
 
 class GroupExplorer(widgets.VBox):
@@ -23,6 +28,9 @@ class GroupExplorer(widgets.VBox):
     dpi : float
     interval : int
         Milliseconds between Play steps (one step per output channel).
+    slides : bool
+        Show a row that writes the current layer as a 1920 × 1080 GIF or PNG sequence
+        (:class:`~convarith.widgets.slides.SlideButton`), one frame per output channel.
 
     Attributes
     ----------
@@ -34,6 +42,13 @@ class GroupExplorer(widgets.VBox):
     channel : HTML
         Which input channels the chosen output channel reads.
     state : GroupState
+    slide_button : SlideButton or None
+        The slide-export row (None with ``slides=False``).
+
+    Notes
+    -----
+    Impossible channel counts show a message and hide the picture, Play and the step slider
+    (nothing to play), until the counts make a layer again.
 
     Examples
     --------
@@ -44,12 +59,19 @@ class GroupExplorer(widgets.VBox):
     >>> explorer.channel.value
     'output channel 2 (group 1) reads input channels 2, 3'
     >>> explorer.controls["groups"].value = 3  # 3 does not divide 4
-    >>> explorer.state.ok
-    False
+    >>> explorer.state.ok, explorer.play.layout.display  # no Play for no layer
+    (False, 'none')
     """
 
     def __init__(
-        self, in_channels: int = 4, out_channels: int = 4, groups: int = 1, *, dpi: float = 80, interval: int = 700
+        self,
+        in_channels: int = 4,
+        out_channels: int = 4,
+        groups: int = 1,
+        *,
+        dpi: float = 80,
+        interval: int = 700,
+        slides: bool = True,
     ) -> None:
         self.dpi = dpi
         self.renderer: ChannelRenderer | None = None
@@ -70,31 +92,47 @@ class GroupExplorer(widgets.VBox):
         self.check = html_box("convarith-check")
         self.message = html_box("convarith-message")
         self.state = GroupState(None, None, None)
+        self._cache: OrderedDict[tuple[int, int, int], tuple[GroupState, ChannelRenderer | None]] = OrderedDict()
         self._busy = False
+        self.slide_button = (
+            SlideButton(lambda: self.state.scene, filename="groups_slide") if slides else None
+        )  # fmt: skip
         super().__init__(
             [widgets.VBox([*self.controls.values(), self._stepper.box]), self.message, self.channel, self.picture,
-             self.check],
+             self.check] + ([self.slide_button] if self.slide_button is not None else []),
             layout=widgets.Layout(border="1px solid #ddd", padding="0.5em"),
         )  # fmt: skip
         self.add_class("convarith-explorer")
         self.update()
 
     def update(self) -> None:
-        """Recompute and redraw from the controls (impossible channel counts show a message)."""
+        """Recompute and redraw from the controls (impossible channel counts show a message).
+
+        The last 12 channel counts keep their state and renderer, so going back to counts seen
+        before only draws a frame (a new renderer costs about 250 ms, a frame about 40 ms).
+        """
         c = self.controls
-        state = describe_groups(c["in_channels"].value, c["out_channels"].value, c["groups"].value)
+        key = (c["in_channels"].value, c["out_channels"].value, c["groups"].value)
+        cached = self._cache.pop(key, None)
+        if cached is None:
+            state = describe_groups(*key)
+            cached = (state, ChannelRenderer(state.scene, dpi=self.dpi) if state.scene is not None else None)
+        self._cache[key] = cached
+        while len(self._cache) > _CACHE_SIZE:
+            _, (_, old) = self._cache.popitem(last=False)
+            if old is not None:
+                old.close()
+        state, self.renderer = cached
         self.state = state
-        if self.renderer is not None:
-            self.renderer.close()
-            self.renderer = None
-        if state.scene is None:
+        if state.scene is None or self.renderer is None:
             self.message.value = message_html(state.message or "")
             self.check.value = self.channel.value = ""
             self.picture.layout.display = "none"
+            self._stepper.box.layout.display = self.play.layout.display = "none"
             return
         self.message.value = ""
         self.picture.layout.display = None
-        self.renderer = ChannelRenderer(state.scene, dpi=self.dpi)
+        self._stepper.box.layout.display = self.play.layout.display = None
         width, height = self.renderer.size
         self.picture.width, self.picture.height = str(width), str(height)
         self.check.value = check_html(state.check_text(), state.agrees)

@@ -19,15 +19,19 @@ from __future__ import annotations
 import html
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
 
 from convarith.anim.render import Renderer
+from convarith.anim.scenes import Scene
 from convarith.arithmetic import CONVENTIONS, LayerError
+from convarith.arithmetic.english import cell_name
 from convarith.arithmetic.text import format_size
 from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes, slider
+from convarith.widgets.layer_start import explorer_start
 from convarith.widgets.predict import PREDICTIONS
 from convarith.widgets.predict_view import PredictionBox, _PredictAndLink, click_events
 from convarith.widgets.slides import SlideButton
@@ -82,6 +86,11 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
     slides : bool
         Show a row that writes the current layer as a 1920 × 1080 GIF or PNG sequence for
         slides, formula drawn large (:class:`~convarith.widgets.slides.SlideButton`).
+    layer : Layer or a row of an inspect report, optional
+        Start from this layer (``LayerExplorer(layer=report["conv1"])``): a corner of it with at
+        most 16 output cells, with its kernel, stride, dilation and padding
+        (:func:`~convarith.widgets.layer_start.explorer_start`); a note above says which corner
+        of which input, and the channels. It replaces ``kind`` and the starting sizes.
 
     Raises
     ------
@@ -157,7 +166,18 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
         w: Any = None,
         predict: str | None = None,
         slides: bool = True,
+        layer: Any = None,
     ) -> None:
+        start, layer_note = explorer_start(layer) if layer is not None else ({}, "")
+        if start:  # a real layer (or an inspect row): a corner of it, its numbers on the sliders
+            kind, input_size, kernel_size, stride = (
+                start["kind"],
+                start["input_size"],
+                start["kernel_size"],
+                start["stride"],
+            )
+            padding, dilation, output_padding = start["padding"], start["dilation"], start["output_padding"]
+            ceil_mode, ndim = start["ceil_mode"], start["ndim"]
         if predict is not None and predict not in PREDICTIONS:
             raise ValueError(f"`predict` must be None or one of {', '.join(map(repr, PREDICTIONS))}; got {predict!r}")
         if kind not in KINDS:
@@ -279,13 +299,25 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
             [self._stepper.box, self.position, self.picture, self.notice, self.prediction],
             layout=widgets.Layout(align_items="flex-start"),
         )
-        self.slide_button = SlideButton(lambda: self.state.scene, filename=f"{kind}_slide") if slides else None
+        self.slide_button = SlideButton(self.slide_scene, filename=f"{kind}_slide") if slides else None
         super().__init__(
             [widgets.HBox([left, right]), self.message, self.formula, self.check]
             + ([self.slide_button] if self.slide_button is not None else []),
             layout=widgets.Layout(border="1px solid #ddd", padding="0.5em"),
         )
         self.add_class("convarith-explorer")
+        if start:  # sliders reach the layer's numbers (a 7x7 kernel, padding 3)
+            self._busy = True
+            for name in ("input_size", "kernel_size", "stride", "dilation", "output_padding"):
+                all_controls[name].max = max(all_controls[name].max, start[name])
+                all_controls[name].value = start[name]
+            for name, value in zip(("pad_before", "pad_after"), start["padding"], strict=True):
+                all_controls[name].max = max(all_controls[name].max, value)
+                all_controls[name].value = value
+            self._busy = False
+            self.layer_note = html_box("convarith-layer-note")
+            self.layer_note.value = layer_note
+            self.children = (self.layer_note, *super().children)
         self._sync_padding_controls()
         self.update()
 
@@ -364,6 +396,40 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
         finally:
             self._busy = False
         self.update()
+
+    def slide_scene(self) -> Scene | str | None:
+        """What **Export slide** writes: the layer, only as far as the student has been shown it.
+
+        Returns
+        -------
+        Scene, str or None
+            The current scene; with ``predict``, only the positions already revealed (a slide
+            never holds an answer the explorer still asks for), or a sentence saying why nothing
+            can be written yet; None when the parameters are impossible.
+
+        Examples
+        --------
+        >>> quiz = LayerExplorer("conv", 5, 3, predict="next_value", dpi=20)
+        >>> quiz.slide_scene()
+        'a slide shows only the positions already revealed: answer the first prediction and press Check.'
+        >>> quiz.prediction.answer.value = "0"
+        >>> _ = quiz.check_prediction()
+        >>> len(quiz.slide_scene())  # the one revealed position
+        1
+        """
+        scene = self.state.scene
+        if scene is None or self.predict is None or self.renderer is None:
+            return scene
+        if self.predict == "output_size":
+            if self.state.layer in self._sized:
+                return scene
+            return "the slide would show the output size this explorer asks for; predict it and press Check first."
+        if not self._asks_steps():
+            return scene
+        revealed = self._question_step()
+        if revealed == 0:
+            return "a slide shows only the positions already revealed: answer the first prediction and press Check."
+        return replace(scene, panels=tuple(replace(p, frames=p.frames[:revealed]) for p in scene.panels))
 
     # -- drawing -----------------------------------------------------------------------------
     def update(self) -> None:
@@ -458,9 +524,9 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
         frame = panel.frames[step]
         text = f"kernel position {step + 1} of {len(self.renderer)}"
         if panel.kind == "transpose_scatter":  # steps over the input cells
-            text += f": input cell {frame.reads[0].coord} adds the kernel"
+            text += f": input cell {cell_name(frame.reads[0].coord)} adds the kernel"
         else:
-            text += f": output cell {frame.writes[0].coord}"
+            text += f": output cell {cell_name(frame.writes[0].coord)}"
         self.position.value = text
         if self._asks_steps():
             left = len(self.renderer) - self._question_step()

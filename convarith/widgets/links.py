@@ -14,6 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from convarith.anim.scenes import Panel
+from convarith.arithmetic.english import cell_name
 
 __all__ = ["Box", "Link", "link_step", "mark_cells"]
 
@@ -68,7 +69,7 @@ def link_step(panel: Panel, grid: int, coord: Sequence[int]) -> Link:
             return Link(found)
         return Link(
             None,
-            f"Output cell {key} sums the kernel copies of several input cells: click an input cell to see "
+            f"Output cell {cell_name(key)} sums the kernel copies of several input cells: click an input cell to see "
             "where it adds the kernel, or switch the view to direct to see what one output cell reads.",
         )
     if grid == 1:

@@ -24,6 +24,7 @@ from fractions import Fraction
 
 from convarith.anim.scenes import Panel, Scene
 from convarith.arithmetic import Layer
+from convarith.arithmetic.english import cell_name, plural
 from convarith.arithmetic.text import format_size
 
 __all__ = [
@@ -146,7 +147,7 @@ def _number(value: float) -> str:
 
 
 def _coords(cells: Iterable[Coord]) -> str:
-    return ", ".join(str(c) for c in sorted(cells))
+    return ", ".join(cell_name(c) for c in sorted(cells))
 
 
 # -- output size -----------------------------------------------------------------------------
@@ -257,6 +258,8 @@ class Question:
         overhang is not read), or the output cells written (cropped ones included).
     zeros : bool
         Whether the grid has inserted zeros (a transposed convolution's direct view).
+    kind : str
+        The panel's kind (``'conv'``, ``'max_pool'``, ...): a pool's question speaks of its window.
     """
 
     step: int
@@ -265,6 +268,7 @@ class Question:
     grid: int
     cells: frozenset[Coord]
     zeros: bool = False
+    kind: str = "conv"
 
     def prompt(self, kind: str) -> str:
         """The question in words (it never holds the answer).
@@ -275,20 +279,23 @@ class Question:
         >>> question(conv_scene((5, 5), 3, 2, 1).panels[0], 5).prompt("reads")[:48]
         'Which input cells does output cell (1, 2) read? '
         """
+        target = cell_name(self.target)
         if kind == "next_value":
-            return (
-                f"The kernel moves next to output cell {self.target}. What value does it compute? "
-                "Type it, then press Check."
-            )
+            if self.kind == "max_pool":
+                asked = f"The window moves next to output cell {target}. What is the largest value it covers?"
+            elif self.kind == "avg_pool":
+                asked = f"The window moves next to output cell {target}. What is the average of the cells it covers?"
+            else:
+                asked = f"The kernel moves next to output cell {target}. What value does it compute?"
+            return f"{asked} Type it, then press Check."
         if self.target_grid == 0:
             return (
-                f"Which output cells does input cell {self.target} add the kernel to? Click them in the picture "
+                f"Which output cells does input cell {target} add the kernel to? Click them in the picture "
                 "(cropped cells too), then press Check."
             )
         also = "padding cells and inserted zeros too" if self.zeros else "padding cells too"
         return (
-            f"Which input cells does output cell {self.target} read? Click them in the picture "
-            f"({also}), then press Check."
+            f"Which input cells does output cell {target} read? Click them in the picture ({also}), then press Check."
         )
 
 
@@ -323,9 +330,9 @@ def question(panel: Panel, step: int) -> Question:
         raise ValueError(f"`step` must be in [0, {len(panel.frames)}), got {step}")
     frame = panel.frames[step]
     if panel.footprint_on_output:
-        return Question(step, frame.reads[0].coord, 0, 1, frozenset(c.coord for c in frame.writes))
+        return Question(step, frame.reads[0].coord, 0, 1, frozenset(c.coord for c in frame.writes), kind=panel.kind)
     cells = frozenset(c.coord for c in frame.reads if c.kind != "overhang")
-    return Question(step, frame.writes[0].coord, 1, 0, cells, zeros=bool(panel.zeros))
+    return Question(step, frame.writes[0].coord, 1, 0, cells, zeros=bool(panel.zeros), kind=panel.kind)
 
 
 def _working(panel: Panel, step: int, value: float) -> str:
@@ -408,8 +415,9 @@ def check_next_value(panel: Panel, step: int, text: str) -> Verdict:
     frame = panel.frames[step]
     if frame.output_values is None:
         raise ValueError("the scene has no values: build it with numbers=True")
-    target = frame.writes[0].coord
-    value = float(frame.output_values[target])
+    target_cell = frame.writes[0].coord
+    value = float(frame.output_values[target_cell])
+    target = cell_name(target_cell)
     given = parse_value(text)
     if math.isinf(value) or math.isinf(given) or float(value).is_integer():
         correct = given == value
@@ -457,14 +465,14 @@ def check_reads(panel: Panel, step: int, chosen: Iterable[Sequence[int]]) -> Ver
     missing = tuple(sorted(q.cells - picked))
     extra = tuple(sorted(picked - q.cells))
     if q.target_grid == 0:
-        what = f"input cell {q.target} adds the kernel to these {len(q.cells)} cells"
+        what = f"input cell {cell_name(q.target)} adds the kernel to {_these(len(q.cells))}"
     else:
-        what = f"output cell {q.target} reads these {len(q.cells)} cells"
+        what = f"output cell {cell_name(q.target)} reads {_these(len(q.cells))}"
     if not missing and not extra:
         return Verdict(True, f"✓ Right: {what}")
     parts = []
     if missing:
-        parts.append(f"{len(missing)} cell{'s' if len(missing) != 1 else ''} missing")
+        parts.append(f"{plural(len(missing), 'cell')} missing")
     if extra:
         parts.append(f"{len(extra)} extra")
     detail = []
@@ -474,6 +482,11 @@ def check_reads(panel: Panel, step: int, chosen: Iterable[Sequence[int]]) -> Ver
         detail.append(f"not {'written' if q.target_grid == 0 else 'read'}: {_coords(extra)}")
     detail.append(f"The picture now shows them: {what}.")
     return Verdict(False, f"✗ Not quite: {', '.join(parts)}", "\n".join(detail), missing, extra)
+
+
+def _these(count: int) -> str:
+    """``'these 9 cells'``, ``'this cell'``."""
+    return "this cell" if count == 1 else f"these {count} cells"
 
 
 def without_winners(scene: Scene) -> Scene:

@@ -13,7 +13,8 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from convarith.widgets._common import BAD_COLOUR, OK_COLOUR, Stepper, html_box, png_bytes
+from convarith.arithmetic.english import cell_name
+from convarith.widgets._common import BAD_COLOUR, OK_COLOUR, Stepper, html_box, on_enter, png_bytes
 from convarith.widgets.links import link_step, mark_cells
 from convarith.widgets.predict import (
     PredictionFormatError,
@@ -101,6 +102,7 @@ class PredictionBox(widgets.VBox):
     def on(self, check: Any, next_step: Any) -> None:
         """Call ``check()`` on Check and ``next_step()`` on Next."""
         self.check_button.on_click(lambda _: check())
+        on_enter(self.answer, lambda: None if self.check_button.disabled else check())  # Enter checks, as Check does
         self.next_button.on_click(lambda _: next_step())
 
 
@@ -248,7 +250,9 @@ class _PredictAndLink:
             pixels = still
         self.picture.value = png_bytes(question_pixels(renderer, q, self.chosen, pixels))
         where = "input cell" if q.target_grid == 0 else "output cell"
-        self.position.value = f"kernel position {step + 1} of {len(renderer)}: {where} {q.target}, predict first"
+        self.position.value = (
+            f"kernel position {step + 1} of {len(renderer)}: {where} {cell_name(q.target)}, predict first"
+        )
 
     def _plain_renderer(self) -> Any:
         """The renderer, or one of the same picture without the max-pooling winners (it is the answer)."""

@@ -127,6 +127,9 @@ class OutputSizeQuiz(widgets.VBox):
         self.feedback.add_class("convarith-quiz-feedback")
         self.scoreline = widgets.HTML()
         self.check_button.on_click(lambda _: self.check_answer())
+        # Enter (or leaving the box) sends a changed number: checked as Check would (the score counts
+        # each question's first check only, so a click after it changes nothing)
+        self.answer.observe(lambda _change: self.check_answer(), names="value")
         self.next_button.on_click(lambda _: self.new_question())
         self.right = 0
         self.asked = 0

@@ -10,6 +10,7 @@ import numpy as np
 from convarith.anim.render import PALETTE
 from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes, slider
 from convarith.widgets.channel_state import ConeState, describe_cone
+from convarith.widgets.slides import SlideButton
 
 __all__ = ["ReceptiveFieldExplorer"]
 
@@ -69,6 +70,9 @@ class ReceptiveFieldExplorer(widgets.VBox):
     dpi : float
     interval : int
         Milliseconds between Play steps (one step per output cell).
+    slides : bool
+        Show a row that writes the traced output cells as 1920 × 1080 slides
+        (:class:`~convarith.widgets.slides.SlideButton`, :func:`~convarith.widgets.slides.export_frames`).
 
     Attributes
     ----------
@@ -78,6 +82,8 @@ class ReceptiveFieldExplorer(widgets.VBox):
     picture, check, message
         As in :class:`~convarith.widgets.LayerExplorer`; ``text`` shows the closed form.
     state : ConeState
+    slide_button : SlideButton or None
+        The slide-export row (None with ``slides=False``).
 
     Examples
     --------
@@ -95,6 +101,7 @@ class ReceptiveFieldExplorer(widgets.VBox):
         *,
         dpi: float = 80,
         interval: int = 700,
+        slides: bool = True,
     ) -> None:
         self.dpi = dpi
         self.controls = {
@@ -116,13 +123,32 @@ class ReceptiveFieldExplorer(widgets.VBox):
         self.message = html_box("convarith-message")
         self.state = ConeState((), (), 0, None)
         self._busy = False
+        self.slide_button = SlideButton(self.slide_frames, filename="receptive_field_slide") if slides else None
         super().__init__(
             [widgets.VBox([*self.controls.values(), self._stepper.box]), self.message, self.picture, self.check,
-             self.text],
+             self.text] + ([self.slide_button] if self.slide_button is not None else []),
             layout=widgets.Layout(border="1px solid #ddd", padding="0.5em"),
         )  # fmt: skip
         self.add_class("convarith-explorer")
         self.update()
+
+    def slide_frames(self) -> list[np.ndarray] | None:
+        """The pictures **Export slide** writes: every traced output cell, drawn at slide resolution (200 dpi).
+
+        Returns
+        -------
+        list of ndarray or None
+            One RGB picture per output cell of the Play control; None when the stack cannot be drawn.
+
+        Examples
+        --------
+        >>> [frame.shape[1] for frame in ReceptiveFieldExplorer(2, 3, dpi=20, slides=False).slide_frames()]
+        [1920, 1920, 1920]
+        """
+        states = [describe_cone(**self._parameters(), output=cell) for cell in range(int(self.step.max) + 1)]
+        if any(s.field is None for s in states):
+            return None
+        return [_draw_cone(s, 200) for s in states]
 
     def _parameters(self) -> dict[str, int]:
         return {name: int(control.value) for name, control in self.controls.items()}

@@ -9,21 +9,25 @@ their pixel size, or says plainly why nothing was written.
 
 from __future__ import annotations
 
+import functools
 import glob
 import html
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
+import numpy as np
 
 from convarith.anim.export import OutputExistsError, save_frames, save_gif
+from convarith.anim.files import check_target, write_atomically
 from convarith.anim.scenes import ChannelScene, Scene
+from convarith.arithmetic.english import plural
 from convarith.widgets._common import BAD_COLOUR, OK_COLOUR
 
-__all__ = ["SLIDE_FORMATS", "SLIDE_OPTIONS", "SLIDE_SIZE", "SlideButton", "export_slides"]
+__all__ = ["SLIDE_FORMATS", "SLIDE_OPTIONS", "SLIDE_SIZE", "SlideButton", "export_frames", "export_slides"]
 
 SLIDE_SIZE = (1920, 1080)
 """Width and height of a slide in pixels (full HD, 16:9)."""
@@ -122,6 +126,84 @@ def export_slides(
     return save_frames(scene, file.parent, file.stem, fmt="png", overwrite=overwrite, **SLIDE_OPTIONS)
 
 
+def _on_slide(pixels: Any) -> Any:
+    """An RGB frame centred on a white :data:`SLIDE_SIZE` canvas, scaled down if it is larger (a Pillow image)."""
+    from PIL import Image
+
+    array = np.asarray(pixels)
+    if array.ndim != 3 or array.shape[2] != 3 or array.dtype != np.uint8:
+        raise ValueError(f"`frames` must be uint8 RGB pictures (height, width, 3), got {array.dtype} {array.shape}")
+    image = Image.fromarray(array)
+    width, height = SLIDE_SIZE
+    scale = min(1.0, width / image.width, height / image.height)
+    if scale < 1:
+        image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))))
+    slide = Image.new("RGB", SLIDE_SIZE, "white")
+    slide.paste(image, ((width - image.width) // 2, (height - image.height) // 2))
+    return slide
+
+
+def export_frames(
+    frames: Sequence[Any],
+    path: str | os.PathLike[str],
+    *,
+    format: str | None = None,
+    overwrite: bool = False,
+    duration: float = 0.7,
+) -> list[Path]:
+    """Write pictures an explorer drew itself as slides: a 1920×1080 GIF, or one 1920×1080 PNG each.
+
+    Parameters
+    ----------
+    frames : sequence of ndarray, shape (height, width, 3)
+        ``uint8`` RGB pictures, one per step (a :class:`~convarith.widgets.ReceptiveFieldExplorer`'s
+        output cells).
+    path, format, overwrite, duration
+        As in :func:`export_slides`.
+
+    Returns
+    -------
+    list of Path
+
+    Notes
+    -----
+    Each picture is centred on a white 1920 × 1080 slide, scaled down (never up) to fit. Every
+    target is checked before anything is written, and each file is written atomically.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> frames = [np.full((400, 1920, 3), v, dtype=np.uint8) for v in (0, 128)]
+    >>> [p.name for p in export_frames(frames, folder / "cone", format="png")]
+    ['cone-000.png', 'cone-001.png']
+    """
+    if not isinstance(overwrite, bool):
+        raise TypeError(f"`overwrite` must be True or False, got {overwrite!r}")
+    if isinstance(duration, bool) or not isinstance(duration, int | float) or not 0.02 <= duration <= 60:
+        raise ValueError(f"`duration` must be between 0.02 and 60 seconds per frame, got {duration!r}")
+    if len(frames) == 0:
+        raise ValueError("`frames` must hold at least one picture, got none")
+    file, fmt = _slide_path(path, format)
+    file = Path.cwd() / file
+    slides = [_on_slide(f) for f in frames]
+    if fmt == "gif":
+        check_target(file, overwrite)
+        first, rest = slides[0], slides[1:]
+        save = {"format": "GIF", "save_all": True, "append_images": rest, "duration": round(duration * 1000), "loop": 0}
+        return [write_atomically(file, lambda temporary: first.save(temporary, **save), overwrite)]
+    paths = [file.with_name(f"{file.stem}-{n:03d}.png") for n in range(len(slides))]
+    for target in paths:
+        check_target(target, overwrite)
+    for slide, target in zip(slides, paths, strict=True):
+        write_atomically(target, functools.partial(_save_png, slide), overwrite)
+    return paths
+
+
+def _save_png(image: Any, temporary: Path) -> None:
+    image.save(temporary, format="PNG")
+
+
 def _describe(paths: list[Path]) -> str:
     """'slide.gif (1920×1080 pixels, 9 frames)' or 'slide-000.png … slide-008.png (9 files, ...)'."""
     from PIL import Image
@@ -130,7 +212,7 @@ def _describe(paths: list[Path]) -> str:
         width, height = image.size
         frames = getattr(image, "n_frames", 1)
     if paths[0].suffix == ".gif":
-        return f"{paths[0]} ({width}×{height} pixels, {frames} frames)"
+        return f"{paths[0]} ({width}×{height} pixels, {plural(frames, 'frame')})"
     if len(paths) == 1:
         return f"{paths[0]} (1 file, {width}×{height} pixels)"
     return f"{paths[0]} … {paths[-1].name} ({len(paths)} files, {width}×{height} pixels each)"
@@ -154,8 +236,10 @@ class SlideButton(widgets.HBox):
     Parameters
     ----------
     scene_source : callable
-        Called with no arguments on each click; returns the scene to write, or None when the
-        layer's parameters are impossible (then nothing is written and the status says so).
+        Called with no arguments on each click; returns the scene to write (or a list of RGB
+        pictures, :func:`export_frames`), None when the layer's parameters are impossible, or a
+        sentence saying why nothing may be written now (a prediction not answered yet). Then
+        nothing is written and the status says so.
     filename : str
         Initial file name; a relative name is under the working directory (the notebook's
         folder). The format toggle sets the suffix (a typed ``.gif`` or ``.png`` is replaced).
@@ -199,7 +283,7 @@ class SlideButton(widgets.HBox):
 
     def __init__(
         self,
-        scene_source: Callable[[], Scene | ChannelScene | None],
+        scene_source: Callable[[], Scene | ChannelScene | list[Any] | str | None],
         *,
         filename: str = "slide",
         format: str = "gif",
@@ -256,6 +340,9 @@ class SlideButton(widgets.HBox):
         if scene is None:
             self._say("Nothing written: the layer's parameters are impossible; change them first.", ok=False)
             return
+        if isinstance(scene, str):
+            self._say(f"Nothing written: {scene}", ok=False)
+            return
         name = self.filename.value.strip()
         if name.lower().endswith((".gif", ".png")):  # the toggle says the format, not the typed suffix
             name = name[:-4]
@@ -265,7 +352,11 @@ class SlideButton(widgets.HBox):
         self.button.disabled = True
         self._say(f"Writing {self.format.label}…", ok=True)
         try:
-            self.written = export_slides(scene, name, format=self.format.value, overwrite=self.overwrite.value)
+            fmt, overwrite = self.format.value, self.overwrite.value
+            if isinstance(scene, list):
+                self.written = export_frames(scene, name, format=fmt, overwrite=overwrite)
+            else:
+                self.written = export_slides(scene, name, format=fmt, overwrite=overwrite)
         except OutputExistsError as error:
             self._say(f"Nothing written: {error.advice('tick “overwrite”')}.", ok=False)
         except (ValueError, OSError) as error:

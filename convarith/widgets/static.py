@@ -86,6 +86,10 @@ def _predicted(widget: Any, body: str) -> str:
     if not predict:
         return body
     what = _PREDICTIONS.get(predict, "the result") if isinstance(predict, str) else "the result"
+    state = getattr(widget, "state", None)
+    scene = getattr(state, "scene", None)
+    if predict == "reads" and scene is not None and scene.panels[0].footprint_on_output:  # the scatter view
+        what = "which output cells each input cell adds the kernel to"
     return (
         f"<p><b>Predict first</b> {what}: work it out on paper, then open the picture to check.</p>"
         f"<details><summary>Show the picture and the formula</summary>{body}</details>"

@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from convarith.anim.render.base import _check_size, _FigureRenderer, _new_figure
+from convarith.anim.render.base import _check_size, _FigureRenderer, _new_figure, _raise_small_texts
 from convarith.anim.render.palette import _GROUP_COLOURS, PALETTE
 from convarith.anim.scenes import ChannelScene
+from convarith.arithmetic.english import plural
 
 
 class ChannelRenderer(_FigureRenderer):
@@ -123,8 +124,8 @@ class ChannelRenderer(_FigureRenderer):
                 highlighted.append(ax.plot(*ends, color=colour, linewidth=3.0 * sc, zorder=1.5, animated=True)[0])
             self._links_hi.append(highlighted)
         for x, text, colour in (
-            (0.8, f"input: {cin} channels", PALETTE["input_edge"]),
-            (9.2, f"output: {cout} channels", PALETTE["output_edge"]),
+            (0.8, f"input: {plural(cin, 'channel')}", PALETTE["input_edge"]),
+            (9.2, f"output: {plural(cout, 'channel')}", PALETTE["output_edge"]),
         ):
             ax.text(x, -0.3 * sc / height_in / (top - bottom), text, ha="center", va="center", fontsize=14 * sc,
                     color=colour, fontweight="bold", transform=ax.get_xaxis_transform())  # fmt: skip
@@ -136,6 +137,7 @@ class ChannelRenderer(_FigureRenderer):
         self._active: list[Any] = []
         for artist in self._all_highlights():
             artist.set_visible(False)
+        _raise_small_texts(fig, sc)  # one minimum glyph size for every text
 
     def _all_highlights(self) -> list[Any]:
         pairs = [a for pair in self._in_hi + self._out_hi for a in pair]

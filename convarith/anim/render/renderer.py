@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from convarith.anim.render.artists import _build_panel, _figure_texts, _Grid, _set_cells
-from convarith.anim.render.base import _check_size, _FigureRenderer, _new_figure
+from convarith.anim.render.base import _check_size, _FigureRenderer, _new_figure, _raise_small_texts
 from convarith.anim.render.layout import _is_vertical, _layout_figure, _snap_to_pixels
 from convarith.anim.render.palette import PALETTE, _format_value
 from convarith.anim.scenes import Panel, Scene
@@ -140,6 +140,7 @@ class Renderer(_FigureRenderer):
             gin, gout, art = _build_panel(ax, panel, place, layout, numbers=self.numbers)
             self._grids.append((gin, gout))
             self._panel_artists.append(art)
+        _raise_small_texts(self.figure, layout.scale)  # one minimum glyph size for every text
 
     # -- stepping ----------------------------------------------------------------------------
     def update(self, step: int) -> None:

@@ -29,6 +29,7 @@ from convarith.anim.scenes.common import GUIDE_INPUT, GUIDE_KERNEL
 from convarith.anim.scenes.conv import conv_scene
 from convarith.anim.scenes.data import Cell, ChannelFrame, ChannelScene, Frame, Panel, Scene
 from convarith.anim.scenes.layers import layer_scene
+from convarith.anim.scenes.overlap import overlap_scene
 from convarith.anim.scenes.panels import padding_modes_scene, same_comparison_scene, symmetric_scene
 from convarith.anim.scenes.pool import pool_scene
 from convarith.anim.scenes.transpose import transpose_scene
@@ -44,6 +45,7 @@ __all__ = [
     "Scene",
     "layer_scene",
     "conv_scene",
+    "overlap_scene",
     "group_scene",
     "padding_modes_scene",
     "pool_scene",

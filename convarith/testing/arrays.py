@@ -1,4 +1,4 @@
-"""Seeded generators used by convarith's tests and benchmarks.
+"""Seeded generators used by convarith's tests and benchmarks (re-exported by :mod:`convarith.testing`).
 
 Every random array in the test suite comes from here, so that a failing case can be replayed
 from its seed.
