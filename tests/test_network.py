@@ -357,3 +357,33 @@ def test_figure_at_250_layers_is_readable(tmp_path):
     for a in fig.axes:
         assert not legend.overlaps(a.get_window_extent(renderer))
     matplotlib.pyplot.close(fig)
+
+
+def test_pytorch_squeeze_excitation_convolutions_are_rows():
+    # AdaptiveAvgPool2d(1) used to end the spatial axes: the two 1x1 convolutions were not rows, and
+    # the gate times the map was read as a 16x upsampling (the last convolution came out 254x254)
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+
+    class SqueezeExcite(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body, self.pool = nn.Conv2d(3, 8, 3, padding=1), nn.AdaptiveAvgPool2d(1)
+            self.reduce, self.expand, self.head = nn.Conv2d(8, 2, 1), nn.Conv2d(2, 8, 1), nn.Conv2d(8, 4, 3)
+
+        def forward(self, x):
+            h = self.body(x)
+            return self.head(torch.sigmoid(self.expand(self.reduce(self.pool(h)))) * h)
+
+    model = SqueezeExcite()
+    seen = {}
+    hooks = [
+        getattr(model, name).register_forward_hook(lambda m, i, o, name=name: seen.update({name: tuple(o.shape[2:])}))
+        for name in ("body", "reduce", "expand", "head")
+    ]
+    model(torch.zeros(1, 3, 16, 13))
+    for hook in hooks:
+        hook.remove()
+    report = inspect(model, (1, 3, 16, 13))
+    assert [(r.name, r.output_size) for r in report.layers] == list(seen.items())
+    assert report.parameters == sum(p.numel() for p in model.parameters())
