@@ -124,18 +124,54 @@ def test_imports_run_downwards(module):
     assert upward == [], f"{module} (rank {rank}) imports from higher layers: {upward}"
 
 
-@pytest.mark.parametrize("module", sorted(MODULES))
-def test_private_names_stay_in_their_subpackage(module):
+# Modules other helpers were editing when the private-name rule was extended from subpackages to modules
+# (issue 21): a `_name` imported from another module of the same subpackage is not refused yet when either
+# side is listed here. The lead removes this list after merging, renaming whatever the test then reports.
+PENDING_PRIVATE = (
+    "convarith.network",
+    "convarith.arithmetic.validate",
+    "convarith.arithmetic.inverse",
+    "convarith.arithmetic.text",
+    "convarith.cli.inspect",
+)
+
+
+def _pending(module: str) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in PENDING_PRIVATE)
+
+
+def _private_leaks(module: str, imports: list[tuple[str, tuple[str, ...]]]) -> list[str]:
+    """The private names (and, across subpackages, private modules) ``module`` imports from elsewhere."""
     home = _subpackage(module)
     leaks = []
-    for imported, names in _imports(MODULES[module]):
-        if not imported.startswith("convarith") or _subpackage(imported) == home:
+    for imported, names in imports:
+        if not imported.startswith("convarith") or imported == module:
             continue
-        private_module = any(part.startswith("_") and part != "__init__" for part in imported.split("."))
-        private_names = [n for n in names if n.startswith("_") and n != "__version__"]
-        if private_module or private_names:
-            leaks.append(f"{imported}: {private_names or 'private module'}")
-    assert leaks == [], f"{module} uses private names of another subpackage: {leaks}"
+        private_names = [n for n in names if n.startswith("_") and not n.startswith("__")]
+        if _subpackage(imported) != home:
+            private_module = any(part.startswith("_") and part != "__init__" for part in imported.split("."))
+            if private_module or private_names:
+                leaks.append(f"{imported}: {private_names or 'private module'} (another subpackage)")
+            continue
+        # inside the subpackage, a private module is fine (``from . import _core``), a private name is not
+        private_names = [n for n in private_names if f"{imported}.{n}" not in MODULES]
+        if private_names and not (_pending(module) or _pending(imported)):
+            leaks.append(f"{imported}: {private_names} (another module)")
+    return leaks
+
+
+IMPORTS = {module: _imports(path) for module, path in MODULES.items()}
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_private_names_stay_in_their_module(module):
+    """A helper two modules share gets a public name in its subpackage (not exported unless it is API)."""
+    leaks = _private_leaks(module, IMPORTS[module])
+    assert leaks == [], f"{module} uses private names of another module: {leaks}"
+
+
+def test_pending_private_entries_are_modules():
+    assert [p for p in PENDING_PRIVATE if p not in MODULES] == []
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))
@@ -155,3 +191,18 @@ def test_the_checker_sees_a_cycle_and_an_upward_import(monkeypatch):
     assert _cycles() != []
     with pytest.raises(AssertionError, match="higher layers"):
         test_imports_run_downwards("convarith.engine._core")
+
+
+def test_the_checker_sees_a_private_name_imported_from_another_module(monkeypatch):
+    """The private-name test can fail: made-up imports of `_name`, in and across subpackages, are caught."""
+    conv = "convarith.anim.scenes.conv"
+    same = [("convarith.anim.scenes.common", ("_made_up",))]
+    other = [("convarith.engine.padding", ("_made_up",))]
+    original = IMPORTS[conv]
+    for injected in (same, other, [("convarith.engine._core", ("split_batch",))]):
+        monkeypatch.setitem(IMPORTS, conv, original + injected)
+        with pytest.raises(AssertionError, match="private names of another module"):
+            test_private_names_stay_in_their_module(conv)
+    # what stays allowed: a module's own names, a private module of its own subpackage, dunders
+    allowed = [("convarith.engine", ("_core",)), ("convarith", ("__version__",))]
+    assert _private_leaks("convarith.engine.pooling", allowed) == []

@@ -257,7 +257,7 @@ def save_mp4(
     return write_atomically(file, write, overwrite)
 
 
-def _frame_name(stem: str, step: int, count: int, fmt: str) -> str:
+def frame_name(stem: str, step: int, count: int, fmt: str) -> str:
     digits = max(3, len(str(count - 1)))
     return f"{stem}-{step:0{digits}d}.{fmt}"
 
@@ -312,7 +312,7 @@ def save_frames(
     _check_stem(name)
     folder = Path(directory)
     count = len(renderer)
-    paths = [folder / _frame_name(name, step, count, fmt) for step in range(count)]
+    paths = [folder / frame_name(name, step, count, fmt) for step in range(count)]
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"`directory` {str(folder)!r} is a file")
     for path in paths:

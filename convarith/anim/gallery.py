@@ -261,17 +261,17 @@ class GallerySummary:
 
 
 def _targets(outdir: Path, name: str, count: int, fmt: str) -> list[Path]:
-    from convarith.anim.export import _frame_name
+    from convarith.anim.export import frame_name
 
     if fmt in ("gif", "mp4"):
         return [outdir / f"{name}.{fmt}"]
     if fmt in ("png", "svg", "pdf"):
-        return [outdir / name / _frame_name(name, step, count, fmt) for step in range(count)]
+        return [outdir / name / frame_name(name, step, count, fmt) for step in range(count)]
     if fmt == "sheet":
         return [outdir / "sheets" / f"{name}.png"]
     # beamer
     return [outdir / "beamer" / f"{name}.tex"] + [
-        outdir / "beamer" / name / _frame_name(name, step, count, "pdf") for step in range(count)
+        outdir / "beamer" / name / frame_name(name, step, count, "pdf") for step in range(count)
     ]
 
 

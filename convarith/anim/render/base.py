@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from convarith.anim.render.layout import _pixel_size
+from convarith.anim.render.layout import pixel_size
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -26,11 +26,11 @@ MIN_GLYPH_POINTS = 10.8
 Fonts scale with the figure's height, so this is one size relative to the picture: 12 pixels
 (digits about 9 pixels high) in the notebook view (9.6 × 5.4 inches at 80 dpi, 768 × 432), 30
 pixels on a 1920 × 1080 slide. Every renderer raises any smaller text to it after building its
-figure (:func:`_raise_small_texts`); ``tests/test_glyphs.py`` measures the ink in written pixels.
+figure (:func:`raise_small_texts`); ``tests/test_glyphs.py`` measures the ink in written pixels.
 """
 
 
-def _raise_small_texts(figure: Any, scale: float) -> None:
+def raise_small_texts(figure: Any, scale: float) -> None:
     """Raise every text of ``figure`` below :data:`MIN_GLYPH_POINTS` (× ``scale``, height / 5.4 in) to it."""
     from matplotlib.text import Text
 
@@ -40,24 +40,25 @@ def _raise_small_texts(figure: Any, scale: float) -> None:
             text.set_fontsize(floor)
 
 
-def _check_size(width: float, height: float, dpi: float, caption_scale: float = 1.0) -> None:
+def check_size(width: float, height: float, dpi: float, caption_scale: float = 1.0) -> None:
+    """Refuse a figure size, dpi or caption scale the renderers cannot draw (ValueError naming it)."""
     if not (width > 0 and height > 0 and dpi > 0):
         raise ValueError(f"`width`, `height` and `dpi` must be positive, got {width}, {height}, {dpi}")
     if not (0 < caption_scale <= 4):
         raise ValueError(f"`caption_scale` must be in (0, 4] (1 is the usual size), got {caption_scale}")
 
 
-def _new_figure(width: float, height: float, dpi: float) -> tuple[Figure, Any]:
+def new_figure(width: float, height: float, dpi: float) -> tuple[Figure, Any]:
     """A white figure of ``width*dpi`` × ``height*dpi`` pixels (even sides) on its own Agg canvas."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    px_w, px_h = _pixel_size(width, height, dpi)
+    px_w, px_h = pixel_size(width, height, dpi)
     figure = Figure(figsize=(px_w / dpi, px_h / dpi), dpi=dpi, facecolor="white")
     return figure, FigureCanvasAgg(figure)
 
 
-class _FigureRenderer:
+class FigureRenderer:
     """What every renderer shares: a figure on an Agg canvas, and stepping through it."""
 
     figure: Figure

@@ -38,14 +38,15 @@ def _gaps(windows: WindowMap, reads: Sequence[Cell]) -> tuple[Coord, ...]:
     return tuple(c for c in box if c not in read)
 
 
-def _engine() -> Any:
+def load_engine() -> Any:
     """The engine (:mod:`convarith.engine`, imported on demand: pictures without numbers need only the window map)."""
     import convarith.engine as engine
 
     return engine
 
 
-def _as_int_array(values: Any, name: str, shape: Sequence[int] | None = None) -> np.ndarray:
+def as_int_array(values: Any, name: str, shape: Sequence[int] | None = None) -> np.ndarray:
+    """``values`` as an array of numbers (TypeError otherwise), of ``shape`` when given (ValueError otherwise)."""
     array = np.asarray(values)
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise TypeError(f"`{name}` must be an array of numbers, got dtype {array.dtype}")
@@ -54,13 +55,15 @@ def _as_int_array(values: Any, name: str, shape: Sequence[int] | None = None) ->
     return array
 
 
-def _default_input(shape: Sequence[int], seed: int) -> np.ndarray:
+def default_input(shape: Sequence[int], seed: int) -> np.ndarray:
+    """A seeded input of small ints (0 to 3), so the sums on a slide stay easy to check by hand."""
     from convarith.testing import random_array
 
     return random_array(shape, seed=seed, dtype=np.int64, low=0, high=3)
 
 
-def _default_kernel(shape: Sequence[int], seed: int) -> np.ndarray:
+def default_kernel(shape: Sequence[int], seed: int) -> np.ndarray:
+    """The guide's 3x3 kernel for a 3x3 shape, else a seeded kernel of ints 0 to 2."""
     if tuple(shape) == (3, 3):
         return GUIDE_KERNEL.copy()
     from convarith.testing import random_array
@@ -68,12 +71,13 @@ def _default_kernel(shape: Sequence[int], seed: int) -> np.ndarray:
     return random_array(shape, seed=seed + 1, dtype=np.int64, low=0, high=2)
 
 
-def _direct_frames(
+def direct_frames(
     windows: WindowMap,
     zeros: frozenset[Coord] = frozenset(),
     output_values: np.ndarray | None = None,
     winners: dict[Coord, Coord | None] | None = None,
 ) -> tuple[Frame, ...]:
+    """One frame per output position: the cells it reads (``zeros`` drawn as zeros), the cell it writes."""
     frames = []
     shown = None if output_values is None else np.full(output_values.shape, np.nan)
     for step, out in enumerate(windows.positions()):
@@ -98,7 +102,7 @@ def _direct_frames(
     return tuple(frames)
 
 
-def _caption(lay: Layer) -> tuple[str, ...]:
+def layer_caption(lay: Layer) -> tuple[str, ...]:
     """The layer's formulas, numbers in: one line, or one per axis when the axes differ."""
     lines = lay.formulas()
     if len(lines) == 1:
@@ -108,24 +112,24 @@ def _caption(lay: Layer) -> tuple[str, ...]:
     return tuple(f"{'rows' if x == 0 else 'columns'}: {line}" for x, line in enumerate(lines))
 
 
-def _check_drawable(lay: Layer, input_size: Any) -> None:
+def check_drawable(lay: Layer, input_size: Any) -> None:
     """Pictures have one or two spatial axes."""
     if lay.ndim > 2:
         raise ValueError(f"pictures have 1 or 2 spatial axes, got {lay.ndim}: `input_size` {input_size!r}")
 
 
-def _input_label(shape: Sequence[int], pads: Sequence[PadPair]) -> str:
+def input_label(shape: Sequence[int], pads: Sequence[PadPair]) -> str:
     """``input 5×5``, with ``, padding (1, 1)`` when there is padding."""
     label = f"input {format_size(shape)}"
     return label + (f", padding {format_padding(pads)}" if any(map(any, pads)) else "")
 
 
-def _output_label(shape: Sequence[int]) -> str:
+def output_label(shape: Sequence[int]) -> str:
     """``output 3×3``."""
     return f"output {format_size(shape)}"
 
 
-def _rule_words(lay: Layer) -> str:
+def rule_words(lay: Layer) -> str:
     """`` (same, tensorflow)`` or `` (valid)`` when the padding came from a rule, else nothing."""
     rule = lay.padding_rule
     if rule == "explicit":
@@ -133,12 +137,12 @@ def _rule_words(lay: Layer) -> str:
     return f" ({rule}, {lay.convention})" if rule == "same" else f" ({rule})"
 
 
-def _pads(lay: Layer) -> tuple[PadPair, ...]:
+def layer_pads(lay: Layer) -> tuple[PadPair, ...]:
     """The resolved padding of a layer with an input size."""
     assert lay.padding is not None  # every scene's layer has its input size
     return lay.padding
 
 
-def _unit_batch(x: np.ndarray) -> np.ndarray:
+def unit_batch(x: np.ndarray) -> np.ndarray:
     """(*spatial) -> (1, 1, *spatial)."""
     return x[None, None]

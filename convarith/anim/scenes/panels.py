@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from convarith.anim.scenes.common import _check_drawable
+from convarith.anim.scenes.common import check_drawable
 from convarith.anim.scenes.conv import conv_scene
 from convarith.anim.scenes.data import Panel, Scene
 from convarith.arithmetic.layer import layer
@@ -194,7 +194,7 @@ def symmetric_scene(
         input_size, kernel_size = (input_size, input_size), (kernel_size, kernel_size)  # ints: a 2-D picture
     # checked by the one parser: stride 1, k - 1 padding in total per axis (each group splits it its way)
     lay = layer("conv", input_size, kernel_size, padding="same", convention="pytorch")
-    _check_drawable(lay, input_size)
+    check_drawable(lay, input_size)
     ndim, shape, kernel = lay.ndim, lay.input_shape, lay.kernel_size
     groups = symmetric_groups(2**ndim, kernel)
     panels = []
