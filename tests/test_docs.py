@@ -284,7 +284,8 @@ def _first_notebook() -> str:
 
 @pytest.mark.browser
 def test_gallery_images_loaded(visit: _Visit) -> None:
-    gallery = pytest.importorskip("convarith.anim.gallery")
+    from convarith.anim import gallery
+
     page = visit.open("gallery.html")
     page.wait_for_function("Array.from(document.images).every((img) => img.complete)", timeout=30_000)
     sizes = page.eval_on_selector_all(
