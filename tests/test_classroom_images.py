@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -11,7 +12,6 @@ from convarith.classroom import images
 from convarith.testing import seeded_rng
 
 torch = pytest.importorskip("torch")
-plt = pytest.importorskip("matplotlib.pyplot")
 F = torch.nn.functional
 
 

@@ -152,7 +152,6 @@ def test_describe_layer_still_refuses_too_much_reflection() -> None:
 
 
 def test_padding_cells_show_their_values_in_grey() -> None:
-    pytest.importorskip("matplotlib")
     from convarith.anim.render import PALETTE, Renderer
 
     panel_scene = conv_scene(3, 3, padding=2, input_values=ROW, padding_mode="reflect")
@@ -165,7 +164,6 @@ def test_padding_cells_show_their_values_in_grey() -> None:
 
 
 def test_padded_values_fast_path_equals_a_full_draw() -> None:
-    pytest.importorskip("matplotlib")
     from PIL import Image
 
     from convarith.anim.render import Renderer

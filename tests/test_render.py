@@ -12,9 +12,6 @@ import sys
 
 import numpy as np
 import pytest
-
-pytest.importorskip("matplotlib")
-
 from matplotlib.colors import to_rgb
 from PIL import Image
 

@@ -294,7 +294,8 @@ def test_erosion_repr_is_a_table():
 
 
 def test_plot_erosion_draws_one_line_per_stack():
-    matplotlib = pytest.importorskip("matplotlib")
+    import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -341,7 +342,6 @@ def test_erosion_bad_kernels():
 
 
 def test_plot_erosion_wrong_type():
-    pytest.importorskip("matplotlib")
     with pytest.raises(TypeError, match=r"`result` must be an ErosionCurves"):
         plot_erosion({"C2": (1.0, 0.5)})  # type: ignore[arg-type]
 
