@@ -9,6 +9,7 @@ anything optional.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,40 @@ def test_the_checker_sees_a_private_name_imported_from_another_module(monkeypatc
     # what stays allowed: a module's own names, a private module of its own subpackage, dunders
     allowed = [("convarith.engine", ("_core",)), ("convarith", ("__version__",))]
     assert _private_leaks("convarith.engine.pooling", allowed) == []
+
+
+# -- the tests' own habits (issue 21): a missing own module fails, randomness is seeded in one place ---
+
+ROOT = PACKAGE.parent
+OWN_MODULE_SKIP = re.compile(r"""importorskip\(\s*["'](convarith|numpy)\b""")
+DIRECT_NUMPY_RANDOM = re.compile(r"\bn(?:p|umpy)\.random\.(?!Generator\b)\w+")
+
+
+def _offences(pattern: re.Pattern[str], folders: tuple[str, ...]) -> list[str]:
+    return [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for folder in folders
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+
+
+def test_a_missing_own_module_fails_instead_of_skipping():
+    """``pytest.importorskip`` is for optional extras and oracles, never convarith itself or NumPy."""
+    assert _offences(OWN_MODULE_SKIP, ("tests",)) == []
+
+
+def test_tests_and_benchmarks_draw_randomness_from_convarith_testing():
+    """Seeded arrays and generators come from :mod:`convarith.testing` (random_array, seeded_rng)."""
+    assert _offences(DIRECT_NUMPY_RANDOM, ("tests", "benchmarks")) == []
+
+
+def test_the_habit_checks_see_an_offence():
+    skip, random_ = "pytest.importorskip", "np.random."  # split, so that this file does not offend
+    assert OWN_MODULE_SKIP.search(f'engine = {skip}("convarith.engine.convolution")')
+    assert OWN_MODULE_SKIP.search(f"np = {skip}('numpy')")
+    assert not OWN_MODULE_SKIP.search(f'torch = {skip}("torch")')
+    assert DIRECT_NUMPY_RANDOM.search(f"rng = {random_}default_rng(7)")
+    assert DIRECT_NUMPY_RANDOM.search("x = numpy" + ".random.rand(3)")
+    assert not DIRECT_NUMPY_RANDOM.search(f"def draw(rng: {random_}Generator) -> int:")
