@@ -355,7 +355,9 @@ def test_kernel_larger_than_padded_input() -> None:
 
 
 def test_dilated_kernel_larger_than_padded_input_names_the_axis() -> None:
-    with pytest.raises(ValueError, match=r"3 \(dilated: 2\*\(3 - 1\) \+ 1 = 5\) is larger .* 4 = 4 \+ 0 \+ 0 on axis 1"):
+    with pytest.raises(
+        ValueError, match=r"3 \(dilated: 2\*\(3 - 1\) \+ 1 = 5\) is larger .* 4 = 4 \+ 0 \+ 0 on axis 1"
+    ):
         ca.conv_output_size((9, 4), 3, dilation=2)
 
 
