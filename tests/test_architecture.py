@@ -9,6 +9,7 @@ anything optional.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -124,18 +125,34 @@ def test_imports_run_downwards(module):
     assert upward == [], f"{module} (rank {rank}) imports from higher layers: {upward}"
 
 
-@pytest.mark.parametrize("module", sorted(MODULES))
-def test_private_names_stay_in_their_subpackage(module):
+def _private_leaks(module: str, imports: list[tuple[str, tuple[str, ...]]]) -> list[str]:
+    """The private names (and, across subpackages, private modules) ``module`` imports from elsewhere."""
     home = _subpackage(module)
     leaks = []
-    for imported, names in _imports(MODULES[module]):
-        if not imported.startswith("convarith") or _subpackage(imported) == home:
+    for imported, names in imports:
+        if not imported.startswith("convarith") or imported == module:
             continue
-        private_module = any(part.startswith("_") and part != "__init__" for part in imported.split("."))
-        private_names = [n for n in names if n.startswith("_") and n != "__version__"]
-        if private_module or private_names:
-            leaks.append(f"{imported}: {private_names or 'private module'}")
-    assert leaks == [], f"{module} uses private names of another subpackage: {leaks}"
+        private_names = [n for n in names if n.startswith("_") and not n.startswith("__")]
+        if _subpackage(imported) != home:
+            private_module = any(part.startswith("_") and part != "__init__" for part in imported.split("."))
+            if private_module or private_names:
+                leaks.append(f"{imported}: {private_names or 'private module'} (another subpackage)")
+            continue
+        # inside the subpackage, a private module is fine (``from . import _core``), a private name is not
+        private_names = [n for n in private_names if f"{imported}.{n}" not in MODULES]
+        if private_names:
+            leaks.append(f"{imported}: {private_names} (another module)")
+    return leaks
+
+
+IMPORTS = {module: _imports(path) for module, path in MODULES.items()}
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_private_names_stay_in_their_module(module):
+    """A helper two modules share gets a public name in its subpackage (not exported unless it is API)."""
+    leaks = _private_leaks(module, IMPORTS[module])
+    assert leaks == [], f"{module} uses private names of another module: {leaks}"
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))
@@ -155,3 +172,55 @@ def test_the_checker_sees_a_cycle_and_an_upward_import(monkeypatch):
     assert _cycles() != []
     with pytest.raises(AssertionError, match="higher layers"):
         test_imports_run_downwards("convarith.engine._core")
+
+
+def test_the_checker_sees_a_private_name_imported_from_another_module(monkeypatch):
+    """The private-name test can fail: made-up imports of `_name`, in and across subpackages, are caught."""
+    conv = "convarith.anim.scenes.conv"
+    same = [("convarith.anim.scenes.common", ("_made_up",))]
+    other = [("convarith.engine.padding", ("_made_up",))]
+    original = IMPORTS[conv]
+    for injected in (same, other, [("convarith.engine._core", ("split_batch",))]):
+        monkeypatch.setitem(IMPORTS, conv, original + injected)
+        with pytest.raises(AssertionError, match="private names of another module"):
+            test_private_names_stay_in_their_module(conv)
+    # what stays allowed: a module's own names, a private module of its own subpackage, dunders
+    allowed = [("convarith.engine", ("_core",)), ("convarith", ("__version__",))]
+    assert _private_leaks("convarith.engine.pooling", allowed) == []
+
+
+# -- the tests' own habits (issue 21): a missing own module fails, randomness is seeded in one place ---
+
+ROOT = PACKAGE.parent
+OWN_MODULE_SKIP = re.compile(r"""importorskip\(\s*["'](convarith|numpy)\b""")
+DIRECT_NUMPY_RANDOM = re.compile(r"\bn(?:p|umpy)\.random\.(?!Generator\b)\w+")
+
+
+def _offences(pattern: re.Pattern[str], folders: tuple[str, ...]) -> list[str]:
+    return [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for folder in folders
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+
+
+def test_a_missing_own_module_fails_instead_of_skipping():
+    """``pytest.importorskip`` is for optional extras and oracles, never convarith itself or NumPy."""
+    assert _offences(OWN_MODULE_SKIP, ("tests",)) == []
+
+
+def test_tests_and_benchmarks_draw_randomness_from_convarith_testing():
+    """Seeded arrays and generators come from :mod:`convarith.testing` (random_array, seeded_rng)."""
+    assert _offences(DIRECT_NUMPY_RANDOM, ("tests", "benchmarks")) == []
+
+
+def test_the_habit_checks_see_an_offence():
+    skip, random_ = "pytest.importorskip", "np.random."  # split, so that this file does not offend
+    assert OWN_MODULE_SKIP.search(f'engine = {skip}("convarith.engine.convolution")')
+    assert OWN_MODULE_SKIP.search(f"np = {skip}('numpy')")
+    assert not OWN_MODULE_SKIP.search(f'torch = {skip}("torch")')
+    assert DIRECT_NUMPY_RANDOM.search(f"rng = {random_}default_rng(7)")
+    assert DIRECT_NUMPY_RANDOM.search("x = numpy" + ".random.rand(3)")
+    assert not DIRECT_NUMPY_RANDOM.search(f"def draw(rng: {random_}Generator) -> int:")

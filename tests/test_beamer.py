@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("matplotlib")
-
 from convarith.anim.export import save, save_beamer
 from convarith.anim.scenes import conv_scene
 from convarith.cli import main

@@ -90,9 +90,9 @@ def test_upsample_ones_is_pytorch_depthwise_transpose() -> None:
 
 
 def test_checkerboard_arguments_and_figure() -> None:
+    import matplotlib
     import numpy as np
 
-    matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
     from convarith.classroom.checkerboard import resize_then_convolve, upsample_ones, upsampling_figure
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import itertools
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from convarith.classroom import images
+from convarith.testing import seeded_rng
 
 torch = pytest.importorskip("torch")
-plt = pytest.importorskip("matplotlib.pyplot")
 F = torch.nn.functional
 
 
@@ -104,7 +105,7 @@ def test_depthwise_reads_one_colour_per_output_as_in_torch(photo: np.ndarray) ->
 
 
 def test_best_shift_finds_a_known_roll() -> None:
-    r = np.random.default_rng(1).random((3, 30, 30))
+    r = seeded_rng(1).random((3, 30, 30))
     assert images.best_shift(r, np.roll(r, (2, -1), axis=(1, 2)), max_shift=3) == (2, -1)
 
 

@@ -153,7 +153,6 @@ def test_bad_input_in_a_real_process() -> None:
 
 
 def test_animate_before_after_padding_on_every_axis(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("matplotlib")
     out = tmp_path / "a.gif"
     status, stdout, err = run(
         capsys, "animate", "conv", "-i", "4,5", "-k", "3", "-p", "0:1", "--dpi", "10", "-o", str(out)
@@ -164,7 +163,6 @@ def test_animate_before_after_padding_on_every_axis(tmp_path, capsys: pytest.Cap
 
 
 def test_animate_overwrite_error_speaks_cli(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("matplotlib")
     out = tmp_path / "a.gif"
     argv = ["animate", "conv", "-i", "3", "-k", "2", "--dpi", "10", "-o", str(out)]
     assert run(capsys, *argv)[0] == 0
@@ -177,7 +175,6 @@ def test_animate_overwrite_error_speaks_cli(tmp_path, capsys: pytest.CaptureFixt
 
 
 def test_gallery_overwrite_error_speaks_cli(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("matplotlib")
     argv = ["gallery", str(tmp_path), "--only", "no_padding_no_strides", "--dpi", "10", "--no-progress"]
     assert run(capsys, *argv)[0] == 0
     status, _, err = run(capsys, *argv)
@@ -205,7 +202,6 @@ def test_gallery_overwrite_error_speaks_cli(tmp_path, capsys: pytest.CaptureFixt
 def test_animate_and_gallery_errors(
     tmp_path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
-    pytest.importorskip("matplotlib")
     status, out, err = run(capsys, *(a.replace("{tmp}", str(tmp_path)) for a in argv))
     assert status == 2 and out == "" and err.count("\n") == 1, err
     assert message in err
@@ -256,7 +252,6 @@ BOUNDS = [
 def test_drawing_options_bounded_before_drawing(
     tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
-    pytest.importorskip("matplotlib")
     from convarith.anim import scenes
 
     def never(*args: object, **kwargs: object) -> None:
@@ -280,7 +275,6 @@ def test_drawing_options_bounded_before_drawing(
 def test_animate_checks_the_target_before_building(
     tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], output: str, existing: str
 ) -> None:
-    pytest.importorskip("matplotlib")
     from convarith.anim import scenes
 
     def never(*args: object, **kwargs: object) -> None:
@@ -331,7 +325,6 @@ def test_tiny_text_is_one_line_and_other_runtime_errors_pass() -> None:
 @pytest.mark.slow
 def test_tiny_text_from_a_real_drawing(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     """A 24x24 grid with numbers at dpi 10: FreeType refuses its 3-point weights (0.4 pixel)."""
-    pytest.importorskip("matplotlib")
     out = tmp_path / "a.gif"
     status, _, err = run(capsys, "animate", "conv", "-i", "24", "-k", "23", "--numbers", "--dpi", "10", "-o", str(out))
     assert status == 2 and err.count("\n") == 1, err
@@ -341,7 +334,6 @@ def test_tiny_text_from_a_real_drawing(tmp_path, capsys: pytest.CaptureFixture[s
 
 def test_largest_animation_within_the_limits_is_drawn(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     """The bounds are not too tight: 1024 frames (a 32x32 output) at the smallest frame pass the checks."""
-    pytest.importorskip("matplotlib")
     from convarith.cli.limits import MAX_FRAMES, check_budget, check_frame
 
     pixels = check_frame(4.8, 4.8, 10)
@@ -371,7 +363,6 @@ def test_animate_says_its_default_rank(
     noted: bool,
 ) -> None:
     """One number is both axes on the command line (and a note says so); in Python an int is one axis."""
-    pytest.importorskip("matplotlib")
     from convarith.anim import scenes
 
     built = []

@@ -21,8 +21,6 @@ from hypothesis import strategies as st
 
 from convarith.cli import main
 
-pytest.importorskip("matplotlib")
-
 # --------------------------------------------------------------------------------------------
 # values: valid ones (small, so rendering is quick) mixed with invalid ones of every kind
 

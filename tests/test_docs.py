@@ -27,11 +27,37 @@ from typing import Any
 
 import pytest
 
-from tests._jupyter import ARTIFACTS, launch_chromium, sync_playwright_or_skip
+from tests._jupyter import ARTIFACTS, REQUIRE_VARIABLE, launch_chromium, sync_playwright_or_skip
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 BUILD_COMMAND = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", str(DOCS)]
+
+
+def _need_docs_extra(*modules: str) -> None:
+    """Skip without the docs extra's ``modules``; fail instead in CI (``CI`` or ``CONVARITH_REQUIRE_BROWSER`` set)."""
+    for name in modules:
+        if importlib.util.find_spec(name) is None:
+            reason = f"{name} is not installed: python -m pip install -e '.[docs]'"
+            if os.environ.get("CI") or os.environ.get(REQUIRE_VARIABLE):
+                pytest.fail(f"{reason} (CI or {REQUIRE_VARIABLE} is set: the docs tests must run)", pytrace=False)
+            pytest.skip(reason)
+
+
+def _build_site(site: Path, command: list[str] = BUILD_COMMAND) -> Path:
+    """Build the HTML into ``site`` with ``command``; a failed build fails the test (never a skip)."""
+    result = subprocess.run([*command, str(site)], cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
+        pytest.fail(f"the docs build failed (exit {result.returncode}): {' '.join(command)}\n{tail}", pytrace=False)
+    return site
+
+
+def _named_build(reuse: str) -> Path:
+    """The build ``CONVARITH_DOCS_HTML`` names (``.ci/run`` builds it first); one without pages fails."""
+    site = Path(reuse)
+    assert (site / "index.html").is_file(), f"CONVARITH_DOCS_HTML={reuse} holds no built site"
+    return site
 
 
 def _load(name: str, path: Path) -> ModuleType:
@@ -48,7 +74,7 @@ def _load(name: str, path: Path) -> ModuleType:
 @pytest.fixture
 def conf(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     """docs/conf.py, loaded without leaking its sys.path and PYTHONPATH changes into other tests."""
-    pytest.importorskip("sphinx")
+    _need_docs_extra("sphinx")
     monkeypatch.setattr(sys, "path", list(sys.path))
     monkeypatch.setenv("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
     monkeypatch.setenv("CONVARITH_STATIC_WIDGETS", "0")  # conf.py sets it to 1; undone after the test
@@ -86,14 +112,14 @@ TYPE_LINES = [
 
 @pytest.mark.parametrize(("lines", "expected"), TYPE_LINES)
 def test_escape_stars_in_types(lines: list[str], expected: list[str]) -> None:
-    pytest.importorskip("sphinx")
+    _need_docs_extra("sphinx")
     ext = _load("convarith_docs_ext", DOCS / "_ext" / "convarith_docs.py")
     ext.escape_stars_in_types(None, "function", "f", None, None, lines)
     assert lines == expected
 
 
 def test_copy_notebooks_mirrors_and_removes_stale(tmp_path: Path) -> None:
-    pytest.importorskip("sphinx")
+    _need_docs_extra("sphinx")
     ext = _load("convarith_docs_ext", DOCS / "_ext" / "convarith_docs.py")
     source, target = tmp_path / "notebooks", tmp_path / "docs_notebooks"
     source.mkdir()
@@ -107,7 +133,7 @@ def test_copy_notebooks_mirrors_and_removes_stale(tmp_path: Path) -> None:
 
 def test_gallery_stamp_follows_the_files_that_draw_it(tmp_path: Path) -> None:
     """A change in anim/ (the renderer) re-renders the gallery; one in widgets/ does not."""
-    pytest.importorskip("sphinx")
+    _need_docs_extra("sphinx")
     ext = _load("convarith_docs_ext", DOCS / "_ext" / "convarith_docs.py")
     package = tmp_path / "convarith"
     for name in ("__init__.py", "anim/render/renderer.py", "engine/core.py", "widgets/static.py"):
@@ -121,7 +147,7 @@ def test_gallery_stamp_follows_the_files_that_draw_it(tmp_path: Path) -> None:
 
 
 def test_cdn_link_dropped_from_page_body() -> None:
-    pytest.importorskip("sphinx")
+    _need_docs_extra("sphinx")
     ext = _load("convarith_docs_ext", DOCS / "_ext" / "convarith_docs.py")
     body = '<p>a</p>\n<link rel="stylesheet"\nhref="https://maxcdn.bootstrapcdn.com/font-awesome/4.4.0/css/font-awesome.min.css">\n<b>'
     context = {"body": body}
@@ -130,7 +156,7 @@ def test_cdn_link_dropped_from_page_body() -> None:
 
 
 def test_widget_state_dropped_only_where_no_widget_is_shown() -> None:
-    pytest.importorskip("sphinx")
+    _need_docs_extra("sphinx")
     from sphinx.builders.html._assets import _JavaScript
 
     ext = _load("convarith_docs_ext", DOCS / "_ext" / "convarith_docs.py")
@@ -162,19 +188,37 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The built HTML: ``CONVARITH_DOCS_HTML`` if set, else a fresh build in a temporary directory."""
     reuse = os.environ.get("CONVARITH_DOCS_HTML")
     if reuse:
-        site = Path(reuse)
-        assert (site / "index.html").is_file(), f"CONVARITH_DOCS_HTML={reuse} holds no built site"
-        return site
-    pytest.importorskip("sphinx")
-    pytest.importorskip("myst_nb")
-    site = tmp_path_factory.mktemp("docs_html")
-    result = subprocess.run(
-        [*BUILD_COMMAND, str(site)], cwd=ROOT, capture_output=True, text=True, timeout=900, check=False
-    )
-    if result.returncode != 0:
-        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
-        pytest.skip(f"the docs build failed (the CI step 'docs' reports it):\n{tail}")
-    return site
+        return _named_build(reuse)
+    _need_docs_extra("sphinx", "myst_nb")
+    return _build_site(tmp_path_factory.mktemp("docs_html"))
+
+
+def test_a_failed_docs_build_fails(tmp_path: Path) -> None:
+    """A build that exits non-zero fails the browser tests instead of skipping them."""
+    failing = [sys.executable, "-c", "import sys; print('sphinx: warning treated as error'); sys.exit(2)"]
+    with pytest.raises(pytest.fail.Exception, match=r"docs build failed \(exit 2\).*warning treated as error"):
+        _build_site(tmp_path, failing)
+    assert _build_site(tmp_path, [sys.executable, "-c", "pass"]) == tmp_path
+
+
+def test_docs_tools_missing_fail_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv(REQUIRE_VARIABLE, raising=False)
+    with pytest.raises(pytest.skip.Exception, match="not_a_docs_tool is not installed"):
+        _need_docs_extra("not_a_docs_tool")
+    for variable in ("CI", REQUIRE_VARIABLE):
+        monkeypatch.setenv(variable, "1")
+        with pytest.raises(pytest.fail.Exception, match="the docs tests must run"):
+            _need_docs_extra("not_a_docs_tool")
+        monkeypatch.delenv(variable)
+
+
+def test_a_missing_named_build_fails(tmp_path: Path) -> None:
+    """``CONVARITH_DOCS_HTML`` naming a folder without a built site fails (CI builds it first)."""
+    with pytest.raises(AssertionError, match="holds no built site"):
+        _named_build(str(tmp_path / "missing"))
+    (tmp_path / "index.html").write_text("<html></html>")
+    assert _named_build(str(tmp_path)) == tmp_path
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -284,7 +328,8 @@ def _first_notebook() -> str:
 
 @pytest.mark.browser
 def test_gallery_images_loaded(visit: _Visit) -> None:
-    gallery = pytest.importorskip("convarith.anim.gallery")
+    from convarith.anim import gallery
+
     page = visit.open("gallery.html")
     page.wait_for_function("Array.from(document.images).every((img) => img.complete)", timeout=30_000)
     sizes = page.eval_on_selector_all(

@@ -19,7 +19,6 @@ from types import SimpleNamespace
 import pytest
 
 pytest.importorskip("ipywidgets")
-pytest.importorskip("matplotlib")
 
 from convarith.widgets import GroupExplorer, LayerExplorer, OutputSizeQuiz, ReceptiveFieldExplorer
 from convarith.widgets._common import frames_player, player

@@ -16,6 +16,7 @@ import pytest
 
 import convarith as ca
 from convarith.engine import reference
+from convarith.testing import seeded_rng
 
 INTEGERS = [np.int8, np.uint8, np.int16, np.int32, np.int64]
 FLOATS = [np.float16, np.float32, np.float64]
@@ -30,7 +31,7 @@ def expected_dtype(*dtypes: Any) -> Any:
 
 
 def small_values(shape: tuple[int, ...], dtype: Any, seed: int) -> np.ndarray:
-    values = np.random.default_rng(seed).integers(0, 4, size=shape)
+    values = seeded_rng(seed).integers(0, 4, size=shape)
     return values.astype(dtype)
 
 
@@ -154,7 +155,7 @@ def test_a_python_list_takes_the_arrays_precision():
 
 
 def test_float16_is_computed_in_float32_and_rounded_once():
-    rng = np.random.default_rng(7)
+    rng = seeded_rng(7)
     x = rng.standard_normal((2, 8, 9, 9)).astype(np.float16)
     w = rng.standard_normal((4, 8, 3, 3)).astype(np.float16)
     expected = ca.conv(x.astype(np.float32), w.astype(np.float32)).astype(np.float16)

@@ -150,7 +150,8 @@ def test_bad_arguments():
 
 
 def test_plots():
-    matplotlib = pytest.importorskip("matplotlib")
+    import matplotlib
+
     matplotlib.use("Agg")
     from convarith.studies import plot_effective_field, plot_effective_growth
 

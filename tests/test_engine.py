@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import convarith as ca
 import convarith.engine.memory as engine
-from convarith.engine import reference
+from convarith.engine import reference, symmetric
 from convarith.engine.convolution import conv, pad
 from convarith.testing import arange_array, random_array
 from tests.guide import GUIDE_FIGURES
@@ -246,7 +246,6 @@ def test_padding_strings_pad_as_worked_by_hand(name):
 
 
 def test_symmetric_padding_delegates_to_symmetric_pad():
-    symmetric = pytest.importorskip("convarith.engine.symmetric")
     x = random_array((2, 8, 6, 6), 12, np.float64)
     w = random_array((4, 8, 2, 2), 13, np.float64)
     y = conv(x, w, padding="symmetric")

@@ -8,7 +8,6 @@ import re
 import numpy as np
 import pytest
 
-pytest.importorskip("matplotlib")
 pytest.importorskip("imageio_ffmpeg")
 
 from PIL import Image

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -310,7 +311,6 @@ def test_per_axis_tuples() -> None:
 
 
 def test_numpy_integers_are_accepted() -> None:
-    np = pytest.importorskip("numpy")
     assert ca.conv_output_size(np.int64(5), np.int32(3)) == 3
 
 

@@ -27,6 +27,8 @@ from convarith.anim.scenes import (
     transpose_scene,
 )
 from convarith.arithmetic import layer, recovering_output_padding
+from convarith.engine.symmetric import symmetric_groups
+from convarith.engine.transpose import conv_transpose
 from tests.guide import GUIDE_FIGURES as GUIDE
 
 # frames per guide figure, counted by hand from the guide's GIFs (output cells)
@@ -222,8 +224,6 @@ def test_transposed_twins_direct_view(name):
 @pytest.mark.parametrize("stride,padding,output_padding", [(2, 1, 1), (2, 0, 0), (1, 1, 0), (3, 1, 2)])
 def test_transposed_scatter_view(stride, padding, output_padding):
     torch = pytest.importorskip("torch")
-    conv_transpose = _need("convarith.engine.transpose", "conv_transpose")
-
     scene = transpose_scene((3, 2), 3, stride, padding, output_padding, view="scatter", numbers=True)
     panel = scene.panels[0]
     assert len(scene) == 6  # one frame per input cell
@@ -269,7 +269,6 @@ def test_scatter_view_when_output_padding_is_not_below_the_stride():
 
 def test_transposed_direct_numbers_equal_the_engine():
     torch = pytest.importorskip("torch")
-    _need("convarith.engine.transpose", "conv_transpose")
     scene = transpose_scene((3, 3), 3, 2, 1, 1, numbers=True)  # padding_strides_odd_transposed
     panel = scene.panels[0]
     assert panel.input_values is not None and panel.kernel_values is not None
@@ -285,26 +284,11 @@ def test_transposed_direct_numbers_equal_the_engine():
     assert np.array_equal(panel.frames[-1].output_values, reference)
 
 
-def _need(module_name, name):
-    """The engine piece ``name``, or skip while it is not in this tree yet (it is written alongside)."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module_name), name)
-    except (ImportError, AttributeError):
-        pytest.skip(f"{module_name}.{name} is not in this tree yet")
-
-
-def _need_pooling():
-    _need("convarith.engine.convolution", "max_pool")
-
-
 @pytest.mark.parametrize(
     "shape,kernel,stride,padding,ceil_mode",
     [((5, 5), 3, 1, 0, False), ((6, 5), 2, 2, 0, True), ((5, 5), 3, 2, 1, False), ((4, 7), (2, 3), (2, 1), 1, True)],
 )
 def test_max_pooling_winner_and_values(shape, kernel, stride, padding, ceil_mode):
-    _need_pooling()
     torch = pytest.importorskip("torch")
     scene = pool_scene(shape, kernel, stride, padding, mode="max", ceil_mode=ceil_mode)
     panel = scene.panels[0]
@@ -336,7 +320,6 @@ def test_max_pooling_window_of_padding_only():
 
 @pytest.mark.parametrize("count_include_pad", [True, False])
 def test_average_pooling_values(count_include_pad):
-    _need_pooling()
     torch = pytest.importorskip("torch")
     scene = pool_scene((5, 5), 3, 2, 1, mode="avg", count_include_pad=count_include_pad)
     panel = scene.panels[0]
@@ -361,8 +344,6 @@ def test_group_scene_matches_engine_channel_flow(cin, cout, groups):
 
 
 def test_symmetric_scene_groups_and_sizes():
-    symmetric_groups = _need("convarith.engine.symmetric", "symmetric_groups")
-
     scene = symmetric_scene((4, 5), 2)
     assert [p.input_padding for p in scene.panels] == [g.padding for g in symmetric_groups(4, (2, 2))]
     # official C2sp order, by hand: (bottom, right), (top, left), (bottom, left), (top, right)
@@ -552,7 +533,6 @@ def test_input_values_of_the_wrong_shape():
 
 
 def test_odd_kernel_for_symmetric_padding():
-    _need("convarith.engine.symmetric", "symmetric_groups")
     with pytest.raises(ValueError, match="even"):
         symmetric_scene(4, 3)
 
@@ -599,7 +579,6 @@ def test_pytorch_same_refuses_strides_as_the_formulas_do():
 
 
 def test_ceil_mode_overhang_is_marked():
-    _need_pooling()
     scene = pool_scene((5, 5), 2, 2, mode="max", ceil_mode=True)
     panel = scene.panels[0]
     assert panel.output_shape == (3, 3)

@@ -8,6 +8,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import convarith as ca
+import convarith.engine.convolution as engine
 from convarith.studies.frameworks import FRAMEWORKS, translate
 from convarith.testing import random_array
 
@@ -166,7 +167,6 @@ def test_kernel_larger_than_input_refused():
 
 
 def test_tensornets_case_with_the_engine():
-    engine = pytest.importorskip("convarith.engine.convolution")
     x = random_array((1, 1, 224, 224), seed=7, dtype=np.float64)
     w = random_array((1, 1, 7, 7), seed=8, dtype=np.float64)
     tf = translate("tensorflow", (224, 224), 7, stride=2, padding="SAME")
@@ -207,7 +207,6 @@ def test_tensorflow_same_output_is_ceil_i_over_s_in_pytorch(i, k, s, d):
 def test_counterpart_shift_moves_the_windows(i, k, s, lower):
     # A framework whose windows start `shift` units later computes, on x, what the source computes
     # on x moved by `shift` - wherever neither window touches the border.
-    engine = pytest.importorskip("convarith.engine.convolution")
     source = translate("onnx", i, k, stride=s, padding="SAME_LOWER" if lower else "SAME_UPPER")
     ((sb, _),) = source.padding
     x = random_array((1, 1, i), seed=i, dtype=np.float64)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
-pytest.importorskip("matplotlib")
-
 from PIL import Image
 
 from convarith import cli

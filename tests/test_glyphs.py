@@ -31,8 +31,6 @@ from convarith.anim.scenes import (
     transpose_scene,
 )
 
-pytest.importorskip("matplotlib")
-
 SCENES: dict[str, Callable[[], Any]] = {
     "conv, guide numbers, weights in corners": lambda: conv_scene(
         (5, 5), 3, numbers=True, input_values=GUIDE_INPUT, kernel_values=GUIDE_KERNEL

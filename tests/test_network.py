@@ -265,7 +265,6 @@ def test_json_fractions_are_strings():
 
 
 def test_figure(small):
-    pytest.importorskip("matplotlib")
     import matplotlib
 
     matplotlib.use("Agg")

@@ -70,7 +70,6 @@ def test_markdown(onnx_file, capsys):
 
 
 def test_figure(onnx_file, capsys, tmp_path):
-    pytest.importorskip("matplotlib")
     run([str(onnx_file), "--figure", str(tmp_path / "rf.png")], capsys)
     assert (tmp_path / "rf.png").read_bytes()[:4] == b"\x89PNG"
 

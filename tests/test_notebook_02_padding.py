@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 pytest.importorskip("ipywidgets")
-pytest.importorskip("matplotlib")
 
 from convarith.widgets import LayerExplorer
 from tests._cells import run_until_exercises

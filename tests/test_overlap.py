@@ -125,7 +125,8 @@ def test_bad_arguments_name_the_parameter():
 
 
 def test_plot_overlap_writes_the_counts():
-    matplotlib = pytest.importorskip("matplotlib")
+    import matplotlib
+
     matplotlib.use("Agg")
     from convarith.studies import plot_overlap
 
@@ -226,7 +227,6 @@ def test_overlap_scene_marks_cropped_cells_and_says_the_phases():
 
 
 def test_render_the_gallery_overlap_figures(tmp_path):
-    pytest.importorskip("matplotlib")
     from convarith.anim.gallery import render_gallery
 
     summary = render_gallery(tmp_path, names=list(GALLERY_OVERLAP), dpi=20, progress=False)

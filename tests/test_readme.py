@@ -82,7 +82,6 @@ def test_readme_example_runs() -> None:
 
 def test_micro_reference_runs_as_pasted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every line runs (its files go to a temporary folder), and each stated result is what prints."""
-    pytest.importorskip("matplotlib")
     monkeypatch.chdir(tmp_path)
     mismatches, checked = run_micro_reference()
     assert mismatches == []
@@ -101,7 +100,6 @@ def test_stated_values_are_read_strictly() -> None:
 
 def test_readme_picture_is_what_the_package_draws() -> None:
     """assets/padding_strides.gif is the gallery figure; re-rendering gives the same frames."""
-    pytest.importorskip("matplotlib")
     from PIL import Image
 
     from convarith.anim.gallery import GALLERY

@@ -8,6 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import convarith as ca
+import convarith.engine.convolution as engine
 from convarith.studies.receptive import branches_aligned, layer, receptive_field
 from convarith.testing import random_array
 
@@ -91,7 +92,6 @@ def _run(engine, stack, x):
 
 
 def _check_brute_force(stack, size):
-    engine = pytest.importorskip("convarith.engine.convolution")
     rf = receptive_field(stack, input_size=size)
     x = random_array((1, 1, size), seed=size, dtype=np.float64, low=0.0, high=1.0)
     base = _run(engine, stack, x)[0, 0]
@@ -162,7 +162,6 @@ def test_random_stacks_brute_force(stack, size):
 
 
 def test_two_dimensional_brute_force_one_unit():
-    engine = pytest.importorskip("convarith.engine.convolution")
     stack = [layer("conv", (3, 2), (2, 1), ((1, 1), (0, 1))), layer("conv", 2, 1, ((0, 1), (1, 0)))]
     rf = receptive_field(stack, input_size=(9, 8))
     x = random_array((1, 1, 9, 8), seed=1, dtype=np.float64, low=0.0, high=1.0)

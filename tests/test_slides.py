@@ -9,7 +9,6 @@ import itertools
 import numpy as np
 import pytest
 
-pytest.importorskip("matplotlib")
 pytest.importorskip("ipywidgets")
 
 from PIL import Image

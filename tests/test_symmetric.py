@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import convarith as ca
+import convarith.engine.convolution as engine
 from convarith.engine.symmetric import symmetric_groups, symmetric_pad
 from convarith.studies.shift import erosion, measure_shift, plot_erosion, shift_table
 from convarith.testing import arange_array, random_array
@@ -232,7 +233,6 @@ def test_shift_table_rows():
 
 
 def test_engine_symmetric_padding_equals_paper_layer():
-    engine = pytest.importorskip("convarith.engine.convolution")
     x = random_array((2, 6, 5, 7), seed=3, dtype=np.float64)
     w = random_array((3, 6, 2, 2), seed=4, dtype=np.float64)
     np.testing.assert_allclose(engine.conv(x, w, padding="symmetric"), _paper_layer(x, w, OFFICIAL_C2SP), rtol=1e-12)
@@ -294,7 +294,8 @@ def test_erosion_repr_is_a_table():
 
 
 def test_plot_erosion_draws_one_line_per_stack():
-    matplotlib = pytest.importorskip("matplotlib")
+    import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -341,7 +342,6 @@ def test_erosion_bad_kernels():
 
 
 def test_plot_erosion_wrong_type():
-    pytest.importorskip("matplotlib")
     with pytest.raises(TypeError, match=r"`result` must be an ErosionCurves"):
         plot_erosion({"C2": (1.0, 0.5)})  # type: ignore[arg-type]
 
@@ -350,7 +350,6 @@ def test_plot_erosion_wrong_type():
 def test_symmetric_layer_sees_k_plus_one_units(k, field):
     # The poster's receptive fields: C2sp 2 -> 3, C4sp 4 -> 5. Perturb one input unit (in every
     # channel) and count the outputs of one channel that change, per axis.
-    engine = pytest.importorskip("convarith.engine.convolution")
     x = np.zeros((1, 4, 11, 11))
     x[..., 5, 5] = 1.0
     y = engine.conv(x, np.ones((1, 4, k, k)), padding="symmetric")[0, 0]

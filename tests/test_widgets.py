@@ -18,7 +18,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 pytest.importorskip("ipywidgets")
-pytest.importorskip("matplotlib")
 pytest.importorskip("PIL")
 
 from PIL import Image

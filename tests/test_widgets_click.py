@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 pytest.importorskip("ipywidgets")
-pytest.importorskip("matplotlib")
 
 from convarith.anim.render import Renderer
 from convarith.anim.render.palette import PALETTE

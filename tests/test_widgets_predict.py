@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 pytest.importorskip("ipywidgets")
-pytest.importorskip("matplotlib")
 
 import ipywidgets as widgets
 

@@ -85,7 +85,7 @@ def _check_loop(loop: int) -> int:
     return check_int(loop, "loop", minimum=0, maximum=MAX_LOOP)
 
 
-def _check_path(path: Any, name: str) -> Path:
+def check_path(path: Any, name: str) -> Path:
     """A path-like argument, each component short enough to be a file name (else a ValueError, not an OSError)."""
     if not isinstance(path, str | os.PathLike):
         raise TypeError(f"`{name}` must be a path, got {type(path).__name__}")
@@ -96,7 +96,7 @@ def _check_path(path: Any, name: str) -> Path:
 
 
 def _path(path: str | os.PathLike[str], suffixes: Sequence[str], name: str = "path") -> Path:
-    result = _check_path(path, name)
+    result = check_path(path, name)
     if result.suffix.lower() not in suffixes:
         raise ValueError(f"`{name}` {shown(str(result))} must end with {' or '.join(suffixes)}")
     return result
@@ -267,7 +267,7 @@ def save_mp4(
     return write_atomically(file, write, overwrite)
 
 
-def _frame_name(stem: str, step: int, count: int, fmt: str) -> str:
+def frame_name(stem: str, step: int, count: int, fmt: str) -> str:
     digits = max(3, len(str(count - 1)))
     return f"{stem}-{step:0{digits}d}.{fmt}"
 
@@ -313,7 +313,7 @@ def save_frames(
     ['convolution-000.png', 'convolution-001.png', 'convolution-002.png', 'convolution-003.png']
     """
     check_choice(fmt, "fmt", _FRAME_FORMATS)
-    folder = _check_path(directory, "directory")
+    folder = check_path(directory, "directory")
     overwrite = check_bool(overwrite, "overwrite")
     if stem is not None:
         _check_stem(stem)
@@ -321,7 +321,7 @@ def save_frames(
     name = stem or renderer.scene.name
     _check_stem(name)
     count = len(renderer)
-    paths = [folder / _frame_name(name, step, count, fmt) for step in range(count)]
+    paths = [folder / frame_name(name, step, count, fmt) for step in range(count)]
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"`directory` {str(folder)!r} is a file")
     for path in paths:

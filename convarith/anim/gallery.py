@@ -261,17 +261,17 @@ class GallerySummary:
 
 
 def _targets(outdir: Path, name: str, count: int, fmt: str) -> list[Path]:
-    from convarith.anim.export import _frame_name
+    from convarith.anim.export import frame_name
 
     if fmt in ("gif", "mp4"):
         return [outdir / f"{name}.{fmt}"]
     if fmt in ("png", "svg", "pdf"):
-        return [outdir / name / _frame_name(name, step, count, fmt) for step in range(count)]
+        return [outdir / name / frame_name(name, step, count, fmt) for step in range(count)]
     if fmt == "sheet":
         return [outdir / "sheets" / f"{name}.png"]
     # beamer
     return [outdir / "beamer" / f"{name}.tex"] + [
-        outdir / "beamer" / name / _frame_name(name, step, count, "pdf") for step in range(count)
+        outdir / "beamer" / name / frame_name(name, step, count, "pdf") for step in range(count)
     ]
 
 
@@ -325,7 +325,7 @@ def render_gallery(
     """
     from convarith.anim.export import (
         OutputExistsError,
-        _check_path,
+        check_path,
         save_beamer,
         save_frames,
         save_gif,
@@ -357,7 +357,7 @@ def render_gallery(
         for name in names:
             check_choice(name, "names", tuple(known))
         chosen = [known[n] for n in names]
-    root = _check_path(outdir, "outdir")
+    root = check_path(outdir, "outdir")
     if root.exists() and not root.is_dir():
         raise ValueError(f"`outdir` {str(root)!r} is a file, not a directory")
     # every scene first (cheap), so that nothing is written if any target exists

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from convarith.arithmetic.validate import check_minimum
-from convarith.classroom.images import _figure, _rgb
+from convarith.classroom.images import rgb_pixels, subplot_grid
 from convarith.engine import conv, conv_transpose
 from convarith.studies.overlap import overlap
 
@@ -116,7 +116,7 @@ def upsampling_figure(image: np.ndarray, box: tuple[int, int, int] = (60, 70, 48
     patch = array[:, top : top + size, left : left + size]
     if patch.shape[1] != size or patch.shape[2] != size:
         raise ValueError(f"`box` {box} reaches past the image {array.shape[1]}×{array.shape[2]}")
-    fig, axes = _figure(4, 2, width=13.0, height=7.2)
+    fig, axes = subplot_grid(4, 2, width=13.0, height=7.2)
     pictures = (
         (patch, f"photograph, {size}×{size}"),
         (upsample_ones(patch, 3), "transposed 3×3 of ones, s=2"),
@@ -124,7 +124,7 @@ def upsampling_figure(image: np.ndarray, box: tuple[int, int, int] = (60, 70, 48
         (resize_then_convolve(patch), "resize, then 3×3 blur"),
     )
     for ax, (picture, title) in zip(axes[0], pictures, strict=True):
-        ax.imshow(_rgb(picture), interpolation="nearest")
+        ax.imshow(rgb_pixels(picture), interpolation="nearest")
         ax.set_title(title)
     for ax, k in zip(axes[1, :2], (3, 4), strict=True):
         counts = overlap((4, 4), k, stride=2, padding=(k - 1) // 2)

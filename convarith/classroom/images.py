@@ -2,7 +2,7 @@
 
 The photograph is matplotlib's sample image ``grace_hopper.jpg`` (it ships with matplotlib: no
 download). Every array here comes from :func:`convarith.engine.conv` on that image; the
-``*_figure`` functions only draw the arrays the other functions return, for
+``*subplot_grid`` functions only draw the arrays the other functions return, for
 ``notebooks/13_real_images.ipynb``. Images are float64 arrays of shape ``(3, H, W)`` (RGB
 channels first, as the engine wants them) with values in ``[0, 1]``.
 
@@ -297,11 +297,11 @@ def depthwise_rgb(image: np.ndarray, kernel: np.ndarray | None = None) -> np.nda
 # --- figures (they only draw the arrays above) -------------------------------------------------------
 
 
-def _rgb(image: np.ndarray) -> np.ndarray:
+def rgb_pixels(image: np.ndarray) -> np.ndarray:
     return np.clip(image.transpose(1, 2, 0), 0.0, 1.0)
 
 
-def _figure(columns: int, rows: int = 1, *, width: float = 12.0, height: float = 4.6) -> tuple[Any, Any]:
+def subplot_grid(columns: int, rows: int = 1, *, width: float = 12.0, height: float = 4.6) -> tuple[Any, Any]:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(rows, columns, figsize=(width, height), squeeze=False)
@@ -327,14 +327,14 @@ def padding_figure(image: np.ndarray, size: int = 21, strip: tuple[int, int] = (
     reflect = blur(image, size, padding_mode="reflect")
     top, height = strip
     rows, columns = slice(top, top + height), slice(image.shape[-1] - height, image.shape[-1])
-    fig, axes = _figure(4, width=13.0, height=4.2)
+    fig, axes = subplot_grid(4, width=13.0, height=4.2)
     for ax, picture, title in (
         (axes[0, 0], zeros, f"zero padding, {size}×{size} blur"),
         (axes[0, 1], reflect, f"reflect padding, {size}×{size} blur"),
         (axes[0, 2], zeros[:, rows, columns], "zeros: the right border"),
         (axes[0, 3], reflect[:, rows, columns], "reflect: the right border"),
     ):
-        ax.imshow(_rgb(picture), interpolation="nearest")
+        ax.imshow(rgb_pixels(picture), interpolation="nearest")
         ax.set_title(title)
     fig.suptitle("Zeros at the border are black pixels: the blur pulls them in. Reflection repeats the picture.")
     fig.tight_layout()
@@ -357,7 +357,7 @@ def stride_figure(
     """
     top, left, size = box
     patch = image[:, top : top + size, left : left + size]
-    fig, axes = _figure(3, 2, width=12.0, height=8.6)
+    fig, axes = subplot_grid(3, 2, width=12.0, height=8.6)
     for row, (picture, s, name) in enumerate(((image, strides[0], "photograph"), (patch, strides[1], "ribbons"))):
         shape = "×".join(map(str, picture.shape[1:]))
         for ax, shown, title in (
@@ -365,7 +365,7 @@ def stride_figure(
             (axes[row, 1], subsample(picture, s), f"stride {s}, no smoothing: aliasing"),
             (axes[row, 2], subsample(picture, s, smooth=True), f"stride {s} after a blur"),
         ):
-            ax.imshow(_rgb(shown), interpolation="nearest")
+            ax.imshow(rgb_pixels(shown), interpolation="nearest")
             ax.set_title(title)
     fig.suptitle("A strided convolution keeps one pixel in every stride: detail finer than that comes back as "
                  "false patterns")  # fmt: skip
@@ -384,14 +384,14 @@ def drift_figure(result: DriftResult, image: np.ndarray, box: tuple[int, int, in
     4
     """
     top, left, size = box
-    fig, axes = _figure(4, width=15.0, height=4.4)
+    fig, axes = subplot_grid(4, width=15.0, height=4.4)
     pictures = (
         ("photograph", image),
         (f"C2 × {result.layers}: moved {result.shift['C2']}", result.images["C2"]),
         (f"C2sp × {result.layers}: moved {result.shift['C2sp']}", result.images["C2sp"]),
     )
     for ax, (title, picture) in zip(axes[0, :3], pictures, strict=True):
-        ax.imshow(_rgb(picture[:, top : top + size, left : left + size]), interpolation="nearest")
+        ax.imshow(rgb_pixels(picture[:, top : top + size, left : left + size]), interpolation="nearest")
         for line in range(0, size, 20):
             ax.axhline(line, color="yellow", lw=0.6)
             ax.axvline(line, color="yellow", lw=0.6)
@@ -424,13 +424,13 @@ def depthwise_figure(image: np.ndarray) -> Any:
     'edge response:'
     """
     edges = depthwise_rgb(image)
-    fig, axes = _figure(3, 2, width=11.0, height=8.0)
+    fig, axes = subplot_grid(3, 2, width=11.0, height=8.0)
     limit = float(np.abs(edges).max())
     shown = None
     for c, name in enumerate(CHANNELS):
         alone = np.zeros_like(image)
         alone[c] = image[c]  # this colour only: bright where the photograph has much of it
-        axes[0, c].imshow(_rgb(alone))
+        axes[0, c].imshow(rgb_pixels(alone))
         axes[0, c].set_title(f"{name}-ness")
         # signed values: a diverging map centred on 0 (white), one scale for the three outputs
         shown = axes[1, c].imshow(edges[c], cmap="RdBu_r", vmin=-limit, vmax=limit)

@@ -322,7 +322,7 @@ class PaddedCells:
         buffer if given), and at most two buffers of the result's size exist at once (the
         engine's cost estimates count the cells twice).
         """
-        sub = part[self.picks]
+        sub: np.ndarray = part[self.picks]
         if not self.needs_fill:
             return sub.astype(dtype, copy=False)
         # Fill only the border (fill cells) of a reused buffer, then copy the input cells inside.
@@ -472,7 +472,7 @@ class BlockReader:
 
     def cells_cost(self, images: int, block: Sequence[int]) -> int:
         """Values held at once for a block's cells (dense: twice the extent, see gather)."""
-        channels = self.x.shape[1]
+        channels: int = self.x.shape[1]
         if self.sparse:  # one tap's gathered cells, the index grid and the fill mask
             return 3 * images * channels * prod(block)
         return 2 * images * channels * prod(extent_sizes(self.axes, block))

@@ -25,7 +25,7 @@ from convarith.arithmetic.text import format_param, format_size
 from convarith.engine import _core as core
 from convarith.engine import memory
 from convarith.engine.convolution import conv
-from convarith.engine.transpose import _check_transpose_layer, plain_operands, transpose_cause
+from convarith.engine.transpose import check_transpose_layer, plain_operands, transpose_cause
 from convarith.typing import IntOrTuple, PaddingLike, PadPair
 
 __all__ = ["TransposeConstruction", "conv_transpose_construction"]
@@ -196,7 +196,7 @@ def conv_transpose_construction(
     """
     # -- argument checks ----------------------------------------------------------------------
     x_array, w_array, added = plain_operands(x, weight, ndim)
-    geometry, in_channels, out_channels = _check_transpose_layer(
+    geometry, in_channels, out_channels = check_transpose_layer(
         x_array, w_array, None, stride, padding, output_padding, dilation, groups, output_size
     )
     axes = transpose_equivalent(geometry)

@@ -18,6 +18,7 @@ module (they live in :mod:`convarith.engine.pooling` and :mod:`convarith.engine.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -285,8 +286,8 @@ def _conv_blocks(
 ) -> np.ndarray:
     """The convolution itself, block of outputs by block of outputs (see :func:`conv`)."""
     axes = windows.axes
-    n, c_in = x.shape[:2]
-    c_out = weight.shape[0]
+    n, c_in = (int(size) for size in x.shape[:2])
+    c_out = int(weight.shape[0])
     c_group, out_group = c_in // groups, c_out // groups
     kernel = windows.kernel_shape
     taps = core.prod(kernel)
@@ -295,7 +296,7 @@ def _conv_blocks(
     depthwise = c_group == 1 and not reader.sparse
     out = np.empty((n, c_out, *output_shape), dtype=dtype)
 
-    def cost(block: Any) -> int:
+    def cost(block: Sequence[int]) -> int:
         images, positions = block[0], core.prod(block[1:])
         cells = reader.cells_cost(images, block[1:])
         if reader.sparse:  # columns, the GEMM's result and an output block
@@ -523,7 +524,8 @@ class _DepthwiseChunks:
                 columns[where] = view[0].reshape(k, -1)
         for outside in zeroed:
             outside[...] = 0
-        return columns.reshape(k, -1, columns.shape[-1])
+        blocks: np.ndarray = columns.reshape(k, -1, columns.shape[-1])
+        return blocks
 
     def chunk_views(self, k: int) -> tuple[Any, ...]:
         """Views for a chunk of ``k`` channels (the last one of an image may be smaller).

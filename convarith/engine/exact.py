@@ -89,7 +89,8 @@ def exact_sum(array: np.ndarray, axis: tuple[int, ...]) -> np.ndarray:
     if max_abs(array, terms) * terms <= INT64_MAX:
         return np.asarray(np.sum(array, axis=axis, dtype=np.int64, keepdims=True))
     if terms >= 2**31:  # not reachable with arrays that fit in memory and values beyond int32
-        return np.sum(array.astype(object), axis=axis, keepdims=True)
+        big: np.ndarray = np.sum(array.astype(object), axis=axis, keepdims=True)
+        return big
     values = array.astype(np.int64, copy=False)
     high = np.sum(values >> 32, axis=axis, dtype=np.int64, keepdims=True).astype(object)
     low = np.sum(values & (2**32 - 1), axis=axis, dtype=np.int64, keepdims=True).astype(object)

@@ -20,6 +20,7 @@ plain signal.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -112,7 +113,7 @@ def _check_output_size(xs: np.ndarray, added: int, windows: WindowMap, dtype: np
 def _pool_block_shape(
     windows: WindowMap, reader: core.BlockReader, n: int, c: int, itemsize: int, accumulators: int
 ) -> tuple[int, ...]:
-    def cost(block: Any) -> int:
+    def cost(block: Sequence[int]) -> int:
         cells = reader.cells_cost(block[0], block[1:])
         return (cells + accumulators * block[0] * c * core.prod(block[1:])) * itemsize
 
@@ -120,7 +121,8 @@ def _pool_block_shape(
 
 
 def _block_target(out: np.ndarray, n0: int, n1: int, spatial: list[tuple[int, int]]) -> np.ndarray:
-    return out[n0:n1][core.spatial_index(*(slice(start, stop) for start, stop in spatial))]
+    target: np.ndarray = out[n0:n1][core.spatial_index(*(slice(start, stop) for start, stop in spatial))]
+    return target
 
 
 def _first_input_tap(a: AxisWindows) -> np.ndarray:
@@ -129,9 +131,10 @@ def _first_input_tap(a: AxisWindows) -> np.ndarray:
     That is the first input cell of the window when it has one; a window made only of padding
     (possible with dilation) keeps this coordinate and the fill value, as in PyTorch.
     """
-    start = a.indices()[:, 0]
-    steps = np.where(start < 0, -(start // a.dilation), 0)  # ceil(-start / d) for negative starts
-    return start + steps * a.dilation
+    start: np.ndarray = a.indices()[:, 0]
+    steps: np.ndarray = np.where(start < 0, -(start // a.dilation), 0)  # ceil(-start / d) for negative starts
+    first: np.ndarray = start + steps * a.dilation
+    return first
 
 
 def _plane_product(per_axis_values: list[np.ndarray]) -> np.ndarray:
@@ -469,7 +472,8 @@ def lp_pool(
             powered, kernel_size, stride=stride, padding=padding, ceil_mode=ceil_mode, dilation=dilation, ndim=ndim
         )
         average *= average.dtype.type(taps)
-        return np.power(average, average.dtype.type(1 / p))
+        rooted: np.ndarray = np.power(average, average.dtype.type(1 / p))
+        return rooted
 
 
 def _global_axes(x: Any, ndim: Any) -> tuple[np.ndarray, tuple[int, ...]]:
@@ -540,8 +544,9 @@ def global_avg_pool(x: Any, *, ndim: int | None = None) -> np.ndarray:
     dtype = result_dtype(("x", array))
     cells = core.prod([array.shape[a] for a in axes])
     if dtype.kind == "f":
-        total = np.sum(array, axis=axes, dtype=accumulator_dtype(dtype), keepdims=True)
-        return np.divide(total, cells, out=total).astype(dtype, copy=False)
+        total: np.ndarray = np.sum(array, axis=axes, dtype=accumulator_dtype(dtype), keepdims=True)
+        mean: np.ndarray = np.divide(total, cells, out=total)
+        return mean.astype(dtype, copy=False)
     return as_int64(truncate_divide(exact_sum(array, axes), cells), "global_avg_pool of `x`")
 
 
@@ -579,7 +584,7 @@ def global_max_pool(x: Any, *, ndim: int | None = None) -> np.ndarray:
     array, axes = _global_axes(x, ndim)
     if array.size == 0:  # zero images or channels: the empty result
         return np.empty((*array.shape[: axes[0]], *[1] * len(axes)), dtype=array.dtype)
-    result = np.max(array, axis=axes, keepdims=True)
+    result: np.ndarray = np.max(array, axis=axes, keepdims=True)
     if array.dtype.kind == "f":
         zeros = np.flatnonzero(result == 0)
         if len(zeros):  # the sign of the first zero of each such plane (NumPy's max leaves it open)

@@ -64,7 +64,8 @@ def pad(x: np.ndarray, padding: int | Sequence[Any], mode: str = "zeros", value:
     widths = [(0, 0), (0, 0), *pairs]
     if mode == "zeros":
         return np.pad(x, widths, mode="constant", constant_values=value)
-    return np.pad(x, widths, mode=NUMPY_PAD_MODES[mode])  # type: ignore[call-overload]
+    padded: np.ndarray = np.pad(x, widths, mode=NUMPY_PAD_MODES[mode])  # type: ignore[call-overload]
+    return padded
 
 
 def conv(

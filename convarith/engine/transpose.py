@@ -83,7 +83,7 @@ def _output_padding_from_size(
     return tuple(wanted[x] - smallest[x] for x in range(ndim))
 
 
-def _check_transpose_layer(
+def check_transpose_layer(
     x: np.ndarray,
     weight: np.ndarray,
     bias: np.ndarray | None,
@@ -376,7 +376,7 @@ def conv_transpose(
     # -- argument checks ----------------------------------------------------------------------
     x_array, w_array, added = plain_operands(x, weight, ndim)
     b_array = None if bias is None else real_array(core.plain_bias(bias) if added else bias, "bias")
-    geometry, in_channels, out_channels = _check_transpose_layer(
+    geometry, in_channels, out_channels = check_transpose_layer(
         x_array, w_array, b_array, stride, padding, output_padding, dilation, groups, output_size
     )
     batched = x_array.ndim == geometry.ndim + 2

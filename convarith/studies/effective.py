@@ -27,7 +27,7 @@ from convarith.arithmetic.text import format_param, format_size
 from convarith.arithmetic.validate import check_int, is_sequence
 from convarith.engine import memory
 from convarith.engine.transpose import conv_transpose
-from convarith.studies.receptive import ReceptiveField, _broadcast, receptive_field
+from convarith.studies.receptive import ReceptiveField, broadcast_layer, receptive_field
 from convarith.typing import IntOrTuple
 
 __all__ = [
@@ -250,7 +250,7 @@ def effective_receptive_field(
     if is_sequence(input_size) and is_sequence(stack) and not isinstance(stack, Layer):
         # layers given with ints spread over the input's axes (as Layer.with_input spreads them)
         axes = len(cast(Sequence[int], input_size))
-        stack = [_broadcast(lay, axes) if isinstance(lay, Layer) and lay.scalar else lay for lay in stack]
+        stack = [broadcast_layer(lay, axes) if isinstance(lay, Layer) and lay.scalar else lay for lay in stack]
     field = receptive_field(stack, input_size)
     sizes = field.rows[0].input_size
     assert sizes is not None

@@ -463,7 +463,7 @@ def receptive_field(layers: Sequence[Layer], input_size: IntOrTuple | None = Non
     for index, lay in enumerate(layers):
         if lay.ndim != ndim and not lay.scalar:
             raise LayerError(f"`layers[{index}]` has {lay.ndim} axes, another layer has {ndim}")
-    layers = [_broadcast(lay, ndim) for lay in layers]
+    layers = [broadcast_layer(lay, ndim) for lay in layers]
     if input_size is None and layers[0].input_size is not None:
         input_size = layers[0].input_size[0] if layers[0].scalar else layers[0].input_size
     scalar = all(lay.scalar for lay in layers) and not is_sequence(input_size)
@@ -495,7 +495,7 @@ def receptive_field(layers: Sequence[Layer], input_size: IntOrTuple | None = Non
     return ReceptiveField(tuple(rows), sizes, scalar)
 
 
-def _broadcast(lay: Layer, ndim: int) -> Layer:
+def broadcast_layer(lay: Layer, ndim: int) -> Layer:
     """A layer given with ints, spread over ``ndim`` axes (without its input size)."""
     if lay.ndim == ndim:
         return lay

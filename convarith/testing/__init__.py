@@ -1,7 +1,7 @@
 """Testing helpers: seeded arrays for convarith's own tests, and convarith as the oracle for yours.
 
-- :func:`random_array`, :func:`arange_array`: seeded generators used by every test and benchmark
-  of convarith (a failing case replays from its seed);
+- :func:`random_array`, :func:`arange_array`, :func:`seeded_rng`: seeded generators used by every
+  test and benchmark of convarith (a failing case replays from its seed);
 - :func:`check_output_size`, :func:`check_op`: ready property tests of *your* output-size
   function or array implementation against convarith's formulas and engine, raising an
   ``AssertionError`` with the smallest counterexample found;
@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from convarith.testing.arrays import arange_array, random_array
+from convarith.testing.arrays import arange_array, random_array, seeded_rng
 from convarith.testing.checks import check_op, check_output_size
 
-__all__ = ["arange_array", "random_array", "check_output_size", "check_op"]
+__all__ = ["arange_array", "random_array", "seeded_rng", "check_output_size", "check_op"]

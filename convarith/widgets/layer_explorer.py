@@ -33,7 +33,7 @@ from convarith.arithmetic.text import format_size
 from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes, slider
 from convarith.widgets.layer_start import explorer_start
 from convarith.widgets.predict import PREDICTIONS
-from convarith.widgets.predict_view import PredictionBox, _PredictAndLink, click_events
+from convarith.widgets.predict_view import PredictAndLink, PredictionBox, click_events
 from convarith.widgets.slides import SlideButton
 from convarith.widgets.state import KINDS, PADDING_CHOICES, LayerState, describe_layer, explorer_array
 
@@ -43,7 +43,7 @@ CACHE_SIZE = 12
 """Layers whose frames and renderer a :class:`LayerExplorer` keeps (the most recent ones)."""
 
 
-class LayerExplorer(_PredictAndLink, widgets.VBox):
+class LayerExplorer(PredictAndLink, widgets.VBox):
     """Controls, picture, formula and a check for one layer.
 
     Parameters

@@ -141,7 +141,7 @@ def click_events(image: widgets.Image, handler: Any) -> Any:
 Key = tuple[tuple[str, Any], ...]
 
 
-class _PredictAndLink:
+class PredictAndLink:
     """The layer explorer's questions and clicks (a mixin of :class:`~convarith.widgets.LayerExplorer`).
 
     Per layer (the explorer's cache key) it remembers whether the output size was revealed and how

@@ -15,7 +15,7 @@ from convarith.widgets.slides import SlideButton
 __all__ = ["ReceptiveFieldExplorer"]
 
 
-def _draw_cone(state: ConeState, dpi: float) -> np.ndarray:
+def draw_cone(state: ConeState, dpi: float) -> np.ndarray:
     """Pixels of the cone picture: one row of cells per level, the input at the bottom."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import LineCollection, PatchCollection
@@ -148,7 +148,7 @@ class ReceptiveFieldExplorer(widgets.VBox):
         states = [describe_cone(**self._parameters(), output=cell) for cell in range(int(self.step.max) + 1)]
         if any(s.field is None for s in states):
             return None
-        return [_draw_cone(s, 200) for s in states]
+        return [draw_cone(s, 200) for s in states]
 
     def _parameters(self) -> dict[str, int]:
         return {name: int(control.value) for name, control in self.controls.items()}
@@ -172,7 +172,7 @@ class ReceptiveFieldExplorer(widgets.VBox):
             self.picture.layout.display = "none"
             self.check.value = self.text.value = ""
             return
-        pixels = _draw_cone(state, self.dpi)
+        pixels = draw_cone(state, self.dpi)
         self.message.value = ""
         self.picture.layout.display = None
         self.picture.width, self.picture.height = str(pixels.shape[1]), str(pixels.shape[0])

@@ -125,14 +125,14 @@ def _group_explorer(explorer: Any) -> str:
 
 def _receptive_explorer(explorer: Any) -> str:
     from convarith.widgets.channel_state import describe_cone
-    from convarith.widgets.receptive_explorer import _draw_cone
+    from convarith.widgets.receptive_explorer import draw_cone
 
     parameters = {name: int(control.value) for name, control in explorer.controls.items()}
     states = [describe_cone(**parameters, output=cell) for cell in range(int(explorer.step.max) + 1)]
     drawable = [s for s in states if s.field is not None]
     if not drawable:
         return _box("explorer", _note(KERNEL_NOTE) + explorer.message.value)
-    frames = [_draw_cone(s, explorer.dpi) for s in drawable]
+    frames = [draw_cone(s, explorer.dpi) for s in drawable]
     from convarith.widgets._common import frames_player
 
     animation = frames_player(frames, dpi=explorer.dpi, interval=_interval(explorer))

@@ -1,6 +1,6 @@
 """The matplotlib artists of a picture: the cell grids, labels, texts and the moving parts.
 
-:func:`_build_panel` builds everything one panel shows, once, at the places the layout chose
+:func:`build_panel` builds everything one panel shows, once, at the places the layout chose
 (:mod:`convarith.anim.render.layout`): the input and output grids as two
 :class:`~matplotlib.collections.PolyCollection` s each, the fills and above them the edges (a
 cell's colour and edge say whether it is input, padding, an inserted zero, output or cropped),
@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from convarith.anim.render.layout import _as2d, _FigureLayout, _input_pads, _pads2d, _Placement
-from convarith.anim.render.palette import PALETTE, _format_value
+from convarith.anim.render.layout import FigureLayout, Placement, as2d, input_pads, pads2d
+from convarith.anim.render.palette import PALETTE, format_value
 from convarith.anim.scenes import Panel
 from convarith.typing import PadPair
 
@@ -33,7 +33,7 @@ Coord = tuple[int, ...]
 
 
 @dataclass
-class _Grid:
+class Grid:
     """Cells of one drawn grid: their collections and where each coordinate sits.
 
     The cells are two collections: the fills (no edges: Agg snaps an edgeless rectangle to whole
@@ -65,7 +65,7 @@ _FILLS_Z = {"input": 1.0, "output": 2.0}
 _EDGES_Z = {"input": 1.25, "output": 2.4}
 
 
-def _figure_texts(figure: Any, title: str, layout: _FigureLayout) -> None:
+def figure_texts(figure: Any, title: str, layout: FigureLayout) -> None:
     """The title above the panels and the caption lines (the formulas) below them."""
     sc, height_in = layout.scale, layout.height_in
     width_pts = layout.width_in * 72
@@ -105,14 +105,14 @@ def _build_grid(
     origin: tuple[float, float],
     kind: str,
     sc: float,
-) -> _Grid:
+) -> Grid:
     """One grid (``kind`` 'input' or 'output') with its padding or crop, as a single collection."""
     from matplotlib.collections import PolyCollection
 
-    real_after = (_pads2d(panel.input_padding)[0][1], _pads2d(panel.input_padding)[1][1])
-    rows, cols = _as2d(shape)
-    (pt, pb), (pl, pr) = _pads2d(pads)
-    g = _Grid(None, {}, origin[0], origin[1], (pt, pl), (rows + pt + pb, cols + pl + pr))
+    real_after = (pads2d(panel.input_padding)[0][1], pads2d(panel.input_padding)[1][1])
+    rows, cols = as2d(shape)
+    (pt, pb), (pl, pr) = pads2d(pads)
+    g = Grid(None, {}, origin[0], origin[1], (pt, pl), (rows + pt + pb, cols + pl + pr))
     verts: list[list[tuple[float, float]]] = []
     faces: list[str] = []
     edges: list[str] = []
@@ -153,7 +153,7 @@ def _build_grid(
 
 
 def _grid_labels(
-    ax: Any, panel: Panel, gin: _Grid, gout: _Grid, place: _Placement, layout: _FigureLayout, show_title: bool
+    ax: Any, panel: Panel, gin: Grid, gout: Grid, place: Placement, layout: FigureLayout, show_title: bool
 ) -> Any:
     """The input label below the input, the output label (returned) below or above the output, the title."""
     sc, cell_pts = layout.scale, layout.cell_points
@@ -243,7 +243,7 @@ def _moving_artists(ax: Any, panel: Panel, output_label: Any, sc: float) -> dict
     }
 
 
-def _value_texts(ax: Any, panel: Panel, gin: _Grid, gout: _Grid, art: dict[str, Any], layout: _FigureLayout) -> None:
+def _value_texts(ax: Any, panel: Panel, gin: Grid, gout: Grid, art: dict[str, Any], layout: FigureLayout) -> None:
     """Numerical mode: input values (still), output values and kernel weights (animated) into ``art``.
 
     ``art["in_texts"]`` holds the values of the input grid's cells, padding cells included when
@@ -261,13 +261,13 @@ def _value_texts(ax: Any, panel: Panel, gin: _Grid, gout: _Grid, art: dict[str, 
         for coord in np.ndindex(*panel.input_values.shape):
             if coord in panel.zeros:
                 continue
-            value = _format_value(float(panel.input_values[coord]))
+            value = format_value(float(panel.input_values[coord]))
             art["in_texts"][coord] = text(*gin.centre(coord), value, zorder=1.3)  # under the links, as blitted
     if panel.padded_values is not None:  # padding cells: what the engine pads with, in grey on the padding colour
         for coord in gin.index:
             padded = panel.padding_value(coord)
             if padded is not None:
-                art["in_texts"][coord] = text(*gin.centre(coord), _format_value(padded), PALETTE["muted"], zorder=1.3)
+                art["in_texts"][coord] = text(*gin.centre(coord), format_value(padded), PALETTE["muted"], zorder=1.3)
     for coord in np.ndindex(*panel.output_shape):
         art["out_texts"][coord] = text(*gout.centre(coord), "", animated=True, zorder=3)
     if panel.kernel_values is not None:
@@ -288,12 +288,12 @@ def _value_texts(ax: Any, panel: Panel, gin: _Grid, gout: _Grid, art: dict[str, 
         ]
 
 
-def _build_panel(
-    ax: Any, panel: Panel, place: _Placement, layout: _FigureLayout, *, numbers: bool
-) -> tuple[_Grid, _Grid, dict[str, Any]]:
+def build_panel(
+    ax: Any, panel: Panel, place: Placement, layout: FigureLayout, *, numbers: bool
+) -> tuple[Grid, Grid, dict[str, Any]]:
     """Every artist of one panel on its axes: ``(input grid, output grid, artists by name)``."""
     sc = layout.scale
-    gin = _build_grid(ax, panel, panel.input_shape, _input_pads(panel), place.input, "input", sc)
+    gin = _build_grid(ax, panel, panel.input_shape, input_pads(panel), place.input, "input", sc)
     gout = _build_grid(ax, panel, panel.output_shape, panel.output_crop, place.output, "output", sc)
     output_label = _grid_labels(ax, panel, gin, gout, place, layout, layout.titled)
     art = _moving_artists(ax, panel, output_label, sc)
@@ -306,7 +306,7 @@ def _build_panel(
     return gin, gout, art
 
 
-def _set_cells(coll: Any, grid: _Grid, cells: Sequence[Coord], faces: Sequence[Any]) -> None:
+def set_cells(coll: Any, grid: Grid, cells: Sequence[Coord], faces: Sequence[Any]) -> None:
     """Make overlay ``coll`` the fills of cells ``cells`` of ``grid``, in colours ``faces`` (edges stay the grid's)."""
     rows = [grid.index[c] for c in cells if c in grid.index]
     keep = [f for c, f in zip(cells, faces, strict=True) if c in grid.index]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from convarith.anim.render.layout import _pixel_size
+from convarith.anim.render.layout import pixel_size
 from convarith.arithmetic.validate import LayerError, check_number
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,11 +27,11 @@ MIN_GLYPH_POINTS = 10.8
 Fonts scale with the figure's height, so this is one size relative to the picture: 12 pixels
 (digits about 9 pixels high) in the notebook view (9.6 × 5.4 inches at 80 dpi, 768 × 432), 30
 pixels on a 1920 × 1080 slide. Every renderer raises any smaller text to it after building its
-figure (:func:`_raise_small_texts`); ``tests/test_glyphs.py`` measures the ink in written pixels.
+figure (:func:`raise_small_texts`); ``tests/test_glyphs.py`` measures the ink in written pixels.
 """
 
 
-def _raise_small_texts(figure: Any, scale: float) -> None:
+def raise_small_texts(figure: Any, scale: float) -> None:
     """Raise every text of ``figure`` below :data:`MIN_GLYPH_POINTS` (× ``scale``, height / 5.4 in) to it."""
     from matplotlib.text import Text
 
@@ -48,7 +48,7 @@ MIN_PIXELS, MAX_PIXELS = 16, 8192
 """Bounds of a frame's width and height in pixels (``width*dpi``, ``height*dpi``): 8192 is 8K."""
 
 
-def _check_size(width: Any, height: Any, dpi: Any, caption_scale: Any = 1.0) -> None:
+def check_size(width: Any, height: Any, dpi: Any, caption_scale: Any = 1.0) -> None:
     """Check the drawing options: numbers (not bools or strings), finite, within the documented bounds.
 
     ``dpi`` in [:data:`MIN_DPI`, :data:`MAX_DPI`]; ``width`` and ``height`` (inches) such that each
@@ -65,7 +65,7 @@ def _check_size(width: Any, height: Any, dpi: Any, caption_scale: Any = 1.0) -> 
     check_number(caption_scale, "caption_scale", 0.25, 4)
 
 
-def _floor_fonts(figure: Figure) -> None:
+def floor_fonts(figure: Figure) -> None:
     """Raise every text below one pixel to one pixel (FreeType refuses a size that rounds to 0).
 
     A long title or caption is set smaller to fit the width (see the layout); on a small frame that
@@ -79,17 +79,17 @@ def _floor_fonts(figure: Figure) -> None:
             text.set_fontsize(smallest)
 
 
-def _new_figure(width: float, height: float, dpi: float) -> tuple[Figure, Any]:
+def new_figure(width: float, height: float, dpi: float) -> tuple[Figure, Any]:
     """A white figure of ``width*dpi`` × ``height*dpi`` pixels (even sides) on its own Agg canvas."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    px_w, px_h = _pixel_size(width, height, dpi)
+    px_w, px_h = pixel_size(width, height, dpi)
     figure = Figure(figsize=(px_w / dpi, px_h / dpi), dpi=dpi, facecolor="white")
     return figure, FigureCanvasAgg(figure)
 
 
-class _FigureRenderer:
+class FigureRenderer:
     """What every renderer shares: a figure on an Agg canvas, and stepping through it."""
 
     figure: Figure

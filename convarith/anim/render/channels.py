@@ -12,14 +12,14 @@ from typing import Any
 
 import numpy as np
 
-from convarith.anim.render.base import _check_size, _FigureRenderer, _floor_fonts, _new_figure, _raise_small_texts
-from convarith.anim.render.palette import _GROUP_COLOURS, PALETTE
+from convarith.anim.render.base import FigureRenderer, check_size, floor_fonts, new_figure, raise_small_texts
+from convarith.anim.render.palette import GROUP_COLOURS, PALETTE
 from convarith.anim.scenes import ChannelScene
 from convarith.arithmetic.english import plural
 from convarith.arithmetic.validate import check_bool, check_choice
 
 
-class ChannelRenderer(_FigureRenderer):
+class ChannelRenderer(FigureRenderer):
     """The channel view of a grouped convolution: input and output channels, and who feeds whom.
 
     Parameters
@@ -59,7 +59,7 @@ class ChannelRenderer(_FigureRenderer):
 
         if not isinstance(scene, ChannelScene):
             raise TypeError(f"`scene` must be a ChannelScene, got {type(scene).__name__}")
-        _check_size(width, height, dpi, caption_scale)
+        check_size(width, height, dpi, caption_scale)
         caption = check_bool(caption, "caption")
         if numbers is not None:
             check_bool(numbers, "numbers")
@@ -67,7 +67,7 @@ class ChannelRenderer(_FigureRenderer):
         self.scene = scene
         self.step = -1
         self._background: Any = None
-        self.figure, self.canvas = _new_figure(width, height, dpi)
+        self.figure, self.canvas = new_figure(width, height, dpi)
         fig = self.figure
         height_in = float(fig.get_size_inches()[1])
         sc = height_in / 5.4
@@ -112,16 +112,16 @@ class ChannelRenderer(_FigureRenderer):
         self._out_hi: list[tuple[Any, Any]] = []
         self._links_hi: list[list[Any]] = []
         for c in range(cin):
-            edge = _GROUP_COLOURS[(c // per_in) % 8]
+            edge = GROUP_COLOURS[(c // per_in) % 8]
             box(0, y_of(c, cin), f"in {c}", PALETTE["input"], edge, False)
             self._in_hi.append(box(0, y_of(c, cin), f"in {c}", PALETTE["input_read"], edge, True))
         for c in range(cout):
-            edge = _GROUP_COLOURS[(c // per_out) % 8]
+            edge = GROUP_COLOURS[(c // per_out) % 8]
             box(8.4, y_of(c, cout), f"out {c}", PALETTE["output"], edge, False)
             self._out_hi.append(box(8.4, y_of(c, cout), f"out {c}", PALETTE["output_now"], edge, True))
         for c in range(cout):
             group = c // per_out
-            colour = _GROUP_COLOURS[group % 8]
+            colour = GROUP_COLOURS[group % 8]
             highlighted: list[Any] = []
             for ci in range(group * per_in, (group + 1) * per_in):
                 ends = ([1.6, 8.4], [y_of(ci, cin), y_of(c, cout)])
@@ -142,8 +142,8 @@ class ChannelRenderer(_FigureRenderer):
         self._active: list[Any] = []
         for artist in self._all_highlights():
             artist.set_visible(False)
-        _raise_small_texts(fig, sc)  # one minimum glyph size for every text
-        _floor_fonts(fig)
+        raise_small_texts(fig, sc)  # one minimum glyph size for every text
+        floor_fonts(fig)
 
     def _all_highlights(self) -> list[Any]:
         pairs = [a for pair in self._in_hi + self._out_hi for a in pair]

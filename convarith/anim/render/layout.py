@@ -1,7 +1,7 @@
 """Figure geometry: the frame's size in pixels, where each grid sits, and the panel grid.
 
 Arithmetic on sizes only (inches, points and cell units); nothing here draws or imports
-matplotlib. :func:`_layout_figure` decides, for a whole scene, how large a cell is, how the
+matplotlib. :func:`layout_figure` decides, for a whole scene, how large a cell is, how the
 panels tile the figure and where each panel's input and output grids go; the artists
 (:mod:`convarith.anim.render.artists`) are then built at those places.
 
@@ -23,29 +23,29 @@ from convarith.typing import PadPair
 Pads2d = tuple[PadPair, PadPair]
 
 
-def _pixel_size(width: float, height: float, dpi: float) -> tuple[int, int]:
+def pixel_size(width: float, height: float, dpi: float) -> tuple[int, int]:
     """``(width, height)`` in pixels, each rounded to an even number (video encoders need it)."""
     return 2 * max(1, round(width * dpi / 2)), 2 * max(1, round(height * dpi / 2))
 
 
-def _is_vertical(scene: Scene, layout: str) -> bool:
+def is_vertical(scene: Scene, layout: str) -> bool:
     """Whether the output sits above the input: asked for, or one 1-D panel (the guide's way)."""
     return layout == "vertical" or (layout == "auto" and len(scene.panels) == 1 and scene.panels[0].ndim == 1)
 
 
-def _as2d(shape: Sequence[int]) -> tuple[int, int]:
+def as2d(shape: Sequence[int]) -> tuple[int, int]:
     """Rows and columns of a grid (a 1-D grid is one row)."""
     return (1, shape[0]) if len(shape) == 1 else (shape[0], shape[1])
 
 
-def _pads2d(pads: Sequence[PadPair]) -> Pads2d:
+def pads2d(pads: Sequence[PadPair]) -> Pads2d:
     """Padding of rows and of columns, as ``((top, bottom), (left, right))``."""
     if not pads:
         return (0, 0), (0, 0)
     return ((0, 0), pads[0]) if len(pads) == 1 else (pads[0], pads[1])
 
 
-def _input_pads(panel: Panel) -> tuple[PadPair, ...]:
+def input_pads(panel: Panel) -> tuple[PadPair, ...]:
     """The drawn padding of the input grid: the padding, plus any ceil-mode overhang after it."""
     if not panel.overhang:
         return panel.input_padding
@@ -54,13 +54,13 @@ def _input_pads(panel: Panel) -> tuple[PadPair, ...]:
 
 def _drawn_shape(shape: Sequence[int], pads: Sequence[PadPair]) -> tuple[int, int]:
     """Rows and columns of a grid as drawn, its padding included."""
-    rows, cols = _as2d(shape)
-    (pt, pb), (pl, pr) = _pads2d(pads)
+    rows, cols = as2d(shape)
+    (pt, pb), (pl, pr) = pads2d(pads)
     return rows + pt + pb, cols + pl + pr
 
 
 @dataclass(frozen=True)
-class _Placement:
+class Placement:
     """Lower-left corners of one panel's drawn grids (padding included), in cell units."""
 
     input: tuple[float, float]
@@ -69,33 +69,33 @@ class _Placement:
 
 def _place_grids(
     panels: Sequence[Panel], vertical: bool, gap: float
-) -> tuple[list[_Placement], tuple[float, float, float, float]]:
+) -> tuple[list[Placement], tuple[float, float, float, float]]:
     """Where each panel's grids go, and the box ``(x_min, x_max, y_min, y_max)`` they fill.
 
     Real input cell ``(0, 0)`` is at the same place in every panel, so panels with different
     padding line up; the output is right of the input (centred on it vertically), or above it,
     ``gap`` cells away.
     """
-    in_pads = [_pads2d(_input_pads(p)) for p in panels]
+    in_pads = [pads2d(input_pads(p)) for p in panels]
     a_r = max(p[0][0] for p in in_pads)
     b_r = max(p[0][1] for p in in_pads)
     a_c = max(p[1][0] for p in in_pads)
     b_c = max(p[1][1] for p in in_pads)
-    rows_max = max(_as2d(p.input_shape)[0] for p in panels)
-    cols_max = max(_as2d(p.input_shape)[1] for p in panels)
+    rows_max = max(as2d(p.input_shape)[0] for p in panels)
+    cols_max = max(as2d(p.input_shape)[1] for p in panels)
     in_h, in_w = a_r + rows_max + b_r, a_c + cols_max + b_c
     out_shapes = [_drawn_shape(p.output_shape, p.output_crop) for p in panels]
     out_h = max(h for h, _ in out_shapes)
     out_w = max(w for _, w in out_shapes)
     places = []
     for panel, ((_, pb), (pl, _)), (oh, ow) in zip(panels, in_pads, out_shapes, strict=True):
-        rows, cols = _as2d(panel.input_shape)
+        rows, cols = as2d(panel.input_shape)
         at_input = (a_c - pl, b_r - pb + (rows_max - rows))
         if vertical:
             at_output = (a_c + cols / 2 - ow / 2, in_h + gap)
         else:
             at_output = (in_w + gap + (out_w - ow) / 2, (in_h - oh) / 2)
-        places.append(_Placement(at_input, at_output))
+        places.append(Placement(at_input, at_output))
     xs = [v for place in places for v in (place.input[0], place.output[0])]
     x_min = min(min(xs), 0.0)
     if vertical:
@@ -108,7 +108,7 @@ def _place_grids(
 
 
 @dataclass(frozen=True)
-class _FigureLayout:
+class FigureLayout:
     """The geometry of a whole frame: the panel grid, the cell size, the room for texts.
 
     Lengths ending in ``_in`` are inches; ``places`` and ``bbox`` are in cell units.
@@ -119,7 +119,7 @@ class _FigureLayout:
     scale: float  # height / 5.4 inches: fonts and margins scale with it
     vertical: bool
     gap: float  # cells between a panel's input and output grids
-    places: tuple[_Placement, ...]
+    places: tuple[Placement, ...]
     bbox: tuple[float, float, float, float]  # (x_min, x_max, y_min, y_max) of every panel's grids
     captions: tuple[str, ...]  # the caption lines drawn below the panels
     caption_in: float  # room for the caption
@@ -162,7 +162,7 @@ class _FigureLayout:
         return (x_mid - half_w, x_mid + half_w), (y_mid - half_h, y_mid + half_h)
 
 
-def _layout_figure(
+def layout_figure(
     scene: Scene,
     width_in: float,
     height_in: float,
@@ -171,13 +171,13 @@ def _layout_figure(
     vertical: bool,
     caption: bool,
     caption_scale: float = 1.0,
-) -> _FigureLayout:
+) -> FigureLayout:
     """Lay a scene out on a figure of ``width_in`` × ``height_in`` inches at ``dpi``.
 
     The panels tile the figure in the rows × columns (``scene.columns`` if set) that leave the
     cells largest, after room for the title, the caption and the grids' labels; a cell is never
     larger than 0.75 inch (scaled), so small layers do not look bloated, and is a whole number of
-    pixels (with :func:`_snap_to_pixels`, every cell edge falls on a pixel edge).
+    pixels (with :func:`snap_to_pixels`, every cell edge falls on a pixel edge).
     """
     panels = scene.panels
     n = len(panels)
@@ -202,7 +202,7 @@ def _layout_figure(
         if cell > best[0]:
             best = (cell, rows, cols)
     cell_in, rows, cols = best
-    return _FigureLayout(
+    return FigureLayout(
         width_in=width_in,
         height_in=height_in,
         scale=scale,
@@ -224,7 +224,7 @@ def _layout_figure(
     )
 
 
-def _snap_to_pixels(place: _Placement, to_pixels: Callable[[tuple[float, float]], Any], cell_px: float) -> _Placement:
+def snap_to_pixels(place: Placement, to_pixels: Callable[[tuple[float, float]], Any], cell_px: float) -> Placement:
     """Move each grid's origin by less than half a pixel so that its cell edges fall on pixel edges.
 
     With cells of a whole number of pixels (``cell_px``) and ``to_pixels`` the axes' data-to-pixel
@@ -236,4 +236,4 @@ def _snap_to_pixels(place: _Placement, to_pixels: Callable[[tuple[float, float]]
         px, py = to_pixels(xy)
         return xy[0] + (round(px) - px) / cell_px, xy[1] + (round(py) - py) / cell_px
 
-    return _Placement(snap(place.input), snap(place.output))
+    return Placement(snap(place.input), snap(place.output))

@@ -44,11 +44,11 @@ PALETTE: dict[str, str] = {
 }
 """Cell colours (Okabe-Ito palette and tints)."""
 
-_GROUP_COLOURS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000")
+GROUP_COLOURS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000")
 """Edge colour of each channel group in the channel view (Okabe-Ito, then black)."""
 
 
-def _format_value(value: float) -> str:
+def format_value(value: float) -> str:
     """A cell value as written on the cell: ``3``, ``2.5``, ``12.3``, ``−∞``; empty for NaN (not computed yet)."""
     if np.isnan(value):
         return ""

@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from convarith.anim.render.artists import _build_panel, _figure_texts, _Grid, _set_cells
-from convarith.anim.render.base import _check_size, _FigureRenderer, _floor_fonts, _new_figure, _raise_small_texts
-from convarith.anim.render.layout import _is_vertical, _layout_figure, _snap_to_pixels
-from convarith.anim.render.palette import PALETTE, _format_value
+from convarith.anim.render.artists import Grid, build_panel, figure_texts, set_cells
+from convarith.anim.render.base import FigureRenderer, check_size, floor_fonts, new_figure, raise_small_texts
+from convarith.anim.render.layout import is_vertical, layout_figure, snap_to_pixels
+from convarith.anim.render.palette import PALETTE, format_value
 from convarith.anim.scenes import Panel, Scene
 
 Coord = tuple[int, ...]
@@ -41,7 +41,7 @@ def _snap(v: float) -> int:
     return math.floor(v + 0.5)
 
 
-class Renderer(_FigureRenderer):
+class Renderer(FigureRenderer):
     """A reusable figure for one scene: :meth:`update` a step, :meth:`draw_frame` to pixels.
 
     Parameters
@@ -94,7 +94,7 @@ class Renderer(_FigureRenderer):
         if not isinstance(scene, Scene):
             raise TypeError(f"`scene` must be a Scene, got {type(scene).__name__}")
         check_choice(layout, "layout", ("auto", "horizontal", "vertical"))
-        _check_size(width, height, dpi, caption_scale)
+        check_size(width, height, dpi, caption_scale)
         caption = check_bool(caption, "caption")
         if numbers is not None:
             check_bool(numbers, "numbers")
@@ -106,19 +106,19 @@ class Renderer(_FigureRenderer):
         self.caption = caption
         self.caption_scale = caption_scale
         self.step = -1
-        self.figure, self.canvas = _new_figure(width, height, dpi)
-        self._vertical = _is_vertical(scene, layout)
+        self.figure, self.canvas = new_figure(width, height, dpi)
+        self._vertical = is_vertical(scene, layout)
         self._layers: dict[str, np.ndarray] | None = None  # pre-rendered pixels (see _build_layers)
         self._texted: dict[str, set[tuple[int, int, Coord]]] = {}  # cells whose value is in a layer
         self._rects: dict[tuple[Any, ...], Rect] = {}
         self._build()
-        _floor_fonts(self.figure)
+        floor_fonts(self.figure)
 
     def _build(self) -> None:
         """Lay the figure out and build every artist (once)."""
         width_in, height_in = (float(v) for v in self.figure.get_size_inches())
         dpi = float(self.figure.dpi)
-        layout = _layout_figure(
+        layout = layout_figure(
             self.scene,
             width_in,
             height_in,
@@ -132,20 +132,20 @@ class Renderer(_FigureRenderer):
         self._gap = layout.gap
         self._bbox = layout.bbox
         self._cell_points = layout.cell_points
-        self._grids: list[tuple[_Grid, _Grid]] = []
+        self._grids: list[tuple[Grid, Grid]] = []
         self._panel_artists: list[dict[str, Any]] = []
-        _figure_texts(self.figure, self.scene.title, layout)
+        figure_texts(self.figure, self.scene.title, layout)
         (x_lo, x_hi), (y_lo, y_hi) = layout.axes_limits()
         for number, (panel, place) in enumerate(zip(self.scene.panels, layout.places, strict=True)):
             ax = self.figure.add_axes(layout.axes_rect(number))
             ax.set_axis_off()
             ax.set_xlim(x_lo, x_hi)
             ax.set_ylim(y_lo, y_hi)
-            place = _snap_to_pixels(place, ax.transData.transform, layout.cell_in * dpi)
-            gin, gout, art = _build_panel(ax, panel, place, layout, numbers=self.numbers)
+            place = snap_to_pixels(place, ax.transData.transform, layout.cell_in * dpi)
+            gin, gout, art = build_panel(ax, panel, place, layout, numbers=self.numbers)
             self._grids.append((gin, gout))
             self._panel_artists.append(art)
-        _raise_small_texts(self.figure, layout.scale)  # one minimum glyph size for every text
+        raise_small_texts(self.figure, layout.scale)  # one minimum glyph size for every text
 
     # -- stepping ----------------------------------------------------------------------------
     def update(self, step: int) -> None:
@@ -155,7 +155,7 @@ class Renderer(_FigureRenderer):
             self._update_panel(panel, grids, art, step)
         self.step = step
 
-    def _update_panel(self, panel: Panel, grids: tuple[_Grid, _Grid], art: dict[str, Any], step: int) -> None:
+    def _update_panel(self, panel: Panel, grids: tuple[Grid, Grid], art: dict[str, Any], step: int) -> None:
         gin, gout = grids
         frame = panel.frames[step]
         scatter = panel.footprint_on_output
@@ -209,13 +209,13 @@ class Renderer(_FigureRenderer):
                 x, y = grid.corner(cell.coord)
                 assert cell.tap is not None
                 text.set_position((x + 0.95, y + 0.04))
-                text.set_text(_format_value(float(panel.kernel_values[cell.tap])))
+                text.set_text(format_value(float(panel.kernel_values[cell.tap])))
 
     def _apply(self, panel_index: int) -> None:
         """Set the overlays and output values of the current step on the artists (a full draw needs them)."""
         panel, art = self.scene.panels[panel_index], self._panel_artists[panel_index]
         for name, grid, cells, faces in art.get("pending", []):
-            _set_cells(art[name], grid, cells, faces)
+            set_cells(art[name], grid, cells, faces)
         art["pending"] = []
         frame = panel.frames[self.step]
         if art["out_texts"] and frame.output_values is not None:
@@ -223,7 +223,7 @@ class Renderer(_FigureRenderer):
             scatter = panel.footprint_on_output
             for coord, text in art["out_texts"].items():
                 shown = coord in art["touched"]
-                text.set_text(_format_value(float(frame.output_values[coord])) if shown else "")
+                text.set_text(format_value(float(frame.output_values[coord])) if shown else "")
                 bold = coord in current and not scatter
                 text.set_color("white" if bold else PALETTE["text"])
                 text.set_fontweight("bold" if bold else "normal")
@@ -401,7 +401,7 @@ class Renderer(_FigureRenderer):
         background = self._layers["background"]
         read_colour = {**_READ_COLOUR, "overhang": PALETTE["padding_read"]}
 
-        def input_state(gin: _Grid, panel: Panel) -> list[tuple[Coord, str]]:
+        def input_state(gin: Grid, panel: Panel) -> list[tuple[Coord, str]]:
             result = []
             for coord in gin.index:
                 inside = all(0 <= c < n for c, n in zip(coord, panel.input_shape, strict=True))
@@ -418,12 +418,12 @@ class Renderer(_FigureRenderer):
             if state in ("read", "winner"):
                 cells = input_state(gin, panel)
                 colours = [PALETTE["winner"] if state == "winner" else read_colour[k] for _, k in cells]
-                _set_cells(art["read"], gin, [c for c, _ in cells], colours)
+                set_cells(art["read"], gin, [c for c, _ in cells], colours)
                 ax.draw_artist(art["read"])
                 ax.draw_artist(gin.edges)
             else:
                 coords = list(gout.index)
-                _set_cells(art["now"], gout, coords, [output_colour[state]] * len(coords))
+                set_cells(art["now"], gout, coords, [output_colour[state]] * len(coords))
                 ax.draw_artist(art["now"])
                 ax.draw_artist(gout.edges)
         self._texted[state] = set()
@@ -465,7 +465,7 @@ class Renderer(_FigureRenderer):
                     texts.append((cell, art["in_texts"][coord]))
                 elif grid == 1 and coord in art["out_texts"] and final is not None and not panel.footprint_on_output:
                     text = art["out_texts"][coord]
-                    text.set_text(_format_value(float(final[coord])))
+                    text.set_text(format_value(float(final[coord])))
                     text.set_color("white" if state == "now" else PALETTE["text"])
                     text.set_fontweight("bold" if state == "now" else "normal")
                     texts.append((cell, text))
@@ -477,7 +477,7 @@ class Renderer(_FigureRenderer):
                 self._texted[state].add(cell)
             self._layers[state] = buffer.copy()
 
-    def _grid_rect(self, grid: _Grid, ax: Any) -> Rect:
+    def _grid_rect(self, grid: Grid, ax: Any) -> Rect:
         """Pixels of a whole grid and of the part of its edges that overhangs it."""
         corners = [(grid.x0, grid.y0), (grid.x0 + grid.shape[1], grid.y0 + grid.shape[0])]
         (x0, y0), (x1, y1) = ax.transData.transform(corners)

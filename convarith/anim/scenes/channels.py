@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from convarith.anim.scenes.common import _check_text
+from convarith.anim.scenes.common import check_text
 from convarith.anim.scenes.data import ChannelFrame, ChannelScene
 from convarith.arithmetic.validate import check_minimum
 
@@ -47,7 +47,7 @@ def group_scene(
     cin = check_minimum(in_channels, "in_channels", 1, MAX_CHANNELS)
     cout = check_minimum(out_channels, "out_channels", 1, MAX_CHANNELS)
     g = check_minimum(groups, "groups", 1)
-    _check_text(name, "name")
+    check_text(name, "name")
     if cin % g:
         raise ValueError(f"`in_channels` {cin} must be divisible by `groups` {g}")
     if cout % g:

@@ -40,14 +40,15 @@ def _gaps(windows: WindowMap, reads: Sequence[Cell]) -> tuple[Coord, ...]:
     return tuple(c for c in box if c not in read)
 
 
-def _engine() -> Any:
+def load_engine() -> Any:
     """The engine (:mod:`convarith.engine`, imported on demand: pictures without numbers need only the window map)."""
     import convarith.engine as engine
 
     return engine
 
 
-def _as_int_array(values: Any, name: str, shape: Sequence[int] | None = None) -> np.ndarray:
+def as_int_array(values: Any, name: str, shape: Sequence[int] | None = None) -> np.ndarray:
+    """``values`` as an array of numbers (refused naming ``name`` otherwise), of ``shape`` if given."""
     try:
         array = np.asarray(values)
     except (ValueError, TypeError, RecursionError) as error:  # ragged or too deep
@@ -59,13 +60,15 @@ def _as_int_array(values: Any, name: str, shape: Sequence[int] | None = None) ->
     return array
 
 
-def _default_input(shape: Sequence[int], seed: int) -> np.ndarray:
+def default_input(shape: Sequence[int], seed: int) -> np.ndarray:
+    """A seeded input of small ints (0 to 3), so the sums on a slide stay easy to check by hand."""
     from convarith.testing import random_array
 
     return random_array(shape, seed=seed, dtype=np.int64, low=0, high=3)
 
 
-def _default_kernel(shape: Sequence[int], seed: int) -> np.ndarray:
+def default_kernel(shape: Sequence[int], seed: int) -> np.ndarray:
+    """The guide's 3x3 kernel for a 3x3 shape, else a seeded kernel of ints 0 to 2."""
     if tuple(shape) == (3, 3):
         return GUIDE_KERNEL.copy()
     from convarith.testing import random_array
@@ -73,13 +76,14 @@ def _default_kernel(shape: Sequence[int], seed: int) -> np.ndarray:
     return random_array(shape, seed=seed + 1, dtype=np.int64, low=0, high=2)
 
 
-def _direct_frames(
+def direct_frames(
     windows: WindowMap,
     zeros: frozenset[Coord] = frozenset(),
     output_values: np.ndarray | None = None,
     winners: dict[Coord, Coord | None] | None = None,
 ) -> tuple[Frame, ...]:
-    _check_value_cells(math.prod(windows.output_shape), None if output_values is None else output_values.size)
+    """One frame per output cell of ``windows``: the cells it reads, and the values shown so far."""
+    check_value_cells(math.prod(windows.output_shape), None if output_values is None else output_values.size)
     frames = []
     shown = None if output_values is None else np.full(output_values.shape, np.nan)
     for step, out in enumerate(windows.positions()):
@@ -104,7 +108,7 @@ def _direct_frames(
     return tuple(frames)
 
 
-def _check_value_cells(frames: int, cells: int | None) -> None:
+def check_value_cells(frames: int, cells: int | None) -> None:
     """Refuse numbers on a scene whose per-frame output snapshots exceed :data:`MAX_VALUE_CELLS`."""
     if cells is not None and frames * cells > MAX_VALUE_CELLS:
         raise LayerError(
@@ -113,7 +117,7 @@ def _check_value_cells(frames: int, cells: int | None) -> None:
         )
 
 
-def _caption(lay: Layer) -> tuple[str, ...]:
+def layer_caption(lay: Layer) -> tuple[str, ...]:
     """The layer's formulas, numbers in: one line, or one per axis when the axes differ."""
     lines = lay.formulas()
     if len(lines) == 1:
@@ -139,7 +143,7 @@ MAX_TEXT = 200
 """The longest ``name``, ``title`` or label a scene takes, in characters."""
 
 
-def _check_drawable(lay: Layer, input_size: Any, name: str = "input_size") -> None:
+def check_drawable(lay: Layer, input_size: Any, name: str = "input_size") -> None:
     """Pictures have one or two spatial axes, at most :data:`MAX_GRID` cells a side, :data:`MAX_FRAMES` frames.
 
     Computed from the layer's sizes alone (no window map, no frame is built before), so a
@@ -148,7 +152,7 @@ def _check_drawable(lay: Layer, input_size: Any, name: str = "input_size") -> No
     """
     if lay.ndim > 2:
         raise ValueError(f"pictures have 1 or 2 spatial axes, got {lay.ndim}: `{name}` {shown(input_size)}")
-    shape, pads, out = lay.input_shape, _pads(lay), lay.output_shape
+    shape, pads, out = lay.input_shape, layer_pads(lay), lay.output_shape
     for x, (i, (pb, pe), ek, o) in enumerate(zip(shape, pads, lay.effective_kernel_size, out, strict=True)):
         # the widest grid drawn on this axis: the padded input, or the transposed view's stretched one
         extent = max(i + pb + pe, o + pb + pe + ek - 1 if lay.op == "conv_transpose" else 0, o, ek)
@@ -173,16 +177,16 @@ def _check_drawable(lay: Layer, input_size: Any, name: str = "input_size") -> No
         )
 
 
-def _check_options(numbers: Any, seed: Any, name: Any, title: Any) -> int:
+def check_options(numbers: Any, seed: Any, name: Any, title: Any) -> int:
     """The options every scene builder shares: ``numbers`` a bool, ``seed`` an int (returned), text names."""
     check_bool(numbers, "numbers")
     number = check_int(seed, "seed", minimum=0, maximum=2**63 - 1)
-    _check_text(name, "name")
-    _check_text(title, "title")
+    check_text(name, "name")
+    check_text(title, "title")
     return number
 
 
-def _check_text(value: Any, name: str, optional: bool = True) -> str | None:
+def check_text(value: Any, name: str, optional: bool = True) -> str | None:
     """A name, title or label: a string of at most :data:`MAX_TEXT` characters (or None if ``optional``)."""
     if value is None and optional:
         return None
@@ -193,18 +197,18 @@ def _check_text(value: Any, name: str, optional: bool = True) -> str | None:
     return value
 
 
-def _input_label(shape: Sequence[int], pads: Sequence[PadPair]) -> str:
+def input_label(shape: Sequence[int], pads: Sequence[PadPair]) -> str:
     """``input 5×5``, with ``, padding (1, 1)`` when there is padding."""
     label = f"input {format_size(shape)}"
     return label + (f", padding {format_padding(pads)}" if any(map(any, pads)) else "")
 
 
-def _output_label(shape: Sequence[int]) -> str:
+def output_label(shape: Sequence[int]) -> str:
     """``output 3×3``."""
     return f"output {format_size(shape)}"
 
 
-def _rule_words(lay: Layer) -> str:
+def rule_words(lay: Layer) -> str:
     """`` (same, tensorflow)`` or `` (valid)`` when the padding came from a rule, else nothing."""
     rule = lay.padding_rule
     if rule == "explicit":
@@ -212,11 +216,11 @@ def _rule_words(lay: Layer) -> str:
     return f" ({rule}, {lay.convention})" if rule == "same" else f" ({rule})"
 
 
-def _pads(lay: Layer) -> tuple[PadPair, ...]:
+def layer_pads(lay: Layer) -> tuple[PadPair, ...]:
     """The resolved padding of a layer with an input size (a LayerError without one)."""
     return lay.pads
 
 
-def _unit_batch(x: np.ndarray) -> np.ndarray:
+def unit_batch(x: np.ndarray) -> np.ndarray:
     """(*spatial) -> (1, 1, *spatial)."""
     return x[None, None]

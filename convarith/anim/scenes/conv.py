@@ -10,19 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from convarith.anim.scenes.common import (
-    _as_int_array,
-    _caption,
-    _check_drawable,
-    _check_options,
-    _default_input,
-    _default_kernel,
-    _direct_frames,
-    _engine,
-    _input_label,
-    _output_label,
-    _pads,
-    _rule_words,
-    _unit_batch,
+    as_int_array,
+    check_drawable,
+    check_options,
+    default_input,
+    default_kernel,
+    direct_frames,
+    input_label,
+    layer_caption,
+    layer_pads,
+    load_engine,
+    output_label,
+    rule_words,
+    unit_batch,
 )
 from convarith.anim.scenes.data import Panel, Scene
 from convarith.arithmetic.layer import Layer, layer
@@ -114,8 +114,8 @@ def conv_scene(
     array([3, 2, 1, 2, 3, 2, 1])
     """
     lay = layer("conv", input_size, kernel_size, stride, padding, dilation, convention=convention)
-    _check_drawable(lay, input_size)
-    return _conv_layer_scene(
+    check_drawable(lay, input_size)
+    return conv_layer_scene(
         lay,
         numbers=numbers,
         input_values=input_values,
@@ -127,7 +127,7 @@ def conv_scene(
     )
 
 
-def _conv_layer_scene(
+def conv_layer_scene(
     lay: Layer,
     *,
     numbers: bool = False,
@@ -139,27 +139,27 @@ def _conv_layer_scene(
     title: str | None = None,
 ) -> Scene:
     """The scene of a convolution layer (see :func:`conv_scene`)."""
-    seed = _check_options(numbers, seed, name, title)
+    seed = check_options(numbers, seed, name, title)
     from convarith.engine.padding import PADDING_MODES, check_mode_limits
 
-    shape, pads = lay.input_shape, _pads(lay)
+    shape, pads = lay.input_shape, layer_pads(lay)
     check_choice(padding_mode, "padding_mode", PADDING_MODES)
     check_mode_limits(shape, pads, padding_mode, "padding_mode")  # the engine's limits, as conv says them
     windows = window_map(lay)
     k = lay.kernel_size
     x = w = out = padded = None
     if numbers or input_values is not None or kernel_values is not None:
-        x = _default_input(shape, seed) if input_values is None else _as_int_array(input_values, "input_values", shape)
-        w = _default_kernel(k, seed) if kernel_values is None else _as_int_array(kernel_values, "kernel_values", k)
-        engine = _engine()
-        padded = engine.pad(_unit_batch(x), pads, padding_mode)[0, 0]
+        x = default_input(shape, seed) if input_values is None else as_int_array(input_values, "input_values", shape)
+        w = default_kernel(k, seed) if kernel_values is None else as_int_array(kernel_values, "kernel_values", k)
+        engine = load_engine()
+        padded = engine.pad(unit_batch(x), pads, padding_mode)[0, 0]
         out = engine.conv(
-            _unit_batch(x), _unit_batch(w), stride=lay.stride, padding=pads, dilation=lay.dilation,
+            unit_batch(x), unit_batch(w), stride=lay.stride, padding=pads, dilation=lay.dilation,
             padding_mode=padding_mode,
         )[0, 0]  # fmt: skip
     # the words of the layer's repr, in its order: kernel, stride, padding (and its rule), dilation
     default_title = f"Convolution: kernel {format_param(k)}, stride {format_param(lay.stride)}"
-    default_title += f", padding {format_padding(pads)}{_rule_words(lay)}"
+    default_title += f", padding {format_padding(pads)}{rule_words(lay)}"
     if padding_mode != "zeros":
         default_title += f" {padding_mode}"  # PyTorch's word: padding (1, 1) reflect
     if any(d != 1 for d in lay.dilation):
@@ -172,11 +172,11 @@ def _conv_layer_scene(
         kernel_shape=k,
         stride=lay.stride,
         dilation=lay.dilation,
-        input_label=_input_label(shape, pads),
-        output_label=_output_label(windows.output_shape),
+        input_label=input_label(shape, pads),
+        output_label=output_label(windows.output_shape),
         title=title or default_title,
-        caption=_caption(lay),
-        frames=_direct_frames(windows, output_values=out),
+        caption=layer_caption(lay),
+        frames=direct_frames(windows, output_values=out),
         windows=windows,
         input_values=x,
         kernel_values=w,

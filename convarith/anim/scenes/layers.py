@@ -12,12 +12,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from convarith.anim.scenes.common import _caption, _check_drawable
-from convarith.anim.scenes.conv import _conv_layer_scene
+from convarith.anim.scenes.common import check_drawable, layer_caption
+from convarith.anim.scenes.conv import conv_layer_scene
 from convarith.anim.scenes.crop import LayerCrop, crop_layer
 from convarith.anim.scenes.data import Scene
-from convarith.anim.scenes.pool import _pool_layer_scene
-from convarith.anim.scenes.transpose import _transpose_layer_scene
+from convarith.anim.scenes.pool import pool_layer_scene
+from convarith.anim.scenes.transpose import transpose_layer_scene
 from convarith.arithmetic.layer import Layer
 from convarith.arithmetic.text import format_size
 from convarith.arithmetic.validate import check_minimum, describe, is_sequence
@@ -93,7 +93,7 @@ def layer_scene(
     channels = _check_channels(channels)
     if lay.input_size is None:
         raise ValueError("`lay` has no input size: a picture needs one (use lay.with_input(size))")
-    _check_drawable(lay, lay.input_size, "lay")
+    check_drawable(lay, lay.input_size, "lay")
     crop = crop_layer(lay, max_frames, corner, view=options.get("view", "direct"))
     if not crop.is_cropped and channels is None:
         return _scene(lay, options)
@@ -122,7 +122,7 @@ def _labelled(
 ) -> Scene:
     """The scene of a cropped layer, titled and captioned with the real layer's numbers."""
     lay = crop.layer
-    caption = (*_caption(lay), *((crop.note(),) if crop.is_cropped else ()), *_channel_words(lay, channels))
+    caption = (*layer_caption(lay), *((crop.note(),) if crop.is_cropped else ()), *_channel_words(lay, channels))
     panel = scene.panels[0]
     changes: dict[str, Any] = {"caption": caption}
     if crop.is_cropped:
@@ -139,9 +139,9 @@ def _labelled(
 
 def _scene(lay: Layer, options: dict[str, Any]) -> Scene:
     if lay.op == "conv":
-        return _conv_layer_scene(lay, **options)
+        return conv_layer_scene(lay, **options)
     if lay.op in ("max_pool", "avg_pool"):
-        return _pool_layer_scene(lay, **options)
+        return pool_layer_scene(lay, **options)
     if lay.op == "conv_transpose":
-        return _transpose_layer_scene(lay, **options)
+        return transpose_layer_scene(lay, **options)
     raise ValueError(f"`lay` is an {lay.op!r} layer: pictures show 'conv', 'max_pool', 'avg_pool', 'conv_transpose'")

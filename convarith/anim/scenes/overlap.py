@@ -12,7 +12,7 @@ import itertools
 
 import numpy as np
 
-from convarith.anim.scenes.common import _caption, _check_drawable, _check_text, _input_label, _output_label
+from convarith.anim.scenes.common import check_drawable, check_text, input_label, layer_caption, output_label
 from convarith.anim.scenes.data import Cell, Frame, Panel, Scene
 from convarith.arithmetic.layer import layer
 from convarith.arithmetic.text import format_padding, format_param
@@ -69,10 +69,10 @@ def overlap_scene(
     >>> [c.coord for c in scene.panels[0].frames[1].writes]  # tap 1 writes 2j + 1
     [(1,), (3,), (5,)]
     """
-    _check_text(name, "name")
-    _check_text(title, "title")
+    check_text(name, "name")
+    check_text(title, "title")
     lay = layer("conv_transpose", input_size, kernel_size, stride, padding, dilation, output_padding=output_padding)
-    _check_drawable(lay, input_size)
+    check_drawable(lay, input_size)
     shape, out_shape, pads = lay.input_shape, lay.output_shape, lay.pads
     forward = window_map(lay)  # from the transposed output back to its input: output j is input j
     by_tap: dict[tuple[int, ...], list[Cell]] = {}
@@ -106,11 +106,11 @@ def overlap_scene(
         kernel_shape=lay.kernel_size,
         stride=lay.stride,
         dilation=lay.dilation,
-        input_label=_input_label(shape, ()) + " of ones",
-        output_label=_output_label(out_shape) + ": writes so far",
+        input_label=input_label(shape, ()) + " of ones",
+        output_label=output_label(out_shape) + ": writes so far",
         title=title or default_title,
         caption=(
-            *_caption(lay),
+            *layer_caption(lay),
             f"one frame per kernel tap, all input cells at once; interior taps by phase o mod s: {phases}",
         ),
         frames=tuple(frames),

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from convarith.anim.scenes.common import _check_drawable, _check_text
+from convarith.anim.scenes.common import check_drawable, check_text
 from convarith.anim.scenes.conv import conv_scene
 from convarith.anim.scenes.data import Panel, Scene
 from convarith.arithmetic.layer import layer
@@ -59,12 +59,12 @@ def same_comparison_scene(
     >>> [p.input_padding for p in scene.panels]
     [((0, 1),), ((1, 1),)]
     """
-    _check_text(name, "name", optional=False)
+    check_text(name, "name", optional=False)
     for arg, values in (("conventions", conventions), ("labels", labels)):
         if isinstance(values, str | bytes) or not isinstance(values, Sequence) or not 1 <= len(values) <= 4:
             raise TypeError(f"`{arg}` must be a sequence of 1 to 4 strings, got {describe(values)}")
         for x, value in enumerate(values):
-            _check_text(value, f"{arg}[{x}]", optional=False)
+            check_text(value, f"{arg}[{x}]", optional=False)
     if len(conventions) != len(labels):
         raise ValueError(f"`labels` must have one entry per convention ({len(conventions)}), got {len(labels)}")
     panels = []
@@ -198,13 +198,13 @@ def symmetric_scene(
     from convarith.engine.symmetric import symmetric_groups
 
     check_bool(numbers, "numbers")
-    _check_text(name, "name", optional=False)
+    check_text(name, "name", optional=False)
 
     if not isinstance(input_size, Sequence) and not isinstance(kernel_size, Sequence):
         input_size, kernel_size = (input_size, input_size), (kernel_size, kernel_size)  # ints: a 2-D picture
     # checked by the one parser: stride 1, k - 1 padding in total per axis (each group splits it its way)
     lay = layer("conv", input_size, kernel_size, padding="same", convention="pytorch")
-    _check_drawable(lay, input_size)
+    check_drawable(lay, input_size)
     ndim, shape, kernel = lay.ndim, lay.input_shape, lay.kernel_size
     groups = symmetric_groups(2**ndim, kernel)
     panels = []

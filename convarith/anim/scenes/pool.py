@@ -11,16 +11,16 @@ from typing import Any
 import numpy as np
 
 from convarith.anim.scenes.common import (
-    _as_int_array,
-    _caption,
-    _check_drawable,
-    _check_options,
-    _direct_frames,
-    _engine,
-    _input_label,
-    _output_label,
-    _pads,
-    _unit_batch,
+    as_int_array,
+    check_drawable,
+    check_options,
+    direct_frames,
+    input_label,
+    layer_caption,
+    layer_pads,
+    load_engine,
+    output_label,
+    unit_batch,
 )
 from convarith.anim.scenes.data import Panel, Scene
 from convarith.arithmetic.layer import Layer, layer
@@ -81,13 +81,13 @@ def pool_scene(
     check_choice(mode, "mode", ("max", "avg"))
     op = "max_pool" if mode == "max" else "avg_pool"
     lay = layer(op, input_size, kernel_size, stride, padding, dilation, ceil_mode=ceil_mode)
-    _check_drawable(lay, input_size)
-    return _pool_layer_scene(
+    check_drawable(lay, input_size)
+    return pool_layer_scene(
         lay, count_include_pad=count_include_pad, input_values=input_values, seed=seed, name=name, title=title
     )
 
 
-def _pool_layer_scene(
+def pool_layer_scene(
     lay: Layer,
     *,
     count_include_pad: bool = True,
@@ -97,11 +97,11 @@ def _pool_layer_scene(
     title: str | None = None,
 ) -> Scene:
     """The scene of a max or average pooling layer (see :func:`pool_scene`)."""
-    seed = _check_options(False, seed, name, title)
+    seed = check_options(False, seed, name, title)
     check_bool(count_include_pad, "count_include_pad")
     if lay.op not in ("max_pool", "avg_pool"):
         raise ValueError(f"pictures of pooling show 'max_pool' or 'avg_pool' layers, got {lay.op!r}")
-    shape, pads = lay.input_shape, _pads(lay)
+    shape, pads = lay.input_shape, layer_pads(lay)
     ks, ss, ds = lay.kernel_size, lay.stride, lay.dilation
     if lay.op == "avg_pool" and any(d != 1 for d in ds):
         raise ValueError(f"`dilation` {format_param(ds)}: average pooling has no dilation (PyTorch's AvgPool)")
@@ -111,12 +111,12 @@ def _pool_layer_scene(
 
         x = random_array(shape, seed=seed, dtype=np.int64, low=0, high=9)
     else:
-        x = _as_int_array(input_values, "input_values", shape)
-    engine = _engine()
+        x = as_int_array(input_values, "input_values", shape)
+    engine = load_engine()
     winners: dict[tuple[int, ...], tuple[int, ...] | None] | None = None
     if lay.op == "max_pool":
         out, idx = engine.max_pool(
-            _unit_batch(x), ks, stride=ss, padding=pads, dilation=ds, ceil_mode=lay.ceil_mode, return_indices=True
+            unit_batch(x), ks, stride=ss, padding=pads, dilation=ds, ceil_mode=lay.ceil_mode, return_indices=True
         )
         out, idx = out[0, 0].astype(np.float64), idx[0, 0]
         winners = {}
@@ -127,7 +127,7 @@ def _pool_layer_scene(
                 winners[pos], out[pos] = None, -np.inf
     else:
         out = engine.avg_pool(
-            _unit_batch(x.astype(np.float64)),
+            unit_batch(x.astype(np.float64)),
             ks,
             stride=ss,
             padding=pads,
@@ -152,11 +152,11 @@ def _pool_layer_scene(
         kernel_shape=ks,
         stride=ss,
         dilation=ds,
-        input_label=_input_label(shape, pads),
-        output_label=_output_label(windows.output_shape),
+        input_label=input_label(shape, pads),
+        output_label=output_label(windows.output_shape),
         title=title or default_title,
-        caption=_caption(lay),
-        frames=_direct_frames(windows, output_values=out, winners=winners),
+        caption=layer_caption(lay),
+        frames=direct_frames(windows, output_values=out, winners=winners),
         windows=windows,
         overhang=overhang if any(overhang) else (),
         input_values=x,

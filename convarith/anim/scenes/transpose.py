@@ -15,18 +15,18 @@ from typing import Any
 import numpy as np
 
 from convarith.anim.scenes.common import (
-    _as_int_array,
-    _caption,
-    _check_drawable,
-    _check_options,
-    _check_value_cells,
-    _default_input,
-    _default_kernel,
-    _direct_frames,
-    _input_label,
-    _output_label,
-    _pads,
-    _unit_batch,
+    as_int_array,
+    check_drawable,
+    check_options,
+    check_value_cells,
+    default_input,
+    default_kernel,
+    direct_frames,
+    input_label,
+    layer_caption,
+    layer_pads,
+    output_label,
+    unit_batch,
 )
 from convarith.anim.scenes.data import Cell, Frame, Panel, Scene
 from convarith.arithmetic.formulas import TransposeEquivalent, transpose_equivalent
@@ -113,8 +113,8 @@ def transpose_scene(
     """
     check_choice(view, "view", ("direct", "scatter"))
     lay = layer("conv_transpose", input_size, kernel_size, stride, padding, dilation, output_padding=output_padding)
-    _check_drawable(lay, input_size)
-    return _transpose_layer_scene(
+    check_drawable(lay, input_size)
+    return transpose_layer_scene(
         lay,
         view=view,
         numbers=numbers,
@@ -126,7 +126,7 @@ def transpose_scene(
     )
 
 
-def _transpose_layer_scene(
+def transpose_layer_scene(
     lay: Layer,
     *,
     view: str = "direct",
@@ -138,23 +138,23 @@ def _transpose_layer_scene(
     title: str | None = None,
 ) -> Scene:
     """The scene of a transposed convolution layer (see :func:`transpose_scene`)."""
-    seed = _check_options(numbers, seed, name, title)
+    seed = check_options(numbers, seed, name, title)
     check_choice(view, "view", ("direct", "scatter"))
-    ndim, shape, pads = lay.ndim, lay.input_shape, _pads(lay)
+    ndim, shape, pads = lay.ndim, lay.input_shape, layer_pads(lay)
     ks, ss, ds, aa = lay.kernel_size, lay.stride, lay.dilation, lay.output_padding
     x = w = out = None
     if numbers or input_values is not None or kernel_values is not None:
-        x = _default_input(shape, seed) if input_values is None else _as_int_array(input_values, "input_values", shape)
-        w = _default_kernel(ks, seed) if kernel_values is None else _as_int_array(kernel_values, "kernel_values", ks)
+        x = default_input(shape, seed) if input_values is None else as_int_array(input_values, "input_values", shape)
+        w = default_kernel(ks, seed) if kernel_values is None else as_int_array(kernel_values, "kernel_values", ks)
     transpose_fn: Callable[[np.ndarray], np.ndarray] | None = None
     if x is not None and w is not None:
         from convarith.engine import transpose as transpose_module
 
-        weight = _unit_batch(w)
+        weight = unit_batch(w)
 
         def transpose_fn(values: np.ndarray) -> np.ndarray:
             result = transpose_module.conv_transpose(
-                _unit_batch(values), weight, stride=ss, padding=pads, output_padding=aa, dilation=ds
+                unit_batch(values), weight, stride=ss, padding=pads, output_padding=aa, dilation=ds
             )
             return np.asarray(result)[0, 0]
 
@@ -166,7 +166,7 @@ def _transpose_layer_scene(
         default_title += f", dilation {format_param(ds)}"
     if any(aa):
         default_title += f", output_padding {format_param(aa)}"
-    caption = _caption(lay)
+    caption = layer_caption(lay)
 
     if view == "direct":
         equivalent = transpose_equivalent(lay)
@@ -201,10 +201,10 @@ def _transpose_layer_scene(
             stride=(1,) * ndim,
             dilation=ds,
             input_label=label,
-            output_label=_output_label(windows.output_shape),
+            output_label=output_label(windows.output_shape),
             title=title or default_title,
             caption=(*caption, _transposed_note(lay)),
-            frames=_direct_frames(windows, zeros=zeros, output_values=out),
+            frames=direct_frames(windows, zeros=zeros, output_values=out),
             windows=windows,
             zeros=zeros,
             input_values=stretched_values,
@@ -216,7 +216,7 @@ def _transpose_layer_scene(
     # scatter: the layer's window map is the forward convolution, from the transposed output (o')
     # back to its input (i'); its output cell j is the input cell j that adds the kernel
     forward = window_map(lay)
-    _check_value_cells(math.prod(forward.output_shape), None if x is None else math.prod(lay.output_shape))
+    check_value_cells(math.prod(forward.output_shape), None if x is None else math.prod(lay.output_shape))
     scatter_frames: list[Frame] = []
     for step, j in enumerate(forward.positions()):
         writes = tuple(Cell(r.input, r.offset, "output" if r.kind == "input" else "cropped") for r in forward.reads(j))
@@ -240,8 +240,8 @@ def _transpose_layer_scene(
         kernel_shape=ks,
         stride=ss,
         dilation=ds,
-        input_label=_input_label(shape, ()),
-        output_label=_output_label(out_shape) + (f" (cropped {format_padding(crop)})" if any(map(any, crop)) else ""),
+        input_label=input_label(shape, ()),
+        output_label=output_label(out_shape) + (f" (cropped {format_padding(crop)})" if any(map(any, crop)) else ""),
         title=title or default_title,
         caption=(*caption, "each input cell adds the kernel, scaled, onto the output"),
         frames=tuple(scatter_frames),
