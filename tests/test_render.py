@@ -19,6 +19,8 @@ from matplotlib.colors import to_rgb
 from PIL import Image
 
 from convarith.anim.render import PALETTE, ChannelRenderer, Renderer, render
+from convarith.anim.render.artists import PanelArtists
+from convarith.anim.render.frame import panel_frames
 from convarith.anim.scenes import (
     conv_scene,
     group_scene,
@@ -146,6 +148,30 @@ def test_random_access_equals_playing_forwards():
     for step in (17, 3, 35, 0):
         assert np.array_equal(renderer.draw_frame(step), frames[step])
     assert np.array_equal(frames[0], forwards[0])
+
+
+@pytest.mark.parametrize("name", list(SCENES))
+def test_the_frame_model_is_read_once_per_frame_from_the_scene(name):
+    # issue 21 item 4: one value per step holds the cells read, done and current; the renderer
+    # shows that value after drawing the frame
+    scene = SCENES[name]()
+    renderer = Renderer(scene, dpi=DPI)
+    for step in sorted({0, 1, len(scene) - 1}):
+        frames = panel_frames(scene, step)
+        for panel, frame in zip(scene.panels, frames, strict=True):
+            scatter = panel.footprint_on_output
+            done = []  # brute force: every output cell written before this step, once, in order
+            for earlier in panel.frames[:step]:
+                for cell in earlier.writes:
+                    if cell.coord not in done and (not scatter or cell.kind == "output"):
+                        done.append(cell.coord)
+            assert list(frame.done) == done
+            assert frame.current == tuple(c.coord for c in panel.frames[step].writes)
+            read = [c.coord for c in panel.frames[step].reads if c.kind != "overhang"]
+            assert frame.layer_cells.get("read", []) == read
+        renderer.draw_frame(step)
+        assert [f.done for f in renderer._shown] == [f.done for f in frames]
+        assert all(isinstance(art, PanelArtists) for art in renderer._panel_artists)
 
 
 def test_shown_numbers_are_the_frames_values():
