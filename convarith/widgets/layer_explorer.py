@@ -178,38 +178,19 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
     ) -> None:
         start, layer_note = explorer_start(layer) if layer is not None else ({}, "")
         if start:  # a real layer (or an inspect row): a corner of it, its numbers on the sliders
-            kind, input_size, kernel_size, stride = (
-                start["kind"],
-                start["input_size"],
-                start["kernel_size"],
-                start["stride"],
-            )
-            padding, dilation, output_padding = start["padding"], start["dilation"], start["output_padding"]
-            ceil_mode, ndim = start["ceil_mode"], start["ndim"]
-        if predict is not None and predict not in PREDICTIONS:
-            raise ValueError(f"`predict` must be None or one of {', '.join(map(repr, PREDICTIONS))}; got {predict!r}")
-        if kind not in KINDS:
-            raise ValueError(f"`kind` must be one of {', '.join(map(repr, KINDS))}; got {kind!r}")
-        if ndim not in (1, 2):
-            raise ValueError(f"`ndim` must be 1 or 2 (pictures), got {ndim}")
-        pooling = kind in ("max_pool", "avg_pool")
-        if w is not None and pooling:
-            raise LayerError(f"`w`: {kind} has no kernel weights, got an array of shape {np.shape(w)}")
+            kind, ndim = start["kind"], start["ndim"]
+            values = [start[name] for name in _FROM_LAYER]
+            input_size, kernel_size, stride, padding, dilation, output_padding, ceil_mode = values
+        _check_arguments(kind, ndim, predict, w)
         self.x = None if x is None else explorer_array(x, "x", ndim)
         self.w = None if w is None else explorer_array(w, "w", ndim)
-        input_size = _size_of(self.x, "x", "input_size", input_size, 5)
-        kernel_size = _size_of(self.w, "w", "kernel_size", kernel_size, 3)
-        if x is not None or predict == "next_value":
-            numbers = True
-        self.predict = predict
-        self.kind = kind
-        self.ndim = ndim
-        self.dpi = dpi
+        self.predict, self.kind, self.ndim, self.dpi = predict, kind, ndim, dpi
         self.renderer: Renderer | None = None
+        kernel_size = _size_of(self.w, "w", "kernel_size", kernel_size, 3)
         starting = {
-            "input_size": input_size,
+            "input_size": _size_of(self.x, "x", "input_size", input_size, 5),
             "kernel_size": kernel_size,
-            "stride": (kernel_size if pooling else 1) if stride is None else stride,
+            "stride": (kernel_size if kind in ("max_pool", "avg_pool") else 1) if stride is None else stride,
             "padding": padding,
             "dilation": dilation,
             "output_padding": output_padding,
@@ -217,7 +198,7 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
             "ceil_mode": ceil_mode,
             "padding_mode": padding_mode,
             "view": view,
-            "numbers": numbers,
+            "numbers": numbers or x is not None or predict == "next_value",
         }
         self.controls = make_controls(kind, starting)
         self.controls["numbers"].disabled = predict == "next_value"  # the values are what is predicted
@@ -555,6 +536,22 @@ _LAYER_PARAMETERS = (
     "ndim",
 )
 """The parameters (of :meth:`LayerExplorer.parameters`) that make the layer."""
+
+
+_FROM_LAYER = ("input_size", "kernel_size", "stride", "padding", "dilation", "output_padding", "ceil_mode")
+"""The starting values a real layer gives (:func:`~convarith.widgets.layer_start.explorer_start`)."""
+
+
+def _check_arguments(kind: str, ndim: int, predict: str | None, w: Any) -> None:
+    """Refuse an unknown kind, prediction or number of axes, and weights for a pooling layer."""
+    if predict is not None and predict not in PREDICTIONS:
+        raise ValueError(f"`predict` must be None or one of {', '.join(map(repr, PREDICTIONS))}; got {predict!r}")
+    if kind not in KINDS:
+        raise ValueError(f"`kind` must be one of {', '.join(map(repr, KINDS))}; got {kind!r}")
+    if ndim not in (1, 2):
+        raise ValueError(f"`ndim` must be 1 or 2 (pictures), got {ndim}")
+    if w is not None and kind in ("max_pool", "avg_pool"):
+        raise LayerError(f"`w`: {kind} has no kernel weights, got an array of shape {np.shape(w)}")
 
 
 def _size_of(array: np.ndarray | None, name: str, size_name: str, size: int | None, default: int) -> int:

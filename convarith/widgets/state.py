@@ -504,49 +504,68 @@ def layer_state(
     shown_w = ws if numbers else None
     x = random_array((1, 1, *shape), seed=seed) if xs is None else xs[None, None]
     w = random_array((1, 1, *kernel), seed=seed + 1) if ws is None else ws[None, None]
-    pad_arg = _call_padding(pads)
     if kind == "conv" and padding_mode != "zeros":
         try:  # the engine's padding-mode limits (reflect: pads < i; circular: pads <= i)
             check_mode_limits(shape, pads, padding_mode, "padding_mode")
         except LayerError as error:
             return LayerState(None, None, None, message=str(error))
+    out_shape, call = _run_engine(lay, kind, x, w, padding_mode)
+    scene, notes = _explorer_scene(lay, kind, view, padding_mode, numbers, shown_x, shown_w)
+    positions = tuple(
+        len(kernel_starts(kind, shape[axis], kernel[axis], s, pads[axis], d, output_padding=a, ceil_mode=ceil_mode))
+        for axis in range(lay.ndim)
+    )
+    return LayerState(lay, scene, out_shape, x.shape, w.shape, call, None, notes, positions)
+
+
+def _run_engine(lay: Layer, kind: str, x: np.ndarray, w: np.ndarray, padding_mode: str) -> tuple[tuple[int, ...], str]:
+    """The engine's output shape for ``lay`` on ``x`` (and ``w``), and the call as a reader would type it."""
+    assert lay.padding is not None
+    s, d, a = lay.stride[0], lay.dilation[0], lay.output_padding[0]  # the same on every axis
+    kernel, ceil_mode = lay.kernel_size, lay.ceil_mode
+    pad_arg = _call_padding(lay.padding)
     out: Any  # the engine's result (max_pool's type also allows an (output, indices) pair)
     if kind == "conv":
         out = conv(x, w, stride=s, padding=pad_arg, dilation=d, padding_mode=padding_mode)
-    elif kind == "transpose":
-        out = conv_transpose(x, w, stride=s, padding=pad_arg, output_padding=a, dilation=d)
-    elif kind == "max_pool":
-        out = max_pool(x, kernel, stride=s, padding=pad_arg, dilation=d, ceil_mode=ceil_mode)
-    else:
-        out = avg_pool(x, kernel, stride=s, padding=pad_arg, ceil_mode=ceil_mode)
-
-    notes: list[str] = []
-    if kind == "conv":
         call = f"conv(x {x.shape}, w {w.shape}, stride={s}, padding={pad_arg!r}"
         call += f", dilation={d}" if d != 1 else ""
         call += f", padding_mode={padding_mode!r})" if padding_mode != "zeros" else ")"
+    elif kind == "transpose":
+        out = conv_transpose(x, w, stride=s, padding=pad_arg, output_padding=a, dilation=d)
+        call = f"conv_transpose(x {x.shape}, w {w.shape}, stride={s}, padding={pad_arg!r}"
+        call += f", output_padding={a})" if a else ")"
+    else:
+        if kind == "max_pool":
+            out = max_pool(x, kernel, stride=s, padding=pad_arg, dilation=d, ceil_mode=ceil_mode)
+        else:
+            out = avg_pool(x, kernel, stride=s, padding=pad_arg, ceil_mode=ceil_mode)
+        call = f"{kind}(x {x.shape}, {kernel}, stride={s}, padding={pad_arg!r}"
+        call += f", dilation={d}" if d != 1 else ""
+        call += ", ceil_mode=True)" if ceil_mode else ")"
+    return tuple(int(n) for n in np.shape(out)), call
+
+
+def _explorer_scene(
+    lay: Layer, kind: str, view: str, padding_mode: str, numbers: bool, shown_x: Any, shown_w: Any
+) -> tuple[Scene, tuple[str, ...]]:
+    """The frames of ``lay`` as the explorer draws them, and the notes under the formula."""
+    assert lay.padding is not None and lay.input_size is not None
+    shape, kernel, pads = lay.input_size, lay.kernel_size, lay.padding
+    s, d, a = lay.stride[0], lay.dilation[0], lay.output_padding[0]  # the same on every axis
+    if kind == "conv":
         rule = lay.padding_rule if lay.padding_rule != "explicit" else pads  # a rule keeps its name in the title
         scene = conv_scene(
             shape, kernel, s, rule, d, convention=lay.convention, numbers=numbers,
             input_values=shown_x, kernel_values=shown_w, padding_mode=padding_mode,
         )  # fmt: skip
-    elif kind == "transpose":
-        call = f"conv_transpose(x {x.shape}, w {w.shape}, stride={s}, padding={pad_arg!r}"
-        call += f", output_padding={a})" if a else ")"
+        return scene, ()
+    if kind == "transpose":
         scene = transpose_scene(
             shape, kernel, s, pads, a, d, view=view, numbers=numbers, input_values=shown_x, kernel_values=shown_w
         )
-    else:
-        call = f"{kind}(x {x.shape}, {kernel}, stride={s}, padding={pad_arg!r}"
-        call += f", dilation={d}" if d != 1 else ""
-        call += ", ceil_mode=True)" if ceil_mode else ")"
-        mode = "max" if kind == "max_pool" else "avg"
-        scene = pool_scene(shape, kernel, s, pads, d, mode=mode, ceil_mode=ceil_mode, input_values=shown_x)
-        if ceil_mode and lay.axes[0].pool_dropped_last():
-            notes.append("ceil mode dropped the last window: it would start in the right padding")
-    positions = tuple(
-        len(kernel_starts(kind, shape[axis], kernel[axis], s, pads[axis], d, output_padding=a, ceil_mode=ceil_mode))
-        for axis in range(lay.ndim)
-    )
-    out_shape = tuple(int(n) for n in np.shape(out))
-    return LayerState(lay, scene, out_shape, x.shape, w.shape, call, None, tuple(notes), positions)
+        return scene, ()
+    mode = "max" if kind == "max_pool" else "avg"
+    scene = pool_scene(shape, kernel, s, pads, d, mode=mode, ceil_mode=lay.ceil_mode, input_values=shown_x)
+    if lay.ceil_mode and lay.axes[0].pool_dropped_last():
+        return scene, ("ceil mode dropped the last window: it would start in the right padding",)
+    return scene, ()
