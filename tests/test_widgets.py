@@ -570,6 +570,15 @@ def test_padding_is_read_the_same_way_by_the_constructor_and_set() -> None:
         assert [built.controls[n].value for n in names] == [moved.controls[n].value for n in names]
 
 
+def test_padding_that_is_not_whole_numbers_is_refused_not_rounded() -> None:
+    with pytest.raises(TypeError, match=r"`padding` must be an integer, got float 1\.5"):
+        LayerExplorer("conv", 5, 3, padding=1.5, dpi=DPI)
+    explorer = LayerExplorer("conv", 5, 3, dpi=DPI)
+    with pytest.raises(ValueError, match=r"a \(before, after\) pair or a rule, got \(1, 2, 3\)"):
+        explorer.set(padding=(1, 2, 3))
+    assert explorer.build_layer().padding == ((0, 0), (0, 0))  # unchanged
+
+
 def test_explorer_refuses_bad_construction_arguments() -> None:
     with pytest.raises(ValueError, match="`kind`"):
         LayerExplorer("deconv")

@@ -13,6 +13,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from convarith.arithmetic import CONVENTIONS
+from convarith.arithmetic.validate import check_int
 from convarith.widgets._common import slider
 from convarith.widgets.state import PADDING_CHOICES
 
@@ -23,7 +24,8 @@ def padding_controls(padding: Any) -> tuple[str, int, int]:
     """The padding controls' values for a padding: ``(rule, before, after)``.
 
     An int is the same before and after, a pair is ``(before, after)``, a string is a rule
-    (``'valid'``, ``'same'``, ``'full'``; its numbers are shown once the layer has them).
+    (``'valid'``, ``'same'``, ``'full'``; its numbers are shown once the layer has them). A float
+    or a pair of another length is refused (TypeError, ValueError), not rounded or cut.
 
     Examples
     --------
@@ -33,8 +35,11 @@ def padding_controls(padding: Any) -> tuple[str, int, int]:
     if isinstance(padding, str):
         return padding, 0, 0
     if isinstance(padding, Sequence):
-        return "explicit", int(padding[0]), int(padding[1])
-    return "explicit", int(padding), int(padding)
+        if len(padding) != 2:
+            raise ValueError(f"`padding` must be an int, a (before, after) pair or a rule, got {padding!r}")
+        return "explicit", check_int(padding[0], "padding"), check_int(padding[1], "padding")
+    number = check_int(padding, "padding")
+    return "explicit", number, number
 
 
 def make_controls(kind: str, start: dict[str, Any]) -> dict[str, widgets.Widget]:
