@@ -47,7 +47,7 @@ def test_the_explorer_draws_the_notebooks_x_and_the_printed_padded_rows(notebook
         panel = explorer.state.scene.panels[0]
         np.testing.assert_array_equal(panel.input_values, names["x"][0, 0])  # the notebook's own x
         assert panel.padded_values.tolist() == rows[mode]  # grey values == the printed row
-        texts = explorer.renderer._panel_artists[0]["in_texts"]
+        texts = explorer.renderer._panel_artists[0].in_texts
         assert [texts[(c,)].get_text() for c in (-2, -1, 5, 6)] == [str(rows[mode][i]) for i in (0, 1, 7, 8)]
 
 

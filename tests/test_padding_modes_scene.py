@@ -156,7 +156,7 @@ def test_padding_cells_show_their_values_in_grey() -> None:
 
     panel_scene = conv_scene(3, 3, padding=2, input_values=ROW, padding_mode="reflect")
     renderer = Renderer(panel_scene, dpi=40)
-    texts = renderer._panel_artists[0]["in_texts"]
+    texts = renderer._panel_artists[0].in_texts
     assert {c[0]: t.get_text() for c, t in texts.items()} == {
         c - 2: str(v) for c, v in enumerate(PADDED_ROW["reflect"])
     }

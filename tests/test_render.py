@@ -16,6 +16,8 @@ from matplotlib.colors import to_rgb
 from PIL import Image
 
 from convarith.anim.render import PALETTE, ChannelRenderer, Renderer, render
+from convarith.anim.render.artists import PanelArtists
+from convarith.anim.render.frame import panel_frames
 from convarith.anim.scenes import (
     conv_scene,
     group_scene,
@@ -46,7 +48,7 @@ def rgb(name):
 def pixel_at(renderer, panel_index, grid_index, coord, pixels):
     gin, gout = renderer._grids[panel_index]
     grid = (gin, gout)[grid_index]
-    ax = renderer._panel_artists[panel_index]["footprint"].axes
+    ax = renderer._panel_artists[panel_index].footprint.axes
     x, y = grid.corner(coord)
     # near the top-left corner, inside the cell: clear of the value (centre) and the weight (bottom right)
     px, py = ax.transData.transform((x + 0.25, y + 0.75))
@@ -129,7 +131,7 @@ def test_blitted_frames_equal_a_full_draw(name, geometry):
 def test_cells_cover_whole_pixels():
     # the property the fast path rests on: cells are a whole number of pixels, their edges on pixel edges
     renderer = Renderer(conv_scene((5, 7), 3, 2, 1), dpi=33)
-    ax = renderer._panel_artists[0]["footprint"].axes
+    ax = renderer._panel_artists[0].footprint.axes
     for grid in renderer._grids[0]:
         corners = np.array([grid.corner(c) for c in grid.index])
         pixels = ax.transData.transform(np.vstack([corners, corners + 1]))
@@ -146,17 +148,41 @@ def test_random_access_equals_playing_forwards():
     assert np.array_equal(frames[0], forwards[0])
 
 
+@pytest.mark.parametrize("name", list(SCENES))
+def test_the_frame_model_is_read_once_per_frame_from_the_scene(name):
+    # issue 21 item 4: one value per step holds the cells read, done and current; the renderer
+    # shows that value after drawing the frame
+    scene = SCENES[name]()
+    renderer = Renderer(scene, dpi=DPI)
+    for step in sorted({0, 1, len(scene) - 1}):
+        frames = panel_frames(scene, step)
+        for panel, frame in zip(scene.panels, frames, strict=True):
+            scatter = panel.footprint_on_output
+            done = []  # brute force: every output cell written before this step, once, in order
+            for earlier in panel.frames[:step]:
+                for cell in earlier.writes:
+                    if cell.coord not in done and (not scatter or cell.kind == "output"):
+                        done.append(cell.coord)
+            assert list(frame.done) == done
+            assert frame.current == tuple(c.coord for c in panel.frames[step].writes)
+            read = [c.coord for c in panel.frames[step].reads if c.kind != "overhang"]
+            assert frame.layer_cells.get("read", []) == read
+        renderer.draw_frame(step)
+        assert [f.done for f in renderer._shown] == [f.done for f in frames]
+        assert all(isinstance(art, PanelArtists) for art in renderer._panel_artists)
+
+
 def test_shown_numbers_are_the_frames_values():
     scene = conv_scene((5, 5), 3, numbers=True)
     renderer = Renderer(scene, dpi=DPI)
     renderer.draw_frame(len(scene) - 1)
     art = renderer._panel_artists[0]
     final = scene.panels[0].frames[-1].output_values
-    for coord, text in art["out_texts"].items():
+    for coord, text in art.out_texts.items():
         assert text.get_text() == str(int(final[coord]))
-    for coord, text in art["in_texts"].items():
+    for coord, text in art.in_texts.items():
         assert text.get_text() == str(int(scene.panels[0].input_values[coord]))
-    weights = sorted(int(t.get_text()) for t in art["weight_texts"])
+    weights = sorted(int(t.get_text()) for t in art.weight_texts)
     assert weights == sorted(scene.panels[0].kernel_values.ravel().tolist())
 
 
@@ -165,7 +191,7 @@ def test_a_window_of_padding_only_shows_minus_infinity():
     renderer = Renderer(scene, dpi=DPI)
     renderer.draw_frame(0)
     renderer._prepare_full_draw()
-    assert renderer._panel_artists[0]["out_texts"][(0,)].get_text() == "−∞"
+    assert renderer._panel_artists[0].out_texts[(0,)].get_text() == "−∞"
 
 
 def test_labels_name_input_and_output_with_sizes():

@@ -529,6 +529,55 @@ def test_set_updates_several_controls_at_once() -> None:
         explorer.set(colour="red")
 
 
+@pytest.mark.parametrize(
+    ("kind", "op", "settings"),
+    [
+        ("conv", "conv", {"input_size": 6, "stride": 2, "padding": "same", "convention": "same_lower"}),
+        ("conv", "conv", {"input_size": 7, "kernel_size": 2, "padding": (0, 2), "dilation": 2}),
+        ("max_pool", "max_pool", {"input_size": 5, "kernel_size": 2, "stride": 2, "ceil_mode": True}),
+        ("transpose", "conv_transpose", {"input_size": 3, "stride": 2, "padding": 1, "output_padding": 1}),
+    ],
+)
+def test_the_explorer_builds_one_layer_from_its_controls(kind: str, op: str, settings: dict) -> None:
+    # issue 21 item 3: the controls make one Layer; the state, the scene and the engine call take it
+    explorer = LayerExplorer(kind, dpi=DPI)
+    explorer.set(**settings)
+    i = settings["input_size"]
+    padding = settings.get("padding", 0)
+    if isinstance(padding, tuple):
+        padding = (padding, padding)
+    expected = layer(
+        op, (i, i), settings.get("kernel_size", 3), settings.get("stride"), padding, settings.get("dilation", 1),
+        output_padding=settings.get("output_padding", 0), ceil_mode=settings.get("ceil_mode", False),
+        convention=settings.get("convention", "tensorflow"),
+    )  # fmt: skip
+    lay = explorer.build_layer()
+    assert lay == expected
+    assert explorer.state.layer == lay
+    assert explorer.state.scene is not None and explorer.state.scene.layer == lay
+    assert f"stride={lay.stride[0]}" in explorer.state.engine_call
+    assert explorer.state.engine_shape is not None and explorer.state.engine_shape[2:] == lay.output_shape
+
+
+def test_padding_is_read_the_same_way_by_the_constructor_and_set() -> None:
+    for padding in (2, (0, 1), "full"):
+        built = LayerExplorer("conv", 5, 3, padding=padding, dpi=DPI)
+        moved = LayerExplorer("conv", 5, 3, dpi=DPI)
+        moved.set(padding=padding)
+        assert built.build_layer() == moved.build_layer()
+        names = ("padding", "pad_before", "pad_after", "symmetric")
+        assert [built.controls[n].value for n in names] == [moved.controls[n].value for n in names]
+
+
+def test_padding_that_is_not_whole_numbers_is_refused_not_rounded() -> None:
+    with pytest.raises(TypeError, match=r"`padding` must be an integer, got float 1\.5"):
+        LayerExplorer("conv", 5, 3, padding=1.5, dpi=DPI)
+    explorer = LayerExplorer("conv", 5, 3, dpi=DPI)
+    with pytest.raises(ValueError, match=r"a \(before, after\) pair or a rule, got \(1, 2, 3\)"):
+        explorer.set(padding=(1, 2, 3))
+    assert explorer.build_layer().padding == ((0, 0), (0, 0))  # unchanged
+
+
 def test_explorer_refuses_bad_construction_arguments() -> None:
     with pytest.raises(ValueError, match="`kind`"):
         LayerExplorer("deconv")

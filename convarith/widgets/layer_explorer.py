@@ -4,8 +4,9 @@ The controls (input size, kernel, stride, padding with asymmetric and framework-
 dilation, output padding, ceil mode, padding mode), a :class:`ipywidgets.Play` control linked to
 a step slider that moves the kernel, the picture from :class:`convarith.anim.render.Renderer`,
 the output-size formula with the numbers substituted (LaTeX), and a line checking the formula
-against a scan of the kernel positions and the engine's output shape. Everything shown comes
-from :func:`convarith.widgets.state.describe_layer`.
+against a scan of the kernel positions and the engine's output shape. The controls make one
+:class:`~convarith.arithmetic.Layer` (:meth:`LayerExplorer.build_layer`); everything shown comes
+from it (:func:`convarith.widgets.state.layer_state`).
 
 Click to link: a click on an output cell of the picture (``ipyevents``) moves the kernel to the
 position that computes it; in a transposed convolution's scatter view a click on an input cell
@@ -27,15 +28,22 @@ import numpy as np
 
 from convarith.anim.render import Renderer
 from convarith.anim.scenes import Scene
-from convarith.arithmetic import CONVENTIONS, LayerError
+from convarith.arithmetic import Layer, LayerError
 from convarith.arithmetic.english import cell_name
 from convarith.arithmetic.text import format_size
-from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes, slider
+from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes
+from convarith.widgets.explorer_controls import make_controls, padding_controls, shown_controls
 from convarith.widgets.layer_start import explorer_start
 from convarith.widgets.predict import PREDICTIONS
 from convarith.widgets.predict_view import PredictAndLink, PredictionBox, click_events
 from convarith.widgets.slides import SlideButton
-from convarith.widgets.state import KINDS, PADDING_CHOICES, LayerState, describe_layer, explorer_array
+from convarith.widgets.state import (
+    KINDS,
+    LayerState,
+    explorer_array,
+    explorer_layer,
+    layer_state,
+)
 
 __all__ = ["CACHE_SIZE", "LayerExplorer"]
 
@@ -170,106 +178,44 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
     ) -> None:
         start, layer_note = explorer_start(layer) if layer is not None else ({}, "")
         if start:  # a real layer (or an inspect row): a corner of it, its numbers on the sliders
-            kind, input_size, kernel_size, stride = (
-                start["kind"],
-                start["input_size"],
-                start["kernel_size"],
-                start["stride"],
-            )
-            padding, dilation, output_padding = start["padding"], start["dilation"], start["output_padding"]
-            ceil_mode, ndim = start["ceil_mode"], start["ndim"]
-        if predict is not None and predict not in PREDICTIONS:
-            raise ValueError(f"`predict` must be None or one of {', '.join(map(repr, PREDICTIONS))}; got {predict!r}")
-        if kind not in KINDS:
-            raise ValueError(f"`kind` must be one of {', '.join(map(repr, KINDS))}; got {kind!r}")
-        if ndim not in (1, 2):
-            raise ValueError(f"`ndim` must be 1 or 2 (pictures), got {ndim}")
-        pooling = kind in ("max_pool", "avg_pool")
-        if w is not None and pooling:
-            raise LayerError(f"`w`: {kind} has no kernel weights, got an array of shape {np.shape(w)}")
+            kind, ndim = start["kind"], start["ndim"]
+            values = [start[name] for name in _FROM_LAYER]
+            input_size, kernel_size, stride, padding, dilation, output_padding, ceil_mode = values
+        _check_arguments(kind, ndim, predict, w)
         self.x = None if x is None else explorer_array(x, "x", ndim)
         self.w = None if w is None else explorer_array(w, "w", ndim)
-        input_size = _size_of(self.x, "x", "input_size", input_size, 5)
-        kernel_size = _size_of(self.w, "w", "kernel_size", kernel_size, 3)
-        if x is not None or predict == "next_value":
-            numbers = True
-        self.predict = predict
-        if stride is None:
-            stride = kernel_size if pooling else 1
-        self.kind = kind
-        self.ndim = ndim
-        self.dpi = dpi
+        self.predict, self.kind, self.ndim, self.dpi = predict, kind, ndim, dpi
         self.renderer: Renderer | None = None
-        if isinstance(padding, str):
-            rule, before, after = padding, 0, 0
-        elif isinstance(padding, Sequence):
-            rule, before, after = "explicit", int(padding[0]), int(padding[1])
-        else:
-            rule, before, after = "explicit", int(padding), int(padding)
-        all_controls: dict[str, widgets.Widget] = {
-            "input_size": slider("input size i", input_size, 1, 12),
-            "kernel_size": slider("kernel k", kernel_size, 1, 6),
-            "stride": slider("stride s", stride, 1, 4),
-            "padding": widgets.ToggleButtons(
-                options=list(PADDING_CHOICES if kind == "conv" else ("explicit",)),
-                value=rule,
-                description="padding",
-                style={"description_width": "4em", "button_width": "5.2em"},
-            ),
-            "convention": widgets.Dropdown(
-                options=[c for c in CONVENTIONS if c not in ("valid", "full")],
-                value=convention,
-                description="'same' rule",
-                style={"description_width": "9em"},
-                layout=widgets.Layout(width="24em"),
-            ),
-            "pad_before": slider("pad before pb", before, 0, 5),
-            "pad_after": slider("pad after pe", after, 0, 5),
-            "symmetric": widgets.Checkbox(value=before == after, description="pb = pe", indent=False),
-            "dilation": slider("dilation d", dilation, 1, 3),
-            "output_padding": slider("output padding a", output_padding, 0, 3),
-            "ceil_mode": widgets.Checkbox(value=ceil_mode, description="ceil mode", indent=False),
-            "padding_mode": widgets.Dropdown(
-                options=["zeros", "reflect", "replicate", "circular"],
-                value=padding_mode,
-                description="padding mode",
-                style={"description_width": "9em"},
-                layout=widgets.Layout(width="24em"),
-            ),
-            "view": widgets.ToggleButtons(
-                options=["direct", "scatter"], value=view, description="view", style={"description_width": "9em"}
-            ),
-            "numbers": widgets.Checkbox(value=numbers, description="numbers in cells", indent=False),
+        kernel_size = _size_of(self.w, "w", "kernel_size", kernel_size, 3)
+        starting = {
+            "input_size": _size_of(self.x, "x", "input_size", input_size, 5),
+            "kernel_size": kernel_size,
+            "stride": (kernel_size if kind in ("max_pool", "avg_pool") else 1) if stride is None else stride,
+            "padding": padding,
+            "dilation": dilation,
+            "output_padding": output_padding,
+            "convention": convention,
+            "ceil_mode": ceil_mode,
+            "padding_mode": padding_mode,
+            "view": view,
+            "numbers": numbers or x is not None or predict == "next_value",
         }
-        if controls is None:
-            controls = ["input_size", "kernel_size", "stride", "padding", "dilation"]
-            controls += {
-                "conv": [],
-                "transpose": ["output_padding", "view", "numbers"],
-                "max_pool": ["ceil_mode"],
-                "avg_pool": ["ceil_mode"],
-            }[kind]
-        unknown = set(controls) - {*all_controls, "padding"}
-        if unknown:
-            raise ValueError(f"`controls`: unknown names {sorted(unknown)}; choose from {sorted(all_controls)}")
-        shown = list(controls)
-        if "padding" in shown:  # the padding group: rule, convention, before/after, pb = pe
-            at = shown.index("padding")
-            group = ["padding", "convention", "pad_before", "pad_after", "symmetric"] if kind == "conv" else [
-                "pad_before", "pad_after", "symmetric"
-            ]  # fmt: skip
-            shown[at : at + 1] = group
-        self.controls = all_controls
-        all_controls["numbers"].disabled = predict == "next_value"  # the values are what is predicted
-        self.shown_controls = tuple(shown)
-        for name, control in all_controls.items():
-            control.add_class(f"convarith-{name.replace('_', '-')}")
-            control.observe(self._on_control, names="value")
+        self.controls = make_controls(kind, starting)
+        self.controls["numbers"].disabled = predict == "next_value"  # the values are what is predicted
+        self.shown_controls = shown_controls(kind, controls, self.controls)
+        self._make_views(interval)
+        self._lay_out(slides)
+        self._wire()
+        if start:
+            self._start_at(start, layer_note)
+        self._syncpadding_controls()
+        self.update()
 
+    def _make_views(self, interval: int) -> None:
+        """The stepper, the picture, the texts and the prediction box, and the explorer's own state."""
         self._stepper = Stepper("kernel position", interval)
         self.step = self._stepper.slider
         self.play = self._stepper.play
-        self.step.observe(self._on_step, names="value")
         self.picture = picture()
         self.position = html_box("convarith-position")
         self.formula = html_box("convarith-formula", math=True)
@@ -278,9 +224,8 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
         self.message = html_box("convarith-message")
         self.notice = html_box("convarith-notice")
         self.prediction = PredictionBox()
-        self.prediction.on(self.check_prediction, self.next_question)
-        self.prediction.layout.display = None if predict else "none"
-        self.play.disabled = predict in ("next_value", "reads")
+        self.prediction.layout.display = None if self.predict else "none"
+        self.play.disabled = self.predict in ("next_value", "reads")
         self.chosen: set[tuple[int, ...]] = set()
         self.state: LayerState = LayerState(None, None, None)
         self._busy = False
@@ -290,36 +235,46 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
         self._revealed: dict[tuple[tuple[str, Any], ...], int] = {}  # frames revealed per layer
         self._asked: tuple[Any, ...] = ()  # the open question
         self._plain: tuple[Any, Any] | None = None  # (renderer, the same without max-pooling winners)
-        self.events = click_events(self.picture, self.on_click)
 
+    def _lay_out(self, slides: bool) -> None:
+        """Controls left; stepper, picture and prediction right; message, formula, check and slides below."""
+        shown = self.shown_controls
         left = widgets.VBox(
-            [all_controls[name] for name in shown], layout=widgets.Layout(min_width="25em" if shown else "0")
+            [self.controls[name] for name in shown], layout=widgets.Layout(min_width="25em" if shown else "0")
         )
         right = widgets.VBox(
             [self._stepper.box, self.position, self.picture, self.notice, self.prediction],
             layout=widgets.Layout(align_items="flex-start"),
         )
-        self.slide_button = SlideButton(self.slide_scene, filename=f"{kind}_slide") if slides else None
+        self.slide_button = SlideButton(self.slide_scene, filename=f"{self.kind}_slide") if slides else None
         super().__init__(
             [widgets.HBox([left, right]), self.message, self.formula, self.check]
             + ([self.slide_button] if self.slide_button is not None else []),
             layout=widgets.Layout(border="1px solid #ddd", padding="0.5em"),
         )
         self.add_class("convarith-explorer")
-        if start:  # sliders reach the layer's numbers (a 7x7 kernel, padding 3)
-            self._busy = True
-            for name in ("input_size", "kernel_size", "stride", "dilation", "output_padding"):
-                all_controls[name].max = max(all_controls[name].max, start[name])
-                all_controls[name].value = start[name]
-            for name, value in zip(("pad_before", "pad_after"), start["padding"], strict=True):
-                all_controls[name].max = max(all_controls[name].max, value)
-                all_controls[name].value = value
-            self._busy = False
-            self.layer_note = html_box("convarith-layer-note")
-            self.layer_note.value = layer_note
-            self.children = (self.layer_note, *super().children)
-        self._sync_padding_controls()
-        self.update()
+
+    def _wire(self) -> None:
+        """Every control, the step slider, the prediction's buttons and the picture's clicks."""
+        for control in self.controls.values():
+            control.observe(self._on_control, names="value")
+        self.step.observe(self._on_step, names="value")
+        self.prediction.on(self.check_prediction, self.next_question)
+        self.events = click_events(self.picture, self.on_click)
+
+    def _start_at(self, start: dict[str, Any], note: str) -> None:
+        """Sliders that reach a real layer's numbers (a 7x7 kernel, padding 3), and the note above."""
+        self._busy = True
+        for name in ("input_size", "kernel_size", "stride", "dilation", "output_padding"):
+            self.controls[name].max = max(self.controls[name].max, start[name])
+            self.controls[name].value = start[name]
+        for name, value in zip(("pad_before", "pad_after"), start["padding"], strict=True):
+            self.controls[name].max = max(self.controls[name].max, value)
+            self.controls[name].value = value
+        self._busy = False
+        self.layer_note = html_box("convarith-layer-note")
+        self.layer_note.value = note
+        self.children = (self.layer_note, *super().children)
 
     # -- parameters --------------------------------------------------------------------------
     def parameters(self) -> dict[str, Any]:
@@ -345,6 +300,28 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
             "w": self.w,
         }
 
+    def build_layer(self) -> Layer:
+        """The one layer the controls describe: the scene, the engine call and the check line take it.
+
+        Returns
+        -------
+        Layer
+            :func:`~convarith.widgets.state.explorer_layer` of the controls' values.
+
+        Raises
+        ------
+        LayerError
+            When the controls make no layer (the explorer shows the message).
+
+        Examples
+        --------
+        >>> explorer = LayerExplorer("conv", 5, 3, stride=2, padding=1, dpi=20)
+        >>> explorer.build_layer() == explorer.state.layer
+        True
+        """
+        p = self.parameters()
+        return explorer_layer(**{name: p[name] for name in _LAYER_PARAMETERS})
+
     def set(self, **values: Any) -> None:
         """Set several controls at once and redraw once (``padding`` may be an int, pair or rule).
 
@@ -359,24 +336,26 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
         try:
             for name, value in values.items():
                 if name == "padding":
-                    if isinstance(value, str):
-                        self.controls["padding"].value = value
-                    else:
-                        pb, pe = (value, value) if isinstance(value, int) else value
-                        self.controls["padding"].value = "explicit"
-                        self.controls["symmetric"].value = pb == pe
-                        self.controls["pad_before"].value = pb
-                        self.controls["pad_after"].value = pe
+                    rule, pb, pe = padding_controls(value)
+                    self.controls["padding"].value = rule
+                    if rule == "explicit":
+                        self._show_pads(pb, pe)
                 elif name in self.controls:
                     self.controls[name].value = value
                 else:
                     raise ValueError(f"`{name}` is not a control; choose from {sorted(self.controls)}")
         finally:
             self._busy = False
-        self._sync_padding_controls()
+        self._syncpadding_controls()
         self.update()
 
-    def _sync_padding_controls(self) -> None:
+    def _show_pads(self, pb: int, pe: int) -> None:
+        """Set the explicit padding controls to ``(pb, pe)``."""
+        self.controls["symmetric"].value = pb == pe
+        self.controls["pad_before"].value = pb
+        self.controls["pad_after"].value = pe
+
+    def _syncpadding_controls(self) -> None:
         c = self.controls
         explicit = c["padding"].value == "explicit"
         for name in ("pad_before", "pad_after", "symmetric"):
@@ -392,7 +371,7 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
             return
         self._busy = True
         try:
-            self._sync_padding_controls()
+            self._syncpadding_controls()
         finally:
             self._busy = False
         self.update()
@@ -435,7 +414,8 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
     def update(self) -> None:
         """Recompute everything from the controls and redraw.
 
-        Impossible parameters show a message (:func:`describe_layer` explains them); any other
+        The controls make one layer (:meth:`build_layer`) and :func:`layer_state` what is shown of
+        it. Impossible parameters show a message (the layer's error explains them); any other
         error is a bug and propagates. The last :data:`CACHE_SIZE` layers keep their state and
         renderer, so moving a slider back to a value seen before only draws a frame.
         """
@@ -443,7 +423,15 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
         key = tuple(sorted((k, v) for k, v in parameters.items() if k not in ("x", "w")))  # arrays are fixed
         cached = self._cache.pop(key, None)
         if cached is None:
-            state = describe_layer(**parameters)
+            try:
+                lay = self.build_layer()
+            except LayerError as error:  # impossible parameters: the message says why
+                state = LayerState(None, None, None, message=str(error))
+            else:
+                state = layer_state(
+                    lay, view=parameters["view"], padding_mode=parameters["padding_mode"],
+                    numbers=parameters["numbers"], x=self.x, w=self.w,
+                )  # fmt: skip
             renderer = Renderer(state.scene, caption=False, dpi=self.dpi) if state.scene is not None else None
             cached = (state, renderer)
         self._cache[key] = cached
@@ -479,10 +467,7 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
             self._stepper.reset(1 if hidden else len(state.scene))
             if self.controls["padding"].value != "explicit" and state.layer and state.layer.padding:
                 # show the padding a rule chose in the (disabled) explicit controls
-                pb, pe = state.layer.padding[0]
-                self.controls["symmetric"].value = pb == pe
-                self.controls["pad_before"].value = pb
-                self.controls["pad_after"].value = pe
+                self._show_pads(*state.layer.padding[0])
             self._limit_steps()
         finally:
             self._busy = busy
@@ -536,6 +521,37 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
             )
         elif self.predict == "next_value":
             self.prediction.idle("A step of the scatter view adds to several output cells: choose the direct view.")
+
+
+_LAYER_PARAMETERS = (
+    "kind",
+    "input_size",
+    "kernel_size",
+    "stride",
+    "padding",
+    "dilation",
+    "output_padding",
+    "ceil_mode",
+    "convention",
+    "ndim",
+)
+"""The parameters (of :meth:`LayerExplorer.parameters`) that make the layer."""
+
+
+_FROM_LAYER = ("input_size", "kernel_size", "stride", "padding", "dilation", "output_padding", "ceil_mode")
+"""The starting values a real layer gives (:func:`~convarith.widgets.layer_start.explorer_start`)."""
+
+
+def _check_arguments(kind: str, ndim: int, predict: str | None, w: Any) -> None:
+    """Refuse an unknown kind, prediction or number of axes, and weights for a pooling layer."""
+    if predict is not None and predict not in PREDICTIONS:
+        raise ValueError(f"`predict` must be None or one of {', '.join(map(repr, PREDICTIONS))}; got {predict!r}")
+    if kind not in KINDS:
+        raise ValueError(f"`kind` must be one of {', '.join(map(repr, KINDS))}; got {kind!r}")
+    if ndim not in (1, 2):
+        raise ValueError(f"`ndim` must be 1 or 2 (pictures), got {ndim}")
+    if w is not None and kind in ("max_pool", "avg_pool"):
+        raise LayerError(f"`w`: {kind} has no kernel weights, got an array of shape {np.shape(w)}")
 
 
 def _size_of(array: np.ndarray | None, name: str, size_name: str, size: int | None, default: int) -> int:

@@ -33,6 +33,8 @@ __all__ = [
     "LayerState",
     "describe_layer",
     "explorer_array",
+    "explorer_layer",
+    "layer_state",
     "kernel_starts",
 ]
 
@@ -272,6 +274,7 @@ def _check_arrays(lay: Layer, x: np.ndarray | None, w: np.ndarray | None) -> Non
 
 
 _OPS = {"conv": "conv", "transpose": "conv_transpose", "max_pool": "max_pool", "avg_pool": "avg_pool"}
+_KINDS = {op: kind for kind, op in _OPS.items()}  # the explorer's kind of a layer's operation
 
 
 def _call_padding(pads: tuple[tuple[int, int], ...]) -> int | tuple[tuple[int, int], ...]:
@@ -368,17 +371,114 @@ def describe_layer(
         return LayerState(None, None, None, message=f"`kind` must be one of {', '.join(KINDS)}; got {kind!r}")
     if ndim not in (1, 2):
         return LayerState(None, None, None, message=f"`ndim` must be 1 or 2 (pictures), got {ndim}")
+    try:  # the layer parser: the one place where impossible parameters become a message
+        lay = explorer_layer(
+            kind, input_size, kernel_size, stride, padding, dilation,
+            output_padding=output_padding, ceil_mode=ceil_mode, convention=convention, ndim=ndim,
+        )  # fmt: skip
+    except LayerError as error:
+        return LayerState(None, None, None, message=str(error))
+    return layer_state(lay, view=view, padding_mode=padding_mode, numbers=numbers, seed=seed, x=x, w=w)
+
+
+def explorer_layer(
+    kind: str = "conv",
+    input_size: int = 5,
+    kernel_size: int = 3,
+    stride: int | None = None,
+    padding: Any = 0,
+    dilation: int = 1,
+    *,
+    output_padding: int = 0,
+    ceil_mode: bool = False,
+    convention: str = "tensorflow",
+    ndim: int = 2,
+) -> Layer:
+    """The layer an explorer's controls describe: the same numbers on every axis.
+
+    Parameters
+    ----------
+    kind : {'conv', 'max_pool', 'avg_pool', 'transpose'}
+    input_size, kernel_size, stride, dilation, output_padding : int
+        The same on every axis (``stride`` defaults to 1, or to the kernel for pooling).
+    padding : int, (before, after), or {'valid', 'same', 'full'}
+        The same on every axis; ``'same'`` is split by ``convention``.
+    ceil_mode : bool
+        Pooling only.
+    convention : str
+        The 'same' rule (:data:`convarith.arithmetic.CONVENTIONS`).
+    ndim : {1, 2}
+        Spatial axes.
+
+    Returns
+    -------
+    Layer
+        ``layer(op, (input_size,) * ndim, ...)`` (:func:`convarith.arithmetic.layer`), with
+        ``op`` the kind's operation (``'transpose'``: ``'conv_transpose'``).
+
+    Raises
+    ------
+    LayerError
+        When the parameters make no layer (the message names the parameter and the numbers).
+
+    Notes
+    -----
+    A ``(before, after)`` padding is the same pair on every axis: ``((pb, pe),) * ndim``.
+
+    Examples
+    --------
+    >>> explorer_layer("conv", 6, 3, 2, "same").padding
+    ((0, 1), (0, 1))
+    >>> explorer_layer("max_pool", 5, 2, padding=(0, 1), ndim=1).output_shape
+    (3,)
+    """
     if kind == "avg_pool" and dilation != 1:
-        return LayerState(
-            None, None, None, message=f"`dilation` {dilation}: average pooling has no dilation (PyTorch's AvgPool)"
-        )
+        raise LayerError(f"`dilation` {dilation}: average pooling has no dilation (PyTorch's AvgPool)")
     if isinstance(padding, Sequence) and not isinstance(padding, str):  # (before, after) on every axis
         padding = ((int(padding[0]), int(padding[1])),) * ndim
-    try:  # the layer parser: the one place where impossible parameters become a message
-        lay = layer(
-            _OPS[kind], (input_size,) * ndim, kernel_size, stride, padding, dilation,
-            output_padding=output_padding, ceil_mode=ceil_mode, convention=convention,
-        )  # fmt: skip
+    return layer(
+        _OPS[kind], (input_size,) * ndim, kernel_size, stride, padding, dilation,
+        output_padding=output_padding, ceil_mode=ceil_mode, convention=convention,
+    )  # fmt: skip
+
+
+def layer_state(
+    lay: Layer,
+    *,
+    view: str = "direct",
+    padding_mode: str = "zeros",
+    numbers: bool = False,
+    seed: int = 0,
+    x: Any = None,
+    w: Any = None,
+) -> LayerState:
+    """What an explorer shows for one layer: its frames, the engine call and shape, the scan.
+
+    Parameters
+    ----------
+    lay : Layer
+        A ``'conv'``, ``'conv_transpose'``, ``'max_pool'`` or ``'avg_pool'`` layer with an input
+        size of one or two axes (:func:`explorer_layer`). The scene, the engine call and the
+        check line all take their numbers from it.
+    view, padding_mode, numbers, seed, x, w
+        As :func:`describe_layer` takes them.
+
+    Returns
+    -------
+    LayerState
+        With ``message`` set (and no layer) when ``x`` or ``w`` do not fit the layer, the direct
+        view of a transposed convolution would pad by less than nothing, or the padding mode's
+        limits are passed.
+
+    Examples
+    --------
+    >>> state = layer_state(explorer_layer("conv", 5, 3, 2, 1))  # padding_strides
+    >>> state.positions, state.engine_call
+    ((3, 3), 'conv(x (1, 1, 5, 5), w (1, 1, 3, 3), stride=2, padding=1)')
+    """
+    kind = _KINDS[lay.op]
+    ndim = lay.ndim
+    try:
         xs = None if x is None else explorer_array(x, "x", ndim)
         if w is not None and kind in ("max_pool", "avg_pool"):
             raise LayerError(f"`w`: {kind} has no kernel weights, got an array of shape {np.shape(w)}")
@@ -399,53 +499,73 @@ def describe_layer(
                 f"by p′ = ek − 1 − p = {format_pad(eq.padding)}, less than nothing; choose the scatter view"
             ))  # fmt: skip
     s, d, a = lay.stride[0], lay.dilation[0], lay.output_padding[0]  # the same on every axis
+    ceil_mode = lay.ceil_mode
     shown_x = xs if numbers or kind in ("max_pool", "avg_pool") else None  # values in the picture
     shown_w = ws if numbers else None
     x = random_array((1, 1, *shape), seed=seed) if xs is None else xs[None, None]
     w = random_array((1, 1, *kernel), seed=seed + 1) if ws is None else ws[None, None]
-    pad_arg = _call_padding(pads)
     if kind == "conv" and padding_mode != "zeros":
         try:  # the engine's padding-mode limits (reflect: pads < i; circular: pads <= i)
             check_mode_limits(shape, pads, padding_mode, "padding_mode")
         except LayerError as error:
             return LayerState(None, None, None, message=str(error))
-    out: Any  # the engine's result (max_pool's type also allows an (output, indices) pair)
-    if kind == "conv":
-        out = conv(x, w, stride=s, padding=pad_arg, dilation=d, padding_mode=padding_mode)
-    elif kind == "transpose":
-        out = conv_transpose(x, w, stride=s, padding=pad_arg, output_padding=a, dilation=d)
-    elif kind == "max_pool":
-        out = max_pool(x, kernel, stride=s, padding=pad_arg, dilation=d, ceil_mode=ceil_mode)
-    else:
-        out = avg_pool(x, kernel, stride=s, padding=pad_arg, ceil_mode=ceil_mode)
-
-    notes: list[str] = []
-    if kind == "conv":
-        call = f"conv(x {x.shape}, w {w.shape}, stride={s}, padding={pad_arg!r}"
-        call += f", dilation={d}" if d != 1 else ""
-        call += f", padding_mode={padding_mode!r})" if padding_mode != "zeros" else ")"
-        rule = padding if lay.padding_rule != "explicit" else pads  # a rule keeps its name in the title
-        scene = conv_scene(
-            shape, kernel, s, rule, d, convention=convention, numbers=numbers,
-            input_values=shown_x, kernel_values=shown_w, padding_mode=padding_mode,
-        )  # fmt: skip
-    elif kind == "transpose":
-        call = f"conv_transpose(x {x.shape}, w {w.shape}, stride={s}, padding={pad_arg!r}"
-        call += f", output_padding={a})" if a else ")"
-        scene = transpose_scene(
-            shape, kernel, s, pads, a, d, view=view, numbers=numbers, input_values=shown_x, kernel_values=shown_w
-        )
-    else:
-        call = f"{kind}(x {x.shape}, {kernel}, stride={s}, padding={pad_arg!r}"
-        call += f", dilation={d}" if d != 1 else ""
-        call += ", ceil_mode=True)" if ceil_mode else ")"
-        mode = "max" if kind == "max_pool" else "avg"
-        scene = pool_scene(shape, kernel, s, pads, d, mode=mode, ceil_mode=ceil_mode, input_values=shown_x)
-        if ceil_mode and lay.axes[0].pool_dropped_last():
-            notes.append("ceil mode dropped the last window: it would start in the right padding")
+    out_shape, call = _run_engine(lay, kind, x, w, padding_mode)
+    scene, notes = _explorer_scene(lay, kind, view, padding_mode, numbers, shown_x, shown_w)
     positions = tuple(
         len(kernel_starts(kind, shape[axis], kernel[axis], s, pads[axis], d, output_padding=a, ceil_mode=ceil_mode))
         for axis in range(lay.ndim)
     )
-    out_shape = tuple(int(n) for n in np.shape(out))
-    return LayerState(lay, scene, out_shape, x.shape, w.shape, call, None, tuple(notes), positions)
+    return LayerState(lay, scene, out_shape, x.shape, w.shape, call, None, notes, positions)
+
+
+def _run_engine(lay: Layer, kind: str, x: np.ndarray, w: np.ndarray, padding_mode: str) -> tuple[tuple[int, ...], str]:
+    """The engine's output shape for ``lay`` on ``x`` (and ``w``), and the call as a reader would type it."""
+    assert lay.padding is not None
+    s, d, a = lay.stride[0], lay.dilation[0], lay.output_padding[0]  # the same on every axis
+    kernel, ceil_mode = lay.kernel_size, lay.ceil_mode
+    pad_arg = _call_padding(lay.padding)
+    out: Any  # the engine's result (max_pool's type also allows an (output, indices) pair)
+    if kind == "conv":
+        out = conv(x, w, stride=s, padding=pad_arg, dilation=d, padding_mode=padding_mode)
+        call = f"conv(x {x.shape}, w {w.shape}, stride={s}, padding={pad_arg!r}"
+        call += f", dilation={d}" if d != 1 else ""
+        call += f", padding_mode={padding_mode!r})" if padding_mode != "zeros" else ")"
+    elif kind == "transpose":
+        out = conv_transpose(x, w, stride=s, padding=pad_arg, output_padding=a, dilation=d)
+        call = f"conv_transpose(x {x.shape}, w {w.shape}, stride={s}, padding={pad_arg!r}"
+        call += f", output_padding={a})" if a else ")"
+    else:
+        if kind == "max_pool":
+            out = max_pool(x, kernel, stride=s, padding=pad_arg, dilation=d, ceil_mode=ceil_mode)
+        else:
+            out = avg_pool(x, kernel, stride=s, padding=pad_arg, ceil_mode=ceil_mode)
+        call = f"{kind}(x {x.shape}, {kernel}, stride={s}, padding={pad_arg!r}"
+        call += f", dilation={d}" if d != 1 else ""
+        call += ", ceil_mode=True)" if ceil_mode else ")"
+    return tuple(int(n) for n in np.shape(out)), call
+
+
+def _explorer_scene(
+    lay: Layer, kind: str, view: str, padding_mode: str, numbers: bool, shown_x: Any, shown_w: Any
+) -> tuple[Scene, tuple[str, ...]]:
+    """The frames of ``lay`` as the explorer draws them, and the notes under the formula."""
+    assert lay.padding is not None and lay.input_size is not None
+    shape, kernel, pads = lay.input_size, lay.kernel_size, lay.padding
+    s, d, a = lay.stride[0], lay.dilation[0], lay.output_padding[0]  # the same on every axis
+    if kind == "conv":
+        rule = lay.padding_rule if lay.padding_rule != "explicit" else pads  # a rule keeps its name in the title
+        scene = conv_scene(
+            shape, kernel, s, rule, d, convention=lay.convention, numbers=numbers,
+            input_values=shown_x, kernel_values=shown_w, padding_mode=padding_mode,
+        )  # fmt: skip
+        return scene, ()
+    if kind == "transpose":
+        scene = transpose_scene(
+            shape, kernel, s, pads, a, d, view=view, numbers=numbers, input_values=shown_x, kernel_values=shown_w
+        )
+        return scene, ()
+    mode = "max" if kind == "max_pool" else "avg"
+    scene = pool_scene(shape, kernel, s, pads, d, mode=mode, ceil_mode=lay.ceil_mode, input_values=shown_x)
+    if lay.ceil_mode and lay.axes[0].pool_dropped_last():
+        return scene, ("ceil mode dropped the last window: it would start in the right padding",)
+    return scene, ()

@@ -19,7 +19,7 @@ the scatter view (3.5), footprint and target (4), kernel weights (4.1).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -201,14 +201,51 @@ def _grid_labels(
     return output_label
 
 
-def _moving_artists(ax: Any, panel: Panel, output_label: Any, sc: float) -> dict[str, Any]:
-    """The animated artists of a panel (left out of the cached background, drawn over it).
+@dataclass
+class PanelArtists:
+    """The animated artists of one panel (left out of the cached background, drawn over it).
 
-    Keys: ``read``, ``done``, ``now`` (overlays recolouring input cells read, output cells
-    computed before, output cells written now; between the grid's fills and its edges),
-    ``links`` (two lines from the footprint to the target), ``footprint``, ``target``,
-    ``output_label``, and empty slots for the value texts.
+    Attributes
+    ----------
+    read, done, now : PolyCollection
+        Overlays recolouring input cells read, output cells computed before, output cells
+        written now (fills only, between the grid's fills and its edges).
+    links : list of Line2D
+        Two lines from the footprint to the target.
+    footprint, target : Rectangle
+        The kernel's footprint, and the single cell at the other end.
+    output_label : Text
+        The output grid's label (the direct views copy it back over the links).
+    in_texts, out_texts : dict
+        Numerical mode: the value texts of input cells (still) and output cells (animated), by
+        coordinate.
+    weight_texts : list of Text
+        Numerical mode: the kernel weights, one text per tap.
+    stale : bool
+        The overlays and output texts do not show the current step yet: set on them before a
+        full draw (the fast path copies pixels instead).
     """
+
+    read: Any
+    done: Any
+    now: Any
+    links: list[Any]
+    footprint: Any
+    target: Any
+    output_label: Any
+    in_texts: dict[Coord, Any] = field(default_factory=dict)
+    out_texts: dict[Coord, Any] = field(default_factory=dict)
+    weight_texts: list[Any] = field(default_factory=list)
+    stale: bool = False
+
+    @property
+    def axes(self) -> Any:
+        """The panel's axes."""
+        return self.footprint.axes
+
+
+def _moving_artists(ax: Any, panel: Panel, output_label: Any, sc: float) -> PanelArtists:
+    """The animated artists of a panel, with empty slots for the value texts (see :class:`PanelArtists`)."""
     from matplotlib.collections import PolyCollection
     from matplotlib.lines import Line2D
     from matplotlib.patches import Rectangle
@@ -228,25 +265,21 @@ def _moving_artists(ax: Any, panel: Panel, output_label: Any, sc: float) -> dict
         line = Line2D([0, 0], [0, 0], color=PALETTE["link"], linewidth=1.1 * sc, animated=True, zorder=zorder)
         return ax.add_artist(line)
 
-    return {
-        "read": overlay(1.2),  # input cells read now
-        "done": overlay(2.1),  # output cells computed before this step
-        "now": overlay(2.3),  # output cells written now
-        "links": [link(), link()],
-        "footprint": outline(PALETTE["footprint"], 3.2 * sc),
-        "target": outline(PALETTE["output_edge"], 3.0 * sc),
-        "output_label": output_label,
-        "in_texts": {},
-        "out_texts": {},
-        "weight_texts": [],
-        "touched": set(),
-    }
+    return PanelArtists(
+        read=overlay(1.2),  # input cells read now
+        done=overlay(2.1),  # output cells computed before this step
+        now=overlay(2.3),  # output cells written now
+        links=[link(), link()],
+        footprint=outline(PALETTE["footprint"], 3.2 * sc),
+        target=outline(PALETTE["output_edge"], 3.0 * sc),
+        output_label=output_label,
+    )
 
 
-def _value_texts(ax: Any, panel: Panel, gin: Grid, gout: Grid, art: dict[str, Any], layout: FigureLayout) -> None:
+def _value_texts(ax: Any, panel: Panel, gin: Grid, gout: Grid, art: PanelArtists, layout: FigureLayout) -> None:
     """Numerical mode: input values (still), output values and kernel weights (animated) into ``art``.
 
-    ``art["in_texts"]`` holds the values of the input grid's cells, padding cells included when
+    ``art.in_texts`` holds the values of the input grid's cells, padding cells included when
     the panel carries the padded input (:attr:`~convarith.anim.scenes.Panel.padded_values`).
     """
     sc, cell_pts = layout.scale, layout.cell_points
@@ -262,16 +295,16 @@ def _value_texts(ax: Any, panel: Panel, gin: Grid, gout: Grid, art: dict[str, An
             if coord in panel.zeros:
                 continue
             value = format_value(float(panel.input_values[coord]))
-            art["in_texts"][coord] = text(*gin.centre(coord), value, zorder=1.3)  # under the links, as blitted
+            art.in_texts[coord] = text(*gin.centre(coord), value, zorder=1.3)  # under the links, as blitted
     if panel.padded_values is not None:  # padding cells: what the engine pads with, in grey on the padding colour
         for coord in gin.index:
             padded = panel.padding_value(coord)
             if padded is not None:
-                art["in_texts"][coord] = text(*gin.centre(coord), format_value(padded), PALETTE["muted"], zorder=1.3)
+                art.in_texts[coord] = text(*gin.centre(coord), format_value(padded), PALETTE["muted"], zorder=1.3)
     for coord in np.ndindex(*panel.output_shape):
-        art["out_texts"][coord] = text(*gout.centre(coord), "", animated=True, zorder=3)
+        art.out_texts[coord] = text(*gout.centre(coord), "", animated=True, zorder=3)
     if panel.kernel_values is not None:
-        art["weight_texts"] = [
+        art.weight_texts = [
             ax.text(
                 0,
                 0,
@@ -290,7 +323,7 @@ def _value_texts(ax: Any, panel: Panel, gin: Grid, gout: Grid, art: dict[str, An
 
 def build_panel(
     ax: Any, panel: Panel, place: Placement, layout: FigureLayout, *, numbers: bool
-) -> tuple[Grid, Grid, dict[str, Any]]:
+) -> tuple[Grid, Grid, PanelArtists]:
     """Every artist of one panel on its axes: ``(input grid, output grid, artists by name)``."""
     sc = layout.scale
     gin = _build_grid(ax, panel, panel.input_shape, input_pads(panel), place.input, "input", sc)

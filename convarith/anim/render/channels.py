@@ -55,8 +55,6 @@ class ChannelRenderer(FigureRenderer):
         numbers: bool | None = None,
         layout: str = "auto",
     ) -> None:
-        from matplotlib.patches import FancyBboxPatch
-
         if not isinstance(scene, ChannelScene):
             raise TypeError(f"`scene` must be a ChannelScene, got {type(scene).__name__}")
         check_size(width, height, dpi, caption_scale)
@@ -71,6 +69,25 @@ class ChannelRenderer(FigureRenderer):
         fig = self.figure
         height_in = float(fig.get_size_inches()[1])
         sc = height_in / 5.4
+        bottom, top = self._titles(sc, caption, caption_scale)
+        ax = fig.add_axes((0.05, bottom, 0.9, top - bottom))
+        ax.set_axis_off()
+        self._ax = ax
+        rows = max(scene.in_channels, scene.out_channels)
+        ax.set_xlim(-2.2, 12.2)
+        ax.set_ylim(-0.6, rows - 0.4)
+        self._channels(sc, (top - bottom) * height_in * 72 / rows)
+        self._labels(sc, height_in, top - bottom)
+        self._active: list[Any] = []
+        for artist in self._all_highlights():
+            artist.set_visible(False)
+        raise_small_texts(fig, sc)  # one minimum glyph size for every text
+        floor_fonts(fig)
+
+    def _titles(self, sc: float, caption: bool, caption_scale: float) -> tuple[float, float]:
+        """The title and the caption lines; the bottom and top of the axes between them (figure fractions)."""
+        fig, scene = self.figure, self.scene
+        height_in = float(fig.get_size_inches()[1])
         fig.text(0.5, 1 - 0.32 * sc / height_in, scene.title, ha="center", va="center", fontsize=17 * sc,
                  fontweight="bold", color=PALETTE["text"])  # fmt: skip
         n_caption = len(scene.caption) if caption else 0
@@ -83,15 +100,16 @@ class ChannelRenderer(FigureRenderer):
                      color=PALETTE["text"] if line_no == 0 else PALETTE["muted"])  # fmt: skip
         bottom = (0.14 + 0.3 * n_caption) * csc / height_in + 0.45 * sc / height_in + 0.02  # labels below
         top = 1 - (0.62 + 0.4) * sc / height_in  # room for the status line above
-        ax = fig.add_axes((0.05, bottom, 0.9, top - bottom))
-        ax.set_axis_off()
-        self._ax = ax
-        cin, cout, g = scene.in_channels, scene.out_channels, scene.groups
+        return bottom, top
+
+    def _channels(self, sc: float, points_per_unit: float) -> None:
+        """A box per channel (and its highlighted copy), a faint line per link (and its highlighted copy)."""
+        from matplotlib.patches import FancyBboxPatch
+
+        ax = self._ax
+        cin, cout, g = self.scene.in_channels, self.scene.out_channels, self.scene.groups
         rows = max(cin, cout)
-        ax.set_xlim(-2.2, 12.2)
-        ax.set_ylim(-0.6, rows - 0.4)
         per_in, per_out = cin // g, cout // g
-        points_per_unit = (top - bottom) * height_in * 72 / rows
         font = min(13.0 * sc, 0.5 * points_per_unit)
         box_h = 0.8
 
@@ -128,22 +146,22 @@ class ChannelRenderer(FigureRenderer):
                 ax.plot(*ends, color=colour, linewidth=1.0 * sc, alpha=0.22, zorder=1)
                 highlighted.append(ax.plot(*ends, color=colour, linewidth=3.0 * sc, zorder=1.5, animated=True)[0])
             self._links_hi.append(highlighted)
+
+    def _labels(self, sc: float, height_in: float, axes_height: float) -> None:
+        """The names of the two columns and the groups below the axes, and the status line above."""
+        ax = self._ax
+        cin, cout, g = self.scene.in_channels, self.scene.out_channels, self.scene.groups
         for x, text, colour in (
             (0.8, f"input: {plural(cin, 'channel')}", PALETTE["input_edge"]),
             (9.2, f"output: {plural(cout, 'channel')}", PALETTE["output_edge"]),
         ):
-            ax.text(x, -0.3 * sc / height_in / (top - bottom), text, ha="center", va="center", fontsize=14 * sc,
+            ax.text(x, -0.3 * sc / height_in / axes_height, text, ha="center", va="center", fontsize=14 * sc,
                     color=colour, fontweight="bold", transform=ax.get_xaxis_transform())  # fmt: skip
-        ax.text(5.0, -0.3 * sc / height_in / (top - bottom), f"{g} group{'s' if g != 1 else ''}", ha="center",
+        ax.text(5.0, -0.3 * sc / height_in / axes_height, f"{g} group{'s' if g != 1 else ''}", ha="center",
                 va="center", fontsize=13 * sc, color=PALETTE["muted"], transform=ax.get_xaxis_transform())  # fmt: skip
-        self._label = ax.text(5.0, 1 + 0.2 * sc / height_in / (top - bottom), "", ha="center", va="center",
+        self._label = ax.text(5.0, 1 + 0.2 * sc / height_in / axes_height, "", ha="center", va="center",
                               fontsize=13 * sc, color=PALETTE["text"], animated=True,
                               transform=ax.get_xaxis_transform())  # fmt: skip
-        self._active: list[Any] = []
-        for artist in self._all_highlights():
-            artist.set_visible(False)
-        raise_small_texts(fig, sc)  # one minimum glyph size for every text
-        floor_fonts(fig)
 
     def _all_highlights(self) -> list[Any]:
         pairs = [a for pair in self._in_hi + self._out_hi for a in pair]

@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from convarith.anim.render.artists import Grid, build_panel, figure_texts, set_cells
+from convarith.anim.render.artists import Grid, PanelArtists, build_panel, figure_texts, set_cells
 from convarith.anim.render.base import FigureRenderer, check_size, floor_fonts, new_figure, raise_small_texts
+from convarith.anim.render.frame import INPUT_STATES, PanelFrame, panel_frames
 from convarith.anim.render.layout import is_vertical, layout_figure, snap_to_pixels
 from convarith.anim.render.palette import PALETTE, format_value
 from convarith.anim.scenes import Panel, Scene
@@ -106,6 +107,7 @@ class Renderer(FigureRenderer):
         self.caption = caption
         self.caption_scale = caption_scale
         self.step = -1
+        self._shown: tuple[PanelFrame, ...] = ()  # the frame model of `step` (see update)
         self.figure, self.canvas = new_figure(width, height, dpi)
         self._vertical = is_vertical(scene, layout)
         self._layers: dict[str, np.ndarray] | None = None  # pre-rendered pixels (see _build_layers)
@@ -133,7 +135,7 @@ class Renderer(FigureRenderer):
         self._bbox = layout.bbox
         self._cell_points = layout.cell_points
         self._grids: list[tuple[Grid, Grid]] = []
-        self._panel_artists: list[dict[str, Any]] = []
+        self._panel_artists: list[PanelArtists] = []
         figure_texts(self.figure, self.scene.title, layout)
         (x_lo, x_hi), (y_lo, y_hi) = layout.axes_limits()
         for number, (panel, place) in enumerate(zip(self.scene.panels, layout.places, strict=True)):
@@ -151,48 +153,33 @@ class Renderer(FigureRenderer):
     def update(self, step: int) -> None:
         """Show step ``step``: recolour cells, move the footprint, set the output values."""
         step = self._check_step(step)
-        for panel, grids, art in zip(self.scene.panels, self._grids, self._panel_artists, strict=True):
-            self._update_panel(panel, grids, art, step)
+        self._show(step, panel_frames(self.scene, step))
+
+    def _show(self, step: int, frames: tuple[PanelFrame, ...]) -> None:
+        """Set the moving artists to ``frames``, the frame model of step ``step``."""
+        for panel, grids, art, frame in zip(self.scene.panels, self._grids, self._panel_artists, frames, strict=True):
+            self._update_panel(panel, grids, art, frame)
+            art.stale = True  # overlays and output values: set before a full draw (see _apply)
+        self._shown = frames
         self.step = step
 
-    def _update_panel(self, panel: Panel, grids: tuple[Grid, Grid], art: dict[str, Any], step: int) -> None:
+    def _update_panel(self, panel: Panel, grids: tuple[Grid, Grid], art: PanelArtists, frame: PanelFrame) -> None:
+        """Move the footprint, the target and the links, and set the kernel weights."""
         gin, gout = grids
-        frame = panel.frames[step]
-        scatter = panel.footprint_on_output
-        # input grid: the cells read now (and the max-pooling winner)
-        cells = [c.coord for c in frame.reads]
-        faces = [
-            PALETTE["winner"] if c.coord == frame.winner else _READ_COLOUR.get(c.kind, PALETTE["input_read"])
-            for c in frame.reads
-        ]
-        art["pending"] = [("read", gin, cells, faces)]  # applied before a full draw (see _apply)
-        # output grid: computed before (done) and now
-        if scatter:
-            done = list(dict.fromkeys(c.coord for f in panel.frames[:step] for c in f.writes if c.kind == "output"))
-        else:
-            done = [c.coord for f in panel.frames[:step] for c in f.writes]
-        art["done_cells"] = done
-        now = [c.coord for c in frame.writes]
-        now_colour = PALETTE["scatter_now"] if scatter else PALETTE["output_now"]
-        now_faces = [PALETTE["cropped_now"] if c.kind == "cropped" else now_colour for c in frame.writes]
-        art["pending"] += [
-            ("done", gout, done, [PALETTE["output_done"]] * len(done)),
-            ("now", gout, now, now_faces),
-        ]
-        art["touched"] = set(done) | {c for c in now if c in art["out_texts"]}
+        scatter = frame.scatter
         # the footprint: bounding box of the cells with kernel taps
         tapped = frame.writes if scatter else frame.reads
         grid = gout if scatter else gin
         corners = [grid.corner(c.coord) for c in tapped]
         x_lo, y_lo = min(x for x, _ in corners), min(y for _, y in corners)
         x_hi, y_hi = max(x for x, _ in corners) + 1, max(y for _, y in corners) + 1
-        art["footprint"].set_bounds(x_lo, y_lo, x_hi - x_lo, y_hi - y_lo)
+        art.footprint.set_bounds(x_lo, y_lo, x_hi - x_lo, y_hi - y_lo)
         # the single cell at the other end, and two links to it
         single = frame.reads[0] if scatter else frame.writes[0]
         other = gin if scatter else gout
         sx, sy = other.corner(single.coord)
-        art["target"].set_bounds(sx, sy, 1, 1)
-        art["target"].set_edgecolor(PALETTE["input_edge"] if scatter else PALETTE["output_edge"])
+        art.target.set_bounds(sx, sy, 1, 1)
+        art.target.set_edgecolor(PALETTE["input_edge"] if scatter else PALETTE["output_edge"])
         if self._vertical:
             if scatter:
                 ends = [((sx, sy + 1), (x_lo, y_lo)), ((sx + 1, sy + 1), (x_hi, y_lo))]
@@ -202,29 +189,41 @@ class Renderer(FigureRenderer):
             ends = [((sx + 1, sy + 1), (x_lo, y_hi)), ((sx + 1, sy), (x_lo, y_lo))]
         else:
             ends = [((x_hi, y_hi), (sx, sy + 1)), ((x_hi, y_lo), (sx, sy))]
-        for line, ((ax0, ay0), (ax1, ay1)) in zip(art["links"], ends, strict=True):
+        for line, ((ax0, ay0), (ax1, ay1)) in zip(art.links, ends, strict=True):
             line.set_data([ax0, ax1], [ay0, ay1])
-        if art["weight_texts"] and panel.kernel_values is not None:
-            for text, cell in zip(art["weight_texts"], tapped, strict=False):
+        if art.weight_texts and panel.kernel_values is not None:
+            for text, cell in zip(art.weight_texts, tapped, strict=False):
                 x, y = grid.corner(cell.coord)
                 assert cell.tap is not None
                 text.set_position((x + 0.95, y + 0.04))
                 text.set_text(format_value(float(panel.kernel_values[cell.tap])))
 
+    @staticmethod
+    def _touched(art: PanelArtists, frame: PanelFrame) -> list[Coord]:
+        """The output cells whose value is shown: computed before, or now."""
+        return [c for c in dict.fromkeys(frame.done + frame.current) if c in art.out_texts]
+
     def _apply(self, panel_index: int) -> None:
         """Set the overlays and output values of the current step on the artists (a full draw needs them)."""
-        panel, art = self.scene.panels[panel_index], self._panel_artists[panel_index]
-        for name, grid, cells, faces in art.get("pending", []):
-            set_cells(art[name], grid, cells, faces)
-        art["pending"] = []
-        frame = panel.frames[self.step]
-        if art["out_texts"] and frame.output_values is not None:
-            current = {c.coord for c in frame.writes}
-            scatter = panel.footprint_on_output
-            for coord, text in art["out_texts"].items():
-                shown = coord in art["touched"]
-                text.set_text(format_value(float(frame.output_values[coord])) if shown else "")
-                bold = coord in current and not scatter
+        art, frame = self._panel_artists[panel_index], self._shown[panel_index]
+        if art.stale:
+            gin, gout = self._grids[panel_index]
+            read_faces = [
+                PALETTE["winner"] if c.coord == frame.winner else _READ_COLOUR.get(c.kind, PALETTE["input_read"])
+                for c in frame.reads
+            ]
+            now_colour = PALETTE["scatter_now"] if frame.scatter else PALETTE["output_now"]
+            now_faces = [PALETTE["cropped_now"] if c.kind == "cropped" else now_colour for c in frame.writes]
+            set_cells(art.read, gin, [c.coord for c in frame.reads], read_faces)
+            set_cells(art.done, gout, frame.done, [PALETTE["output_done"]] * len(frame.done))
+            set_cells(art.now, gout, frame.current, now_faces)
+            art.stale = False
+        if art.out_texts and frame.values is not None:
+            shown = set(self._touched(art, frame))
+            current = set(frame.current)
+            for coord, text in art.out_texts.items():
+                text.set_text(format_value(float(frame.values[coord])) if coord in shown else "")
+                bold = coord in current and not frame.scatter
                 text.set_color("white" if bold else PALETTE["text"])
                 text.set_fontweight("bold" if bold else "normal")
 
@@ -350,7 +349,7 @@ class Renderer(FigureRenderer):
         rect = self._rects.get(key)
         if rect is None:
             grid = self._grids[panel_index][grid_index]
-            ax = self._panel_artists[panel_index]["footprint"].axes
+            ax = self._panel_artists[panel_index].axes
             x, y = grid.corner(coord)
             (x0, y0), (x1, y1) = ax.transData.transform([(x, y), (x + 1, y + 1)])
             height = self._layer("background").shape[0]
@@ -386,9 +385,9 @@ class Renderer(FigureRenderer):
 
         blank = np.array([round(255 * v) for v in to_rgba(self.figure.get_facecolor())], dtype=buffer.dtype)
         for (_, gout), art in zip(self._grids, self._panel_artists, strict=True):
-            r0, r1, c0, c1 = self._grid_rect(gout, art["footprint"].axes)
+            r0, r1, c0, c1 = self._grid_rect(gout, art.axes)
             buffer[r0:r1, c0:c1] = blank
-            art["footprint"].axes.draw_artist(gout.collection)
+            art.axes.draw_artist(gout.collection)
         layers["base"] = buffer.copy()
 
     def _build_state(self, buffer: np.ndarray, state: str) -> None:
@@ -414,35 +413,29 @@ class Renderer(FigureRenderer):
         output_colour |= {"done": PALETTE["output_done"], "now": PALETTE["output_now"]}
         buffer[...] = background
         for panel, (gin, gout), art in zip(panels, self._grids, self._panel_artists, strict=True):
-            ax = art["footprint"].axes
-            if state in ("read", "winner"):
+            ax = art.axes
+            if state in INPUT_STATES:
                 cells = input_state(gin, panel)
                 colours = [PALETTE["winner"] if state == "winner" else read_colour[k] for _, k in cells]
-                set_cells(art["read"], gin, [c for c, _ in cells], colours)
-                ax.draw_artist(art["read"])
+                set_cells(art.read, gin, [c for c, _ in cells], colours)
+                ax.draw_artist(art.read)
                 ax.draw_artist(gin.edges)
             else:
                 coords = list(gout.index)
-                set_cells(art["now"], gout, coords, [output_colour[state]] * len(coords))
-                ax.draw_artist(art["now"])
+                set_cells(art.now, gout, coords, [output_colour[state]] * len(coords))
+                ax.draw_artist(art.now)
                 ax.draw_artist(gout.edges)
         self._texted[state] = set()
 
-    def _frame_cells(self, step: int) -> dict[str, list[tuple[int, int, Coord]]]:
-        """The cells frame ``step`` copies from each cell-state layer: ``(panel, grid, coord)``."""
+    @staticmethod
+    def _frame_cells(frames: tuple[PanelFrame, ...]) -> dict[str, list[tuple[int, int, Coord]]]:
+        """The cells a frame copies from each cell-state layer: ``(panel, grid, coord)``."""
         cells: dict[str, list[tuple[int, int, Coord]]] = {}
-        for p, panel in enumerate(self.scene.panels):
-            frame = panel.frames[step]
-            scatter = panel.footprint_on_output
-            cells.setdefault("read", []).extend((p, 0, c.coord) for c in frame.reads if c.kind != "overhang")
-            if frame.winner is not None:
-                cells.setdefault("winner", []).append((p, 0, frame.winner))
-            earlier = (c for f in panel.frames[:step] for c in f.writes if not scatter or c.kind == "output")
-            cells.setdefault("done", []).extend((p, 1, c.coord) for c in earlier)
-            for c in frame.writes:
-                now = "now" if not scatter else "scatter_now" if c.kind == "output" else "cropped_now"
-                cells.setdefault(now, []).append((p, 1, c.coord))
-        return {state: list(dict.fromkeys(found)) for state, found in cells.items() if found}
+        for p, frame in enumerate(frames):
+            for state, coords in frame.layer_cells.items():
+                grid = 0 if state in INPUT_STATES else 1
+                cells.setdefault(state, []).extend((p, grid, coord) for coord in coords)
+        return {state: list(dict.fromkeys(found)) for state, found in cells.items()}
 
     def _add_values(self, frame_cells: dict[str, list[tuple[int, int, Coord]]]) -> None:
         """Draw into the cell-state layers the values of the cells a frame copies, if missing.
@@ -461,10 +454,10 @@ class Renderer(FigureRenderer):
                 p, grid, coord = cell
                 panel, art = self.scene.panels[p], self._panel_artists[p]
                 final = panel.frames[-1].output_values
-                if grid == 0 and coord in art["in_texts"]:
-                    texts.append((cell, art["in_texts"][coord]))
-                elif grid == 1 and coord in art["out_texts"] and final is not None and not panel.footprint_on_output:
-                    text = art["out_texts"][coord]
+                if grid == 0 and coord in art.in_texts:
+                    texts.append((cell, art.in_texts[coord]))
+                elif grid == 1 and coord in art.out_texts and final is not None and not panel.footprint_on_output:
+                    text = art.out_texts[coord]
                     text.set_text(format_value(float(final[coord])))
                     text.set_color("white" if state == "now" else PALETTE["text"])
                     text.set_fontweight("bold" if state == "now" else "normal")
@@ -473,7 +466,7 @@ class Renderer(FigureRenderer):
                 continue
             buffer[...] = self._layers[state]
             for cell, text in texts:
-                self._panel_artists[cell[0]]["footprint"].axes.draw_artist(text)
+                self._panel_artists[cell[0]].axes.draw_artist(text)
                 self._texted[state].add(cell)
             self._layers[state] = buffer.copy()
 
@@ -495,7 +488,7 @@ class Renderer(FigureRenderer):
         key = (panel_index, "output_label")
         rect = self._rects.get(key)
         if rect is None:
-            label = self._panel_artists[panel_index]["output_label"]
+            label = self._panel_artists[panel_index].output_label
             renderer = self.canvas.get_renderer()
             label.update_bbox_position_size(renderer)
             patch = label.get_bbox_patch()
@@ -535,46 +528,41 @@ class Renderer(FigureRenderer):
         if step is None:
             step = max(self.step, 0)
         step = self._check_step(step)
-        frame_cells = self._frame_cells(step)
+        frames = panel_frames(self.scene, step)  # the frame model: the layers and the drawing read it
+        frame_cells = self._frame_cells(frames)
         self._build_layers(frame_cells)  # before composing: rendering a layer uses the canvas
         self._add_values(frame_cells)
-        self.update(step)  # (building the layers borrows the artists; this puts them back)
+        self._show(step, frames)  # (building the layers borrows the artists; this puts them back)
         buffer = np.asarray(self.canvas.buffer_rgba())
         buffer[...] = self._layer("base")
-        for p, (panel, art) in enumerate(zip(self.scene.panels, self._panel_artists, strict=True)):
-            ax = art["footprint"].axes
-            frame = panel.frames[self.step]
+        for p, (art, frame) in enumerate(zip(self._panel_artists, frames, strict=True)):
+            ax = art.axes
             gout = self._grids[p][1]
-            read = [c.coord for c in frame.reads if c.kind != "overhang"]  # overhang: never read
-            self._copy_cells(buffer, p, 0, read, "read")
-            if frame.winner is not None:
-                self._copy_cells(buffer, p, 0, [frame.winner], "winner")
-            done = art["done_cells"]
-            if panel.footprint_on_output:  # the scatter view: partial sums change every frame, drawn over
+            cells = frame.layer_cells
+            for state in ("read", "winner"):  # (overhang: never read)
+                self._copy_cells(buffer, p, 0, cells.get(state), state)
+            if frame.scatter:  # the scatter view: partial sums change every frame, drawn over
                 ax.draw_artist(gout.edges)
-                self._copy_cells(buffer, p, 1, done, "done")
-                for kind in ("output", "cropped"):
-                    now = [c.coord for c in frame.writes if c.kind == kind]
-                    self._copy_cells(buffer, p, 1, now, "scatter_now" if kind == "output" else "cropped_now")
+                for state in ("done", "scatter_now", "cropped_now"):
+                    self._copy_cells(buffer, p, 1, cells.get(state), state)
                 self._apply(p)
-                for coord in art["touched"] if art["out_texts"] else ():
-                    ax.draw_artist(art["out_texts"][coord])
-                for line in art["links"]:  # over the output grid
+                for coord in self._touched(art, frame):
+                    ax.draw_artist(art.out_texts[coord])
+                for line in art.links:  # over the output grid
                     ax.draw_artist(line)
             else:
-                for line in art["links"]:  # under the output grid, its edges and its label: drawn over them next
+                for line in art.links:  # under the output grid, its edges and its label: drawn over them next
                     ax.draw_artist(line)
                 ax.draw_artist(gout.edges)
-                written = [c.coord for c in frame.writes]
-                skip = set(written) | set(done)
+                skip = set(frame.current) | set(frame.done)
                 rest = [c for c in gout.index if c not in skip]
                 self._copy_cells(buffer, p, 1, rest, "background")
-                self._copy_cells(buffer, p, 1, done, "done")
-                self._copy_cells(buffer, p, 1, written, "now")
+                self._copy_cells(buffer, p, 1, frame.done, "done")
+                self._copy_cells(buffer, p, 1, frame.current, "now")
                 r0, r1, c0, c1 = self._label_rect(p)  # the label (and its white box) back over the links
                 buffer[r0:r1, c0:c1] = self._layer("background")[r0:r1, c0:c1]
-            ax.draw_artist(art["footprint"])
-            ax.draw_artist(art["target"])
-            for text in art["weight_texts"]:
+            ax.draw_artist(art.footprint)
+            ax.draw_artist(art.target)
+            for text in art.weight_texts:
                 ax.draw_artist(text)
         return buffer
