@@ -462,7 +462,7 @@ def _arrays(
     x = draw(hnp.arrays(dtype, (n, c_in, *lay.input_shape), elements=elements))
     if lay.op == "avg_pool":
         include = draw(st.booleans().map(lambda b: not b))  # shrinks towards True, PyTorch's default
-        options["count_include_pad"] = include or not _window_without_input(lay)
+        options["count_include_pad"] = include or _window_without_input(lay)  # an empty window needs the padding
     if lay.op == "lp_pool":
         options["norm_type"] = draw(st.sampled_from([2, 1, 3]))
     return Case(lay, x, weight, options, pairs)
