@@ -29,6 +29,7 @@ from convarith.anim.render import Renderer
 from convarith.anim.scenes import Scene
 from convarith.arithmetic import CONVENTIONS, LayerError
 from convarith.arithmetic.english import cell_name
+from convarith.arithmetic.ops import OP_ALIASES
 from convarith.arithmetic.text import format_size
 from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes, slider
 from convarith.widgets.layer_start import explorer_start
@@ -48,7 +49,8 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
 
     Parameters
     ----------
-    kind : {'conv', 'max_pool', 'avg_pool', 'transpose'}
+    kind : {'conv', 'max_pool', 'avg_pool', 'conv_transpose'}
+        A layer op (``'transpose'`` is an alias of ``'conv_transpose'``).
     input_size, kernel_size, stride, dilation, output_padding : int
         Starting values (``stride`` defaults to 1, or to the kernel for pooling; ``input_size``
         and ``kernel_size`` default to the sizes of ``x`` and ``w``, else 5 and 3).
@@ -180,6 +182,7 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
             ceil_mode, ndim = start["ceil_mode"], start["ndim"]
         if predict is not None and predict not in PREDICTIONS:
             raise ValueError(f"`predict` must be None or one of {', '.join(map(repr, PREDICTIONS))}; got {predict!r}")
+        kind = OP_ALIASES.get(kind, kind)
         if kind not in KINDS:
             raise ValueError(f"`kind` must be one of {', '.join(map(repr, KINDS))}; got {kind!r}")
         if ndim not in (1, 2):
@@ -245,7 +248,7 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
             controls = ["input_size", "kernel_size", "stride", "padding", "dilation"]
             controls += {
                 "conv": [],
-                "transpose": ["output_padding", "view", "numbers"],
+                "conv_transpose": ["output_padding", "view", "numbers"],
                 "max_pool": ["ceil_mode"],
                 "avg_pool": ["ceil_mode"],
             }[kind]
@@ -334,7 +337,7 @@ class LayerExplorer(_PredictAndLink, widgets.VBox):
             "stride": c["stride"].value,
             "padding": padding,
             "dilation": c["dilation"].value,
-            "output_padding": c["output_padding"].value if self.kind == "transpose" else 0,
+            "output_padding": c["output_padding"].value if self.kind == "conv_transpose" else 0,
             "ceil_mode": c["ceil_mode"].value if self.kind in ("max_pool", "avg_pool") else False,
             "padding_mode": c["padding_mode"].value if self.kind == "conv" else "zeros",
             "convention": c["convention"].value,

@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from convarith.anim.scenes import Scene, conv_scene, pool_scene, transpose_scene
-from convarith.arithmetic import Layer, LayerError, layer, transpose_equivalent
+from convarith.arithmetic import Layer, LayerError, effective_kernel_size, layer, transpose_equivalent
+from convarith.arithmetic.ops import OP_ALIASES
 from convarith.arithmetic.text import format_pad, format_padding, format_size
 from convarith.engine import avg_pool, conv, conv_transpose, max_pool
 from convarith.engine.padding import check_mode_limits
@@ -36,8 +37,8 @@ __all__ = [
     "kernel_starts",
 ]
 
-KINDS = ("conv", "max_pool", "avg_pool", "transpose")
-"""Layers a :class:`~convarith.widgets.LayerExplorer` shows."""
+KINDS = ("conv", "max_pool", "avg_pool", "conv_transpose")
+"""Layers a :class:`~convarith.widgets.LayerExplorer` shows (layer ops; ``'transpose'`` is an alias)."""
 
 PADDING_CHOICES = ("explicit", "valid", "same", "full")
 """The padding control's options: explicit ``(before, after)`` numbers, or a rule."""
@@ -61,7 +62,7 @@ def kernel_starts(
 
     Parameters
     ----------
-    kind : {'conv', 'max_pool', 'avg_pool', 'transpose'}
+    kind : {'conv', 'max_pool', 'avg_pool', 'conv_transpose'}
     input_size, kernel_size, stride, dilation : int
     padding : (before, after)
     output_padding : int
@@ -94,12 +95,12 @@ def kernel_starts(
     [0, 2, 4]
     >>> kernel_starts("max_pool", 1, 2, 2, (0, 0), ceil_mode=True)  # only a partial window
     [0]
-    >>> len(kernel_starts("transpose", 2, 3, 2, (0, 0)))  # no_padding_strides_transposed
+    >>> len(kernel_starts("conv_transpose", 2, 3, 2, (0, 0)))  # no_padding_strides_transposed
     5
     """
-    ek = dilation * (kernel_size - 1) + 1
+    ek = effective_kernel_size(kernel_size, dilation)
     pb, pe = padding
-    if kind == "transpose":
+    if OP_ALIASES.get(kind, kind) == "conv_transpose":
         length = (input_size - 1) * stride + 1 + (ek - 1 - pb) + (ek - 1 - pe + output_padding)
         step = 1
     else:
@@ -110,7 +111,7 @@ def kernel_starts(
     while start + ek <= length:
         starts.append(start)
         start += step
-    if ceil_mode and kind != "transpose":  # the first window that does not fit (at 0 if none does)
+    if ceil_mode and OP_ALIASES.get(kind, kind) != "conv_transpose":  # the first window that does not fit
         overhang = start + ek - length
         if overhang < stride and start < pb + input_size:
             starts.append(start)
@@ -271,9 +272,6 @@ def _check_arrays(lay: Layer, x: np.ndarray | None, w: np.ndarray | None) -> Non
         )
 
 
-_OPS = {"conv": "conv", "transpose": "conv_transpose", "max_pool": "max_pool", "avg_pool": "avg_pool"}
-
-
 def _call_padding(pads: tuple[tuple[int, int], ...]) -> int | tuple[tuple[int, int], ...]:
     """The ``padding=`` argument as a reader would type it: one int when every side is the same."""
     first = pads[0][0]
@@ -303,7 +301,7 @@ def describe_layer(
 
     Parameters
     ----------
-    kind : {'conv', 'max_pool', 'avg_pool', 'transpose'}
+    kind : {'conv', 'max_pool', 'avg_pool', 'conv_transpose'}
     input_size, kernel_size, stride, dilation, output_padding : int
         The same on every axis (``stride`` defaults to 1, or to the kernel for pooling).
     padding : int, (before, after), or {'valid', 'same', 'full'}
@@ -364,6 +362,7 @@ def describe_layer(
     >>> describe_layer("conv", 5, 3, x=x).message
     "`x` is 4×4 but the layer's input is 5×5 (`input_size` 5): set the input size to match `x`, or leave `x` out"
     """
+    kind = OP_ALIASES.get(kind, kind)
     if kind not in KINDS:
         return LayerState(None, None, None, message=f"`kind` must be one of {', '.join(KINDS)}; got {kind!r}")
     if ndim not in (1, 2):
@@ -376,7 +375,7 @@ def describe_layer(
         padding = ((int(padding[0]), int(padding[1])),) * ndim
     try:  # the layer parser: the one place where impossible parameters become a message
         lay = layer(
-            _OPS[kind], (input_size,) * ndim, kernel_size, stride, padding, dilation,
+            kind, (input_size,) * ndim, kernel_size, stride, padding, dilation,
             output_padding=output_padding, ceil_mode=ceil_mode, convention=convention,
         )  # fmt: skip
         xs = None if x is None else explorer_array(x, "x", ndim)
@@ -388,7 +387,7 @@ def describe_layer(
         return LayerState(None, None, None, message=str(error))
     assert lay.padding is not None and lay.input_size is not None
     shape, kernel, pads = lay.input_size, lay.kernel_size, lay.padding
-    if kind == "transpose" and view == "direct":
+    if kind == "conv_transpose" and view == "direct":
         equivalent = transpose_equivalent(lay)
         assert isinstance(equivalent, tuple)
         if any(p < 0 for axis in equivalent for p in axis.padding):
@@ -412,7 +411,7 @@ def describe_layer(
     out: Any  # the engine's result (max_pool's type also allows an (output, indices) pair)
     if kind == "conv":
         out = conv(x, w, stride=s, padding=pad_arg, dilation=d, padding_mode=padding_mode)
-    elif kind == "transpose":
+    elif kind == "conv_transpose":
         out = conv_transpose(x, w, stride=s, padding=pad_arg, output_padding=a, dilation=d)
     elif kind == "max_pool":
         out = max_pool(x, kernel, stride=s, padding=pad_arg, dilation=d, ceil_mode=ceil_mode)
@@ -429,7 +428,7 @@ def describe_layer(
             shape, kernel, s, rule, d, convention=convention, numbers=numbers,
             input_values=shown_x, kernel_values=shown_w, padding_mode=padding_mode,
         )  # fmt: skip
-    elif kind == "transpose":
+    elif kind == "conv_transpose":
         call = f"conv_transpose(x {x.shape}, w {w.shape}, stride={s}, padding={pad_arg!r}"
         call += f", output_padding={a})" if a else ")"
         scene = transpose_scene(
