@@ -194,3 +194,34 @@ def test_the_scan_finds_what_it_looks_for(tmp_path: Path) -> None:
         "g = (i - 1) * s + 1\n"  # a stretched input
     )
     assert sorted(line.split(":")[1] for line in _inline_effective_kernels(sample, tmp_path)) == ["1", "2", "3", "4"]
+
+
+@pytest.mark.parametrize(
+    ("command", "alias", "op"),
+    [
+        ("shape", "pool", "max_pool"),
+        ("shape", "transpose", "conv_transpose"),
+        ("animate", "transpose", "conv_transpose"),
+    ],
+)
+def test_cli_subcommands_are_named_by_op(command: str, alias: str, op: str) -> None:
+    from convarith.cli.app import build_parser
+
+    parser = build_parser()
+    rest = ["-i", "5", "-k", "3"] + (["-o", "never-written.gif"] if command == "animate" else [])
+    by_op, by_alias = vars(parser.parse_args([command, op, *rest])), vars(parser.parse_args([command, alias, *rest]))
+    if command == "shape":  # `shape` keeps the typed name in `op` and the layer op in `kind`
+        assert by_op.pop("kind") == by_alias.pop("kind") == op and by_alias.pop("op") == alias
+        by_op.pop("op")
+    assert by_op == by_alias
+    assert command == "shape" or by_op["op"] == op
+
+
+def test_cli_shape_prints_the_op(capsys: pytest.CaptureFixture[str]) -> None:
+    from convarith.cli.app import main
+
+    assert main(["shape", "max_pool", "-i", "5", "-k", "2", "--ceil-mode"]) == 0
+    by_op = capsys.readouterr().out
+    assert main(["shape", "pool", "-i", "5", "-k", "2", "--ceil-mode"]) == 0
+    assert capsys.readouterr().out == by_op
+    assert "max_pool: input 5, kernel 2, stride 2, padding (0, 0), ceil_mode -> output 3" in by_op  # ceil(3/2) + 1
