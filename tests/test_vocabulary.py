@@ -105,7 +105,23 @@ def test_widget_kinds_are_layer_ops() -> None:
     assert "`kind` must be one of conv, max_pool, avg_pool, conv_transpose" in describe_layer("deconv").message
 
 
-# Modules that accept an op name: none may keep its own table of spellings ('pool', 'transpose'
+def test_quiz_kinds_are_layer_ops() -> None:
+    pytest.importorskip("ipywidgets")
+    from convarith.widgets import OutputSizeQuiz
+
+    by_op, by_alias = (
+        OutputSizeQuiz(["conv", "max_pool", "conv_transpose"], seed=7),
+        OutputSizeQuiz(["conv", "pool", "transpose"], seed=7),
+    )
+    assert by_op.kinds == by_alias.kinds == ("conv", "max_pool", "conv_transpose")
+    for _ in range(6):  # the same seeded questions under both spellings
+        assert by_op.question.layer == by_alias.question.layer
+        by_op.new_question(), by_alias.new_question()
+    with pytest.raises(ValueError, match=r"`kinds` entries must be 'conv', 'max_pool' or 'conv_transpose'"):
+        OutputSizeQuiz(["avg_pool"])
+
+
+# Modules that accept or write an op name: none may keep its own table of spellings ('pool', 'transpose'
 # as string literals); they read names through op_name / OP_ALIASES.
 OP_READERS = [
     "arithmetic/geometry.py",
@@ -116,6 +132,10 @@ OP_READERS = [
     "widgets/state.py",
     "widgets/layer_start.py",
     "widgets/layer_explorer.py",
+    "widgets/quiz.py",
+    "classroom/beyond.py",
+    "classroom/sliding.py",
+    "classroom/research.py",
 ]
 
 
