@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from convarith.arithmetic.validate import LayerError
+from convarith.arithmetic.validate import check_choice
 
 __all__ = ["OPS", "OP_ALIASES", "Op", "OpName", "op_name"]
 
@@ -42,7 +42,8 @@ def op_name(op: object, name: str = "op") -> Op:
     Raises
     ------
     LayerError
-        Any other spelling: the message lists the ops and the aliases.
+        Any other spelling: the message lists the ops, then the aliases (the message of
+        :func:`convarith.arithmetic.validate.check_choice`).
 
     Examples
     --------
@@ -53,10 +54,6 @@ def op_name(op: object, name: str = "op") -> Op:
     ...
     convarith.arithmetic.validate.LayerError: `kind` must be one of 'conv', 'conv_transpose', ...; got 'deconv'
     """
-    if isinstance(op, str) and op in OPS:
-        return op  # type: ignore[return-value]
     if isinstance(op, str) and op in OP_ALIASES:
         return OP_ALIASES[op]  # type: ignore[return-value]
-    listed = ", ".join(repr(c) for c in OPS)
-    aliases = ", ".join(f"{a!r} for {o!r}" for a, o in OP_ALIASES.items())
-    raise LayerError(f"`{name}` must be one of {listed} (or {aliases}); got {op!r}")
+    return check_choice(op, name, (*OPS, *OP_ALIASES))  # type: ignore[return-value]  # raises: none of them
