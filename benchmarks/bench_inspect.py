@@ -5,8 +5,10 @@ Run by hand from the project root::
     python benchmarks/bench_inspect.py           # Keras applications, an ONNX export, PyTorch, layer values
     python benchmarks/bench_inspect.py --quick   # the synthetic graphs only (no Keras build)
 
-The goal (issue 14): inspecting a 300-layer graph takes under 2 s beyond the framework's own
-loading. For each model it prints, best of ``--repeats`` runs:
+The goal (issue 18): the largest of the Keras applications of the done-when list (DenseNet121,
+429 Keras nodes, about 1,200 ONNX nodes) takes at most 1 s beyond the framework's own loading,
+as a ``.keras`` file and as ONNX exported by Keras (issue 14 asked 2 s for 300-layer graphs).
+For each model it prints, best of ``--repeats`` runs:
 
 - ``load``: what the framework's own reading costs (``json.loads`` of the ``.keras`` file's
   ``config.json``; ``onnx.load``; ``torch.fx.symbolic_trace`` plus one forward pass for shapes);
@@ -44,7 +46,7 @@ def best(function: Callable[[], Any], repeats: int) -> tuple[float, Any]:
 
 
 def line(name: str, nodes: int, rows: int, load: float, total: float) -> None:
-    flag = "ok" if total - load < 2.0 else "SLOW"
+    flag = "ok" if total - load <= 1.0 else "SLOW"
     print(f"{name:<34} {nodes:>6} {rows:>5} {load:>8.3f} {total:>8.3f} {total - load:>8.3f}  {flag}")
 
 
@@ -54,7 +56,7 @@ def keras_models(folder: Path, repeats: int) -> None:
     except ImportError:
         print("(keras not installed: Keras cases skipped)")
         return
-    for name in ("InceptionV3", "DenseNet121", "ResNet152"):
+    for name in ("InceptionV3", "DenseNet121", "EfficientNetB0", "ResNet152"):
         start = time.perf_counter()
         model = getattr(keras.applications, name)(weights=None)
         path = folder / f"{name}.keras"
@@ -73,7 +75,7 @@ def keras_models(folder: Path, repeats: int) -> None:
 
 
 def onnx_case(model: Any, name: str, folder: Path, repeats: int) -> None:
-    if name != "InceptionV3":
+    if name not in ("InceptionV3", "DenseNet121", "EfficientNetB0"):
         return
     try:
         import numpy as np
@@ -87,7 +89,8 @@ def onnx_case(model: Any, name: str, folder: Path, repeats: int) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.export(path, format="onnx", verbose=False)
-    load_time, proto = best(lambda: onnx.load(path), repeats)
+    load_time, proto = best(lambda: onnx.load(path, load_external_data=False), repeats)
+    inspect(path)  # the first call imports onnx's shape inference and reference evaluator
     total, report = best(lambda: inspect(path), repeats)
     line(f"{name}.onnx (Keras export)", len(proto.graph.node), len(report), load_time, total)
 

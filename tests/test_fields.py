@@ -190,6 +190,7 @@ def test_inception_resnet_fields_equal_autograd():
     keras = pytest.importorskip("keras")
     if keras.backend.backend() != "torch":
         pytest.skip("needs KERAS_BACKEND=torch")
+    keras.backend.clear_session()  # the layer names looked up below ("conv2d_4") count from a fresh session
     size = 139
     model = keras.applications.InceptionResNetV2(weights=None, include_top=False, input_shape=(size, size, 3))
     report = inspect(model)

@@ -294,11 +294,15 @@ def test_errors_name_the_layer():
         walk([x, big], (4,))
 
 
-def test_bad_models_and_sizes():
+def test_bad_models_and_sizes(tmp_path):
     with pytest.raises(TypeError, match="`model` must be"):
         inspect(42)
-    with pytest.raises(ValueError, match=r"reads \.keras and \.onnx files"):
+    with pytest.raises(ValueError, match="no such file"):  # said first, whatever the suffix
         inspect("model.h5")
+    h5 = tmp_path / "model.h5"
+    h5.write_bytes(b"")
+    with pytest.raises(ValueError, match=r"reads \.keras and \.onnx files"):
+        inspect(h5)
     with pytest.raises(ValueError, match="`input_size` is needed"):
         inspect([conv(3)])
     with pytest.raises(ValueError, match=r"`input_size` \(1, 3, 8\) must be"):
@@ -317,3 +321,69 @@ def test_import_convarith_needs_no_framework():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_figure_at_250_layers_is_readable(tmp_path):
+    # Inception-like: three parallel branches per block, 250 rows
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    nodes, last = [Node("x", "input", size=(299, 299))], "x"
+    for block in range(83):
+        names = []
+        for k in (1, 3, 5):
+            name = f"b{block}_{k}x{k}"
+            nodes.append(Node(name, "conv", (last,), kernel_size=k, padding=k // 2, in_channels=4, out_channels=4))
+            names.append(name)
+        nodes.append(Node(f"b{block}_cat", "merge", tuple(names)))
+        last = f"b{block}_cat"
+    nodes.append(Node("end", "conv", (last,), kernel_size=3, stride=2, in_channels=4, out_channels=4))
+    report = walk(nodes, (299, 299))
+    assert len(report) == 250
+    fig = report.plot()
+    fig.savefig(tmp_path / "rf.png", dpi=100)
+    width, height = fig.get_size_inches()
+    assert width <= 16 and height >= 4  # was 34 x 3.6 inches: a 4065 x 432 strip at 120 dpi
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert 30 <= len(labels) <= 60 and labels[0] == "b0_1x1"
+    assert set(labels) <= {r.name for r in report.layers}  # layer names, not indices
+    # no line joins the layers of parallel branches (the field would seem to shrink)
+    assert all(line.get_linestyle() == "None" for a in fig.axes for line in a.lines if len(line.get_xdata()) > 2)
+    # the legend is outside the axes
+    renderer = fig.canvas.get_renderer()
+    legend = fig.legends[0].get_window_extent(renderer)
+    for a in fig.axes:
+        assert not legend.overlaps(a.get_window_extent(renderer))
+    matplotlib.pyplot.close(fig)
+
+
+def test_pytorch_squeeze_excitation_convolutions_are_rows():
+    # AdaptiveAvgPool2d(1) used to end the spatial axes: the two 1x1 convolutions were not rows, and
+    # the gate times the map was read as a 16x upsampling (the last convolution came out 254x254)
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+
+    class SqueezeExcite(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body, self.pool = nn.Conv2d(3, 8, 3, padding=1), nn.AdaptiveAvgPool2d(1)
+            self.reduce, self.expand, self.head = nn.Conv2d(8, 2, 1), nn.Conv2d(2, 8, 1), nn.Conv2d(8, 4, 3)
+
+        def forward(self, x):
+            h = self.body(x)
+            return self.head(torch.sigmoid(self.expand(self.reduce(self.pool(h)))) * h)
+
+    model = SqueezeExcite()
+    seen = {}
+    hooks = [
+        getattr(model, name).register_forward_hook(lambda m, i, o, name=name: seen.update({name: tuple(o.shape[2:])}))
+        for name in ("body", "reduce", "expand", "head")
+    ]
+    model(torch.zeros(1, 3, 16, 13))
+    for hook in hooks:
+        hook.remove()
+    report = inspect(model, (1, 3, 16, 13))
+    assert [(r.name, r.output_size) for r in report.layers] == list(seen.items())
+    assert report.parameters == sum(p.numel() for p in model.parameters())

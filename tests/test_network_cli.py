@@ -44,13 +44,16 @@ def onnx_file(tmp_path_factory):
 
 def test_text(onnx_file, capsys):
     out = run([str(onnx_file)], capsys)
-    assert out.splitlines()[0] == "stem.onnx: 2 layers, input 224×224, 1,176 conv parameters, 14,751,744 multiply-adds"
+    assert out.splitlines()[0] == (
+        "stem.onnx: 2 layers, input 224×224, 1,176 conv parameters, 14,751,744 multiply-adds; 3 nodes read, 0 assumed"
+    )
     assert "nn.ZeroPad2d((2, 3, 2, 3)), then nn.Conv2d(3, 8, kernel_size=7, stride=2, padding=0)" in out
 
 
 def test_verbose_shows_formulas(onnx_file, capsys):
     out = run([str(onnx_file), "-v"], capsys)
     assert "\n  o = ⌊(224 + 2 + 3 − 7) / 2⌋ + 1 = 112\n" in out
+    assert out.count("o = ⌊(224 + 2 + 3 − 7) / 2⌋ + 1 = 112") == 1  # square: one line, not one per axis
     assert "  asymmetric-padding: padding (2, 3) on every axis: PyTorch's padding= pads both sides alike" in out
 
 
@@ -92,3 +95,8 @@ def test_bad_import_path(capsys):
 def test_bad_format_is_a_usage_error(capsys):
     with pytest.raises(SystemExit):
         run(["m.onnx", "--format", "html"], capsys)
+
+
+def test_verbose_keeps_one_line_per_axis_where_they_differ(onnx_file, capsys):
+    out = run([str(onnx_file), "-v", "--input", "1,3,224,230"], capsys)
+    assert "  o = ⌊(224 + 2 + 3 − 7) / 2⌋ + 1 = 112\n  o = ⌊(230 + 2 + 3 − 7) / 2⌋ + 1 = 115\n" in out

@@ -174,3 +174,159 @@ def test_missing_onnx_names_the_extra(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "onnx", None)
     with pytest.raises(ImportError, match=r"pip install convarith\[network\]"):
         inspect(path)
+
+
+def _graph(nodes, inits, size, opset=18):
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(size))],
+        [helper.make_tensor_value_info(nodes[-1].output[0], TensorProto.FLOAT, None)],
+        inits,
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+
+
+def test_channels_last_graph_starting_with_a_rescaling():
+    # Keras' export pattern: NHWC input, a Mul (Rescaling) first, then Transpose -> Conv -> Transpose;
+    # the layout used to be guessed from the first node: a conv on 32x32x3 came out (32, 3) -> (15, 1)
+    nodes = [
+        helper.make_node("Mul", ["x", "scale"], ["scaled"], name="rescale"),
+        helper.make_node("Pad", ["scaled", "pads"], ["padded"], name="pad"),  # NHWC pads: (0,1) on H and W
+        helper.make_node("Transpose", ["padded"], ["t"], name="to_nchw", perm=[0, 3, 1, 2]),
+        helper.make_node("Conv", ["t", "w"], ["c"], name="conv", kernel_shape=[3, 3], strides=[2, 2]),
+        helper.make_node("Transpose", ["c"], ["y"], name="to_nhwc", perm=[0, 2, 3, 1]),
+    ]
+    inits = [
+        numpy_helper.from_array(np.array(1 / 255, np.float32), "scale"),
+        numpy_helper.from_array(np.array([0, 0, 0, 0, 0, 1, 1, 0], np.int64), "pads"),
+        _weight("w", (8, 3, 3, 3)),
+    ]
+    model = _graph(nodes, inits, (1, 32, 32, 3))
+    report = inspect(model)
+    assert report["pad"].padding == ((0, 1), (0, 1))
+    assert report["conv"].input_size == (33, 33) and report["conv"].output_size == (16, 16)
+    assert report["conv"].output_size == _inferred(model)["c"][2:]
+    # input_size in the model's own layout: shape inference is run on it
+    again = inspect(model, input_size=(1, 224, 218, 3))
+    assert again["conv"].output_size == (112, 109) and again.notes == ()
+
+
+def test_size_changing_operators_take_the_recorded_sizes_and_are_named():
+    nodes = [
+        helper.make_node("Conv", ["x", "w1"], ["a"], name="first", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("DepthToSpace", ["a"], ["b"], name="d2s", blocksize=2),
+        helper.make_node("Einsum", ["b"], ["e"], name="einsum", equation="nchw->nchw"),
+        helper.make_node("Conv", ["e", "w2"], ["c"], name="second", kernel_shape=[3, 3]),
+    ]
+    model = _graph(nodes, [_weight("w1", (8, 3, 3, 3)), _weight("w2", (4, 2, 3, 3))], (1, 3, 10, 12))
+    report = inspect(model)
+    shapes = _inferred(model)
+    assert report["second"].input_size == shapes["b"][2:] == (20, 24)  # assumed size-keeping before: (10, 12)
+    assert report["second"].output_size == shapes["c"][2:]
+    assert report.assumed == 2 and report.nodes == 5
+    assert any("DepthToSpace" in n and "d2s" in n and "recorded" in n for n in report.notes), report.notes
+    assert any("Einsum" in n and "einsum" in n for n in report.notes), report.notes
+    assert report["second"].receptive_field is None  # what a DepthToSpace does to the field is not computed
+    assert "nodes read, 2 assumed" in str(report).splitlines()[0]
+
+
+def test_convolutions_after_a_global_mean_are_rows():
+    # squeeze and excitation: ReduceMean over the spatial axes, two 1x1 convolutions, a Mul
+    nodes = [
+        helper.make_node("Conv", ["x", "w1"], ["h"], name="body", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("ReduceMean", ["h", "axes"], ["m"], name="squeeze", keepdims=1),
+        helper.make_node("Conv", ["m", "w2"], ["s1"], name="reduce", kernel_shape=[1, 1]),
+        helper.make_node("Conv", ["s1", "w3"], ["s2"], name="expand", kernel_shape=[1, 1]),
+        helper.make_node("Sigmoid", ["s2"], ["g"], name="gate"),
+        helper.make_node("Mul", ["g", "h"], ["y"], name="excite"),  # the 1x1 branch first
+        helper.make_node("Conv", ["y", "w4"], ["z"], name="after", kernel_shape=[3, 3]),
+    ]
+    inits = [
+        _weight("w1", (8, 3, 3, 3)),
+        numpy_helper.from_array(np.array([2, 3], np.int64), "axes"),
+        _weight("w2", (2, 8, 1, 1)),
+        _weight("w3", (8, 2, 1, 1)),
+        _weight("w4", (4, 8, 3, 3)),
+    ]
+    report = inspect(_graph(nodes, inits, (1, 3, 9, 11)))
+    assert [r.name for r in report.layers] == ["body", "reduce", "expand", "after"]
+    assert report["reduce"].output_size == (1, 1) and report["after"].output_size == (7, 9)
+    # every unit of the 1x1 branch reads the whole 9x11 input (and the padding around it)
+    field = report["reduce"].field
+    assert (field[0].lo, field[0].hi, field[1].lo, field[1].hi) == (-1, 9, -1, 11)
+    assert report.parameters == 8 * 27 + 2 * 8 + 8 * 2 + 4 * 72
+
+
+def test_a_bias_added_after_the_conv_counts_as_its_parameters():
+    nodes = [
+        helper.make_node("Transpose", ["x"], ["t"], name="to_nchw", perm=[0, 3, 1, 2]),
+        helper.make_node("Conv", ["t", "w"], ["c"], name="conv", kernel_shape=[3, 3]),
+        helper.make_node("Transpose", ["c"], ["u"], name="to_nhwc", perm=[0, 2, 3, 1]),
+        helper.make_node("Add", ["u", "b"], ["y"], name="bias_add"),
+    ]
+    inits = [_weight("w", (8, 3, 3, 3)), numpy_helper.from_array(np.zeros(8, np.float32), "b")]
+    row = inspect(_graph(nodes, inits, (1, 16, 16, 3)))["conv"]
+    assert row.parameters == 8 * 27 + 8
+    assert "bias_add" in row.source and "bias" in row.source
+
+
+def test_a_recorded_size_that_differs_is_a_note():
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[3, 3]),
+        helper.make_node("Relu", ["c"], ["y"], name="relu"),
+    ]
+    model = _graph(nodes, [_weight("w", (4, 3, 3, 3))], (1, 3, 10, 10))
+    model.graph.value_info.append(helper.make_tensor_value_info("c", TensorProto.FLOAT, [1, 4, 5, 5]))  # wrong
+    report = inspect(model)
+    assert report["conv"].output_size == (8, 8)  # ours: o = 10 - 3 + 1
+    assert "conv (Conv): computed 8×8, the file records 5×5" in report.notes
+
+
+def test_a_loop_is_named_not_passed_through():
+    body = helper.make_graph(
+        [
+            helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+            helper.make_node("Relu", ["v_in"], ["v_out"]),
+        ],
+        "body",
+        [
+            helper.make_tensor_value_info("i", TensorProto.INT64, []),
+            helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("v_in", TensorProto.FLOAT, None),
+        ],
+        [
+            helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("v_out", TensorProto.FLOAT, None),
+        ],
+    )
+    nodes = [
+        helper.make_node("Conv", ["x", "w1"], ["a"], name="first", kernel_shape=[3, 3]),
+        helper.make_node("Loop", ["trips", "keep", "a"], ["b"], name="loop", body=body),
+        helper.make_node("Conv", ["b", "w2"], ["c"], name="second", kernel_shape=[3, 3]),
+    ]
+    inits = [
+        _weight("w1", (4, 3, 3, 3)),
+        _weight("w2", (4, 4, 3, 3)),
+        numpy_helper.from_array(np.array(2, np.int64), "trips"),
+        numpy_helper.from_array(np.array(True), "keep"),
+    ]
+    report = inspect(_graph(nodes, inits, (1, 3, 12, 12)))
+    assert [r.output_size for r in report.layers] == [(10, 10), (8, 8)]
+    assert report.assumed == 1
+    assert any(note.startswith("not understood: 1 node Loop (loop)") for note in report.notes), report.notes
+
+
+def test_a_dense_layer_after_a_flattening_reshape_is_no_false_note():
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[3, 3]),
+        helper.make_node("Reshape", ["c", "shape"], ["f"], name="flat"),
+        helper.make_node("MatMul", ["f", "m"], ["y"], name="dense"),
+    ]
+    inits = [
+        _weight("w", (4, 3, 3, 3)),
+        numpy_helper.from_array(np.array([1, 256], np.int64), "shape"),
+        _weight("m", (256, 5)),
+    ]
+    report = inspect(_graph(nodes, inits, (1, 3, 10, 10)))
+    assert [r.name for r in report.layers] == ["conv"] and report.notes == ()

@@ -233,7 +233,7 @@ def test_bad_step():
 def test_bad_layout_and_size():
     with pytest.raises(ValueError, match="`layout` must be one of"):
         Renderer(conv_scene((4, 4), 3), layout="diagonal")
-    with pytest.raises(ValueError, match="must be positive"):
+    with pytest.raises(ValueError, match="`dpi` must be between 10 and 1000, got 0"):
         Renderer(conv_scene((4, 4), 3), dpi=0)
     with pytest.raises(TypeError, match="`scene` must be a Scene"):
         render("no_padding_no_strides")

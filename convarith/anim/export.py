@@ -25,6 +25,7 @@ import numpy as np
 from convarith.anim.files import OutputExistsError, check_target, write_atomically
 from convarith.anim.render import ChannelRenderer, Renderer, render
 from convarith.anim.scenes import ChannelScene, Scene
+from convarith.arithmetic.validate import check_bool, check_choice, check_int, check_minimum, check_number, shown
 
 __all__ = [
     "OutputExistsError",
@@ -67,28 +68,37 @@ def _renderer(target: Scene | ChannelScene | AnyRenderer, options: dict[str, Any
     raise TypeError(f"`target` must be a Scene, ChannelScene or renderer, got {type(target).__name__}")
 
 
+MAX_LOOP = 65535
+"""The most loops a GIF can say (a 16-bit field; 0 = forever)."""
+
+MAX_SHEET_PIXELS = 2**26
+"""The most pixels a sheet has (67 million: 200 MiB of RGB); past it, lower ``dpi``."""
+
+_MAX_NAME = 255  # bytes in one path component on common file systems
+
+
 def _check_duration(duration: float) -> float:
-    if isinstance(duration, bool) or not isinstance(duration, int | float) or not math.isfinite(duration):
-        raise TypeError(f"`duration` must be a number of seconds, got {duration!r}")
-    if not 0.02 <= duration <= 60:
-        raise ValueError(f"`duration` must be between 0.02 and 60 seconds per frame, got {duration}")
-    return float(duration)
+    return check_number(duration, "duration", 0.02, 60, unit=" (seconds per frame)")
 
 
 def _check_loop(loop: int) -> int:
-    if isinstance(loop, bool) or not isinstance(loop, int):
-        raise TypeError(f"`loop` must be an integer (0 = forever), got {loop!r}")
-    if loop < 0:
-        raise ValueError(f"`loop` must be non-negative (0 = forever), got {loop}")
-    return loop
+    return check_int(loop, "loop", minimum=0, maximum=MAX_LOOP)
 
 
-def _path(path: str | os.PathLike[str], suffixes: Sequence[str], name: str = "path") -> Path:
+def _check_path(path: Any, name: str) -> Path:
+    """A path-like argument, each component short enough to be a file name (else a ValueError, not an OSError)."""
     if not isinstance(path, str | os.PathLike):
         raise TypeError(f"`{name}` must be a path, got {type(path).__name__}")
     result = Path(path)
+    if any(len(part.encode(errors="replace")) > _MAX_NAME for part in result.parts):
+        raise ValueError(f"`{name}` {shown(str(result))} has a component longer than {_MAX_NAME} bytes")
+    return result
+
+
+def _path(path: str | os.PathLike[str], suffixes: Sequence[str], name: str = "path") -> Path:
+    result = _check_path(path, name)
     if result.suffix.lower() not in suffixes:
-        raise ValueError(f"`{name}` {str(result)!r} must end with {' or '.join(suffixes)}")
+        raise ValueError(f"`{name}` {shown(str(result))} must end with {' or '.join(suffixes)}")
     return result
 
 
@@ -144,8 +154,8 @@ def save_gif(
     file = _path(path, (".gif",))
     seconds = _check_duration(duration)
     loops = _check_loop(loop)
+    check_target(file, check_bool(overwrite, "overwrite"))  # before drawing: refusing costs nothing
     renderer = _renderer(target, options)
-    check_target(file, overwrite)
     images = list(renderer.images())
     # the palette from the first and last frames (every cell colour appears in one of them), subsampled
     palette = _gif_palette(np.concatenate([np.asarray(images[0]), np.asarray(images[-1])], axis=0)[::3, ::3])
@@ -232,8 +242,8 @@ def save_mp4(
 
     file = _path(path, (".mp4",))
     seconds = _check_duration(duration)
+    check_target(file, check_bool(overwrite, "overwrite"))
     renderer = _renderer(target, options)
-    check_target(file, overwrite)
     width, height = renderer.size
 
     def write(temporary: Path) -> None:
@@ -302,15 +312,14 @@ def save_frames(
     >>> [p.name for p in paths]
     ['convolution-000.png', 'convolution-001.png', 'convolution-002.png', 'convolution-003.png']
     """
-    from convarith.arithmetic.validate import check_choice
-
     check_choice(fmt, "fmt", _FRAME_FORMATS)
-    if not isinstance(directory, str | os.PathLike):
-        raise TypeError(f"`directory` must be a path, got {type(directory).__name__}")
+    folder = _check_path(directory, "directory")
+    overwrite = check_bool(overwrite, "overwrite")
+    if stem is not None:
+        _check_stem(stem)
     renderer = _renderer(target, options)
     name = stem or renderer.scene.name
     _check_stem(name)
-    folder = Path(directory)
     count = len(renderer)
     paths = [folder / _frame_name(name, step, count, fmt) for step in range(count)]
     if folder.exists() and not folder.is_dir():
@@ -331,8 +340,10 @@ def save_frames(
 
 
 def _check_stem(stem: str) -> None:
-    if not isinstance(stem, str) or not stem or any(c in stem for c in "/\\") or stem.startswith("."):
-        raise ValueError(f"`stem` must be a plain file-name stem, got {stem!r}")
+    if not isinstance(stem, str):
+        raise TypeError(f"`stem` must be a plain file-name stem (a string), got {type(stem).__name__}")
+    if not stem or any(c in stem for c in "/\\") or stem.startswith(".") or len(stem.encode()) > _MAX_NAME - 16:
+        raise ValueError(f"`stem` must be a plain file-name stem, got {shown(stem)}")
 
 
 def _write_png_atomic(image: Any, path: Path, overwrite: bool) -> None:
@@ -397,18 +408,23 @@ def save_sheet(
     >>> save_sheet(conv_scene((4, 4), 3), out, dpi=20).name
     'sheet.png'
     """
-    from convarith.arithmetic.validate import check_minimum
-
     file = _path(path, (".png",))
+    if columns is not None:
+        check_minimum(columns, "columns", 1)
+    check_target(file, check_bool(overwrite, "overwrite"))
     renderer = _renderer(target, options)
     count = len(renderer)
     if columns is None:
         shape = renderer.scene.panels[0].output_shape if isinstance(renderer, Renderer) else (count,)
         columns = shape[-1] if count == math.prod(shape) and shape[-1] > 1 else math.ceil(math.sqrt(count))
-    cols = check_minimum(columns, "columns", 1)
-    check_target(file, overwrite)
+    cols = min(check_minimum(columns, "columns", 1), count)  # more columns than frames: one row
     width, height = renderer.size
     rows = math.ceil(count / cols)
+    if rows * cols * width * height > MAX_SHEET_PIXELS:
+        raise ValueError(
+            f"`dpi`: a sheet of {count} frames of {width}×{height} pixels in {cols} columns has "
+            f"{rows * cols * width * height} pixels, more than MAX_SHEET_PIXELS = {MAX_SHEET_PIXELS}; lower dpi"
+        )
     border = max(2, width // 200)
     sheet = np.full((rows * (height + border) + border, cols * (width + border) + border, 3), 200, dtype=np.uint8)
     for step, px in enumerate(renderer.frames()):
@@ -468,17 +484,20 @@ def save_beamer(
     """
     import re
 
-    from convarith.arithmetic.validate import check_choice
-
     file = _path(path, (".tex",))
     check_choice(fmt, "fmt", ("pdf", "png"))
     seconds = _check_duration(duration)
-    if not re.fullmatch(r"\s*(\d*\.?\d+\s*)?\\[A-Za-z]+\s*|\s*\d*\.?\d+\s*[a-z]{2}\s*", str(latex_width)):
-        raise ValueError(f"`latex_width` must be a LaTeX length with its unit (\\linewidth, 10cm), got {latex_width!r}")
-    renderer = _renderer(target, options)
+    loop = check_bool(loop, "loop")
+    if not isinstance(latex_width, str) or not re.fullmatch(
+        r"\s*(\d*\.?\d+\s*)?\\[A-Za-z]+\s*|\s*\d*\.?\d+\s*[a-z]{2}\s*", latex_width[:100]
+    ):
+        raise ValueError(
+            f"`latex_width` must be a LaTeX length with its unit (\\linewidth, 10cm), got {shown(latex_width)}"
+        )
     stem = file.stem
     _check_stem(stem)
-    check_target(file, overwrite)
+    check_target(file, check_bool(overwrite, "overwrite"))
+    renderer = _renderer(target, options)
     with _all_or_nothing() as written:
         written.extend(frames := save_frames(renderer, file.parent / stem, stem, fmt=fmt, overwrite=overwrite))
         first, last = (frame.stem.rsplit("-", 1)[1] for frame in (frames[0], frames[-1]))
@@ -523,7 +542,9 @@ def save(
         Seconds per frame, loops (GIF; 0 = forever).
     **options
         Drawing options for a scene: ``dpi``, ``width``, ``height``, ``numbers``, ``caption``,
-        ``layout``.
+        ``layout`` (``dpi`` 10 to 1000, each side of a frame 16 to 8192 pixels; see
+        :class:`~convarith.anim.Renderer`). ``sheet`` and ``overwrite`` are bools (a string such as
+        ``'False'`` is a TypeError); ``loop`` is 0 to 65535.
 
     Returns
     -------
@@ -544,6 +565,7 @@ def save(
     'sheet.png'
     """
     file = _path(path, (".gif", ".mp4", ".tex", ".png", ".svg", ".pdf"))
+    sheet, overwrite = check_bool(sheet, "sheet"), check_bool(overwrite, "overwrite")
     suffix = file.suffix.lower()
     if sheet and suffix != ".png":
         raise ValueError(f"`sheet` needs a .png path, got {str(file)!r}")

@@ -325,6 +325,7 @@ def render_gallery(
     """
     from convarith.anim.export import (
         OutputExistsError,
+        _check_path,
         save_beamer,
         save_frames,
         save_gif,
@@ -332,8 +333,15 @@ def render_gallery(
         save_sheet,
     )
     from convarith.anim.render import render
-    from convarith.arithmetic.validate import check_choice
+    from convarith.arithmetic.validate import check_bool, check_choice, check_number
 
+    overwrite = check_bool(overwrite, "overwrite")
+    progress = None if progress is None else check_bool(progress, "progress")
+    check_number(duration, "duration", 0.02, 60, unit=" (seconds per frame)")
+    check_number(dpi, "dpi", 10, 1000)
+    for arg, value in (("formats", formats), ("names", names)):
+        if value is not None and not isinstance(value, str | Sequence):
+            raise TypeError(f"`{arg}` must be a sequence of names, got {type(value).__name__}")
     if isinstance(formats, str):
         formats = [f.strip() for f in formats.split(",") if f.strip()]
     if not formats:
@@ -349,9 +357,7 @@ def render_gallery(
         for name in names:
             check_choice(name, "names", tuple(known))
         chosen = [known[n] for n in names]
-    if not isinstance(outdir, str | os.PathLike):
-        raise TypeError(f"`outdir` must be a path, got {type(outdir).__name__}")
-    root = Path(outdir)
+    root = _check_path(outdir, "outdir")
     if root.exists() and not root.is_dir():
         raise ValueError(f"`outdir` {str(root)!r} is a file, not a directory")
     # every scene first (cheap), so that nothing is written if any target exists

@@ -28,7 +28,7 @@ from convarith.arithmetic.kernel import effective_kernel_size
 from convarith.arithmetic.layer import Layer, LayerError, layer
 from convarith.arithmetic.padding import CONVENTIONS, same_padding
 from convarith.arithmetic.relationships import RELATIONSHIPS, Relationship, relationship
-from convarith.arithmetic.validate import check_choice
+from convarith.arithmetic.validate import check_bool, check_choice, check_given
 from convarith.typing import IntOrTuple, PaddingLike, PadPair, SizeResult
 
 __all__ = [
@@ -52,8 +52,7 @@ PoolConvention = Literal["pytorch", "onnx", "caffe"]
 
 
 def _sizes(lay: Layer) -> SizeResult:
-    out = lay.output_size
-    assert out is not None
+    out = lay.output_shape  # a LayerError naming `input_size` if the layer has none
     return out[0] if lay.scalar else out
 
 
@@ -107,6 +106,7 @@ def conv_output_size(
     >>> conv_output_size(6, 4, padding=(0, 1))  # asymmetric (before, after)
     4
     """
+    check_given(input_size, "input_size")
     return _sizes(layer("conv", input_size, kernel_size, stride, padding, dilation))
 
 
@@ -168,11 +168,9 @@ def pool_output_size(
     >>> pool_output_size(112, 3, stride=2, padding=1)  # ResNet's max pool
     56
     """
+    check_given(input_size, "input_size")
     check_choice(convention, "convention", ("pytorch", "onnx", "caffe"))
-    if ceil_mode is None:
-        ceil_mode = convention == "caffe"
-    if not isinstance(ceil_mode, bool):
-        raise TypeError(f"`ceil_mode` must be a bool, got {type(ceil_mode).__name__} {ceil_mode!r}")
+    ceil_mode = convention == "caffe" if ceil_mode is None else check_bool(ceil_mode, "ceil_mode")
     if convention == "caffe" and not ceil_mode:
         raise LayerError("`ceil_mode` False is not available with convention='caffe': Caffe pooling always rounds up")
     pool = layer(
@@ -225,6 +223,7 @@ def conv_transpose_output_size(
     >>> conv_transpose_output_size(3, 3, stride=2, padding=1, output_padding=1)  # recovers 6
     6
     """
+    check_given(input_size, "input_size")
     return _sizes(
         layer("conv_transpose", input_size, kernel_size, stride, padding, dilation, output_padding=output_padding)
     )
@@ -334,9 +333,9 @@ def transpose_equivalent(
     else:
         if kernel_size is None:
             raise TypeError("`kernel_size` is required (or pass a transposed Layer as the first argument)")
+        check_given(input_size, "input_size")
         lay = layer("conv_transpose", input_size, kernel_size, stride, padding, dilation, output_padding=output_padding)
-    i, pads, out = lay.input_shape, lay.padding, lay.output_shape
-    assert pads is not None
+    i, pads, out = lay.input_shape, lay.pads, lay.output_shape
     result = tuple(
         TransposeEquivalent(
             input_size=i[x],

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from convarith.arithmetic.layer import LayerError, layer
 from convarith.arithmetic.padding import split_total
-from convarith.arithmetic.validate import axis_label, parse_axes
+from convarith.arithmetic.validate import axis_label, check_given, parse_axes
 from convarith.typing import IntOrTuple, PaddingLike, PadPair, SizeResult
 
 __all__ = ["input_sizes_for_output", "padding_for_output", "recovering_output_padding"]
@@ -90,8 +90,10 @@ def padding_for_output(
 
     Notes
     -----
-    The smallest total ``t >= 0`` with ``floor((i + t - ek)/s) + 1 = o`` is
-    ``t = max((o - 1)*s + ek - i, 0)``.
+    The totals ``t`` with ``floor((i + t - ek)/s) + 1 = o`` are
+    ``(o - 1)*s + ek - i <= t <= (o - 1)*s + ek - i + s - 1``; the smallest ``t >= 0`` is
+    ``t = max((o - 1)*s + ek - i, 0)``, and there is none when the upper end is negative (the
+    unpadded output ``floor((i - ek)/s) + 1`` is already larger than ``o``).
 
     Examples
     --------
@@ -99,6 +101,8 @@ def padding_for_output(
     (2, 3)
     >>> padding_for_output(5, 5, 3)  # half padding
     (1, 1)
+    >>> padding_for_output(5, 1, 1, stride=5)  # no padding: the floor already gives one output
+    (0, 0)
     """
     ndim, scalar, (i, o, k, s, d), _ = parse_axes(
         input_size=input_size, output_size=output_size, kernel_size=kernel_size, stride=stride, dilation=dilation
@@ -106,14 +110,14 @@ def padding_for_output(
     pads = []
     for x in range(ndim):
         ek = d[x] * (k[x] - 1) + 1
-        total = (o[x] - 1) * s[x] + ek - i[x]
-        if total < 0:
+        total = (o[x] - 1) * s[x] + ek - i[x]  # the least total that reaches o outputs
+        if total + s[x] - 1 < 0:  # below 0 the floor may still give o (the last units unread)
             most = (i[x] - ek) // s[x] + 1
             raise LayerError(
                 f"`output_size` {o[x]} is smaller than the unpadded output {most} = "
                 f"floor(({i[x]} - {ek}) / {s[x]}) + 1{axis_label(x, ndim)}: padding cannot be negative"
             )
-        pads.append(split_total(total))
+        pads.append(split_total(max(total, 0)))
     return pads[0] if scalar else tuple(pads)
 
 
@@ -158,8 +162,7 @@ def recovering_output_padding(
     >>> recovering_output_padding(5, 3, stride=2, padding=1)  # padding_strides
     0
     """
-    conv = layer("conv", input_size, kernel_size, stride, padding, dilation)
-    assert conv.input_size is not None and conv.padding is not None
-    axes = zip(conv.input_size, conv.padding, conv.effective_kernel_size, conv.stride, strict=True)
+    conv = layer("conv", check_given(input_size, "input_size"), kernel_size, stride, padding, dilation)
+    axes = zip(conv.input_shape, conv.pads, conv.effective_kernel_size, conv.stride, strict=True)
     out = [(i + pb + pe - ek) % s for i, (pb, pe), ek, s in axes]
     return out[0] if conv.scalar else tuple(out)

@@ -38,10 +38,12 @@ from convarith.arithmetic.validate import (
     LayerError,
     axes_layout,
     axis_label,
+    check_bool,
     check_choice,
     check_minimum,
     per_axis,
     per_axis_padding,
+    shown,
 )
 from convarith.typing import IntOrTuple, PaddingLike, PadPair
 
@@ -450,7 +452,9 @@ def layer(
     Raises
     ------
     LayerError
-        A value breaks a rule: the message names the parameter, the rule and the numbers.
+        A value breaks a rule: the message names the parameter, the rule and the numbers (every
+        size, stride, dilation, padding and output padding is at most
+        :data:`~convarith.arithmetic.validate.MAX_SIZE`, ``2**31 - 1``).
     TypeError
         A value of the wrong kind (a float size, a string stride, no ``kernel_size``).
 
@@ -495,8 +499,7 @@ def layer(
     check_choice(pool_convention, "pool_convention", POOL_CONVENTIONS)
     if kernel_size is None:
         raise TypeError(f"`kernel_size` is required for a {op} layer")
-    if not isinstance(ceil_mode, bool):
-        raise TypeError(f"`ceil_mode` must be a bool, got {type(ceil_mode).__name__} {ceil_mode!r}")
+    ceil_mode = check_bool(ceil_mode, "ceil_mode")
     pooling = op.endswith("_pool")
     if ceil_mode and not pooling:
         raise LayerError(f"`ceil_mode` applies to pooling only, not to {op!r}")
@@ -506,7 +509,8 @@ def layer(
     rule, convention = padding_rule(padding, convention)
     if rule == "full" and op == "conv_transpose":
         raise LayerError(
-            f"`padding` {padding!r}: a transposed convolution takes numbers, 'same' or 'valid' (it crops the output)"
+            f"`padding` {shown(padding)}: a transposed convolution takes numbers, 'same' or 'valid' "
+            "(it crops the output)"
         )
 
     # Sizes per axis.

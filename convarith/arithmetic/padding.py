@@ -335,6 +335,8 @@ def resolve_padding(
     >>> resolve_padding(((1, 1), (0, 1)), (5, 6), 3)  # numbers pass through, one pair per axis
     ((1, 1), (0, 1))
     """
+    if not isinstance(name, str):
+        raise TypeError(f"`name` must be the argument's name (a string), got {type(name).__name__}")
     rule, convention = padding_rule(padding, convention)
     sizes = {"kernel_size": kernel_size, "stride": stride, "dilation": dilation}
     if input_size is not None:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from convarith.arithmetic.validate import check_minimum
+from convarith.arithmetic.validate import check_bool, check_minimum, shown
 
 __all__ = ["RELATIONSHIPS", "Relationship", "Relationships", "relationship"]
 
@@ -124,7 +124,7 @@ class Relationships(Mapping[int, Relationship]):
             return self._by_number[number]
         except (KeyError, TypeError):
             raise KeyError(
-                f"relationships are numbered 1 to {len(self._by_number)} as in the guide, got {number!r}"
+                f"relationships are numbered 1 to {len(self._by_number)} as in the guide, got {shown(number)}"
             ) from None
 
     def __iter__(self) -> Iterator[int]:
@@ -195,9 +195,15 @@ def relationship(
     s = check_minimum(stride, "stride", 1)
     p = check_minimum(padding, "padding", 0)
     d = check_minimum(dilation, "dilation", 1)
+    transposed = check_bool(transposed, "transposed")
+    pooling = check_bool(pooling, "pooling")
+    i = None if input_size is None else check_minimum(input_size, "input_size", 1)
     if pooling:
         if p != 0 or d != 1:
-            raise ValueError(f"the guide's pooling relationship 7 has no padding or dilation, got p={p}, d={d}")
+            raise ValueError(
+                f"`pooling`: the guide's pooling relationship 7 has no padding or dilation, got `padding` {p}, "
+                f"`dilation` {d}"
+            )
         return RELATIONSHIPS[7]
     if not transposed:
         for number in (1, 3, 4, 2, 5, 6, 15):
@@ -205,14 +211,13 @@ def relationship(
                 return RELATIONSHIPS[number]
         raise AssertionError("relationship 15 always holds")  # pragma: no cover
     if d != 1:
-        raise ValueError(f"the guide's transposed relationships 8-14 have no dilation, got d={d}")
+        raise ValueError(f"`dilation` {d}: the guide's transposed relationships 8-14 have no dilation")
     if s == 1:
         for number in (8, 10, 11, 9):
             if RELATIONSHIPS[number].holds(1, k, s, p, d):
                 return RELATIONSHIPS[number]
-    if input_size is None:
+    if i is None:
         return RELATIONSHIPS[14]
-    i = check_minimum(input_size, "input_size", 1)
     if (i + 2 * p - k) % s != 0:
         return RELATIONSHIPS[14]
     return RELATIONSHIPS[12] if p == 0 else RELATIONSHIPS[13]

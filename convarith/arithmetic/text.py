@@ -17,6 +17,9 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Protocol
 
+import numpy as np
+
+from convarith.arithmetic.validate import check_int, describe
 from convarith.typing import PadPair
 
 __all__ = [
@@ -34,6 +37,21 @@ MINUS = "\u2212"
 """The minus sign used in formulas (``−``, not the hyphen ``-``)."""
 
 
+def _entries(values: object, name: str) -> list[int | Fraction]:
+    """The numbers of a size or parameter: an int, or a sequence (or 1-D array) of ints or Fractions."""
+    if isinstance(values, str | bytes | bool) or not isinstance(values, Sequence | np.ndarray):
+        return [_entry(values, name)]
+    if isinstance(values, np.ndarray) and values.ndim != 1:
+        raise TypeError(f"`{name}` must be an int or a sequence of ints, got {describe(values)}")
+    return [_entry(v, f"{name}[{x}]") for x, v in enumerate(values)]
+
+
+def _entry(value: object, name: str) -> int | Fraction:
+    if isinstance(value, Fraction):
+        return value
+    return check_int(value, name, maximum=None)
+
+
 def format_size(values: int | Sequence[int | Fraction]) -> str:
     """A size or shape: the numbers joined by ``×``.
 
@@ -46,9 +64,7 @@ def format_size(values: int | Sequence[int | Fraction]) -> str:
     >>> format_size((5, 6)), format_size((224, 224)), format_size(7)
     ('5×6', '224×224', '7')
     """
-    if isinstance(values, int):
-        return str(values)
-    return "×".join(str(v) for v in values)
+    return "×".join(str(v) for v in _entries(values, "values"))
 
 
 def format_param(values: int | Sequence[int | Fraction]) -> str:
@@ -64,9 +80,10 @@ def format_param(values: int | Sequence[int | Fraction]) -> str:
     >>> format_param((3, 3)), format_param((3, 2)), format_param((Fraction(3, 2), Fraction(3, 2)))
     ('3', '3×2', '3/2')
     """
-    if isinstance(values, int):
-        return str(values)
-    return str(values[0]) if len(set(values)) == 1 else format_size(values)
+    numbers = _entries(values, "values")
+    if not numbers:
+        return ""
+    return str(numbers[0]) if len(set(numbers)) == 1 else "×".join(str(v) for v in numbers)
 
 
 def format_pad(pair: PadPair) -> str:
@@ -96,7 +113,13 @@ def format_padding(pads: Sequence[PadPair]) -> str:
     >>> format_padding(((1, 1), (1, 1))), format_padding(((0, 1), (1, 1)))
     ('(1, 1)', '(0, 1)×(1, 1)')
     """
-    pairs = [format_pad(p) for p in pads]
+    if isinstance(pads, str | bytes) or not isinstance(pads, Sequence) or not pads:
+        raise TypeError(f"`pads` must be a non-empty sequence of (before, after) pairs, got {describe(pads)}")
+    pairs = []
+    for x, pair in enumerate(pads):
+        if isinstance(pair, str | bytes) or not isinstance(pair, Sequence | np.ndarray) or len(pair) != 2:
+            raise TypeError(f"`pads[{x}]` must be a (before, after) pair, got {describe(pair)}")
+        pairs.append(format_pad((_entry(pair[0], f"pads[{x}][0]"), _entry(pair[1], f"pads[{x}][1]"))))  # type: ignore[arg-type]
     return pairs[0] if len(set(pairs)) == 1 else "×".join(pairs)
 
 

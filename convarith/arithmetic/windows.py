@@ -20,6 +20,7 @@ import numpy as np
 
 from convarith.arithmetic.kernel import effective_kernel_size
 from convarith.arithmetic.layer import Layer, LayerError, layer
+from convarith.arithmetic.validate import check_bool, shown
 from convarith.typing import IntOrTuple, PaddingLike, PadPair
 
 __all__ = ["AxisWindows", "Read", "WindowMap", "window_map"]
@@ -154,7 +155,7 @@ class AxisWindows:
                 raise ValueError(f"`padding` {self.padding} must be at most the input size {i} for circular padding")
             src = c % i
         else:
-            raise ValueError(f"`mode` must be one of 'zeros', 'reflect', 'replicate', 'circular'; got {mode!r}")
+            raise ValueError(f"`mode` must be one of 'zeros', 'reflect', 'replicate', 'circular'; got {shown(mode)}")
         return np.concatenate([src, np.full(self.overhang, -1, dtype=src.dtype)])
 
     def indices(self) -> np.ndarray:
@@ -234,7 +235,7 @@ class WindowMap:
         if len(output) != len(self.axes) or not all(
             0 <= o < a.output_size for o, a in zip(output, self.axes, strict=False)
         ):
-            raise ValueError(f"`output` {output!r} is not a position of the output {self.output_shape}")
+            raise ValueError(f"`output` {shown(output)} is not a position of the output {self.output_shape}")
         reads = []
         for offset in itertools.product(*(range(a.kernel_size) for a in self.axes)):
             coords = tuple(
@@ -321,6 +322,7 @@ def window_map(
     else:
         if kernel_size is None:
             raise TypeError("`kernel_size` is required (or pass a Layer as the first argument)")
+        ceil_mode, pooling = check_bool(ceil_mode, "ceil_mode"), check_bool(pooling, "pooling")
         if ceil_mode and not pooling:
             raise LayerError("`ceil_mode` applies to pooling only (pass pooling=True)")
         op = "max_pool" if pooling else "conv"

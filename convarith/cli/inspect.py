@@ -37,7 +37,9 @@ def _inspect(args: argparse.Namespace) -> None:
         if args.verbose:
             for row in report.layers:
                 print(f"\n{row.name} ({row.source or row.op}):")
-                print("\n".join(f"  {line}" for line in (*row.formula, *row.messages)))
+                # one line where every axis has the same formula (square layers)
+                formulas = row.formula[:1] if len(set(row.formula)) == 1 else row.formula
+                print("\n".join(f"  {line}" for line in (*formulas, *row.messages)))
                 print("\n".join(f"  {a!r}" for a in row.porting))
     if args.figure is not None:
         import matplotlib
@@ -68,7 +70,12 @@ def add_command(commands: Any) -> None:
         ),
         epilog="example: convarith inspect resnet50.keras --format markdown",
     )
-    cmd.add_argument("model", metavar="MODEL", help="a .keras or .onnx file, or package.module:name (PyTorch, Keras)")
+    cmd.add_argument(
+        "model",
+        metavar="MODEL",
+        help="a .keras or .onnx file, a shipped example by name (inception_block), or package.module:name "
+        "(PyTorch, Keras)",
+    )
     cmd.add_argument(
         "--input",
         type=size_argument,

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from convarith.arithmetic import validate
 from convarith.arithmetic.validate import axis_label, check_choice, check_int, check_minimum
 from convarith.arithmetic.windows import AxisWindows
 from convarith.engine.memory import number_text
@@ -40,9 +41,7 @@ BlockRange = tuple[tuple[int, int], ...]
 
 
 def check_bool(value: Any, name: str) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"`{name}` must be a bool, got {type(value).__name__} {value!r}")
-    return bool(value)
+    return validate.check_bool(value, name)  # the one gate: a short message, never a whole repr
 
 
 def split_batch(x: np.ndarray, ndim: int, name: str = "x", plain: bool = True) -> tuple[np.ndarray, int]:

@@ -72,7 +72,10 @@ def real_array(value: Any, name: str) -> np.ndarray:
     ...
     TypeError: `x` must hold integers or floats (the engine has no complex, bool or object arrays), got dtype complex128
     """
-    array = np.asarray(value)
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError, RecursionError) as error:  # ragged or too deep: NumPy's words, our name
+        raise TypeError(f"`{name}` must be an array of numbers: {str(error)[:120]}") from None
     if array.dtype.kind not in "iuf":
         raise TypeError(
             f"`{name}` must hold integers or floats (the engine has no complex, bool or object arrays), "

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from convarith.arithmetic.validate import check_minimum, is_sequence, per_axis, per_axis_padding
+from convarith.arithmetic.validate import check_minimum, is_sequence, per_axis, per_axis_padding, shown
 from convarith.arithmetic.windows import window_map
 from convarith.engine import _core as core
 from convarith.engine import memory
@@ -113,9 +113,9 @@ def conv_matrix(
     array([0, 0, 0, 0, 0, 1, 2, 3, 0, 4, 5, 6, 0, 7, 8, 9])
     """
     # -- argument checks ----------------------------------------------------------------------
-    if padding_mode != "zeros":
+    if not isinstance(padding_mode, str) or padding_mode != "zeros":
         raise ValueError(
-            f"`padding_mode` must be 'zeros' for conv_matrix, got {padding_mode!r}: only zero padding "
+            f"`padding_mode` must be 'zeros' for conv_matrix, got {shown(padding_mode)}: only zero padding "
             "leaves padding cells out of the matrix (use convarith.pad first for other modes)"
         )
     w = real_array(weight, "weight")
@@ -129,7 +129,7 @@ def conv_matrix(
     if not is_sequence(input_shape) or len(input_shape) != ndim + 1:
         raise ValueError(
             f"`input_shape` must be (C_in, *spatial) with {ndim} spatial axes (as `weight` {w.shape} has), "
-            f"got {input_shape!r}"
+            f"got {shown(input_shape)}"
         )
     shape = tuple(check_minimum(n, f"input_shape[{x}]", 1) for x, n in enumerate(input_shape))
     groups = check_minimum(groups, "groups", 1)

@@ -17,6 +17,7 @@ from convarith.arithmetic.validate import (
     axis_label,
     check_choice,
     check_minimum,
+    check_real,
     is_sequence,
     per_axis_padding,
 )
@@ -120,6 +121,7 @@ def pad(
         raise TypeError("`spatial_dims` is now `ndim`, the engine's one keyword for the number of spatial axes")
     array = real_array(x, "x")
     check_choice(mode, "mode", (*PADDING_MODES, "constant"))
+    check_real(value, "value")
     fill_mode = "zeros" if mode == "constant" else mode
     count = _padded_axes(array, padding, ndim)
     pads = per_axis_padding(padding, count)

@@ -24,7 +24,15 @@ from typing import Any
 
 import numpy as np
 
-from convarith.arithmetic.validate import axes_layout, axis_label, check_int, check_minimum, per_axis, per_axis_padding
+from convarith.arithmetic.validate import (
+    axes_layout,
+    axis_label,
+    check_int,
+    check_minimum,
+    describe,
+    per_axis,
+    per_axis_padding,
+)
 from convarith.arithmetic.windows import AxisWindows, WindowMap, window_map
 from convarith.engine import _core as core
 from convarith.engine import memory
@@ -55,7 +63,10 @@ def _pool_setup(
     if ndim is not None:
         ndim = check_minimum(ndim, "ndim", 1)
         if not scalar and spatial != ndim:
-            raise ValueError(f"`ndim` {ndim} contradicts the per-axis arguments, which give {spatial} spatial axes")
+            raise ValueError(
+                f"`ndim` {ndim} contradicts the per-axis arguments, which give {spatial} spatial axes "
+                "(`kernel_size`, `stride`, `padding`, `dilation`)"
+            )
     elif scalar:
         ndim = core.spatial_axes_of_int(array, "kernel_size", kernel_size)
     else:
@@ -430,7 +441,7 @@ def lp_pool(
     array([[[5., 5.]]])
     """
     if isinstance(norm_type, bool) or not isinstance(norm_type, int | float | np.integer | np.floating):
-        raise TypeError(f"`norm_type` must be a number, got {type(norm_type).__name__} {norm_type!r}")
+        raise TypeError(f"`norm_type` must be a number, got {describe(norm_type)}")
     p = float(norm_type)
     if p == 0 or np.isnan(p):
         raise ValueError(f"`norm_type` must be non-zero (the result is the 1/p-th power), got {norm_type!r}")

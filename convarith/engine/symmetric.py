@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from convarith.arithmetic.text import format_padding
-from convarith.arithmetic.validate import check_minimum, is_sequence
+from convarith.arithmetic.validate import check_minimum, is_sequence, shown
 from convarith.engine.memory import check_result_size, number_text
 
 __all__ = ["SymmetricGroup", "even_kernel_size", "symmetric_groups", "symmetric_pad"]
@@ -78,7 +78,9 @@ def even_kernel_size(kernel_size: Any, ndim: int) -> tuple[int, ...]:
         return (even_kernel_size((kernel_size,), 1)[0],) * ndim
     values = tuple(kernel_size)
     if len(values) != ndim:
-        raise ValueError(f"`kernel_size` must have one entry per spatial axis ({ndim}), got {len(values)}: {values!r}")
+        raise ValueError(
+            f"`kernel_size` must have one entry per spatial axis ({ndim}), got {len(values)}: {shown(values)}"
+        )
     kernel = tuple(
         check_minimum(k, "kernel_size" if ndim == 1 else f"kernel_size[{a}]", 1) for a, k in enumerate(values)
     )
@@ -242,7 +244,7 @@ def symmetric_pad(x: np.ndarray, kernel_size: int | tuple[int, ...]) -> np.ndarr
         if x.ndim not in (ndim + 1, ndim + 2):
             raise ValueError(
                 f"`x` must have shape (N, C, *spatial) or (C, *spatial) with {ndim} spatial axes "
-                f"(`kernel_size` {tuple(kernel_size)!r}), i.e. {ndim + 2} or {ndim + 1} dimensions; got shape {x.shape}"
+                f"(`kernel_size` {shown(kernel_size)}), i.e. {ndim + 2} or {ndim + 1} dimensions; got shape {x.shape}"
             )
     else:
         if x.ndim < 2:

@@ -64,7 +64,7 @@ def _output_padding_from_size(
         if len(sizes) != ndim:
             raise ValueError(
                 f"`output_size` must give one size per spatial axis ({ndim}), or a full output shape "
-                f"({ndim + leading} entries), got {len(sizes)}: {tuple(output_size)!r}"
+                f"({ndim + leading} entries), got {len(sizes)}"
             )
         wanted = tuple(check_int(v, f"output_size[{x}]") for x, v in enumerate(sizes))
     else:

@@ -207,4 +207,5 @@ _KEEP = (
     "crop",
     "resize",
     "end",
+    "global",
 )

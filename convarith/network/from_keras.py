@@ -21,7 +21,6 @@ from convarith.typing import PadPair
 __all__ = ["keras_transpose_padding", "read_keras", "read_keras_config"]
 
 _MERGES = ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot")
-_ENDS = ("Flatten", "GlobalAveragePooling", "GlobalMaxPooling", "Reshape", "Permute", "RepeatVector")
 
 
 def keras_transpose_padding(
@@ -64,39 +63,78 @@ def keras_transpose_padding(
     return transpose_padding(kernel_size, stride, dilation, padding, output_padding, convention="keras")
 
 
+MAX_CONFIG_BYTES = 64 * 2**20
+"""The largest ``config.json`` read from a ``.keras`` file (its size in the zip's header is checked
+before anything is read; ResNet152's is about 1 MB)."""
+
+MAX_NESTING = 32
+"""How deeply models may nest inside models, and call arguments inside lists."""
+
+
 def read_keras(model: Any) -> tuple[list[Node], tuple[int | None, ...] | None, str]:
     """Nodes of a Keras model, its declared input shape and its data format.
 
     Parameters
     ----------
     model : str, Path or keras.Model
-        A ``.keras`` file (read as a zip, Keras is not imported) or a live model.
+        A ``.keras`` file (read as a zip, Keras is not imported; nothing is extracted to disk) or
+        a live model.
 
     Returns
     -------
     (list of Node, tuple or None, str)
+
+    Raises
+    ------
+    ValueError
+        The file is not a zip with a ``config.json``, the config is larger than
+        :data:`MAX_CONFIG_BYTES` (from the zip's header, before reading), is not JSON, nests
+        deeper than Python can parse, or does not describe a model (the message names the file
+        and what is wrong).
     """
-    if isinstance(model, str | Path):
-        path = Path(model)
-        try:
-            with zipfile.ZipFile(path) as archive:
-                config = json.loads(archive.read("config.json"))
-        except (zipfile.BadZipFile, KeyError) as error:
-            raise ValueError(f"`model` {str(path)!r} is not a Keras 3 .keras file (a zip with config.json)") from error
-    else:
-        config = json.loads(model.to_json())
-    return read_keras_config(config)
+    if not isinstance(model, str | Path):
+        return read_keras_config(json.loads(model.to_json()))
+    path = Path(model)
+    where = f"`model` {str(path)!r}"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("config.json")
+            if info.file_size > MAX_CONFIG_BYTES:
+                raise ValueError(
+                    f"{where}: its config.json is {info.file_size:,} bytes, more than the "
+                    f"{MAX_CONFIG_BYTES:,} a model's config needs: not read"
+                )
+            with archive.open(info) as member:
+                text = member.read(MAX_CONFIG_BYTES + 1)  # bounded even if the header lies
+    except (zipfile.BadZipFile, KeyError, EOFError, NotImplementedError, RuntimeError, OSError) as error:
+        if isinstance(error, FileNotFoundError | IsADirectoryError | PermissionError):
+            raise ValueError(f"{where}: {error.strerror or error}") from None
+        raise ValueError(f"{where} is not a Keras 3 .keras file (a zip with config.json): {error}") from None
+    if len(text) > MAX_CONFIG_BYTES:
+        raise ValueError(f"{where}: its config.json is larger than its zip header says: not read")
+    try:
+        config = json.loads(text)
+    except RecursionError:
+        raise ValueError(f"{where}: its config.json nests deeper than a model's config does: not read") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ValueError(f"{where}: its config.json is not JSON ({error})") from None
+    try:
+        return read_keras_config(config)
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from None
 
 
 def _shape(tensor: dict[str, Any]) -> list[int | None]:
     return list(tensor["config"]["shape"])
 
 
-def _tensors(args: Any) -> list[dict[str, Any]]:
+def _tensors(args: Any, depth: int = 0) -> list[dict[str, Any]]:
+    if depth > MAX_NESTING:
+        raise ValueError(f"call arguments nested deeper than {MAX_NESTING} levels")
     if isinstance(args, dict):
         return [args] if args.get("class_name") == "__keras_tensor__" else []
     if isinstance(args, list | tuple):
-        return [t for a in args for t in _tensors(a)]
+        return [t for a in args for t in _tensors(a, depth + 1)]
     return []
 
 
@@ -106,8 +144,51 @@ def _tuple(value: Any, ndim: int) -> tuple[int, ...]:
     return tuple(int(v) for v in value)
 
 
-def read_keras_config(config: dict[str, Any]) -> tuple[list[Node], tuple[int | None, ...] | None, str]:
+_KEPT = (
+    "Activation",
+    "ReLU",
+    "LeakyReLU",
+    "PReLU",
+    "ELU",
+    "Softmax",
+    "ThresholdedReLU",
+    "BatchNormalization",
+    "LayerNormalization",
+    "GroupNormalization",
+    "UnitNormalization",
+    "Normalization",
+    "Rescaling",
+    "Dropout",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
+    "SpatialDropout3D",
+    "GaussianNoise",
+    "GaussianDropout",
+    "AlphaDropout",
+    "ActivityRegularization",
+    "Identity",
+    "Masking",
+)
+"""Keras layers that keep the spatial size (understood; anything not listed is named in the notes)."""
+
+
+def _history(tensor: dict[str, Any]) -> tuple[str, int]:
+    history = tensor["config"]["keras_history"]
+    return str(history[0]), int(history[2]) if len(history) > 2 else 0
+
+
+def read_keras_config(config: Any) -> tuple[list[Node], tuple[int | None, ...] | None, str]:
     """Nodes of a Keras model from its parsed ``config.json`` (see :func:`read_keras`).
+
+    Nested models (a ``Sequential`` or functional model used as a layer) are read in place, their
+    layers named ``outer/inner``. Layers convarith does not know are kept with what was assumed
+    (``Node.assumed``), and every node carries the output size Keras recorded for it where the
+    config has one (the shapes of the tensors its consumers are called on).
+
+    Raises
+    ------
+    ValueError
+        The config does not describe a Keras model (what is missing is named).
 
     Examples
     --------
@@ -119,59 +200,150 @@ def read_keras_config(config: dict[str, Any]) -> tuple[list[Node], tuple[int | N
     >>> [(n.name, n.op, n.padding) for n in nodes], shape
     ([('x', 'input', 0), ('c', 'conv', 'same')], (None, 32, 32, 3))
     """
-    kind = config.get("class_name")
-    body = config["config"]
-    layers = body["layers"]
+    if not isinstance(config, dict) or not isinstance(config.get("config"), dict):
+        raise ValueError('the config is not a Keras model (a JSON object with a "config" object)')
+    layers = config["config"].get("layers")
+    if not isinstance(layers, list) or not all(isinstance(lay, dict) for lay in layers):
+        raise ValueError('the config\'s "config" has no "layers" list: not a Sequential or functional model')
     fmt = "channels_last"
     for lay in layers:
-        fmt = lay["config"].get("data_format") or fmt
-    nodes: list[Node] = []
-    alias: dict[str, str] = {}
-    input_shape: tuple[int | None, ...] | None = None
-    previous: str | None = None
-    channels: dict[str, int | None] = {}
-    if kind == "Sequential" and (not layers or layers[0]["class_name"] != "InputLayer"):
-        build = body.get("build_input_shape")
-        if build is None:
-            raise ValueError("the Sequential model has no InputLayer and no build_input_shape: give `input_size`")
-        layers = [{"class_name": "InputLayer", "config": {"name": "input", "batch_shape": build}}, *layers]
-    for lay in layers:
-        cls, cfg = lay["class_name"], lay["config"]
-        name = cfg.get("name") or lay.get("name")
-        if cls in ("Functional", "Sequential", "Model"):
-            raise ValueError(f"layer {name!r} is a nested {cls} model: save or inspect it on its own")
-        if kind == "Sequential" or not lay.get("inbound_nodes"):
+        inner = lay.get("config")
+        if isinstance(inner, dict) and isinstance(inner.get("data_format"), str):
+            fmt = inner["data_format"]
+    reader = _Reader(fmt)
+    reader.model(config, "", None, 0)
+    if reader.input_shape is None:
+        raise ValueError("the model has no InputLayer")
+    reader.finish()
+    return reader.nodes, reader.input_shape, fmt
+
+
+class _Reader:
+    """Reads a model's layers into nodes, nested models in place."""
+
+    def __init__(self, fmt: str) -> None:
+        self.fmt = fmt
+        self.nodes: list[Node] = []
+        self.input_shape: tuple[int | None, ...] | None = None
+        self.channels: dict[str, int | None] = {}
+        self.recorded: dict[str, list[Any]] = {}  # node name -> the output shape Keras recorded
+
+    def _spatial(self, shape: Any) -> tuple[int, ...] | None:
+        """The spatial part of a recorded batch-first shape; () when it has no spatial axes."""
+        if self.input_shape is None or not isinstance(shape, list | tuple):
+            return None
+        if len(shape) != len(self.input_shape):
+            return ()
+        part = shape[1:-1] if self.fmt == "channels_last" else shape[2:]
+        return None if any(not isinstance(v, int) for v in part) else tuple(part)
+
+    def model(self, config: dict[str, Any], prefix: str, outer: tuple[str, ...] | None, depth: int) -> str:
+        """Read one model; ``outer`` are the nodes its inputs are called on (None at the top). Returns its output."""
+        if depth > MAX_NESTING:
+            raise ValueError(f"models nested deeper than {MAX_NESTING} levels")
+        kind = config.get("class_name")
+        body = config["config"]
+        layers = body.get("layers")
+        if not isinstance(layers, list):
+            raise ValueError(f"nested model {prefix.rstrip('/')!r} has no layers list")
+        alias: dict[tuple[str, int], str] = {}
+        sequential = kind == "Sequential"
+        if sequential and (not layers or layers[0].get("class_name") != "InputLayer"):
+            build = body.get("build_input_shape")
+            if build is None and outer is None:
+                raise ValueError("the Sequential model has no InputLayer and no build_input_shape: give `input_size`")
+            layers = [{"class_name": "InputLayer", "config": {"name": "input", "batch_shape": build}}, *layers]
+        previous: str | None = None
+        for number, lay in enumerate(layers):
+            cls, cfg = lay.get("class_name"), lay.get("config")
+            if not isinstance(cls, str) or not isinstance(cfg, dict):
+                raise ValueError(f"layer {number} has no class_name and config object")
+            name = str(cfg.get("name") or lay.get("name") or f"layer_{number}")
+            try:
+                previous = self._layer(lay, cls, cfg, prefix + name, prefix, sequential, previous, alias, outer, depth)
+            except (KeyError, TypeError, IndexError, AttributeError, ValueError) as error:
+                if isinstance(error, ValueError) and str(error).startswith("layer "):
+                    raise
+                what = f"no {error}" if isinstance(error, KeyError) else str(error)
+                raise ValueError(f"layer {name!r} ({cls}): {what}") from None
+        if previous is None:
+            raise ValueError(f"model {prefix.rstrip('/') or config.get('class_name')!r} has no layers (no InputLayer)")
+        if sequential or not body.get("output_layers"):
+            return previous
+        first = body["output_layers"]
+        first = first[0] if isinstance(first[0], list) else first
+        return alias.get((str(first[0]), int(first[2]) if len(first) > 2 else 0), previous or "")
+
+    def _layer(
+        self,
+        lay: dict[str, Any],
+        cls: str,
+        cfg: dict[str, Any],
+        name: str,
+        prefix: str,
+        sequential: bool,
+        previous: str | None,
+        alias: dict[tuple[str, int], str],
+        outer: tuple[str, ...] | None,
+        depth: int,
+    ) -> str:
+        in_shape = None
+        inputs: tuple[str, ...]
+        if sequential or not lay.get("inbound_nodes"):
             inputs = () if previous is None or cls == "InputLayer" else (previous,)
-            in_shape = None
+            build = (
+                lay.get("build_config", {}).get("input_shape") if isinstance(lay.get("build_config"), dict) else None
+            )
+            if isinstance(build, list) and build and isinstance(build[0], int | None) and previous is not None:
+                self.recorded.setdefault(previous, build)  # what the previous layer gave this one
         else:
             tensors = _tensors(lay["inbound_nodes"][0]["args"])
-            inputs = tuple(alias.get(t["config"]["keras_history"][0], t["config"]["keras_history"][0]) for t in tensors)
+            inputs = tuple(alias.get(_history(t), prefix + _history(t)[0]) for t in tensors)
+            for t, source in zip(tensors, inputs, strict=True):
+                self.recorded.setdefault(source, _shape(t))
             in_shape = _shape(tensors[0]) if tensors else None
+        if cls == "InputLayer" and outer is not None:  # a nested model's input: the tensor it is called on
+            position = sum(1 for (_, k) in alias if k == -1)
+            source = outer[min(position, len(outer) - 1)] if outer else (previous or "")
+            alias[(str(cfg.get("name")), 0)] = source
+            alias[(str(cfg.get("name")), -1)] = source
+            return source
+        if cls in ("Functional", "Sequential", "Model") and isinstance(cfg.get("layers"), list):
+            out = self.model(lay, f"{name}/", inputs, depth + 1)
+            alias[(str(cfg.get("name") or name.rsplit("/", 1)[-1]), 0)] = out
+            return out
         cin = None
         if in_shape is not None:
-            cin = in_shape[-1] if fmt == "channels_last" else in_shape[1]
+            cin = in_shape[-1] if self.fmt == "channels_last" else in_shape[1]
         elif inputs:
-            cin = channels.get(inputs[0])
-        made = _node(cls, cfg, name, inputs, cin, fmt)
+            cin = self.channels.get(inputs[0])
+        made: list[Node] = _node(cls, cfg, name, inputs, cin, len(self.input_shape or ()) - 2)
         if cls == "InputLayer":
-            input_shape = tuple(cfg["batch_shape"])
-            made[0].in_channels = input_shape[-1] if fmt == "channels_last" else input_shape[1]
+            self.input_shape = tuple(cfg["batch_shape"])
+            made[0].in_channels = self.input_shape[-1] if self.fmt == "channels_last" else self.input_shape[1]
         for node in made:
             node.framework = "keras"
             node.source = node.source or cls
-            nodes.append(node)
-        alias[name] = made[-1].name
-        out = made[-1]
-        channels[out.name] = (
-            out.out_channels
-            if out.out_channels is not None
-            else (out.in_channels if out.in_channels is not None else cin)
+            self.nodes.append(node)
+        last = made[-1]
+        alias[(str(cfg.get("name") or name.rsplit("/", 1)[-1]), 0)] = last.name
+        self.channels[last.name] = (
+            last.out_channels
+            if last.out_channels is not None
+            else (last.in_channels if last.in_channels is not None else cin)
         )
-        previous = out.name
-    return nodes, input_shape, fmt
+        return last.name
+
+    def finish(self) -> None:
+        """Give every node the output size Keras recorded for it."""
+        for node in self.nodes:
+            if node.op not in ("input", "global") and node.name in self.recorded:
+                node.recorded = self._spatial(self.recorded[node.name])
+            if node.op == "reshape" and node.size is None and node.recorded:
+                node.size = node.recorded
 
 
-def _node(cls: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin: int | None, fmt: str) -> list[Node]:
+def _node(cls: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin: int | None, ndim: int) -> list[Node]:
     base = cls.rstrip("D").rstrip("0123456789") if cls[-2:-1].isdigit() else cls
     nd = int(cls[-2]) if cls[-2:-1].isdigit() and cls.endswith("D") else 0
     if cls == "InputLayer":
@@ -219,11 +391,25 @@ def _node(cls: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin
         return [Node(name, "resize", inputs, scale=tuple(Fraction(v) for v in size), resize_mode=mode)]
     if cls in _MERGES:
         return [Node(name, "merge", inputs)]
-    if any(cls.startswith(e) for e in _ENDS):
+    if cls.startswith(("GlobalAveragePooling", "GlobalMaxPooling")):
+        return [Node(name, "global", inputs, in_channels=cin, out_channels=cin)]
+    if cls == "Reshape":
+        target = list(cfg["target_shape"])
+        shape: tuple[int, ...] | None = None
+        if len(target) == ndim + 1 and all(isinstance(v, int) and v > 0 for v in target):
+            shape = (
+                tuple(target[:-1]) if cfg.get("data_format", "channels_last") == "channels_last" else tuple(target[1:])
+            )
+        return [Node(name, "reshape", inputs, size=shape)]
+    if cls == "Flatten":
         return [Node(name, "end", inputs)]
     if cls in ("Dense", "EinsumDense"):
         return [Node(name, "mix", inputs, mixes_channels=True, out_channels=cfg.get("units"))]
-    return [Node(name, "elementwise", inputs)]
+    if cls in _KEPT:
+        return [Node(name, "elementwise", inputs)]
+    if len(inputs) > 1:
+        return [Node(name, "elementwise", inputs, assumed="taken as an element-wise merge of its inputs")]
+    return [Node(name, "elementwise", inputs, assumed="taken as size-keeping")]
 
 
 def _conv(cls: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin: int | None, nd: int) -> list[Node]:

@@ -2,8 +2,11 @@
 
 Convolutions, transposed convolutions, pooling (``MaxPool``, ``AveragePool``, ``LpPool``) and
 ``Pad`` become layer nodes; ``Add``/``Sum``/``Concat``/``Mul`` of two computed tensors become
-merges; ``Resize``/``Upsample`` resizes; global pooling, ``Flatten``, ``Reshape`` and matrix
-products end the spatial axes; everything else keeps the size (activations, normalisation).
+merges; ``Resize``/``Upsample`` resizes; global pooling and reductions over the spatial axes
+give a 1-cell map; ``Flatten`` and reshapes to another rank end the spatial axes, reshapes back
+to the input's rank take the size shape inference gives; the operators of ``_KEPT`` keep the size.
+Any other operator (``Einsum``, ``Loop``, ``DepthToSpace``...) is named in the report's notes
+and takes the size shape inference records for it (size-keeping when there is none).
 """
 
 from __future__ import annotations
@@ -16,22 +19,13 @@ import numpy as np
 
 from convarith.arithmetic.padding import transpose_padding
 from convarith.network.graph import Node
+from convarith.network.onnx_graph import Weights, fold_shapes, small, tensor_axes
 from convarith.typing import PadPair
 
 __all__ = ["read_onnx"]
 
 _POOLS = {"MaxPool": "max_pool", "AveragePool": "avg_pool", "LpPool": "lp_pool"}
 _MERGES = ("Add", "Sum", "Concat", "Mul", "Sub", "Div", "Max", "Min", "Mean")
-_ENDS = (
-    "GlobalAveragePool",
-    "GlobalMaxPool",
-    "GlobalLpPool",
-    "Flatten",
-    "Reshape",
-    "Squeeze",
-    "ReduceMean",
-    "Transpose",
-)
 _MIX = ("Gemm", "MatMul")
 _AUTO = {"SAME_UPPER": "same_upper", "SAME_LOWER": "same_lower"}
 
@@ -40,94 +34,248 @@ def _pairs(flat: list[int], ndim: int) -> tuple[PadPair, ...]:
     return tuple((int(flat[x]), int(flat[x + ndim])) for x in range(ndim))
 
 
-def read_onnx(model: Any) -> tuple[list[Node], tuple[int | None, ...], str]:
+_KEPT = (
+    "Identity", "Cast", "CastLike", "Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Celu", "Sigmoid", "HardSigmoid",
+    "HardSwish", "Tanh", "Softplus", "Softsign", "Gelu", "Mish", "Erf", "Exp", "Log", "Sqrt", "Neg", "Abs",
+    "Reciprocal", "Pow", "Clip", "Dropout", "ThresholdedRelu", "Shrink", "Floor", "Ceil", "Round", "Sign", "Sin",
+    "Cos", "Not", "QuantizeLinear", "DequantizeLinear", "Softmax", "LogSoftmax", "BatchNormalization",
+    "InstanceNormalization", "LayerNormalization", "GroupNormalization", "LRN", "LpNormalization",
+    "MeanVarianceNormalization", "Transpose", "Where", "Equal", "Greater", "Less", "And", "Or",
+)  # fmt: skip
+"""Operators that keep the spatial size (understood; anything not listed is named in the notes)."""
+
+_REDUCE = ("ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "ReduceL2", "ReduceL1", "ReduceLogSumExp")
+
+
+def read_onnx(model: Any, input_size: Any = None) -> tuple[list[Node], tuple[int | None, ...], str]:
     """Nodes of an ONNX model, its first input's declared shape (None for a symbolic size) and layout.
 
-    The layout is ``'channels_first'`` unless the input goes straight into a ``Transpose`` to
-    channels first (as Keras exports do): then ``'channels_last'``.
+    The layout of every tensor comes from the graph (:func:`~convarith.network.onnx_graph.tensor_axes`:
+    convolutions fix theirs, transposes permute them), and every node carries the output size
+    ONNX shape inference gives it (``Node.recorded``), computed on ``input_size`` when given.
 
     Parameters
     ----------
     model : str, Path or onnx.ModelProto
+    input_size : sequence of int, optional
+        The input's shape batch first in the model's layout, or its spatial size.
 
     Returns
     -------
     (list of Node, tuple, str)
+
+    Raises
+    ------
+    ValueError
+        The file is not an ONNX model, has no graph input, or its input has no spatial axes.
     """
     import onnx
     from onnx import numpy_helper
 
-    proto = onnx.load(str(model), load_external_data=False) if isinstance(model, str | Path) else model
+    where = f"`model` {str(model)!r}" if isinstance(model, str | Path) else "the ONNX model"
+    if isinstance(model, str | Path):
+        try:
+            proto = onnx.load(str(model), load_external_data=False)
+        except OSError as error:
+            raise ValueError(f"{where}: {error.strerror or error}") from None
+        except Exception as error:  # protobuf's DecodeError and friends: not an ONNX file
+            raise ValueError(f"{where} is not an ONNX model ({type(error).__name__}: {error})") from None
+    else:
+        proto = model
     graph = proto.graph
-    # weights by their shape only (converting them would cost more than the whole walk)
-    constants: dict[str, Any] = {
-        init.name: numpy_helper.to_array(init) if _small(init) else _Weights(tuple(init.dims))
-        for init in graph.initializer
-    }
-    for node in graph.node:
-        if node.op_type == "Constant":
-            for attribute in node.attribute:
-                if attribute.name == "value":
-                    constants[node.output[0]] = numpy_helper.to_array(attribute.t)
+    if not graph.node and not graph.input:
+        raise ValueError(f"{where} holds no ONNX graph (no nodes, no inputs): an empty or foreign file")
+    try:
+        constants: dict[str, Any] = {
+            init.name: numpy_helper.to_array(init) if small(init) else Weights(tuple(init.dims))
+            for init in graph.initializer
+        }
+        for node in graph.node:
+            if node.op_type == "Constant":
+                for attribute in node.attribute:
+                    if attribute.name == "value":
+                        constants[node.output[0]] = numpy_helper.to_array(attribute.t)
+            elif node.op_type == "Identity" and node.input and node.input[0] in constants:
+                constants[node.output[0]] = constants[node.input[0]]  # exporters share equal weights this way
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{where}: a constant cannot be read ({error})") from None
     inputs = [value for value in graph.input if value.name not in constants]
     if not inputs:
-        raise ValueError("the ONNX graph has no input that is not an initializer")
+        raise ValueError(f"{where}: the graph has no input that is not an initializer")
     first = inputs[0]
-    shapes = _fold_shapes(proto, constants, first)
     dims = tuple(d.dim_value if d.HasField("dim_value") else None for d in first.type.tensor_type.shape.dim)
     ndim = len(dims) - 2
-    layout, to_first, tensor = "channels_first", [0, ndim + 1, *range(1, ndim + 1)], first.name
-    entry: Any = None
-    while entry is None:  # through Cast/Identity to a Transpose from channels last to first
-        readers = [node for node in graph.node if tensor in node.input]
-        if len(readers) != 1:
-            break
-        if readers[0].op_type in ("Cast", "Identity"):
-            tensor = readers[0].output[0]
-            continue
-        perm = [list(a.ints) for a in readers[0].attribute if a.name == "perm"]
-        if readers[0].op_type == "Transpose" and perm == [to_first]:
-            layout, entry = "channels_last", readers[0]
-        break
+    if ndim < 1:
+        raise ValueError(f"{where}: its input {first.name!r} has shape {dims}: no spatial axes to inspect")
+    try:
+        shapes = fold_shapes(proto, constants, first)
+        roles = tensor_axes(graph, shapes, constants, ndim + 2)
+        identity = tuple(range(ndim + 2))
+        own = roles.get(first.name, identity)
+        layout = "channels_last" if own.index(1) == ndim + 1 else "channels_first"
+        if input_size is not None:
+            full = _full_shape(input_size, dims, own)
+            if full is not None:
+                shapes = fold_shapes(proto, dict(constants), first, full)
+        return _nodes(proto, constants, shapes, roles, first, own, ndim, onnx), dims, layout
+    except (KeyError, IndexError, TypeError, AttributeError) as error:
+        raise ValueError(f"{where}: a node cannot be read ({type(error).__name__}: {error})") from None
+    except (onnx.shape_inference.InferenceError, onnx.checker.ValidationError) as error:
+        raise ValueError(f"{where}: ONNX shape inference fails ({error})") from None
+
+
+def _full_shape(input_size: Any, dims: tuple[int | None, ...], own: tuple[int, ...]) -> tuple[int, ...] | None:
+    values = tuple(input_size)
+    if len(values) == len(dims):
+        return tuple(int(v) for v in values)
+    if len(values) != len(dims) - 2:
+        return None
+    full: list[int] = [1] * len(dims)
+    spatial = sorted((j for j, r in enumerate(own) if r >= 2), key=lambda j: own[j])
+    for j, v in zip(spatial, values, strict=True):
+        full[j] = int(v)
+    channel = own.index(1)
+    full[channel] = dims[channel] or 1
+    return tuple(full)
+
+
+def _nodes(
+    proto: Any,
+    constants: dict[str, Any],
+    shapes: dict[str, list[int | None]],
+    roles: dict[str, tuple[int, ...]],
+    first: Any,
+    own: tuple[int, ...],
+    ndim: int,
+    onnx: Any,
+) -> list[Node]:
+    graph = proto.graph
+    rank = ndim + 2
+
+    def spatial_axes(t: str) -> list[int]:
+        role = roles.get(t, own)
+        return sorted((j for j, r in enumerate(role) if r >= 2), key=lambda j: role[j])
+
+    def recorded(t: str) -> tuple[int, ...] | None:
+        shape = shapes.get(t)
+        if shape is None:
+            return None
+        if len(shape) != rank:
+            return ()
+        part = [shape[j] for j in spatial_axes(t)]
+        return None if any(v is None for v in part) else tuple(int(v) for v in part)  # type: ignore[arg-type]
+
     producer: dict[str, str] = {first.name: first.name}
-    cin = dims[-1] if layout == "channels_last" else dims[1]
+    aliased: set[str] = set()  # tensors of a reshaping chain, read as the tensor it started from
+    stretched: set[str] = set()  # tensors after an Expand or Tile (Keras' UpSampling2D as a reshape chain)
+    cin = first.type.tensor_type.shape.dim[own.index(1)].dim_value or None
     channels: dict[str, int | None] = {first.name: cin}
-    last: dict[str, bool] = {first.name: layout == "channels_last"}  # tensor layout, per producer
     nodes = [Node(first.name, "input", framework="onnx", source="input", in_channels=cin)]
     for index, node in enumerate(graph.node):
         if node.op_type == "Constant":
             continue
         name = node.name or f"{node.op_type}_{index}"
         data = [t for t in node.input if t and t not in constants and t in producer]
-        if not data:  # computed from constants only (Identity, Cast, shape arithmetic)
+        if not data or node.op_type in ("Shape", "Size"):  # constants only, or a shape: arithmetic, not data
             continue
         ins = tuple(producer[t] for t in data)
         attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
         attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in attrs.items()}
         cin = channels.get(ins[0]) if ins else None
-        channels_last = last[ins[0]]
-        out_shape = shapes.get(node.output[0])
-        spatial = slice(1, -1) if channels_last else slice(2, None)
-        if node is entry or _moves_channels(node, ndim):
-            made = Node(name, "elementwise", ins)  # NHWC <-> NCHW (Keras exports): sizes unchanged
-            channels_last = not channels_last
-        elif node.op_type in _RESHAPES and out_shape is not None and len(out_shape) != ndim + 2:
+        out_shape = shapes.get(node.output[0]) if node.output else None
+        spatial = spatial_axes(data[0])
+        op = node.op_type
+        if (
+            op in _RESHAPES
+            and out_shape is not None
+            and len(out_shape) != rank
+            and (data[0] in aliased or len(shapes.get(data[0], ())) == rank)
+        ):
             for t in node.output:  # a step of a reshaping chain (Keras' UpSampling2D): skipped over
                 producer[t] = ins[0]
+                aliased.add(t)
+                if op in ("Expand", "Tile") or data[0] in stretched:
+                    stretched.add(t)
             continue
-        elif node.op_type in _RESHAPES and out_shape is not None:
-            made = Node(name, "resize", ins[:1], size=tuple(out_shape[spatial]))
-        elif node.op_type == "Slice":
+        if op in _RESHAPES and out_shape is not None and len(out_shape) == rank:
+            size = recorded(node.output[0])
+            kind = "resize" if data[0] in stretched and size is not None else "reshape"
+            made = Node(name, kind, ins[:1], size=size)
+        elif op in _RESHAPES or op == "Flatten":
+            made = Node(name, "end", ins)
+        elif op == "Slice":
             made = _slice(node, name, ins, constants, shapes, ndim, spatial)
+        elif op in _REDUCE:
+            made = _reduce(node, name, ins, attrs, constants, shapes, spatial)
         else:
-            made = _node(node, name, ins, attrs, constants, ndim, cin, channels_last)
-        last[name] = channels_last
-        made.framework, made.source = "onnx", node.op_type
+            made = _node(node, name, ins, attrs, constants, ndim, cin, spatial)
+        made.framework, made.source = "onnx", op
+        if node.output and made.op not in ("global",):
+            made.recorded = recorded(node.output[0])
         nodes.append(made)
         for t in node.output:
             producer[t] = name
         channels[name] = made.out_channels if made.out_channels is not None else cin
-    return nodes, dims, layout
+    _bias_adds(graph, nodes, constants)
+    return nodes
+
+
+def _reduce(
+    node: Any,
+    name: str,
+    ins: tuple[str, ...],
+    attrs: dict[str, Any],
+    constants: dict[str, Any],
+    shapes: dict[str, list[int | None]],
+    spatial: list[int],
+) -> Node:
+    """A reduction over every spatial axis is a global pooling; over none, size-keeping."""
+    axes = attrs.get("axes")
+    if axes is None and len(node.input) > 1 and isinstance(constants.get(node.input[1]), np.ndarray):
+        axes = [int(v) for v in constants[node.input[1]].ravel()]
+    rank = len(shapes.get(node.input[0], ())) or len(spatial) + 2
+    if axes is None:
+        return Node(name, "global", ins)  # ONNX: no axes reduces every axis
+    reduced = {int(a) % rank for a in axes}
+    if set(spatial) <= reduced:
+        return Node(name, "global", ins)
+    if not reduced & set(spatial):
+        return Node(name, "elementwise", ins)
+    return Node(name, "elementwise", ins, assumed="a reduction over some spatial axes, taken as size-keeping")
+
+
+def _bias_adds(graph: Any, nodes: list[Node], constants: dict[str, Any]) -> None:
+    """A Conv without bias followed (through transposes and casts) by an Add of a C-vector: its bias."""
+    readers: dict[str, list[Any]] = {}
+    for node in graph.node:
+        for t in node.input:
+            readers.setdefault(t, []).append(node)
+    by_name = {n.name: n for n in nodes}
+    for index, node in enumerate(graph.node):
+        made = by_name.get(node.name or f"{node.op_type}_{index}")
+        if made is None or made.op not in ("conv", "conv_transpose") or made.bias or made.out_channels is None:
+            continue
+        tensor = node.output[0]
+        for _ in range(8):
+            after = readers.get(tensor, [])
+            if len(after) != 1:
+                break
+            step = after[0]
+            if step.op_type in ("Transpose", "Cast", "Identity"):
+                tensor = step.output[0]
+                continue
+            if step.op_type == "Add":
+                other = next((t for t in step.input if t != tensor), None)
+                value = constants.get(other) if other else None
+                shape = getattr(value, "shape", None)
+                if (
+                    shape is not None
+                    and int(np.prod(shape)) == made.out_channels
+                    and max(shape, default=0) == made.out_channels
+                ):
+                    made.bias = True
+                    made.source = f"{made.source} + Add (bias: {step.name or 'Add'})"
+            break
 
 
 def _node(
@@ -138,10 +286,9 @@ def _node(
     constants: dict[str, Any],
     ndim: int,
     cin: int | None,
-    channels_last: bool = False,
+    spatial: list[int],
 ) -> Node:
     op = node.op_type
-    spatial = slice(1, -1) if channels_last else slice(2, None)  # Pad and Resize see the tensor's layout
     if op in ("Conv", "ConvTranspose"):
         weight = constants.get(node.input[1])
         kernel = tuple(attrs.get("kernel_shape") or (weight.shape[2:] if weight is not None else ()))
@@ -197,7 +344,8 @@ def _node(
     if op == "Pad":
         flat = list(attrs["pads"]) if "pads" in attrs else [int(v) for v in constants[node.input[1]].ravel()]
         full = len(flat) // 2
-        pairs = _pairs(flat, full)[spatial]
+        every = _pairs(flat, full)
+        pairs = tuple(every[j] for j in spatial)
         mode = attrs.get("mode", "constant")
         return Node(
             name,
@@ -213,16 +361,20 @@ def _node(
         for t in node.input[1:]:
             value = constants.get(t)
             if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size >= 3:
-                scales = tuple(Fraction(float(v)).limit_denominator(1000) for v in value[spatial])
+                scales = tuple(Fraction(float(value[j])).limit_denominator(1000) for j in spatial)
         mode = "nearest" if attrs.get("mode", "nearest") == "nearest" else "linear"
         return Node(name, "resize", ins, scale=scales, resize_mode=mode)
-    if op in _MERGES and len(ins) > 1:
-        return Node(name, "merge", ins)
-    if op in _ENDS:
-        return Node(name, "end", ins)
-    if op in _MIX:
-        return Node(name, "end", ins, mixes_channels=True)
-    return Node(name, "elementwise", ins)
+    if op in ("GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"):
+        return Node(name, "global", ins, in_channels=cin, out_channels=cin)
+    if op in _MERGES:
+        return Node(name, "merge", ins) if len(ins) > 1 else Node(name, "elementwise", ins)
+    if op in _MIX:  # a MatMul on the channels of a channels-last map keeps its size (the walk checks the record)
+        return Node(name, "mix", ins, mixes_channels=True)
+    if op in _KEPT:
+        return Node(name, "elementwise", ins)
+    if len(ins) > 1:
+        return Node(name, "elementwise", ins, assumed="taken as an element-wise merge of its inputs")
+    return Node(name, "elementwise", ins, assumed="taken as size-keeping")
 
 
 _RESHAPES = ("Reshape", "Expand", "Unsqueeze", "Squeeze", "Tile")
@@ -233,165 +385,33 @@ def _slice(
     name: str,
     ins: tuple[str, ...],
     constants: dict[str, Any],
-    shapes: dict[str, list[int]],
+    shapes: dict[str, list[int | None]],
     ndim: int,
-    spatial: slice,
+    spatial: list[int],
 ) -> Node:
     """A crop when a Slice with known bounds cuts spatial axes; the end of the walk when its bounds are unknown."""
     args = [constants.get(t) if t else None for t in node.input[1:5]]
     shape = shapes.get(node.input[0])
-    if shape is None or args[0] is None or args[1] is None:
-        return Node(name, "end", ins)  # unknown bounds: better to stop than to guess
+    if shape is None or args[0] is None or args[1] is None or any(v is None for v in shape):
+        return Node(name, "elementwise", ins, assumed="a slice with bounds unknown, taken as size-keeping")
     starts, ends = [int(v) for v in args[0]], [int(v) for v in args[1]]
     axes = [int(v) for v in args[2]] if len(args) > 2 and args[2] is not None else list(range(len(starts)))
     steps = [int(v) for v in args[3]] if len(args) > 3 and args[3] is not None else [1] * len(starts)
-    axis_numbers = list(range(len(shape)))[spatial]
+    axis_numbers = spatial
     crop = [(0, 0)] * ndim
     for start, end, axis, step in zip(starts, ends, axes, steps, strict=True):
         axis %= len(shape)
         if axis not in axis_numbers:
             continue
         if step != 1:
-            return Node(name, "end", ins)
-        size = shape[axis]
+            return Node(name, "elementwise", ins, assumed="a strided slice, taken as size-keeping")
+        size = int(shape[axis])  # type: ignore[arg-type]
         begin = min(max(start + size if start < 0 else start, 0), size)
         stop = min(max(end + size if end < 0 else end, 0), size)
         crop[axis_numbers.index(axis)] = (begin, size - stop)
     if all(c == (0, 0) for c in crop):
         return Node(name, "elementwise", ins)
     return Node(name, "crop", ins, crop=tuple(crop))
-
-
-def _moves_channels(node: Any, ndim: int) -> bool:
-    """A ``Transpose`` between channels last and channels first."""
-    if node.op_type != "Transpose":
-        return False
-    perm = next((list(a.ints) for a in node.attribute if a.name == "perm"), None)
-    return perm in ([0, ndim + 1, *range(1, ndim + 1)], [0, *range(2, ndim + 2), 1])
-
-
-_FOLDED = {"Pad": (1,), "Slice": (1, 2, 3, 4), "Reshape": (1,), "Expand": (1,), "Resize": (1, 2, 3), "Tile": (1,)}
-
-
-class _Weights:
-    """A large initializer, by its shape."""
-
-    def __init__(self, shape: tuple[int, ...]) -> None:
-        self.shape = shape
-
-
-def _small(init: Any) -> bool:
-    count = 1
-    for d in init.dims:
-        count *= d
-    return count <= 64
-
-
-def _light(proto: Any, onnx: Any) -> Any:
-    """A copy of the model for shape inference: large initializers become typed inputs (no weights copied)."""
-    model = onnx.ModelProto()
-    model.ir_version = proto.ir_version
-    model.opset_import.extend(proto.opset_import)
-    graph = model.graph
-    graph.node.extend(proto.graph.node)
-    graph.input.extend(proto.graph.input)
-    graph.output.extend(proto.graph.output)
-    names = {value.name for value in proto.graph.input}
-    for init in proto.graph.initializer:
-        if _small(init):  # shape arithmetic: keep the values
-            graph.initializer.append(init)
-        elif init.name not in names:
-            graph.input.append(onnx.helper.make_tensor_value_info(init.name, init.data_type, list(init.dims)))
-    return model
-
-
-def _fold_shapes(proto: Any, constants: dict[str, Any], first: Any) -> dict[str, list[int]]:
-    """Evaluate the shape arguments (pads, slice bounds, target shapes) computed from constants and shapes.
-
-    Exporters write ``F.pad``, Keras' padding and crops as small subgraphs of ``Shape``,
-    ``Gather``, ``Concat``... With the input's shape fixed (batch 1), shape inference gives the
-    shape of every tensor up to the first such argument; its subgraph is evaluated, the argument
-    becomes a constant, and shape inference goes on. Returns the shapes known in the end.
-    """
-    import onnx
-    from onnx.reference import ReferenceEvaluator
-
-    todo = [
-        t
-        for n in proto.graph.node
-        for k in _FOLDED.get(n.op_type, ())
-        if k < len(n.input) and (t := n.input[k]) and t not in constants
-    ]
-    model = _light(proto, onnx)
-    for dim in next(v for v in model.graph.input if v.name == first.name).type.tensor_type.shape.dim:
-        if not dim.HasField("dim_value"):
-            dim.dim_value = 1  # a symbolic batch
-    made_by = {t: node for node in proto.graph.node for t in node.output}
-    while True:
-        inferred = onnx.shape_inference.infer_shapes(model)
-        shapes = {}
-        for value in [*inferred.graph.value_info, *inferred.graph.input, *inferred.graph.output]:
-            dims = value.type.tensor_type.shape.dim
-            if dims and all(d.HasField("dim_value") and d.dim_value > 0 for d in dims):
-                shapes[value.name] = [d.dim_value for d in dims]
-        folded = []
-        for tensor in todo:
-            value = _evaluate(tensor, made_by, constants, shapes, list(proto.opset_import), onnx, ReferenceEvaluator)
-            if value is not None:
-                constants[tensor] = value
-                model.graph.initializer.append(onnx.numpy_helper.from_array(value, tensor))
-                folded.append(tensor)
-        if not folded:
-            return shapes
-        todo = [t for t in todo if t not in folded]
-
-
-def _evaluate(
-    tensor: str,
-    made_by: dict[str, Any],
-    constants: dict[str, Any],
-    shapes: dict[str, list[int]],
-    opsets: list[Any],
-    onnx: Any,
-    evaluator: Any,
-) -> Any:
-    """The value of ``tensor`` if it depends only on constants and known shapes, else None."""
-    import numpy as np
-
-    needed: dict[int, Any] = {}
-    known: dict[str, Any] = {}
-    todo = [tensor]
-    while todo:
-        name = todo.pop()
-        if not name or name in constants or name in known:
-            continue
-        maker = made_by.get(name)
-        if maker is None:
-            return None  # a graph input
-        if maker.op_type == "Shape":
-            if maker.input[0] not in shapes:
-                return None
-            attrs = {a.name: onnx.helper.get_attribute_value(a) for a in maker.attribute}
-            full = shapes[maker.input[0]]
-            known[name] = np.array(full[attrs.get("start", 0) : attrs.get("end", len(full))], dtype=np.int64)
-            continue
-        if id(maker) not in needed:
-            needed[id(maker)] = maker
-            todo.extend(maker.input)
-    position = {id(n): k for k, n in enumerate(made_by.values())}
-    order = sorted(needed.values(), key=lambda n: position[id(n)])
-    values = {**{t: constants[t] for n in order for t in n.input if t in constants}, **known}
-    if any(isinstance(v, _Weights) for v in values.values()):
-        return None
-    graph = onnx.helper.make_graph(
-        order,
-        "pads",
-        [],
-        [onnx.helper.make_tensor_value_info(tensor, onnx.TensorProto.UNDEFINED, None)],
-        [onnx.numpy_helper.from_array(np.asarray(v), t) for t, v in values.items()],
-    )
-    (value,) = evaluator(onnx.helper.make_model(graph, opset_imports=opsets)).run(None, {})
-    return value
 
 
 def _padding(attrs: dict[str, Any], ndim: int) -> tuple[Any, str]:

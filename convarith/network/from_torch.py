@@ -236,10 +236,14 @@ def _by_shape(
     first = shapes[0]
     if len(first) == ndim + 2 and first[2:] == out[2:]:
         return Node(name, "merge" if len(ins) > 1 else "elementwise", ins, source=label, framework="pytorch")
+    if len(ins) > 1 and all(
+        len(shape) == ndim + 2 and all(v in (1, o) for v, o in zip(shape[2:], out[2:], strict=True)) for shape in shapes
+    ):  # broadcasting: a squeeze-excitation gate (1x1) times the map
+        return Node(name, "merge", ins, source=label, framework="pytorch")
     if len(first) == ndim + 2:
         scale = tuple(Fraction(o, i) for o, i in zip(out[2:], first[2:], strict=True))
-        if all(o == 1 for o in out[2:]):
-            return Node(name, "end", ins, source=label, framework="pytorch")
+        if all(o == 1 for o in out[2:]):  # a global pooling: one cell that reads the whole map
+            return Node(name, "global", ins, source=label, framework="pytorch", mixes_channels=out[1] != first[1])
         return Node(name, "resize", ins, source=label, framework="pytorch", scale=scale, size=tuple(out[2:]))
     return Node(name, "end", ins, source=label, framework="pytorch")
 

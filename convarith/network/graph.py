@@ -22,10 +22,22 @@ __all__ = ["LAYER_OPS", "NODE_KINDS", "Node", "TransposeResolver", "execution_or
 LAYER_OPS: tuple[str, ...] = ("conv", "conv_transpose", "max_pool", "avg_pool", "lp_pool", "pad")
 """The operations that get a row in the report."""
 
-NODE_KINDS: tuple[str, ...] = ("input", "elementwise", "merge", "crop", "resize", "end", "mix")
+NODE_KINDS: tuple[str, ...] = (
+    "input",
+    "elementwise",
+    "merge",
+    "crop",
+    "resize",
+    "end",
+    "mix",
+    "global",
+    "reshape",
+)
 """Other nodes: the input, size-keeping layers (activations, normalisation), merges of branches,
-crops, resizes (upsampling), the end of the spatial axes (global pooling, flatten) and channel
-mixing layers with no spatial extent (dense on channels)."""
+crops, resizes (upsampling), the end of the spatial axes (flatten), channel mixing layers with no
+spatial extent (dense on channels), global pooling (spatial size 1, every cell reading the whole
+input) and reshapes (the spatial size the framework gives in ``size``, None when the result has
+no spatial axes)."""
 
 TransposeResolver = Callable[[tuple[int, ...]], tuple[tuple[PadPair, ...], tuple[int, ...]]]
 """Given a transposed convolution's input size, its ``(before, after)`` crops and output padding
@@ -75,6 +87,12 @@ class Node:
         and shapes the walk cannot compute).
     mixes_channels : bool
         For non-convolution nodes: whether the node combines channels (a dense layer does).
+    recorded : tuple of int, optional
+        The output's spatial size as the file records it (ONNX shape inference and ``value_info``,
+        Keras' recorded tensor shapes); ``()`` when the recorded output has no spatial axes.
+    assumed : str
+        Empty when the reader understood the node; otherwise what it assumed (the node is then
+        named in the report's notes).
     """
 
     name: str
@@ -102,6 +120,8 @@ class Node:
     resize_mode: str = "nearest"
     size: tuple[int, ...] | None = None
     mixes_channels: bool = False
+    recorded: tuple[int, ...] | None = None
+    assumed: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from convarith.arithmetic.layer import Layer
+from convarith.network.examples import EXAMPLES, example
 from convarith.network.graph import Node
 from convarith.network.report import Report
 from convarith.network.walk import walk
@@ -85,7 +87,7 @@ def _from_layers(layers: Sequence[Layer], input_size: Any) -> Report:
                 pool_convention=lay.pool_convention,
             )
         )
-    return walk(nodes, size, source=f"{len(layers)} layer values")
+    return replace(walk(nodes, size, source=f"{len(layers)} layer values"), nodes=None)
 
 
 def inspect(model: Any, input_size: Sequence[int] | None = None) -> Report:
@@ -94,7 +96,8 @@ def inspect(model: Any, input_size: Sequence[int] | None = None) -> Report:
     Parameters
     ----------
     model : str, Path, keras.Model, onnx.ModelProto, torch.nn.Module or sequence of Layer
-        A ``.keras`` file (its ``config.json`` is read directly: no Keras or TensorFlow needed), an
+        A ``.keras`` file (its ``config.json`` is read directly: no Keras or TensorFlow needed), the
+        name of a shipped example (:data:`~convarith.network.EXAMPLES`), an
         ``.onnx`` file or ``onnx.ModelProto`` (needs ``onnx``), a PyTorch module (needs
         ``input_size``; traced with ``torch.fx``, or run under forward hooks where tracing
         fails), a live Keras model, or a list of layer values (a chain).
@@ -112,9 +115,10 @@ def inspect(model: Any, input_size: Sequence[int] | None = None) -> Report:
     Raises
     ------
     ImportError
-        The model's framework is not installed (the message names the extra to install).
+        The file is valid but its framework is not installed (the message names the extra).
     ValueError
-        The input size is missing or malformed, or a layer does not fit its input.
+        No such file; a file that is not a model of its kind (the message names the file and what
+        is wrong); the input size is missing or malformed; a layer does not fit its input.
 
     Notes
     -----
@@ -133,11 +137,18 @@ def inspect(model: Any, input_size: Sequence[int] | None = None) -> Report:
     if isinstance(model, list | tuple) and model and any(isinstance(m, Layer) for m in model):
         return _from_layers(model, input_size)
     if isinstance(model, str | Path):
-        suffix = Path(model).suffix.lower()
+        path = Path(model)
+        if isinstance(model, str) and model in EXAMPLES and not path.exists():
+            path = example(model)  # a shipped example, by name
+        suffix = path.suffix.lower()
+        if not path.exists():
+            raise ValueError(f"`model` {str(model)!r}: no such file (examples by name: {', '.join(EXAMPLES)})")
+        if not path.is_file():
+            raise ValueError(f"`model` {str(model)!r} is not a file")
         if suffix == ".keras":
-            return _keras(model, input_size, Path(model).name)
+            return _from_file(_keras, path, input_size)
         if suffix == ".onnx":
-            return _onnx(model, input_size, Path(model).name)
+            return _from_file(_onnx, path, input_size)
         raise ValueError(f"`model` {str(model)!r}: inspect reads .keras and .onnx files (got {suffix or 'no suffix'})")
     kind = type(model).__module__.split(".")[0]
     if kind == "onnx":
@@ -152,12 +163,26 @@ def inspect(model: Any, input_size: Sequence[int] | None = None) -> Report:
     )
 
 
+def _from_file(reader: Any, path: Path, input_size: Sequence[int] | None) -> Report:
+    """Read a file; any failure is a ValueError that names it (ImportError: its framework is missing)."""
+    try:
+        report: Report = reader(path, input_size, path.name)
+    except ValueError as error:
+        if str(path) in str(error) or path.name in str(error):
+            raise
+        raise ValueError(f"`model` {str(path)!r}: {error}") from error
+    except RecursionError:
+        raise ValueError(f"`model` {str(path)!r}: nested too deeply to read") from None
+    return report
+
+
 def _keras(model: Any, input_size: Sequence[int] | None, name: str) -> Report:
     from convarith.network.from_keras import read_keras
 
     nodes, declared, layout = read_keras(model)
     first = next(n for n in nodes if n.op == "input")
-    assert declared is not None
+    if declared is None or len(declared) < 3:
+        raise ValueError(f"the model's input shape {declared} has no spatial axes to inspect")
     ndim = len(declared) - 2
     size = _spatial(input_size, ndim, layout) if input_size is not None else _spatial(declared, ndim, layout)
     if size is None:
@@ -170,10 +195,12 @@ def _onnx(model: Any, input_size: Sequence[int] | None, name: str) -> Report:
     try:
         import onnx  # noqa: F401
     except ImportError as error:
+        if isinstance(model, Path) and model.stat().st_size == 0:
+            raise ValueError(f"`model` {str(model)!r} is empty: not an ONNX model") from None
         raise _missing("onnx", "network", error) from error
     from convarith.network.from_onnx import read_onnx
 
-    nodes, declared, layout = read_onnx(model)
+    nodes, declared, layout = read_onnx(model, input_size)
     first = next(n for n in nodes if n.op == "input")
     ndim = len(declared) - 2
     size = _spatial(input_size if input_size is not None else declared, ndim, layout)

@@ -171,7 +171,12 @@ class Report:
     input_size : tuple of int or None
         The network's spatial input size.
     notes : tuple of str
-        Remarks on the graph (merges of misaligned branches).
+        Remarks on the graph: merges of misaligned branches, nodes the reader did not understand
+        and what was assumed for them, sizes the file records that differ from the computed ones.
+    nodes : int or None
+        How many nodes of the model were read (None for layer values).
+    assumed : int
+        How many of them the reader did not understand (named in ``notes``).
 
     Notes
     -----
@@ -183,6 +188,8 @@ class Report:
     source: str = ""
     input_size: tuple[int, ...] | None = None
     notes: tuple[str, ...] = ()
+    nodes: int | None = None
+    assumed: int = 0
 
     def __len__(self) -> int:
         return len(self.layers)
@@ -243,6 +250,8 @@ class Report:
         text = f"{self.source}: {len(self.layers)} layers, input {size}"
         if self.multiply_adds:
             text += f", {self.parameters:,} conv parameters, {self.multiply_adds:,} multiply-adds"
+        if self.nodes is not None:
+            text += f"; {self.nodes} nodes read, {self.assumed} assumed"
         return text
 
     def _targets(self) -> tuple[str, ...]:
@@ -309,6 +318,8 @@ class Report:
             "layers": [r.to_dict() for r in self.layers],
             "warnings": {code: list(names) for code, names in self.warnings.items()},
             "notes": list(self.notes),
+            "nodes": self.nodes,
+            "assumed": self.assumed,
         }
 
     def to_json(self, indent: int | None = 1) -> str:

@@ -7,13 +7,23 @@ from fractions import Fraction
 from math import prod
 
 from convarith.arithmetic.layer import Layer, LayerError, layer
+from convarith.arithmetic.text import format_size
 from convarith.network.checks import depthwise_without_mixing, layer_warnings
-from convarith.network.fields import Field, aligned, input_field, merge, through_crop, through_layer, through_resize
+from convarith.network.fields import (
+    AxisField,
+    Field,
+    aligned,
+    input_field,
+    merge,
+    through_crop,
+    through_layer,
+    through_resize,
+)
 from convarith.network.graph import Node, execution_order
 from convarith.network.porting import advise
 from convarith.network.report import Report, Row
 
-__all__ = ["walk"]
+__all__ = ["walk", "whole"]
 
 
 def _layer_of(node: Node, size: tuple[int, ...]) -> Layer:
@@ -82,7 +92,12 @@ def walk(nodes: Sequence[Node], input_size: tuple[int, ...] | None, *, source: s
     Notes
     -----
     Sizes come from :func:`convarith.arithmetic.layer.layer` for every layer (never from the
-    framework), receptive fields from :mod:`convarith.network.fields`.
+    framework), receptive fields from :mod:`convarith.network.fields`. A global pooling gives one
+    cell whose field is the whole map before it (:func:`whole`); merges broadcast 1-cell inputs.
+    A node's ``recorded`` size (what the file says) is compared with the computed one: a
+    difference is a note; a node the reader did not understand (``assumed``) takes the recorded
+    size, and the fields after it are not computed when that size differs from its input's.
+    Such nodes are grouped in the notes by kind and assumption, and counted in ``Report.assumed``.
 
     Examples
     --------
@@ -98,6 +113,8 @@ def walk(nodes: Sequence[Node], input_size: tuple[int, ...] | None, *, source: s
     margins: dict[str, tuple[tuple[int, int], ...] | None] = {}
     unmixed = depthwise_without_mixing(order)
     notes: list[str] = []
+    assumed: dict[tuple[str, str], list[str]] = {}
+    wide: set[str] = set()  # nodes whose field went through a global pooling or a flatten: the whole input
     for node in order:
         ins = [sizes[n] for n in node.inputs]
         size = ins[0] if ins else None
@@ -107,39 +124,42 @@ def walk(nodes: Sequence[Node], input_size: tuple[int, ...] | None, *, source: s
             sizes[node.name] = declared
             fields[node.name] = None if declared is None else input_field(len(declared))
             continue
-        if size is None and node.size is not None and node.op != "end":
-            size = node.size  # a shape the walk could not follow, given by the framework
-        if size is None or node.op == "end":
-            sizes[node.name], fields[node.name] = None, None
-            continue
         margins[node.name] = None
+        out: tuple[int, ...] | None = None
+        if size is None and node.size is not None and node.op not in ("end", "global", "reshape", "merge"):
+            size = node.size  # a shape the walk could not follow, given by the framework
         if node.op == "elementwise" and len(node.inputs) > 1:
             node = _as_merge(node, ins, notes)
-        if node.op in ("elementwise", "mix"):
-            sizes[node.name], fields[node.name] = size, field
+        if any(n in wide for n in node.inputs) or node.op in ("global", "end"):
+            wide.add(node.name)
+        if node.op == "merge":
+            out, field = _merged(node, ins, [fields[n] for n in node.inputs], notes, node.name in wide)
+        elif node.op == "reshape":
+            out = node.size
+            if field is not None and size is not None and out != size:
+                field = whole(field, size)  # positions rearranged: a unit reads at most everything
+        elif size is None:
+            if node.is_layer:
+                notes.append(f"{node.name} ({node.source or node.op}): its input has no known spatial size: not a row")
+        elif node.op in ("elementwise", "mix"):
+            out = size
             margins[node.name] = margins.get(node.inputs[0])
-        elif node.op == "merge":
-            known = [s for s in ins if s is not None]
-            if len({s for s in known}) > 1:
-                notes.append(f"{node.name}: its inputs have spatial sizes {', '.join(map(str, known))}")
-            branch_fields = [fields[n] for n in node.inputs if fields[n] is not None]
-            sizes[node.name] = size
-            fields[node.name] = merge(branch_fields) if branch_fields else None  # type: ignore[arg-type]
-            if len(branch_fields) > 1 and not aligned(branch_fields):  # type: ignore[arg-type]
-                notes.append(f"{node.name}: the merged branches' fields are not centred alike (Araujo's alignment)")
+        elif node.op in ("end", "global"):
+            field = None if field is None else whole(field, size)
+            out = (1,) * len(size) if node.op == "global" else None
         elif node.op == "crop":
             assert node.crop is not None
-            sizes[node.name] = tuple(i - b - a for i, (b, a) in zip(size, node.crop, strict=True))
-            fields[node.name] = None if field is None else through_crop(field, node.crop)
+            out = tuple(i - b - a for i, (b, a) in zip(size, node.crop, strict=True))
+            field = None if field is None else through_crop(field, node.crop)
         elif node.op == "resize":
             if node.scale is not None:
                 scale = node.scale
-                sizes[node.name] = tuple(int(i * f) for i, f in zip(size, scale, strict=True))
+                out = tuple(int(i * f) for i, f in zip(size, scale, strict=True))
             else:
                 assert node.size is not None
-                sizes[node.name] = node.size
+                out = node.size
                 scale = tuple(Fraction(o, i) for o, i in zip(node.size, size, strict=True))
-            fields[node.name] = None if field is None else through_resize(field, scale, node.resize_mode)
+            field = None if field is None else through_resize(field, scale, node.resize_mode)
         elif node.is_layer:
             row = _row(node, size, field, unmixed, margins.get(node.inputs[0]))
             if node.op == "pad" and node.pad_mode == "constant":
@@ -148,16 +168,108 @@ def walk(nodes: Sequence[Node], input_size: tuple[int, ...] | None, *, source: s
                     (b + pb, a + pa) for (b, a), (pb, pa) in zip(before, row.padding, strict=True)
                 )
             rows.append(row)
-            sizes[node.name] = row.output_size
-            fields[node.name] = row.field
-        else:
-            sizes[node.name], fields[node.name] = None, None
+            out, field = row.output_size, row.field
+        out, field = _recorded(node, size, out, field, notes, assumed)
+        sizes[node.name], fields[node.name] = out, field
+    for (kind, what), names in assumed.items():
+        listed = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
+        count = "1 node" if len(names) == 1 else f"{len(names)} nodes"
+        notes.append(f"not understood: {count} {kind} ({listed}): {what}")
     return Report(
         tuple(rows),
         source=source,
         input_size=next((sizes[n.name] for n in order if n.op == "input"), None),
         notes=tuple(notes),
+        nodes=len(order),
+        assumed=sum(len(names) for names in assumed.values()),
     )
+
+
+def whole(field: Field, size: tuple[int, ...]) -> Field:
+    """The field of a unit that reads every cell of a map of ``size`` cells with field ``field``.
+
+    Notes
+    -----
+    A global pooling is a pooling whose kernel is the whole map: ``r' = r + (i - 1)S``.
+
+    Examples
+    --------
+    >>> from convarith.network.fields import input_field
+    >>> whole(input_field(1), (7,))[0].size
+    7
+    """
+    nd = len(size)
+    return through_layer(field, "avg_pool", size, size, ((0, 0),) * nd, (1,) * nd)
+
+
+def _merged(
+    node: Node, ins: list[tuple[int, ...] | None], branch: list[Field | None], notes: list[str], wide: bool
+) -> tuple[tuple[int, ...] | None, Field | None]:
+    """A merge's size (inputs broadcast: 1 against n gives n) and the union of its inputs' fields."""
+    known = [(s, f) for s, f in zip(ins, branch, strict=True) if s is not None]
+    if not known:
+        return None, None
+    out = tuple(max(axis) for axis in zip(*(s for s, _ in known), strict=True))
+    if any(any(v not in (1, o) for v, o in zip(s, out, strict=True)) for s, _ in known):
+        notes.append(f"{node.name}: its inputs have spatial sizes {', '.join(str(s) for s, _ in known)}")
+    if any(f is None for _, f in known):
+        return out, None
+    main = next((f for s, f in known if s == out), known[0][1])
+    assert main is not None
+    parts: list[Field] = []
+    for s, f in known:
+        assert f is not None
+        # a broadcast input (size 1) is read by every output unit: its interval, at the grid's jump
+        parts.append(
+            tuple(
+                AxisField(m.jump, a.lo, a.hi) if v == 1 and o > 1 else a
+                for a, m, v, o in zip(f, main, s, out, strict=True)
+            )
+        )
+    if len(parts) > 1 and not wide and not aligned(parts):
+        notes.append(f"{node.name}: the merged branches' fields are not centred alike (Araujo's alignment)")
+    return out, merge(parts)
+
+
+def _recorded(
+    node: Node,
+    size: tuple[int, ...] | None,
+    out: tuple[int, ...] | None,
+    field: Field | None,
+    notes: list[str],
+    assumed: dict[tuple[str, str], list[str]],
+) -> tuple[tuple[int, ...] | None, Field | None]:
+    """Reconcile a node's computed output size with the size the file records for it."""
+    recorded = None if node.recorded is None else (node.recorded or None)
+    shown = "no spatial axes" if recorded is None else format_size(recorded)
+    if node.assumed:
+        if node.recorded is None:
+            what = f"{node.assumed} (the file records no shape)"
+        elif recorded == out:
+            what = f"{node.assumed}, as the file's recorded shapes say"
+        else:
+            what = "took the file's recorded output size" + (
+                "; receptive fields after it are not computed" if out is not None and recorded is not None else ""
+            )
+            notes.append(f"{node.name} ({node.source}): computed {_shown(out)}, the file records {shown}")
+            if out is not None and recorded is not None:
+                field = None
+            out = recorded
+        assumed.setdefault((node.source or node.op, what), []).append(node.name)
+    elif node.op == "mix" and node.recorded == ():
+        out = None  # a dense layer on a flattened map (the reshape before it is not a node)
+    elif node.recorded is not None and recorded != out and not _vector(out, recorded):
+        notes.append(f"{node.name} ({node.source or node.op}): computed {_shown(out)}, the file records {shown}")
+    return out, field
+
+
+def _vector(out: tuple[int, ...] | None, recorded: tuple[int, ...] | None) -> bool:
+    """A 1-cell map and a tensor without spatial axes are the same values (global pooling with or without keepdims)."""
+    return (recorded is None and (out is None or set(out) == {1})) or (out is None and set(recorded or (0,)) == {1})
+
+
+def _shown(size: tuple[int, ...] | None) -> str:
+    return "no spatial axes" if size is None else format_size(size)
 
 
 def _as_merge(node: Node, ins: list[tuple[int, ...] | None], notes: list[str]) -> Node:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from convarith.anim.render.layout import _pixel_size
+from convarith.arithmetic.validate import LayerError, check_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -40,11 +41,42 @@ def _raise_small_texts(figure: Any, scale: float) -> None:
             text.set_fontsize(floor)
 
 
-def _check_size(width: float, height: float, dpi: float, caption_scale: float = 1.0) -> None:
-    if not (width > 0 and height > 0 and dpi > 0):
-        raise ValueError(f"`width`, `height` and `dpi` must be positive, got {width}, {height}, {dpi}")
-    if not (0 < caption_scale <= 4):
-        raise ValueError(f"`caption_scale` must be in (0, 4] (1 is the usual size), got {caption_scale}")
+MIN_DPI, MAX_DPI = 10, 1000
+"""``dpi`` bounds: below 10 the usual text is under a pixel (FreeType refuses it)."""
+
+MIN_PIXELS, MAX_PIXELS = 16, 8192
+"""Bounds of a frame's width and height in pixels (``width*dpi``, ``height*dpi``): 8192 is 8K."""
+
+
+def _check_size(width: Any, height: Any, dpi: Any, caption_scale: Any = 1.0) -> None:
+    """Check the drawing options: numbers (not bools or strings), finite, within the documented bounds.
+
+    ``dpi`` in [:data:`MIN_DPI`, :data:`MAX_DPI`]; ``width`` and ``height`` (inches) such that each
+    side has :data:`MIN_PIXELS` to :data:`MAX_PIXELS` pixels; ``caption_scale`` in [0.25, 4].
+    """
+    dots = check_number(dpi, "dpi", MIN_DPI, MAX_DPI)
+    for name, value in (("width", width), ("height", height)):
+        inches = check_number(value, name, 0, MAX_PIXELS, unit=" (inches)", inclusive=False)
+        if not MIN_PIXELS <= inches * dots <= MAX_PIXELS:
+            raise LayerError(
+                f"`{name}` {inches:g} inches at `dpi` {dots:g} is {inches * dots:.0f} pixels; a frame's "
+                f"side must have {MIN_PIXELS} to {MAX_PIXELS} pixels"
+            )
+    check_number(caption_scale, "caption_scale", 0.25, 4)
+
+
+def _floor_fonts(figure: Figure) -> None:
+    """Raise every text below one pixel to one pixel (FreeType refuses a size that rounds to 0).
+
+    A long title or caption is set smaller to fit the width (see the layout); on a small frame that
+    could go under a pixel. Run once after a renderer builds its texts.
+    """
+    from matplotlib.text import Text
+
+    smallest = 72 / float(figure.dpi)  # points per pixel
+    for text in figure.findobj(Text):
+        if float(text.get_fontsize()) < smallest:
+            text.set_fontsize(smallest)
 
 
 def _new_figure(width: float, height: float, dpi: float) -> tuple[Figure, Any]:

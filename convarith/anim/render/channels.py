@@ -12,10 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from convarith.anim.render.base import _check_size, _FigureRenderer, _new_figure, _raise_small_texts
+from convarith.anim.render.base import _check_size, _FigureRenderer, _floor_fonts, _new_figure, _raise_small_texts
 from convarith.anim.render.palette import _GROUP_COLOURS, PALETTE
 from convarith.anim.scenes import ChannelScene
 from convarith.arithmetic.english import plural
+from convarith.arithmetic.validate import check_bool, check_choice
 
 
 class ChannelRenderer(_FigureRenderer):
@@ -59,6 +60,10 @@ class ChannelRenderer(_FigureRenderer):
         if not isinstance(scene, ChannelScene):
             raise TypeError(f"`scene` must be a ChannelScene, got {type(scene).__name__}")
         _check_size(width, height, dpi, caption_scale)
+        caption = check_bool(caption, "caption")
+        if numbers is not None:
+            check_bool(numbers, "numbers")
+        check_choice(layout, "layout", ("auto", "horizontal", "vertical"))
         self.scene = scene
         self.step = -1
         self._background: Any = None
@@ -138,6 +143,7 @@ class ChannelRenderer(_FigureRenderer):
         for artist in self._all_highlights():
             artist.set_visible(False)
         _raise_small_texts(fig, sc)  # one minimum glyph size for every text
+        _floor_fonts(fig)
 
     def _all_highlights(self) -> list[Any]:
         pairs = [a for pair in self._in_hi + self._out_hi for a in pair]

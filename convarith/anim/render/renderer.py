@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from convarith.anim.render.artists import _build_panel, _figure_texts, _Grid, _set_cells
-from convarith.anim.render.base import _check_size, _FigureRenderer, _new_figure, _raise_small_texts
+from convarith.anim.render.base import _check_size, _FigureRenderer, _floor_fonts, _new_figure, _raise_small_texts
 from convarith.anim.render.layout import _is_vertical, _layout_figure, _snap_to_pixels
 from convarith.anim.render.palette import PALETTE, _format_value
 from convarith.anim.scenes import Panel, Scene
@@ -59,7 +59,8 @@ class Renderer(_FigureRenderer):
         Figure size in inches (default 16:9, 9.6 × 5.4).
     dpi : float
         Dots per inch: ``width*dpi`` × ``height*dpi`` pixels (rounded to even numbers, as video
-        encoders require).
+        encoders require). Bounds: ``dpi`` 10 to 1000, each side 16 to 8192 pixels,
+        ``caption_scale`` 0.25 to 4.
     layout : {'auto', 'horizontal', 'vertical'}
         Output right of the input, or above it (the guide's way; the default for 1-D).
 
@@ -88,12 +89,15 @@ class Renderer(_FigureRenderer):
         dpi: float = 100,
         layout: str = "auto",
     ) -> None:
-        from convarith.arithmetic.validate import check_choice
+        from convarith.arithmetic.validate import check_bool, check_choice
 
         if not isinstance(scene, Scene):
             raise TypeError(f"`scene` must be a Scene, got {type(scene).__name__}")
         check_choice(layout, "layout", ("auto", "horizontal", "vertical"))
         _check_size(width, height, dpi, caption_scale)
+        caption = check_bool(caption, "caption")
+        if numbers is not None:
+            check_bool(numbers, "numbers")
         for panel in scene.panels:
             if panel.ndim > 2:
                 raise ValueError(f"pictures have 1 or 2 spatial axes, got {panel.ndim}")
@@ -108,6 +112,7 @@ class Renderer(_FigureRenderer):
         self._texted: dict[str, set[tuple[int, int, Coord]]] = {}  # cells whose value is in a layer
         self._rects: dict[tuple[Any, ...], Rect] = {}
         self._build()
+        _floor_fonts(self.figure)
 
     def _build(self) -> None:
         """Lay the figure out and build every artist (once)."""

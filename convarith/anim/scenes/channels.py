@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from convarith.anim.scenes.common import _check_text
 from convarith.anim.scenes.data import ChannelFrame, ChannelScene
 from convarith.arithmetic.validate import check_minimum
+
+MAX_CHANNELS = 64
+"""The most input or output channels a channel picture draws (one box and one frame each)."""
 
 __all__ = ["group_scene"]
 
@@ -20,6 +24,7 @@ def group_scene(
     Parameters
     ----------
     in_channels, out_channels, groups : int
+        Channels: 1 to :data:`MAX_CHANNELS` (64) each.
         ``groups`` must divide both channel counts (``groups == in_channels`` is depthwise).
 
     Returns
@@ -39,9 +44,10 @@ def group_scene(
     >>> [f.input_channels for f in scene.frames]
     [(0,), (1,), (2,), (3,)]
     """
-    cin = check_minimum(in_channels, "in_channels", 1)
-    cout = check_minimum(out_channels, "out_channels", 1)
+    cin = check_minimum(in_channels, "in_channels", 1, MAX_CHANNELS)
+    cout = check_minimum(out_channels, "out_channels", 1, MAX_CHANNELS)
     g = check_minimum(groups, "groups", 1)
+    _check_text(name, "name")
     if cin % g:
         raise ValueError(f"`in_channels` {cin} must be divisible by `groups` {g}")
     if cout % g:

@@ -7,6 +7,7 @@ Private to :mod:`convarith.anim.scenes`. The numbers a scene shows come from the
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +16,7 @@ import numpy as np
 from convarith.anim.scenes.data import Cell, Coord, Frame
 from convarith.arithmetic.layer import Layer
 from convarith.arithmetic.text import format_padding, format_size
+from convarith.arithmetic.validate import LayerError, check_bool, check_int, describe, shown
 from convarith.arithmetic.windows import WindowMap
 from convarith.typing import PadPair
 
@@ -46,7 +48,10 @@ def _engine() -> Any:
 
 
 def _as_int_array(values: Any, name: str, shape: Sequence[int] | None = None) -> np.ndarray:
-    array = np.asarray(values)
+    try:
+        array = np.asarray(values)
+    except (ValueError, TypeError, RecursionError) as error:  # ragged or too deep
+        raise TypeError(f"`{name}` must be an array of numbers: {str(error)[:120]}") from None
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise TypeError(f"`{name}` must be an array of numbers, got dtype {array.dtype}")
     if shape is not None and array.shape != tuple(shape):
@@ -74,6 +79,7 @@ def _direct_frames(
     output_values: np.ndarray | None = None,
     winners: dict[Coord, Coord | None] | None = None,
 ) -> tuple[Frame, ...]:
+    _check_value_cells(math.prod(windows.output_shape), None if output_values is None else output_values.size)
     frames = []
     shown = None if output_values is None else np.full(output_values.shape, np.nan)
     for step, out in enumerate(windows.positions()):
@@ -98,6 +104,15 @@ def _direct_frames(
     return tuple(frames)
 
 
+def _check_value_cells(frames: int, cells: int | None) -> None:
+    """Refuse numbers on a scene whose per-frame output snapshots exceed :data:`MAX_VALUE_CELLS`."""
+    if cells is not None and frames * cells > MAX_VALUE_CELLS:
+        raise LayerError(
+            f"`input_size`: {frames} frames showing up to {cells} output values each keep {frames * cells} "
+            f"values, more than MAX_VALUE_CELLS = {MAX_VALUE_CELLS}; draw a smaller layer or without numbers"
+        )
+
+
 def _caption(lay: Layer) -> tuple[str, ...]:
     """The layer's formulas, numbers in: one line, or one per axis when the axes differ."""
     lines = lay.formulas()
@@ -108,10 +123,74 @@ def _caption(lay: Layer) -> tuple[str, ...]:
     return tuple(f"{'rows' if x == 0 else 'columns'}: {line}" for x, line in enumerate(lines))
 
 
-def _check_drawable(lay: Layer, input_size: Any) -> None:
-    """Pictures have one or two spatial axes."""
+MAX_GRID = 1024
+"""The most cells a picture draws along one axis of a grid (the padded or stretched input, the
+output, the dilated kernel): past it the cells are below a pixel at any usual size."""
+
+MAX_FRAMES = 65536
+"""The most frames a scene has (one per output cell, or per input cell in a scatter view):
+a 256×256 output, 13 hours of GIF at 0.7 s a frame."""
+
+MAX_VALUE_CELLS = 2**22
+"""With numbers, each frame keeps the output values so far: frames × output cells at most
+4,194,304 (32 MiB), about a 45×45 output."""
+
+MAX_TEXT = 200
+"""The longest ``name``, ``title`` or label a scene takes, in characters."""
+
+
+def _check_drawable(lay: Layer, input_size: Any, name: str = "input_size") -> None:
+    """Pictures have one or two spatial axes, at most :data:`MAX_GRID` cells a side, :data:`MAX_FRAMES` frames.
+
+    Computed from the layer's sizes alone (no window map, no frame is built before), so a
+    refusal costs nothing; ``name`` is the argument that carries the sizes (``lay`` for
+    :func:`layer_scene`).
+    """
     if lay.ndim > 2:
-        raise ValueError(f"pictures have 1 or 2 spatial axes, got {lay.ndim}: `input_size` {input_size!r}")
+        raise ValueError(f"pictures have 1 or 2 spatial axes, got {lay.ndim}: `{name}` {shown(input_size)}")
+    shape, pads, out = lay.input_shape, _pads(lay), lay.output_shape
+    for x, (i, (pb, pe), ek, o) in enumerate(zip(shape, pads, lay.effective_kernel_size, out, strict=True)):
+        # the widest grid drawn on this axis: the padded input, or the transposed view's stretched one
+        extent = max(i + pb + pe, o + pb + pe + ek - 1 if lay.op == "conv_transpose" else 0, o, ek)
+        if extent > MAX_GRID:
+            stretch = (i - 1) * lay.stride[x] if lay.op == "conv_transpose" else 0
+            parts = {name: i, "padding": pb + pe, "kernel_size": ek, "stride": stretch}
+            culprit = max(parts, key=lambda key: parts[key])
+            if culprit == "kernel_size" and lay.dilation[x] > 1:
+                culprit = "dilation"
+            where = "" if lay.ndim == 1 else f" on axis {x}"
+            raise LayerError(
+                f"`{culprit}`: the picture would draw {extent} cells{where} (input {i}, padding {pb} + {pe}, "
+                f"dilated kernel {ek}, output {o}), more than MAX_GRID = {MAX_GRID}"
+            )
+    frames = math.prod(shape if lay.op == "conv_transpose" else out)
+    if lay.op == "conv_transpose":
+        frames = max(frames, math.prod(out))
+    if frames > MAX_FRAMES:
+        raise LayerError(
+            f"`{name}` {shown(input_size)} gives {format_size(out)} outputs: {frames} frames, more than "
+            f"MAX_FRAMES = {MAX_FRAMES} a picture shows"
+        )
+
+
+def _check_options(numbers: Any, seed: Any, name: Any, title: Any) -> int:
+    """The options every scene builder shares: ``numbers`` a bool, ``seed`` an int (returned), text names."""
+    check_bool(numbers, "numbers")
+    number = check_int(seed, "seed", minimum=0, maximum=2**63 - 1)
+    _check_text(name, "name")
+    _check_text(title, "title")
+    return number
+
+
+def _check_text(value: Any, name: str, optional: bool = True) -> str | None:
+    """A name, title or label: a string of at most :data:`MAX_TEXT` characters (or None if ``optional``)."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"`{name}` must be a string, got {describe(value)}")
+    if len(value) > MAX_TEXT:
+        raise LayerError(f"`{name}` has {len(value)} characters, more than MAX_TEXT = {MAX_TEXT}")
+    return value
 
 
 def _input_label(shape: Sequence[int], pads: Sequence[PadPair]) -> str:
@@ -134,9 +213,8 @@ def _rule_words(lay: Layer) -> str:
 
 
 def _pads(lay: Layer) -> tuple[PadPair, ...]:
-    """The resolved padding of a layer with an input size."""
-    assert lay.padding is not None  # every scene's layer has its input size
-    return lay.padding
+    """The resolved padding of a layer with an input size (a LayerError without one)."""
+    return lay.pads
 
 
 def _unit_batch(x: np.ndarray) -> np.ndarray:

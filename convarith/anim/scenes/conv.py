@@ -13,6 +13,7 @@ from convarith.anim.scenes.common import (
     _as_int_array,
     _caption,
     _check_drawable,
+    _check_options,
     _default_input,
     _default_kernel,
     _direct_frames,
@@ -79,7 +80,11 @@ def conv_scene(
     ------
     LayerError
         When the padding is too large for the mode (reflect: less than the input size; circular:
-        at most the input size), as :func:`convarith.conv` says.
+        at most the input size), as :func:`convarith.conv` says; when the picture would draw more
+        than ``MAX_GRID`` (1024) cells along an axis or more than ``MAX_FRAMES`` (65,536) frames, or
+        with numbers more than ``MAX_VALUE_CELLS`` (frames × output cells, 2**22); these are
+        computed from the layer's sizes before anything is built. A ``name`` or ``title`` has at
+        most 200 characters.
 
     Notes
     -----
@@ -134,6 +139,7 @@ def _conv_layer_scene(
     title: str | None = None,
 ) -> Scene:
     """The scene of a convolution layer (see :func:`conv_scene`)."""
+    seed = _check_options(numbers, seed, name, title)
     from convarith.engine.padding import PADDING_MODES, check_mode_limits
 
     shape, pads = lay.input_shape, _pads(lay)

@@ -20,6 +20,7 @@ from convarith.anim.scenes.pool import _pool_layer_scene
 from convarith.anim.scenes.transpose import _transpose_layer_scene
 from convarith.arithmetic.layer import Layer
 from convarith.arithmetic.text import format_size
+from convarith.arithmetic.validate import check_minimum, describe, is_sequence
 
 __all__ = ["layer_scene"]
 
@@ -89,13 +90,24 @@ def layer_scene(
         lay = lay.layer
     if not isinstance(lay, Layer):
         raise TypeError(f"`lay` must be a Layer (convarith.arithmetic.layer), got {type(lay).__name__}")
+    channels = _check_channels(channels)
     if lay.input_size is None:
         raise ValueError("`lay` has no input size: a picture needs one (use lay.with_input(size))")
-    _check_drawable(lay, lay.input_size)
+    _check_drawable(lay, lay.input_size, "lay")
     crop = crop_layer(lay, max_frames, corner, view=options.get("view", "direct"))
     if not crop.is_cropped and channels is None:
         return _scene(lay, options)
     return _labelled(_scene(crop.cropped, options), crop, channels, name, options.get("title"))
+
+
+def _check_channels(channels: Any) -> tuple[int | None, int | None] | None:
+    """``channels`` as ``None`` or ``(in, out)``, each a count of at least 1 or None (unknown)."""
+    if channels is None:
+        return None
+    if not is_sequence(channels) or len(channels) != 2:
+        raise TypeError(f"`channels` must be a pair (in, out) of channel counts, got {describe(channels)}")
+    c_in, c_out = (None if c is None else check_minimum(c, f"channels[{n}]", 1) for n, c in enumerate(channels))
+    return c_in, c_out
 
 
 def _channel_words(lay: Layer, channels: tuple[int | None, int | None] | None) -> tuple[str, ...]:

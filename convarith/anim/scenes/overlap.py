@@ -12,7 +12,7 @@ import itertools
 
 import numpy as np
 
-from convarith.anim.scenes.common import _caption, _check_drawable, _input_label, _output_label
+from convarith.anim.scenes.common import _caption, _check_drawable, _check_text, _input_label, _output_label
 from convarith.anim.scenes.data import Cell, Frame, Panel, Scene
 from convarith.arithmetic.layer import layer
 from convarith.arithmetic.text import format_padding, format_param
@@ -69,6 +69,8 @@ def overlap_scene(
     >>> [c.coord for c in scene.panels[0].frames[1].writes]  # tap 1 writes 2j + 1
     [(1,), (3,), (5,)]
     """
+    _check_text(name, "name")
+    _check_text(title, "title")
     lay = layer("conv_transpose", input_size, kernel_size, stride, padding, dilation, output_padding=output_padding)
     _check_drawable(lay, input_size)
     shape, out_shape, pads = lay.input_shape, lay.output_shape, lay.pads

@@ -11,11 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from convarith.anim.scenes.common import _check_drawable
+from convarith.anim.scenes.common import _check_drawable, _check_text
 from convarith.anim.scenes.conv import conv_scene
 from convarith.anim.scenes.data import Panel, Scene
 from convarith.arithmetic.layer import layer
 from convarith.arithmetic.text import format_padding, format_param, format_size
+from convarith.arithmetic.validate import check_bool, describe
 from convarith.typing import IntOrTuple, PaddingLike
 
 __all__ = ["padding_modes_scene", "same_comparison_scene", "symmetric_scene"]
@@ -58,6 +59,12 @@ def same_comparison_scene(
     >>> [p.input_padding for p in scene.panels]
     [((0, 1),), ((1, 1),)]
     """
+    _check_text(name, "name", optional=False)
+    for arg, values in (("conventions", conventions), ("labels", labels)):
+        if isinstance(values, str | bytes) or not isinstance(values, Sequence) or not 1 <= len(values) <= 4:
+            raise TypeError(f"`{arg}` must be a sequence of 1 to 4 strings, got {describe(values)}")
+        for x, value in enumerate(values):
+            _check_text(value, f"{arg}[{x}]", optional=False)
     if len(conventions) != len(labels):
         raise ValueError(f"`labels` must have one entry per convention ({len(conventions)}), got {len(labels)}")
     panels = []
@@ -189,6 +196,9 @@ def symmetric_scene(
     [((0, 1), (0, 1)), ((1, 0), (1, 0))]
     """
     from convarith.engine.symmetric import symmetric_groups
+
+    check_bool(numbers, "numbers")
+    _check_text(name, "name", optional=False)
 
     if not isinstance(input_size, Sequence) and not isinstance(kernel_size, Sequence):
         input_size, kernel_size = (input_size, input_size), (kernel_size, kernel_size)  # ints: a 2-D picture

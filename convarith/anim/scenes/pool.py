@@ -14,6 +14,7 @@ from convarith.anim.scenes.common import (
     _as_int_array,
     _caption,
     _check_drawable,
+    _check_options,
     _direct_frames,
     _engine,
     _input_label,
@@ -24,7 +25,7 @@ from convarith.anim.scenes.common import (
 from convarith.anim.scenes.data import Panel, Scene
 from convarith.arithmetic.layer import Layer, layer
 from convarith.arithmetic.text import format_padding, format_param
-from convarith.arithmetic.validate import check_choice
+from convarith.arithmetic.validate import check_bool, check_choice
 from convarith.arithmetic.windows import window_map
 from convarith.typing import IntOrTuple, PaddingLike
 
@@ -96,6 +97,8 @@ def _pool_layer_scene(
     title: str | None = None,
 ) -> Scene:
     """The scene of a max or average pooling layer (see :func:`pool_scene`)."""
+    seed = _check_options(False, seed, name, title)
+    check_bool(count_include_pad, "count_include_pad")
     if lay.op not in ("max_pool", "avg_pool"):
         raise ValueError(f"pictures of pooling show 'max_pool' or 'avg_pool' layers, got {lay.op!r}")
     shape, pads = lay.input_shape, _pads(lay)

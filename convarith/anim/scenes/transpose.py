@@ -8,6 +8,7 @@ scaled by each input cell, onto the output, as the transposed convolution is com
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,8 @@ from convarith.anim.scenes.common import (
     _as_int_array,
     _caption,
     _check_drawable,
+    _check_options,
+    _check_value_cells,
     _default_input,
     _default_kernel,
     _direct_frames,
@@ -135,6 +138,7 @@ def _transpose_layer_scene(
     title: str | None = None,
 ) -> Scene:
     """The scene of a transposed convolution layer (see :func:`transpose_scene`)."""
+    seed = _check_options(numbers, seed, name, title)
     check_choice(view, "view", ("direct", "scatter"))
     ndim, shape, pads = lay.ndim, lay.input_shape, _pads(lay)
     ks, ss, ds, aa = lay.kernel_size, lay.stride, lay.dilation, lay.output_padding
@@ -212,6 +216,7 @@ def _transpose_layer_scene(
     # scatter: the layer's window map is the forward convolution, from the transposed output (o')
     # back to its input (i'); its output cell j is the input cell j that adds the kernel
     forward = window_map(lay)
+    _check_value_cells(math.prod(forward.output_shape), None if x is None else math.prod(lay.output_shape))
     scatter_frames: list[Frame] = []
     for step, j in enumerate(forward.positions()):
         writes = tuple(Cell(r.input, r.offset, "output" if r.kind == "input" else "cropped") for r in forward.reads(j))
