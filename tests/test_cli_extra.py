@@ -91,7 +91,10 @@ def test_translate_explicit_pairs(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["receptive-field", "dense:k=3"], "layer 'dense:k=3' must start with conv: or pool:"),
+        (
+            ["receptive-field", "dense:k=3"],
+            "layer 'dense:k=3' must start with an op, conv:, conv_transpose:, max_pool:",
+        ),
         (["receptive-field", "conv:s=2"], "layer 'conv:s=2' has no kernel size k=..."),
         (["receptive-field", "conv:k=three"], "layer 'conv:k=three': `k` must be an integer"),
         (["receptive-field", "conv:k=3,k=5"], "k= is given twice"),

@@ -73,5 +73,9 @@ def test_ceil_mode_only_for_pooling() -> None:
 
 
 def test_unknown_kind() -> None:
-    with pytest.raises(ValueError, match=r"`kind` must be one of 'conv', 'pool', 'transpose'; got 'deconv'"):
+    # the layer ops first, then the older spellings (issue 21: one op vocabulary)
+    with pytest.raises(
+        ValueError,
+        match=r"`kind` must be one of 'conv', 'conv_transpose', 'max_pool', .*'pool'.*'transpose'.*; got 'deconv'",
+    ):
         ca.geometry("deconv", 5, 3)  # type: ignore[arg-type]

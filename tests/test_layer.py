@@ -298,7 +298,7 @@ def test_caffe_pooling_header_names_its_rounding() -> None:
     """Caffe pooling rounds up without a ceil_mode argument: the header says which rule, not "ceil_mode"."""
     caffe = layer("max_pool", 6, 3, 2, 1, pool_convention="caffe")
     header = repr(caffe).splitlines()[0]
-    assert header == "pool: input 6, kernel 3, stride 2, padding (1, 1), caffe rounding (up) -> output 4"
+    assert header == "max_pool: input 6, kernel 3, stride 2, padding (1, 1), caffe rounding (up) -> output 4"
     assert "ceil_mode" not in repr(caffe)
     pytorch = layer("max_pool", 6, 3, 2, 1, ceil_mode=True)  # PyTorch's argument keeps its name
     assert repr(pytorch).splitlines()[0].endswith("padding (1, 1), ceil_mode -> output 4")

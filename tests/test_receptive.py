@@ -60,7 +60,7 @@ def test_repr_table_has_one_row_per_layer():
     lines = text.splitlines()
     assert lines[0] == "receptive field of 3 layers, input 32"
     assert lines[2].split() == ["0", "conv", "k=3", "1", "1", "(1,", "1)", "32", "3", "1", "1"]
-    assert lines[4].split() == ["2", "pool", "k=2", "2", "1", "(0,", "0)", "16", "6", "2", "2"]
+    assert lines[4].split() == ["2", "max_pool", "k=2", "2", "1", "(0,", "0)", "16", "6", "2", "2"]
     assert "r0 = 1 + Σ (ek_l − 1)·Π s_j = 1 + 2·1 + 2·1 + 1·1 = 6" in text
 
 
@@ -197,7 +197,9 @@ def test_single_layer_not_in_a_list():
 
 
 def test_bad_kind():
-    with pytest.raises(ValueError, match=r"`kind` must be one of 'conv', 'pool'"):
+    with pytest.raises(
+        ValueError, match=r"`kind` must be one of 'conv', 'conv_transpose', 'max_pool', 'avg_pool', 'lp_pool'"
+    ):
         layer("deconv", 3)  # type: ignore[arg-type]
 
 

@@ -222,7 +222,7 @@ def test_floor_for_ceil_is_caught_with_the_smallest_partial_window() -> None:
     # Smallest: a partial window needs s >= 2 and (i - k) % s != 0 (else ceil == floor); k = 1
     # never leaves one (every start i - 1 is a full window); so k = 2, s = 2, i = 3, no padding:
     # ceil((3 - 2)/2) + 1 = 2 windows (cells 0-1 and 2), floor gives 1.
-    assert "pool: input 3, kernel 2, stride 2, padding (0, 0), ceil_mode -> output 2" in message
+    assert "max_pool: input 3, kernel 2, stride 2, padding (0, 0), ceil_mode -> output 2" in message
     assert "call:     floor_for_ceil(3, 2, stride=2, padding=0, dilation=1, ceil_mode=True)" in message
     assert "expected: 2" in message and "actual:   1" in message
     assert message.startswith("floor_for_ceil disagrees with convarith's pool_output_size on this layer")
@@ -386,7 +386,7 @@ def test_the_oracle_docs_page_runs_and_shows_its_counterexamples() -> None:
         for code in _code_cells(page.read_text(encoding="utf-8")):
             exec(compile(code, str(page), "exec"), namespace)
     out = printed.getvalue()
-    assert "pool: input 3, kernel 2, stride 2, padding (0, 0), ceil_mode -> output 2" in out  # floor for ceil
+    assert "max_pool: input 3, kernel 2, stride 2, padding (0, 0), ceil_mode -> output 2" in out  # floor for ceil
     assert "conv: input 3, kernel 2, stride 1, padding (0, 0), dilation 2 -> output 1" in out  # no dilation
     assert "my_conv disagrees with convarith.engine.conv" in out and "actual:   [[[0., 1.]]]" in out
     assert "passed: conv_size agrees on 200 cases" in out and "passed: pool_output_size agrees on 200 cases" in out

@@ -233,7 +233,8 @@ def test_quirk_pytorch_avg_pool3d_refuses_an_input_smaller_than_the_kernel_even_
     # smallest: a kernel larger than the input needs k = 2 (padding 1 = 2 // 2) over an input of 1,
     # on one of the three axes (each is as small; the shrinker picks one)
     pads = {"2×1×1": "(1, 1)×(0, 0)×(0, 0)", "1×2×1": "(0, 0)×(1, 1)×(0, 0)", "1×1×2": "(0, 0)×(0, 0)×(1, 1)"}
-    assert any(f"pool: input 1×1×1, kernel {k}, stride 1, padding {p} -> output" in message for k, p in pads.items())
+    header = "avg_pool: input 1×1×1, kernel {}, stride 1, padding {} -> output"
+    assert any(header.format(k, p) in message for k, p in pads.items())
     assert "raised RuntimeError: input image (T: 1 H: 1 W: 1) smaller than kernel size" in message
     assert F.avg_pool2d(torch.ones(1, 1, 1, 1), (2, 1), stride=1, padding=(1, 0)).shape == (1, 1, 2, 1)
     assert F.max_pool3d(torch.ones(1, 1, 1, 1, 1), (2, 1, 1), stride=1, padding=(1, 0, 0)).shape == (1, 1, 2, 1, 1)

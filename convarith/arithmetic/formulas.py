@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from typing import Literal, overload
 
 from convarith.arithmetic.inverse import input_sizes_for_output, padding_for_output, recovering_output_padding
+from convarith.arithmetic.kernel import effective_kernel_size
 from convarith.arithmetic.layer import Layer, LayerError, layer
 from convarith.arithmetic.padding import CONVENTIONS, same_padding
 from convarith.arithmetic.relationships import RELATIONSHIPS, Relationship, relationship
-from convarith.arithmetic.validate import check_bool, check_choice, check_given, parse_axes
+from convarith.arithmetic.validate import check_bool, check_choice, check_given
 from convarith.typing import IntOrTuple, PaddingLike, PadPair, SizeResult
 
 __all__ = [
@@ -53,40 +54,6 @@ PoolConvention = Literal["pytorch", "onnx", "caffe"]
 def _sizes(lay: Layer) -> SizeResult:
     out = lay.output_shape  # a LayerError naming `input_size` if the layer has none
     return out[0] if lay.scalar else out
-
-
-def effective_kernel_size(kernel_size: IntOrTuple, dilation: IntOrTuple = 1) -> SizeResult:
-    """Kernel extent once dilated: ``ek = d*(k - 1) + 1``.
-
-    Parameters
-    ----------
-    kernel_size, dilation : int or tuple of int
-        Per axis; ``d - 1`` gaps are inserted between kernel taps.
-
-    Returns
-    -------
-    int or tuple of int
-
-    Notes
-    -----
-    ``ek = k + (k - 1)(d - 1) = d*(k - 1) + 1``: the span of the taps ``0, d, ..., (k - 1)*d``
-    (section 5.1 of [1]_). Every formula here uses ``ek`` in place of ``k``.
-
-    References
-    ----------
-    .. [1] V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep learning",
-       arXiv:1603.07285, 2016.
-
-    Examples
-    --------
-    >>> effective_kernel_size(3, dilation=2)  # taps at 0, 2, 4
-    5
-    >>> effective_kernel_size((3, 1), dilation=(2, 4))
-    (5, 1)
-    """
-    _, scalar, (k, d), _ = parse_axes(kernel_size=kernel_size, dilation=dilation)
-    values = [dd * (kk - 1) + 1 for kk, dd in zip(k, d, strict=True)]
-    return values[0] if scalar else tuple(values)
 
 
 def conv_output_size(

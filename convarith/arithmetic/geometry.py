@@ -11,21 +11,18 @@ from __future__ import annotations
 from typing import Literal
 
 from convarith.arithmetic.layer import AxisGeometry, Layer, layer
-from convarith.arithmetic.validate import check_choice
+from convarith.arithmetic.ops import OpName, op_name
 from convarith.typing import IntOrTuple, PaddingLike
 
 __all__ = ["AxisGeometry", "Geometry", "geometry"]
 
-Kind = Literal["conv", "pool", "transpose"]
 PoolConvention = Literal["pytorch", "onnx", "caffe"]
 Geometry = Layer
 """Another name for :class:`~convarith.arithmetic.Layer` (what :func:`geometry` returns)."""
 
-_OPS = {"conv": "conv", "pool": "max_pool", "transpose": "conv_transpose"}
-
 
 def geometry(
-    kind: Kind,
+    kind: OpName,
     input_size: IntOrTuple,
     kernel_size: IntOrTuple,
     stride: IntOrTuple | None = None,
@@ -41,8 +38,9 @@ def geometry(
 
     Parameters
     ----------
-    kind : {'conv', 'pool', 'transpose'}
-        Convolution, pooling (PyTorch rules) or transposed convolution.
+    kind : {'conv', 'conv_transpose', 'max_pool', 'avg_pool', 'lp_pool'}
+        The op of :func:`convarith.arithmetic.layer`; the older ``'pool'`` (max pooling) and
+        ``'transpose'`` are accepted too (:data:`convarith.arithmetic.layer.OP_ALIASES`).
     input_size, kernel_size, dilation : int or tuple of int
         Per axis.
     stride : int or tuple of int, optional
@@ -67,9 +65,7 @@ def geometry(
 
     Notes
     -----
-    ``geometry(kind, ...)`` is :func:`convarith.arithmetic.layer` with ``kind`` ``'conv'``,
-    ``'pool'`` (max pooling) or ``'transpose'`` for ``op`` ``'conv'``, ``'max_pool'``,
-    ``'conv_transpose'``.
+    ``geometry(kind, ...)`` is :func:`convarith.arithmetic.layer` with ``kind`` as ``op``.
 
     Convolution: ``o = floor((i + pb + pe - ek)/s) + 1``; pooling: the same with ceil mode as in
     PyTorch; transposed: ``o = (i - 1)s - pb - pe + ek + a`` (see :mod:`convarith.arithmetic.formulas`).
@@ -81,13 +77,14 @@ def geometry(
       o = ⌊(5 + 1 + 1 − 3) / 2⌋ + 1 = 3
     >>> geometry("conv", (224, 224), 7, stride=2, padding="same").output_shape
     (112, 112)
-    >>> geometry("transpose", 3, 3, stride=2, padding=1, output_padding=1)
-    transpose: input 3, kernel 3, stride 2, padding (1, 1), output_padding 1 -> output 6
+    >>> geometry("max_pool", 5, 2, stride=2).output_shape
+    (2,)
+    >>> geometry("conv_transpose", 3, 3, stride=2, padding=1, output_padding=1)
+    conv_transpose: input 3, kernel 3, stride 2, padding (1, 1), output_padding 1 -> output 6
       o = (3 − 1)·2 − 1 − 1 + 3 + 1 = 6
     """
-    check_choice(kind, "kind", tuple(_OPS))
     return layer(
-        _OPS[kind],
+        op_name(kind, "kind"),
         input_size,
         kernel_size,
         stride,

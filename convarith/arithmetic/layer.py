@@ -24,6 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from convarith.arithmetic.kernel import effective_kernel_size
+from convarith.arithmetic.ops import OP_ALIASES, OPS, Op, op_name
 from convarith.arithmetic.padding import (
     CONVENTIONS,
     needs_input_size,
@@ -43,27 +45,24 @@ from convarith.arithmetic.validate import (
     per_axis_padding,
     shown,
 )
-from convarith.typing import IntOrTuple, PadPair
+from convarith.typing import IntOrTuple, PaddingLike, PadPair
 
-__all__ = ["OPS", "POOL_CONVENTIONS", "AxisGeometry", "Layer", "LayerError", "layer"]
+__all__ = ["OPS", "OP_ALIASES", "POOL_CONVENTIONS", "AxisGeometry", "Layer", "LayerError", "layer", "op_name"]
 
-Op = Literal["conv", "conv_transpose", "max_pool", "avg_pool", "lp_pool"]
 Kind = Literal["conv", "pool", "transpose"]
-OPS: tuple[str, ...] = ("conv", "conv_transpose", "max_pool", "avg_pool", "lp_pool")
-"""The operations a :class:`Layer` describes."""
 POOL_CONVENTIONS: tuple[str, ...] = ("pytorch", "onnx", "caffe")
 """Pooling output-size rules: PyTorch (with its ``padding <= kernel_size // 2``), ONNX (the same
 arithmetic without that limit), Caffe (always rounds up)."""
 
 
 def _dilated(k: int, d: int) -> str:
-    return f"{k}" if d == 1 else f"{k} (dilated: {d}*({k} - 1) + 1 = {d * (k - 1) + 1})"
+    return f"{k}" if d == 1 else f"{k} (dilated: {d}*({k} - 1) + 1 = {effective_kernel_size(k, d)})"
 
 
 def _pool_size(i: int, k: int, s: int, pad: PadPair, d: int, ceil_mode: bool, convention: str) -> int:
     """PyTorch/ONNX pooling (no window may start in the right padding), or Caffe's rule."""
     pb, pe = pad
-    o = (i + pb + pe - (d * (k - 1) + 1) + (s - 1 if ceil_mode else 0)) // s + 1
+    o = (i + pb + pe - effective_kernel_size(k, d) + (s - 1 if ceil_mode else 0)) // s + 1
     if ceil_mode and (o - 1) * s >= i + pb and (convention != "caffe" or pb > 0):
         o -= 1
     return o
@@ -73,9 +72,9 @@ def _axis_output(
     op: str, i: int, k: int, s: int, pad: PadPair, d: int, a: int, ceil_mode: bool, pool_convention: str
 ) -> int:
     if op == "conv_transpose":
-        return (i - 1) * s - pad[0] - pad[1] + d * (k - 1) + 1 + a
+        return (i - 1) * s - pad[0] - pad[1] + effective_kernel_size(k, d) + a
     if op == "conv":
-        return (i + pad[0] + pad[1] - (d * (k - 1) + 1)) // s + 1
+        return (i + pad[0] + pad[1] - effective_kernel_size(k, d)) // s + 1
     return _pool_size(i, k, s, pad, d, ceil_mode, pool_convention)
 
 
@@ -111,7 +110,7 @@ class AxisGeometry:
     @property
     def effective_kernel_size(self) -> int:
         """``d*(k - 1) + 1``."""
-        return self.dilation * (self.kernel_size - 1) + 1
+        return effective_kernel_size(self.kernel_size, self.dilation)
 
     def pool_dropped_last(self) -> bool:
         """Whether ceil mode's last window was dropped because it would start in the right padding.
@@ -225,7 +224,7 @@ class Layer:
     @property
     def effective_kernel_size(self) -> tuple[int, ...]:
         """``d*(k - 1) + 1`` per axis."""
-        return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation, strict=True))
+        return tuple(effective_kernel_size(k, d) for k, d in zip(self.kernel_size, self.dilation, strict=True))
 
     @property
     def output_size(self) -> tuple[int, ...] | None:
@@ -402,7 +401,7 @@ def layer(
     input_size: IntOrTuple | None = None,
     kernel_size: IntOrTuple | None = None,
     stride: IntOrTuple | None = None,
-    padding: Any = 0,
+    padding: PaddingLike | str = 0,
     dilation: IntOrTuple = 1,
     *,
     output_padding: IntOrTuple = 0,
@@ -416,6 +415,7 @@ def layer(
     Parameters
     ----------
     op : {'conv', 'conv_transpose', 'max_pool', 'avg_pool', 'lp_pool'}
+        Also the aliases of :data:`OP_ALIASES` (``'pool'``, ``'transpose'``); see :func:`op_name`.
     input_size : int, tuple of int or None
         Per axis; None for a layer of a stack (receptive fields), resolved later by
         :meth:`Layer.with_input`.
@@ -486,7 +486,7 @@ def layer(
     >>> layer("conv", None, 3, padding="same")  # a stack's layer: no input size yet
     conv: kernel 3, stride 1, padding (1, 1) (same, tensorflow)
     >>> layer("conv_transpose", 8, 3, stride=2, padding="same")  # Keras: o = i*s, crops (0, 1)
-    transpose: input 8, kernel 3, stride 2, padding (0, 1) (same, tensorflow) -> output 16
+    conv_transpose: input 8, kernel 3, stride 2, padding (0, 1) (same, tensorflow) -> output 16
       o = (8 − 1)·2 − 0 − 1 + 3 + 0 = 16
     >>> layer("conv", 4, 5)
     Traceback (most recent call last):
@@ -494,7 +494,7 @@ def layer(
     convarith.arithmetic.validate.LayerError: `kernel_size` 5 is larger than the padded input 4 = 4 + 0 + 0: no output
     """
     # Argument checks: the kind of layer and its switches.
-    check_choice(op, "op", OPS)
+    op = op_name(op)  # an alias ('pool', 'transpose') becomes its op
     check_choice(convention, "convention", CONVENTIONS)
     check_choice(pool_convention, "pool_convention", POOL_CONVENTIONS)
     if kernel_size is None:
@@ -564,11 +564,11 @@ def layer(
         if op == "conv_transpose" and o < 1:
             raise LayerError(
                 f"`padding` {pb} + {pe} crops away the whole output{where}: "
-                f"o = ({i[x]} - 1)*{s[x]} - {pb} - {pe} + {d[x] * (k[x] - 1) + 1} + {a[x]} = {o}"
+                f"o = ({i[x]} - 1)*{s[x]} - {pb} - {pe} + {effective_kernel_size(k[x], d[x])} + {a[x]} = {o}"
             )
-        if (op == "conv" and d[x] * (k[x] - 1) + 1 > i[x] + pb + pe) or o < 1:
+        if (op == "conv" and effective_kernel_size(k[x], d[x]) > i[x] + pb + pe) or o < 1:
             raise LayerError(
                 f"`kernel_size` {_dilated(k[x], d[x])} is larger than the padded input "
                 f"{i[x] + pb + pe} = {i[x]} + {pb} + {pe}{where}: no output"
             )
-    return Layer(op, i, k, s, d, pads, a, ceil_mode, groups, rule, convention, pool_convention, scalar)  # type: ignore[arg-type]
+    return Layer(op, i, k, s, d, pads, a, ceil_mode, groups, rule, convention, pool_convention, scalar)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from convarith.arithmetic.kernel import effective_kernel_size
 from convarith.arithmetic.validate import (
     LayerError,
     axis_label,
@@ -31,7 +32,7 @@ from convarith.arithmetic.validate import (
     per_axis,
     per_axis_padding,
 )
-from convarith.typing import IntOrTuple, PadPair
+from convarith.typing import IntOrTuple, PaddingLike, PadPair
 
 __all__ = [
     "CONVENTIONS",
@@ -115,7 +116,7 @@ def needs_input_size(convention: str, stride: int) -> bool:
 
 
 def _same_axis(i: int | None, k: int, s: int, d: int, convention: str, where: str) -> PadPair:
-    ek = d * (k - 1) + 1
+    ek = effective_kernel_size(k, d)
     if convention == "valid":
         return (0, 0)
     if convention == "full":
@@ -156,7 +157,7 @@ def split_total(total: int, convention: str = "tensorflow") -> PadPair:
 
 
 def _transpose_axis(k: int, s: int, d: int, a: int | None, word: str, convention: str) -> tuple[PadPair, int]:
-    ek = d * (k - 1) + 1
+    ek = effective_kernel_size(k, d)
     if convention in ("same_upper", "same_lower"):  # ONNX ConvTranspose
         extra = a or 0
         if word == "valid":
@@ -268,7 +269,7 @@ def transpose_padding(
 
 
 def resolve_padding(
-    padding: Any,
+    padding: PaddingLike | str,
     input_size: IntOrTuple | None,
     kernel_size: IntOrTuple,
     stride: IntOrTuple = 1,
@@ -343,7 +344,8 @@ def resolve_padding(
     ndim = count_axes(**sizes)
     if rule == "explicit":
         if ndim is None:
-            ndim = len(padding) if is_sequence(padding) and any(is_sequence(v) for v in padding) else 1
+            given: Any = padding  # numbers (per_axis_padding checks them)
+            ndim = len(given) if is_sequence(given) and any(is_sequence(v) for v in given) else 1
         return per_axis_padding(padding, ndim, name)
     ndim = ndim or 1
     i = None if input_size is None else per_axis(input_size, "input_size", ndim)

@@ -193,6 +193,8 @@ def axis_formula(
 
 class _LayerLike(Protocol):  # the fields of convarith.arithmetic.Layer that the text reads
     @property
+    def op(self) -> str: ...
+    @property
     def kind(self) -> str: ...
     @property
     def input_size(self) -> tuple[int, ...] | None: ...
@@ -235,7 +237,7 @@ def layer_text(layer: _LayerLike) -> str:
 
     Notes
     -----
-    Header: ``kind: input I, kernel K, stride S, padding P [(rule, convention)], ... -> output O``
+    Header: ``op: input I, kernel K, stride S, padding P [(rule, convention)], ... -> output O``
     with :func:`format_size`, :func:`format_param` and :func:`format_padding` (a pooling that rounds
     up says ``ceil_mode``, or ``caffe rounding (up)`` under Caffe's rule, which always does); then
     :func:`axis_formula` per axis. Without an input size, the header alone.
@@ -263,7 +265,7 @@ def layer_text(layer: _LayerLike) -> str:
         parts.append("caffe rounding (up)")  # Caffe has no ceil_mode argument: it always rounds up
     elif layer.ceil_mode:
         parts.append("ceil_mode")
-    header = f"{layer.kind}: " + ", ".join(parts)
+    header = f"{layer.op}: " + ", ".join(parts)
     if layer.output_size is None:
         return header
     lines = [f"{header} -> output {format_size(layer.output_size)}"]

@@ -18,6 +18,7 @@ from typing import Literal
 
 import numpy as np
 
+from convarith.arithmetic.kernel import effective_kernel_size
 from convarith.arithmetic.layer import Layer, LayerError, layer
 from convarith.arithmetic.validate import check_bool, shown
 from convarith.typing import IntOrTuple, PaddingLike, PadPair
@@ -57,7 +58,7 @@ class AxisWindows:
     @property
     def effective_kernel_size(self) -> int:
         """``d*(k - 1) + 1``."""
-        return self.dilation * (self.kernel_size - 1) + 1
+        return effective_kernel_size(self.kernel_size, self.dilation)
 
     @property
     def overhang(self) -> int:

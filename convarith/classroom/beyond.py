@@ -41,7 +41,7 @@ def _transpose_output_size(rng: np.random.Generator) -> Parts:
         f"A transposed convolution with a kernel of size {k}, stride {s}, padding {p} and output padding {a} "
         f"reads an input of size {i}. What is its output size?",
         Answer("int", o),
-        lines(geometry("transpose", i, k, s, p, output_padding=a)),
+        lines(geometry("conv_transpose", i, k, s, p, output_padding=a)),
         "A transposed convolution grows its input: each input step moves the kernel stride cells on the output; "
         "the padding is cropped from both ends and the output padding added at the far end.",
         (
@@ -69,7 +69,7 @@ def _transpose_output_padding(rng: np.random.Generator) -> Parts:
         Answer("int", int(a)),
         (
             *lines(geometry("conv", i, k, s, p)),
-            *lines(geometry("transpose", o, k, s, p, output_padding=a)),
+            *lines(geometry("conv_transpose", o, k, s, p, output_padding=a)),
         ),
         "Without output padding, the transposed convolution gives the smallest input size that maps to this "
         "output; output padding adds the cells that the rounding down lost.",

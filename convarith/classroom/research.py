@@ -232,7 +232,7 @@ def _random_stack(rng: np.random.Generator) -> list[Layer]:
     stack = []
     for _ in range(draw(rng, 2, 4)):
         if rng.random() < 0.25:
-            stack.append(layer("pool", 2, 2))
+            stack.append(layer("max_pool", 2, 2))
         else:
             k = int(pick(rng, (1, 3, 3, 5, 7)))
             s = int(pick(rng, (1, 1, 2)))

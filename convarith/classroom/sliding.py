@@ -445,7 +445,7 @@ def _pool_output_size(rng: np.random.Generator) -> Parts:
         f"Max pooling with a window of size {k}, stride {s}, padding {p} on each side and {mode} on an input of "
         f"size {i}. What is the output size?",
         Answer("int", o),
-        lines(geometry("pool", i, k, s, p, ceil_mode=ceil_mode)),
+        lines(geometry("max_pool", i, k, s, p, ceil_mode=ceil_mode)),
         hint,
         ((other, "That is the other rounding: read the ceil mode again."),),
         given=given(input_size=i, kernel_size=k, stride=s, padding=p, ceil_mode=ceil_mode),
@@ -466,7 +466,7 @@ def _pool_max_values(rng: np.random.Generator) -> Parts:
         "Write the pooled row.",
         Answer("list", tuple(int(v) for v in out)),
         (
-            *lines(geometry("pool", i, k, s, 0, ceil_mode=ceil_mode)),
+            *lines(geometry("max_pool", i, k, s, 0, ceil_mode=ceil_mode)),
             f"windows start at {', '.join(str(y * s) for y in range(len(out)))}: maxima {list(map(int, out))}",
         ),
         "Windows start every stride cells; each output is the largest value its window covers. The ceil mode "

@@ -111,7 +111,10 @@ def _layer_options(parser: argparse.ArgumentParser, *, kernel_default: tuple[int
 
 
 def add_command(commands: Any) -> None:
-    """Add ``animate`` (with ``conv``, ``max_pool``, ``avg_pool``, ``transpose``, ``groups``, ``symmetric``)."""
+    """Add ``animate`` (with ``conv``, ``max_pool``, ``avg_pool``, ``conv_transpose``, ``groups``, ``symmetric``).
+
+    ``transpose`` is an alias of ``conv_transpose`` (the layer ops of :data:`convarith.arithmetic.ops.OPS`).
+    """
     animate = commands.add_parser(
         "animate",
         help="draw one layer as an animation (GIF, MP4, frames, sheet or Beamer)",
@@ -150,7 +153,8 @@ def add_command(commands: Any) -> None:
         pool.set_defaults(mode=mode)
 
     transpose = ops.add_parser(
-        "transpose",
+        "conv_transpose",
+        aliases=["transpose"],
         help="transposed convolution (the guide's equivalent, or --scatter)",
         description="A transposed convolution as the guide draws it (zeros between input cells, padding p'), "
         "or with --scatter one frame per input cell, adding kernels into the output.",
@@ -163,6 +167,7 @@ def add_command(commands: Any) -> None:
     transpose.add_argument("--scatter", action="store_true", help="one frame per input cell, adding kernels")
     transpose.add_argument("--numbers", action="store_true", help="show values, weights and outputs (from the engine)")
     _file_options(transpose)
+    transpose.set_defaults(op="conv_transpose")  # also when called by its alias
 
     groups = ops.add_parser(
         "groups",
@@ -244,7 +249,7 @@ def _size(args: argparse.Namespace, values: dict[str, Any]) -> tuple[tuple[int, 
         kernel = _axes(k) * len(inputs) if len(_axes(k)) == 1 else _axes(k)
         grids = [("a padded input", tuple(n + m - 1 for n, m in zip(inputs, kernel, strict=False)))]
         frames, what = inputs, "one per input cell"
-    elif args.op == "transpose":
+    elif args.op == "conv_transpose":
         s = 1 if values["stride"] is None else values["stride"]
         axes = transpose_equivalent(i, k, s, values["padding"], values["output_padding"], d)
         inputs, outputs = tuple(e.input_size for e in axes), tuple(e.output_size for e in axes)
@@ -291,7 +296,7 @@ def _scene(args: argparse.Namespace, values: dict[str, Any]) -> Any:
             mode=args.mode,
             ceil_mode=args.ceil_mode,
         )
-    if op == "transpose":
+    if op == "conv_transpose":
         return scenes.transpose_scene(
             values["input_size"],
             values["kernel_size"],

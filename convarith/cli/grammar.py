@@ -4,7 +4,9 @@ Sizes (input size, kernel size, stride, dilation, output padding) are ``224`` (e
 ``224,160`` (one value per axis). Padding is ``1`` (both sides of every axis), ``0:1``
 (before:after, every axis), ``0:1,1:0`` or ``1,2`` (one entry per axis), or a rule name
 (``same``, ``valid``, ``full``; ``same`` is split by ``--convention``). A layer of a stack (the
-``receptive-field`` command) is ``KIND:key=value,...`` with the same values: ``conv:k=3,5,p=0:1``.
+``receptive-field`` command) is ``OP:key=value,...`` with the same values: ``conv:k=3,5,p=0:1``,
+with OP one of the layer ops (``conv``, ``conv_transpose``, ``max_pool``, ``avg_pool``,
+``lp_pool``; ``pool`` and ``transpose`` are aliases).
 
 Older spellings are refused with the new one in the message: ``3x5`` (now ``3,5``) and ``0/1``
 (now ``0:1``). Every parse error is a :class:`GrammarError`, a ``ValueError`` whose message
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from convarith.arithmetic import CONVENTIONS
+from convarith.arithmetic.ops import OP_ALIASES, OPS
 
 __all__ = [
     "CONVENTION_HELP",
@@ -55,7 +58,8 @@ PADDING_HELP = (
 )
 CONVENTION_HELP = "how --padding same is split: {names} (default {default})"
 LAYER_SYNTAX = (
-    "KIND:k=K[,s=S][,p=P][,d=D][,c=CONVENTION][,ceil] with KIND conv or pool; values as in the "
+    "OP:k=K[,s=S][,p=P][,d=D][,c=CONVENTION][,ceil] with OP conv, conv_transpose, max_pool, avg_pool or "
+    "lp_pool (pool and transpose are aliases); values as in the "
     "other commands (k=3,5 per axis; p=1, p=0:1, p=1,0:1 per axis, or p=same)"
 )
 GRAMMAR = (
@@ -295,7 +299,7 @@ def expand(values: tuple[int, ...], ndim: int) -> int | tuple[int, ...]:
 
 @dataclass(frozen=True)
 class LayerSpec:
-    """One ``KIND:key=value,...`` layer token, parsed but not yet validated."""
+    """One ``OP:key=value,...`` layer token, parsed but not yet validated (``kind`` is the op)."""
 
     kind: str
     kernel_size: tuple[int, ...]
@@ -316,12 +320,13 @@ _FLAGS = ("ceil",)
 
 
 def parse_layer_spec(token: str) -> LayerSpec:
-    """Parse one layer of a stack: ``conv:k=7,s=2,p=3``, ``pool:k=3,s=2,p=1,ceil``, ``conv:k=3,5,p=0:1,1:0``.
+    """Parse one layer of a stack: ``conv:k=7,s=2,p=3``, ``max_pool:k=3,s=2,p=1,ceil``, ``conv:k=3,5,p=0:1,1:0``.
 
     Parameters
     ----------
     token : str
-        ``KIND:key=value,...`` (see ``LAYER_SYNTAX``).
+        ``OP:key=value,...`` (see ``LAYER_SYNTAX``); ``pool`` and ``transpose`` become
+        ``max_pool`` and ``conv_transpose``.
 
     Returns
     -------
@@ -339,8 +344,11 @@ def parse_layer_spec(token: str) -> LayerSpec:
     ((3, 5), (2,), ((1, 1), (0, 1)))
     """
     kind, sep, rest = token.partition(":")
-    if not sep or kind not in ("conv", "pool"):
-        raise GrammarError(f"layer {token!r} must start with conv: or pool:, as in conv:k=3,s=2,p=1")
+    if not sep or kind not in (*OPS, *OP_ALIASES):
+        ops = ", ".join(f"{op}:" for op in OPS)
+        aliases = ", ".join(f"{alias}: for {op}:" for alias, op in OP_ALIASES.items())
+        raise GrammarError(f"layer {token!r} must start with an op, {ops} (or {aliases}), as in conv:k=3,s=2,p=1")
+    kind = OP_ALIASES.get(kind, kind)
     values: dict[str, str] = {}
     ceil_mode = False
     last: str | None = None

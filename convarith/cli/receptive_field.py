@@ -1,7 +1,7 @@
 """``convarith receptive-field``: the receptive field of a layer stack (Araujo et al.).
 
-Each layer is a token ``KIND:key=value,...`` in the command line's one grammar (see
-:mod:`convarith.cli.grammar`): ``conv:k=7,s=2,p=3 pool:k=3,s=2,p=1`` or ``conv:k=3,5,p=0:1``.
+Each layer is a token ``OP:key=value,...`` in the command line's one grammar (see
+:mod:`convarith.cli.grammar`): ``conv:k=7,s=2,p=3 max_pool:k=3,s=2,p=1`` or ``conv:k=3,5,p=0:1``.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def parse_layer(token: str, convention: str = "tensorflow", ndim: int | None = N
     Parameters
     ----------
     token : str
-        ``KIND:k=K[,s=S][,p=P][,d=D][,c=CONVENTION][,ceil]`` (see ``LAYER_SYNTAX``).
+        ``OP:k=K[,s=S][,p=P][,d=D][,c=CONVENTION][,ceil]`` (see ``LAYER_SYNTAX``).
     convention : str
         The split of ``p=same`` when the token has no ``c=``.
     ndim : int, optional
@@ -105,7 +105,7 @@ def add_command(commands: Any) -> None:
         "receptive-field",
         help="receptive field of a layer stack (Araujo et al.)",
         description="Receptive field size r0, effective stride S0 and padding P0 of a stack, layer by layer.",
-        epilog="example: convarith receptive-field conv:k=7,s=2,p=3 pool:k=3,s=2,p=1 -i 224 --output 0",
+        epilog="example: convarith receptive-field conv:k=7,s=2,p=3 max_pool:k=3,s=2,p=1 -i 224 --output 0",
     )
     rf.add_argument("layers", nargs="+", metavar="LAYER", help=LAYER_SYNTAX)
     rf.add_argument(

@@ -11,6 +11,7 @@ import argparse
 from typing import Any
 
 from convarith.arithmetic import CONVENTIONS, LayerError, layer
+from convarith.arithmetic.ops import op_name
 from convarith.arithmetic.text import format_padding, format_size
 from convarith.cli.grammar import (
     CONVENTION_HELP,
@@ -35,17 +36,14 @@ POOL_RULES = {
 """Output-size rounding of pooling, per framework (``--rule``)."""
 
 
-_OPS = {"conv": "conv", "pool": "max_pool", "transpose": "conv_transpose"}
-
-
 def _print_layer(args: argparse.Namespace) -> None:
-    kind: str = args.kind
-    check_rule(args.padding, () if kind == "transpose" else ("same", "valid", "full"))
+    kind = op_name(args.kind)
+    check_rule(args.padding, () if kind == "conv_transpose" else ("same", "valid", "full"))
     names = ("input_size", "kernel_size", "stride", "dilation", "output_padding")
     values = layer_arguments(args, tuple(n for n in names if hasattr(args, n)))
     rule: str = getattr(args, "rule", "pytorch")
     result = layer(
-        _OPS[kind],
+        kind,
         values["input_size"],
         values["kernel_size"],
         values["stride"],
@@ -57,10 +55,10 @@ def _print_layer(args: argparse.Namespace) -> None:
         pool_convention=rule,
     )
     lines = []
-    if kind == "pool" and rule == "caffe":
+    if kind == "max_pool" and rule == "caffe":
         # the header says "caffe rounding (up)"; this line adds what Caffe's rule does besides
         lines.append("caffe rounding: no --ceil-mode needed; drops a last window that would start at or past i + pb")
-    elif kind == "pool" and args.ceil_mode:
+    elif kind == "max_pool" and args.ceil_mode:
         lines.append("rounding (ceil mode): up, and a last window that would start in the right padding is dropped")
     lines.append(repr(result))
     lines.append(f"output {format_size(result.output_shape)}")
@@ -107,7 +105,7 @@ def _convention_option(parser: argparse.ArgumentParser, default: str = "tensorfl
 
 
 def add_command(commands: Any) -> None:
-    """Add ``shape`` (with ``conv``, ``pool``, ``transpose``, ``same``) to the ``convarith`` subcommands."""
+    """Add ``shape`` (with ``conv``, ``max_pool``, ``conv_transpose``, ``same``; aliases ``pool``, ``transpose``)."""
     shape = commands.add_parser(
         "shape",
         help="output size and formula of one layer",
@@ -122,7 +120,10 @@ def add_command(commands: Any) -> None:
     conv.set_defaults(handler=_print_layer, kind="conv")
 
     pool = ops.add_parser(
-        "pool", help="pooling (PyTorch, ONNX or Caffe rounding)", description="Output size of a pooling."
+        "max_pool",
+        aliases=["pool"],
+        help="pooling (PyTorch, ONNX or Caffe rounding)",
+        description="Output size of a pooling.",
     )
     _size_options(pool, default_stride="the kernel size")
     add_padding_option(pool)
@@ -134,15 +135,18 @@ def add_command(commands: Any) -> None:
         default="pytorch",
         help="rounding rule: " + "; ".join(f"{k}: {v}" for k, v in POOL_RULES.items()) + " (default pytorch)",
     )
-    pool.set_defaults(handler=_print_layer, kind="pool")
+    pool.set_defaults(handler=_print_layer, kind="max_pool")
 
     transpose = ops.add_parser(
-        "transpose", help="transposed convolution", description="Output size of a transposed convolution."
+        "conv_transpose",
+        aliases=["transpose"],
+        help="transposed convolution",
+        description="Output size of a transposed convolution.",
     )
     _size_options(transpose)
     add_padding_option(transpose, "cropped from the output")
     add_output_padding_option(transpose)
-    transpose.set_defaults(handler=_print_layer, kind="transpose")
+    transpose.set_defaults(handler=_print_layer, kind="conv_transpose")
 
     same = ops.add_parser(
         "same",

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from convarith.arithmetic.formulas import TransposeEquivalent, transpose_equivalent
+from convarith.arithmetic.kernel import effective_kernel_size
 from convarith.arithmetic.text import format_param, format_size
 from convarith.engine import _core as core
 from convarith.engine import memory
@@ -94,7 +95,7 @@ class TransposeConstruction:
         def signed(v: int) -> str:
             return f"{v} (crop {-v})" if v < 0 else str(v)
 
-        ek = [e.dilation * (e.kernel_size - 1) + 1 for e in self.axes]
+        ek = [effective_kernel_size(e.kernel_size, e.dilation) for e in self.axes]
         dilations = [e.dilation for e in self.axes]
         dilated = "" if set(dilations) == {1} else f", dilation {format_param(dilations)}"
         lines = [

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from convarith.arithmetic.kernel import effective_kernel_size
 from convarith.arithmetic.padding import PADDING_WORDS, resolve_padding
 from convarith.arithmetic.validate import axis_label, check_choice, check_minimum, per_axis
 from convarith.arithmetic.windows import WindowMap, window_map
@@ -33,7 +34,7 @@ from convarith.engine.exact import INT64_MAX, as_int64, conv_bound
 from convarith.engine.padding import PADDING_MODES, check_mode_limits, pad
 from convarith.engine.pooling import avg_pool, global_avg_pool, global_max_pool, lp_pool, max_pool
 from convarith.engine.symmetric import symmetric_groups, symmetric_pad
-from convarith.typing import IntOrTuple
+from convarith.typing import IntOrTuple, PaddingLike
 
 __all__ = [
     "PADDING_MODES",
@@ -53,7 +54,7 @@ def conv(
     bias: Any = None,
     *,
     stride: IntOrTuple = 1,
-    padding: Any = 0,
+    padding: PaddingLike | str = 0,
     dilation: IntOrTuple = 1,
     groups: int = 1,
     padding_mode: str = "zeros",
@@ -241,7 +242,7 @@ def _symmetric_spans(kernel: tuple[int, ...], dilation: tuple[int, ...], mode: s
     """The dilated kernel extents that ``padding='symmetric'`` pads for (each must be even)."""
     if mode != "zeros":
         raise ValueError(f"`padding`='symmetric' pads with zeros; got padding_mode={mode!r}")
-    spans = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
+    spans = tuple(effective_kernel_size(k, d) for k, d in zip(kernel, dilation, strict=True))
     for axis, (k, d, span) in enumerate(zip(kernel, dilation, spans, strict=True)):
         if span % 2 == 1:
             raise ValueError(

@@ -25,7 +25,7 @@ from convarith.arithmetic.windows import window_map
 from convarith.engine import _core as core
 from convarith.engine import memory
 from convarith.engine.dtypes import real_array
-from convarith.typing import PadPair
+from convarith.typing import PaddingLike, PadPair
 
 __all__ = ["PADDING_MODES", "check_mode_limits", "pad"]
 
@@ -54,7 +54,7 @@ def check_mode_limits(sizes: tuple[int, ...], pads: tuple[PadPair, ...], mode: s
 
 def pad(
     x: Any,
-    padding: Any,
+    padding: PaddingLike,
     mode: str = "zeros",
     value: float = 0,
     *,

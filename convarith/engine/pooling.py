@@ -39,7 +39,7 @@ from convarith.engine import _core as core
 from convarith.engine import memory
 from convarith.engine.dtypes import accumulator_dtype, real_array, result_dtype
 from convarith.engine.exact import INT64_MAX, as_int64, exact_sum, max_abs, truncate_divide
-from convarith.typing import IntOrTuple
+from convarith.typing import IntOrTuple, PaddingLike
 
 __all__ = ["avg_pool", "global_avg_pool", "global_max_pool", "lp_pool", "max_pool"]
 
@@ -164,7 +164,7 @@ def max_pool(
     kernel_size: IntOrTuple,
     *,
     stride: IntOrTuple | None = None,
-    padding: Any = 0,
+    padding: PaddingLike | str = 0,
     dilation: IntOrTuple = 1,
     ceil_mode: bool = False,
     return_indices: bool = False,
@@ -291,7 +291,7 @@ def avg_pool(
     kernel_size: IntOrTuple,
     *,
     stride: IntOrTuple | None = None,
-    padding: Any = 0,
+    padding: PaddingLike | str = 0,
     ceil_mode: bool = False,
     count_include_pad: bool = True,
     divisor_override: int | None = None,
@@ -397,7 +397,7 @@ def lp_pool(
     *,
     stride: IntOrTuple | None = None,
     ceil_mode: bool = False,
-    padding: Any = 0,
+    padding: PaddingLike | str = 0,
     dilation: IntOrTuple = 1,
     ndim: int | None = None,
 ) -> np.ndarray:

@@ -34,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from convarith.arithmetic.kernel import effective_kernel_size
+
 __all__ = ["avg_pool", "conv", "conv_transpose", "max_pool", "pad", "pool_starts"]
 
 Pairs = Sequence[tuple[int, int]]
@@ -94,7 +96,7 @@ def conv(
     x_pad = pad(x, padding, padding_mode)
     c_out, c_group, *kernel = weight.shape
     out_per_group = c_out // groups
-    ek = [d[a] * (kernel[a] - 1) + 1 for a in range(ndim)]
+    ek = [effective_kernel_size(kernel[a], d[a]) for a in range(ndim)]
     out_size = [(x_pad.shape[2 + a] - ek[a]) // s[a] + 1 for a in range(ndim)]
     y = np.empty((x.shape[0], c_out, *out_size), dtype=object)
     for n in range(x.shape[0]):
@@ -139,7 +141,7 @@ def conv_transpose(
     in_per_group = c_in // groups
     inputs = x.shape[2:]
     out_size = [
-        (inputs[x_] - 1) * s[x_] - pads[x_][0] - pads[x_][1] + d[x_] * (kernel[x_] - 1) + 1 + a[x_]
+        (inputs[x_] - 1) * s[x_] - pads[x_][0] - pads[x_][1] + effective_kernel_size(kernel[x_], d[x_]) + a[x_]
         for x_ in range(ndim)
     ]
     y = np.empty((x.shape[0], out_per_group * groups, *out_size), dtype=object)
@@ -170,7 +172,7 @@ def pool_starts(size: int, k: int, s: int, pb: int, pe: int, d: int, ceil_mode: 
     >>> pool_starts(5, 2, 2, 0, 0, 1, ceil_mode=True)  # the ceil-mode window at 4 reads one cell
     [0, 2, 4]
     """
-    ek = d * (k - 1) + 1
+    ek = effective_kernel_size(k, d)
     span = size + pb + pe - ek
     count = (-(-span // s) if ceil_mode else span // s) + 1
     if ceil_mode and (count - 1) * s >= size + pb:

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from convarith.arithmetic.kernel import effective_kernel_size
 from convarith.arithmetic.layer import Layer, layer
 from convarith.arithmetic.validate import axis_label, check_int, check_minimum, is_sequence, per_axis, per_axis_padding
 from convarith.arithmetic.windows import AxisWindows
@@ -70,11 +71,11 @@ def _output_padding_from_size(
         wanted = (check_int(output_size, "output_size"),) * ndim
     # min may be < 1 here (the padding crops more than the output_padding=0 output has); PyTorch
     # still accepts any size >= 1 in the range, and the caller checks the final size
-    smallest = [(i[x] - 1) * s[x] - pads[x][0] - pads[x][1] + d[x] * (k[x] - 1) + 1 for x in range(ndim)]
+    smallest = [(i[x] - 1) * s[x] - pads[x][0] - pads[x][1] + effective_kernel_size(k[x], d[x]) for x in range(ndim)]
     for x in range(ndim):
         low, high = smallest[x], smallest[x] + s[x] - 1
         if not low <= wanted[x] <= high:
-            ek = d[x] * (k[x] - 1) + 1
+            ek = effective_kernel_size(k[x], d[x])
             raise ValueError(
                 f"`output_size` {wanted[x]}{axis_label(x, ndim)} is outside the valid range [{low}, {high}] = "
                 f"[min, min + s - 1], min = ({i[x]} - 1)*{s[x]} - {pads[x][0]} - {pads[x][1]} + {ek} = {low} "

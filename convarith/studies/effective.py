@@ -238,7 +238,7 @@ def effective_receptive_field(
     array([0., 1., 3., 6., 7., 6., 3., 1., 0.])
     >>> effective_receptive_field([layer("conv", 3, stride=2)], 5, output_cell=1).gradient  # window 2..4
     array([0., 0., 1., 1., 1.])
-    >>> erf = effective_receptive_field([layer("conv", 2), layer("pool", 2)], 5)  # one-sided: cells 1..3
+    >>> erf = effective_receptive_field([layer("conv", 2), layer("max_pool", 2)], 5)  # one-sided: cells 1..3
     >>> erf.gradient
     array([0., 0., 1., 2., 1.])
     >>> erf.notes

@@ -21,7 +21,7 @@ from convarith.arithmetic.layer import Layer, layer
 from convarith.arithmetic.padding import resolve_padding
 from convarith.arithmetic.text import format_pad, format_padding, format_param, format_size
 from convarith.arithmetic.validate import LayerError, check_choice, is_sequence
-from convarith.typing import IntOrTuple, PadPair
+from convarith.typing import IntOrTuple, PaddingLike, PadPair
 
 __all__ = ["FRAMEWORKS", "Counterpart", "Equivalent", "Translation", "translate"]
 
@@ -385,7 +385,7 @@ def translate(
     input_size: IntOrTuple,
     kernel_size: IntOrTuple,
     stride: IntOrTuple = 1,
-    padding: Any = 0,
+    padding: PaddingLike | str = 0,
     dilation: IntOrTuple = 1,
 ) -> Translation:
     """Translate a convolution's padding from one framework's terms to every other's.

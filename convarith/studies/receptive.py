@@ -21,20 +21,19 @@ from typing import Any
 
 from convarith.arithmetic.layer import Layer
 from convarith.arithmetic.layer import layer as arithmetic_layer
+from convarith.arithmetic.ops import op_name
 from convarith.arithmetic.text import MINUS, format_padding, format_param, format_size
-from convarith.arithmetic.validate import LayerError, check_choice, check_int, is_sequence, per_axis
-from convarith.typing import IntOrTuple, PadPair
+from convarith.arithmetic.validate import LayerError, check_int, is_sequence, per_axis
+from convarith.typing import IntOrTuple, PaddingLike, PadPair
 
 __all__ = ["Layer", "LayerField", "ReceptiveField", "branches_aligned", "layer", "receptive_field"]
-
-_KINDS = {"conv": "conv", "pool": "max_pool", "max_pool": "max_pool", "avg_pool": "avg_pool", "lp_pool": "lp_pool"}
 
 
 def layer(
     kind: str,
     kernel_size: IntOrTuple,
     stride: IntOrTuple | None = None,
-    padding: Any = 0,
+    padding: PaddingLike | str = 0,
     dilation: IntOrTuple = 1,
     *,
     convention: str = "tensorflow",
@@ -44,8 +43,9 @@ def layer(
 
     Parameters
     ----------
-    kind : {'conv', 'pool', 'max_pool', 'avg_pool', 'lp_pool'}
-        ``'pool'`` is max pooling (every pooling has the same windows).
+    kind : {'conv', 'conv_transpose', 'max_pool', 'avg_pool', 'lp_pool'}
+        The op of :func:`convarith.arithmetic.layer` (every pooling has the same windows); the
+        older ``'pool'`` (max pooling) and ``'transpose'`` are accepted too.
     kernel_size, dilation : int or tuple of int
         Per axis.
     stride : int or tuple of int, optional
@@ -76,14 +76,13 @@ def layer(
     --------
     >>> layer("conv", 7, stride=2, padding=3)
     conv: kernel 7, stride 2, padding (3, 3)
-    >>> layer("pool", 3, 2, padding="same")  # TensorFlow's split at stride 2 waits for the input size
-    pool: kernel 3, stride 2, padding same (tensorflow)
+    >>> layer("max_pool", 3, 2, padding="same")  # TensorFlow's split at stride 2 waits for the input size
+    max_pool: kernel 3, stride 2, padding same (tensorflow)
     >>> layer("conv", (3, 2), padding=((1, 1), (0, 1)), dilation=(2, 1))
     conv: kernel 3×2, stride 1, padding (1, 1)×(0, 1), dilation 2×1
     """
-    check_choice(kind, "kind", _KINDS)
     return arithmetic_layer(
-        _KINDS[kind],
+        op_name(kind, "kind"),
         None,
         kernel_size,
         stride,
@@ -242,7 +241,7 @@ class ReceptiveField:
 
         Examples
         --------
-        >>> rf = receptive_field([layer("pool", 3, 3, 1), layer("pool", 2, 1, 1)], input_size=15)
+        >>> rf = receptive_field([layer("max_pool", 3, 3, 1), layer("max_pool", 2, 1, 1)], input_size=15)
         >>> rf.interval(5), rf.input_range(5)  # unit 14 is never read: 15 + 2 - 3 is not a multiple of 3
         ((11, 16), range(11, 14))
         """
@@ -257,7 +256,7 @@ class ReceptiveField:
             first, last = yy, yy
             for row in reversed(rows):
                 lay, pb = row.layer, row.padding[axis][0]
-                ek = lay.dilation[axis] * (lay.kernel_size[axis] - 1) + 1
+                ek = lay.effective_kernel_size[axis]
                 i = row.input_size[axis]  # type: ignore[index]
                 first = max(first * lay.stride[axis] - pb, 0)
                 last = min(last * lay.stride[axis] - pb + ek - 1, i - 1)
@@ -288,7 +287,7 @@ class ReceptiveField:
             first, last = uu, uu
             for row in rows:
                 lay, pb = row.layer, row.padding[axis][0]
-                ek = lay.dilation[axis] * (lay.kernel_size[axis] - 1) + 1
+                ek = lay.effective_kernel_size[axis]
                 s, o = lay.stride[axis], row.output_size[axis]  # type: ignore[index]
                 # windows y*s - pb .. y*s - pb + ek - 1 that overlap [first, last]
                 first, last = max(-(-(first + pb - ek + 1) // s), 0), min((last + pb) // s, o - 1)
@@ -328,7 +327,7 @@ class ReceptiveField:
         terms_r, terms_p, product = [], [], 1
         for row in self.rows:
             lay = row.layer
-            ek = lay.dilation[0] * (lay.kernel_size[0] - 1) + 1
+            ek = lay.effective_kernel_size[0]
             terms_r.append(f"{ek - 1}·{product}")
             terms_p.append(f"{row.padding[0][0]}·{product}")
             product *= lay.stride[0]
@@ -344,7 +343,7 @@ class ReceptiveField:
         header = f"receptive field of {len(self.rows)} layer{'s' if len(self.rows) != 1 else ''}"
         if self.input_size is not None:
             header += f", input {format_size(self.input_size)}"
-        names = [f"{n} {row.layer.kind} k={format_param(row.layer.kernel_size)}" for n, row in enumerate(self.rows)]
+        names = [f"{n} {row.layer.op} k={format_param(row.layer.kernel_size)}" for n, row in enumerate(self.rows)]
         table = [("layer", "s", "d", "padding", "output", "r", "S", "P")]
         for name, row in zip(names, self.rows, strict=True):
             table.append(
@@ -427,16 +426,16 @@ def receptive_field(layers: Sequence[Layer], input_size: IntOrTuple | None = Non
 
     Examples
     --------
-    >>> rf = receptive_field([layer("conv", 7, 2, 3), layer("pool", 3, 2, 1)], input_size=224)
+    >>> rf = receptive_field([layer("conv", 7, 2, 3), layer("max_pool", 3, 2, 1)], input_size=224)
     >>> rf.size, rf.stride, rf.padding  # the ResNet stem
     (11, 4, 5)
     >>> rf.interval(0), rf.centre(0)  # output 0 is centred on input 0
     ((-5, 5), 0.0)
     >>> rf  # doctest: +NORMALIZE_WHITESPACE
     receptive field of 2 layers, input 224
-      layer        s  d  padding  output   r  S  P
-      0 conv k=7   2  1   (3, 3)     112   7  2  3
-      1 pool k=3   2  1   (1, 1)      56  11  4  5
+      layer           s  d  padding  output   r  S  P
+      0 conv k=7      2  1   (3, 3)     112   7  2  3
+      1 max_pool k=3  2  1   (1, 1)      56  11  4  5
     output y reads input [4y − 5, 4y + 5], centre 4y
     r0 = 1 + Σ (ek_l − 1)·Π s_j = 1 + 6·1 + 2·2 = 11
     S0 = Π s_l = 2·2 = 4
@@ -455,7 +454,7 @@ def receptive_field(layers: Sequence[Layer], input_size: IntOrTuple | None = Non
                 f"`layers[{index}]` must be a Layer (see convarith.studies.layer), got {type(lay).__name__}"
             )
     for index, lay in enumerate(layers):
-        if lay.kind == "transpose":
+        if lay.op == "conv_transpose":
             raise LayerError(
                 f"`layers[{index}]` is a transposed convolution: receptive fields take conv and pool layers"
             )

@@ -213,7 +213,7 @@ def check_output_size(
     Traceback (most recent call last):
     ...
     AssertionError: floor_always disagrees with convarith's pool_output_size on this layer ...
-    pool: input 3, kernel 2, stride 2, padding (0, 0), ceil_mode -> output 2
+    max_pool: input 3, kernel 2, stride 2, padding (0, 0), ceil_mode -> output 2
       o = ⌈(3 + 0 + 0 − 2) / 2⌉ + 1 = 2
       call:     floor_always(3, 2, stride=2, padding=0, dilation=1, ceil_mode=True)
       expected: 2

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from convarith.arithmetic import CONVENTIONS, Layer, LayerError, layer
+from convarith.arithmetic import CONVENTIONS, Layer, LayerError, effective_kernel_size, layer
 from convarith.arithmetic.layer import OPS, POOL_CONVENTIONS
 
 try:
@@ -96,7 +96,7 @@ def _pad_bound(op: str, k: int, ek: int, pool_convention: str) -> int:
 
 def _ceil_window_in_padding(i: int, k: int, s: int, pb: int, pe: int, d: int) -> bool:
     """Whether ceil mode's last window would start in the right padding (so it is dropped)."""
-    ek = d * (k - 1) + 1
+    ek = effective_kernel_size(k, d)
     o = (i + pb + pe - ek + s - 1) // s + 1
     return i + pb + pe >= ek and (o - 1) * s >= i + pb
 
@@ -145,7 +145,7 @@ def _layer(
     for _ in range(nd):
         k = draw(st.integers(1, max_size))
         d = 1 if not dilation or k == 1 else draw(st.integers(1, max(1, min(_MAX_DILATION, (max_size - 1) // (k - 1)))))
-        ek = d * (k - 1) + 1
+        ek = effective_kernel_size(k, d)
         if form == "same" and convention == "pytorch":
             s = 1  # PyTorch refuses padding='same' at a stride
         elif edge == "stride_above_kernel":

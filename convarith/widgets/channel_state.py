@@ -14,6 +14,7 @@ import numpy as np
 
 from convarith.anim.scenes import ChannelScene, group_scene
 from convarith.arithmetic import layer, window_map
+from convarith.arithmetic.kernel import effective_kernel_size
 from convarith.engine import conv
 from convarith.studies.receptive import ReceptiveField, receptive_field
 from convarith.testing import random_array
@@ -233,7 +234,7 @@ def describe_cone(
             return ConeState((), (), output, None, message=f"`{name}` must be a positive integer, got {value!r}")
     if not 0 <= output < outputs:
         return ConeState((), (), output, None, message=f"`output` must be in [0, {outputs}), got {output}")
-    ek = dilation * (kernel_size - 1) + 1
+    ek = effective_kernel_size(kernel_size, dilation)
     sizes = [outputs]
     for _ in range(layers):
         sizes.insert(0, (sizes[0] - 1) * stride + ek)

@@ -109,7 +109,7 @@ def shown_controls(kind: str, controls: Sequence[str] | None, every: dict[str, w
         controls = ["input_size", "kernel_size", "stride", "padding", "dilation"]
         controls += {
             "conv": [],
-            "transpose": ["output_padding", "view", "numbers"],
+            "conv_transpose": ["output_padding", "view", "numbers"],
             "max_pool": ["ceil_mode"],
             "avg_pool": ["ceil_mode"],
         }[kind]

@@ -30,6 +30,7 @@ from convarith.anim.render import Renderer
 from convarith.anim.scenes import Scene
 from convarith.arithmetic import Layer, LayerError
 from convarith.arithmetic.english import cell_name
+from convarith.arithmetic.ops import OP_ALIASES
 from convarith.arithmetic.text import format_size
 from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes
 from convarith.widgets.explorer_controls import make_controls, padding_controls, shown_controls
@@ -56,7 +57,8 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
 
     Parameters
     ----------
-    kind : {'conv', 'max_pool', 'avg_pool', 'transpose'}
+    kind : {'conv', 'max_pool', 'avg_pool', 'conv_transpose'}
+        A layer op (``'transpose'`` is an alias of ``'conv_transpose'``).
     input_size, kernel_size, stride, dilation, output_padding : int
         Starting values (``stride`` defaults to 1, or to the kernel for pooling; ``input_size``
         and ``kernel_size`` default to the sizes of ``x`` and ``w``, else 5 and 3).
@@ -181,6 +183,7 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
             kind, ndim = start["kind"], start["ndim"]
             values = [start[name] for name in _FROM_LAYER]
             input_size, kernel_size, stride, padding, dilation, output_padding, ceil_mode = values
+        kind = OP_ALIASES.get(kind, kind)  # 'transpose' and 'pool' are input spellings of the op names
         _check_arguments(kind, ndim, predict, w)
         self.x = None if x is None else explorer_array(x, "x", ndim)
         self.w = None if w is None else explorer_array(w, "w", ndim)
@@ -289,7 +292,7 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
             "stride": c["stride"].value,
             "padding": padding,
             "dilation": c["dilation"].value,
-            "output_padding": c["output_padding"].value if self.kind == "transpose" else 0,
+            "output_padding": c["output_padding"].value if self.kind == "conv_transpose" else 0,
             "ceil_mode": c["ceil_mode"].value if self.kind in ("max_pool", "avg_pool") else False,
             "padding_mode": c["padding_mode"].value if self.kind == "conv" else "zeros",
             "convention": c["convention"].value,

@@ -16,7 +16,7 @@ from convarith.arithmetic.layer import Layer
 
 __all__ = ["explorer_start"]
 
-_KINDS = {"conv": "conv", "conv_transpose": "transpose", "max_pool": "max_pool", "avg_pool": "avg_pool"}
+_KINDS = ("conv", "conv_transpose", "max_pool", "avg_pool")
 
 
 def explorer_start(lay: Any, max_frames: int = 16) -> tuple[dict[str, Any], str]:
@@ -85,7 +85,7 @@ def explorer_start(lay: Any, max_frames: int = 16) -> tuple[dict[str, Any], str]
         )
     i, k, s, pad, d, a = per_axis[0]
     start = {
-        "kind": _KINDS[lay.op],
+        "kind": lay.op,
         "input_size": i,
         "kernel_size": k,
         "stride": s,

@@ -10,6 +10,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from convarith.arithmetic import Layer, LayerError, layer
+from convarith.arithmetic.ops import OP_ALIASES
 from convarith.arithmetic.text import format_pad
 from convarith.widgets._common import BAD_COLOUR, OK_COLOUR
 
@@ -32,8 +33,8 @@ class _Question:
             parts.append(f"output padding a = {a.output_padding}")
         if a.ceil_mode:
             parts.append("ceil_mode=True")
-        name = {"conv": "A convolution", "pool": "A pooling layer", "transpose": "A transposed convolution"}
-        return f"{name[self.kind]} with " + ", ".join(parts) + ". What is the output size o?"
+        name = {"conv": "A convolution", "max_pool": "A pooling layer", "conv_transpose": "A transposed convolution"}
+        return f"{name[self.layer.op]} with " + ", ".join(parts) + ". What is the output size o?"
 
 
 def _random_question(rng: np.random.Generator, kinds: Sequence[str]) -> _Question:
@@ -47,7 +48,7 @@ def _random_question(rng: np.random.Generator, kinds: Sequence[str]) -> _Questio
         try:
             if kind == "conv":
                 question = layer("conv", i, k, s, p, d)
-            elif kind == "pool":
+            elif kind == "max_pool":
                 question = layer("max_pool", i, k, s, min(p, k // 2), 1, ceil_mode=bool(rng.integers(0, 2)))
             else:
                 a = int(rng.integers(0, s)) if s > 1 else 0
@@ -62,7 +63,7 @@ def _hint(question: _Question, answer: int) -> str:
     a = question.layer.axes[0]
     right = a.output_size
     i, k, s, (pb, pe), ek = a.input_size, a.kernel_size, a.stride, a.padding, a.effective_kernel_size
-    if question.kind == "transpose":
+    if question.layer.op == "conv_transpose":
         return "A transposed convolution grows: each step of the input moves the kernel s places on the output."
     exact = (i + pb + pe - ek) / s + 1
     if a.dilation != 1 and answer == (i + pb + pe - k) // s + 1:
@@ -84,8 +85,8 @@ class OutputSizeQuiz(widgets.VBox):
 
     Parameters
     ----------
-    kinds : sequence of {'conv', 'pool', 'transpose'}
-        What to ask about.
+    kinds : sequence of {'conv', 'max_pool', 'conv_transpose'}
+        What to ask about (layer ops; ``'pool'`` and ``'transpose'`` are aliases).
     seed : int
         Questions come from :func:`numpy.random.default_rng` with this seed, so a class can share
         the same questions.
@@ -109,9 +110,14 @@ class OutputSizeQuiz(widgets.VBox):
     """
 
     def __init__(self, kinds: Sequence[str] = ("conv",), *, seed: int = 0) -> None:
+        asked = ("conv", "max_pool", "conv_transpose")
+        kinds = [OP_ALIASES.get(kind, kind) if isinstance(kind, str) else kind for kind in kinds]
         for kind in kinds:
-            if kind not in ("conv", "pool", "transpose"):
-                raise ValueError(f"`kinds` entries must be 'conv', 'pool' or 'transpose'; got {kind!r}")
+            if kind not in asked:
+                aliases = ", ".join(f"{alias!r} for {op!r}" for alias, op in OP_ALIASES.items())
+                raise ValueError(
+                    f"`kinds` entries must be 'conv', 'max_pool' or 'conv_transpose' (or {aliases}); got {kind!r}"
+                )
         if not kinds:
             raise ValueError("`kinds` must name at least one kind of layer")
         self.kinds = tuple(kinds)

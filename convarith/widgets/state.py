@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from convarith.anim.scenes import Scene, conv_scene, pool_scene, transpose_scene
-from convarith.arithmetic import Layer, LayerError, layer, transpose_equivalent
+from convarith.arithmetic import Layer, LayerError, effective_kernel_size, layer, transpose_equivalent
+from convarith.arithmetic.ops import OP_ALIASES
 from convarith.arithmetic.text import format_pad, format_padding, format_size
 from convarith.engine import avg_pool, conv, conv_transpose, max_pool
 from convarith.engine.padding import check_mode_limits
@@ -38,8 +39,8 @@ __all__ = [
     "kernel_starts",
 ]
 
-KINDS = ("conv", "max_pool", "avg_pool", "transpose")
-"""Layers a :class:`~convarith.widgets.LayerExplorer` shows."""
+KINDS = ("conv", "max_pool", "avg_pool", "conv_transpose")
+"""Layers a :class:`~convarith.widgets.LayerExplorer` shows (layer ops; ``'transpose'`` is an alias)."""
 
 PADDING_CHOICES = ("explicit", "valid", "same", "full")
 """The padding control's options: explicit ``(before, after)`` numbers, or a rule."""
@@ -63,7 +64,7 @@ def kernel_starts(
 
     Parameters
     ----------
-    kind : {'conv', 'max_pool', 'avg_pool', 'transpose'}
+    kind : {'conv', 'max_pool', 'avg_pool', 'conv_transpose'}
     input_size, kernel_size, stride, dilation : int
     padding : (before, after)
     output_padding : int
@@ -96,12 +97,12 @@ def kernel_starts(
     [0, 2, 4]
     >>> kernel_starts("max_pool", 1, 2, 2, (0, 0), ceil_mode=True)  # only a partial window
     [0]
-    >>> len(kernel_starts("transpose", 2, 3, 2, (0, 0)))  # no_padding_strides_transposed
+    >>> len(kernel_starts("conv_transpose", 2, 3, 2, (0, 0)))  # no_padding_strides_transposed
     5
     """
-    ek = dilation * (kernel_size - 1) + 1
+    ek = effective_kernel_size(kernel_size, dilation)
     pb, pe = padding
-    if kind == "transpose":
+    if OP_ALIASES.get(kind, kind) == "conv_transpose":
         length = (input_size - 1) * stride + 1 + (ek - 1 - pb) + (ek - 1 - pe + output_padding)
         step = 1
     else:
@@ -112,7 +113,7 @@ def kernel_starts(
     while start + ek <= length:
         starts.append(start)
         start += step
-    if ceil_mode and kind != "transpose":  # the first window that does not fit (at 0 if none does)
+    if ceil_mode and OP_ALIASES.get(kind, kind) != "conv_transpose":  # the first window that does not fit
         overhang = start + ek - length
         if overhang < stride and start < pb + input_size:
             starts.append(start)
@@ -273,10 +274,6 @@ def _check_arrays(lay: Layer, x: np.ndarray | None, w: np.ndarray | None) -> Non
         )
 
 
-_OPS = {"conv": "conv", "transpose": "conv_transpose", "max_pool": "max_pool", "avg_pool": "avg_pool"}
-_KINDS = {op: kind for kind, op in _OPS.items()}  # the explorer's kind of a layer's operation
-
-
 def _call_padding(pads: tuple[tuple[int, int], ...]) -> int | tuple[tuple[int, int], ...]:
     """The ``padding=`` argument as a reader would type it: one int when every side is the same."""
     first = pads[0][0]
@@ -306,7 +303,7 @@ def describe_layer(
 
     Parameters
     ----------
-    kind : {'conv', 'max_pool', 'avg_pool', 'transpose'}
+    kind : {'conv', 'max_pool', 'avg_pool', 'conv_transpose'}
     input_size, kernel_size, stride, dilation, output_padding : int
         The same on every axis (``stride`` defaults to 1, or to the kernel for pooling).
     padding : int, (before, after), or {'valid', 'same', 'full'}
@@ -367,6 +364,7 @@ def describe_layer(
     >>> describe_layer("conv", 5, 3, x=x).message
     "`x` is 4×4 but the layer's input is 5×5 (`input_size` 5): set the input size to match `x`, or leave `x` out"
     """
+    kind = OP_ALIASES.get(kind, kind)
     if kind not in KINDS:
         return LayerState(None, None, None, message=f"`kind` must be one of {', '.join(KINDS)}; got {kind!r}")
     if ndim not in (1, 2):
@@ -398,7 +396,7 @@ def explorer_layer(
 
     Parameters
     ----------
-    kind : {'conv', 'max_pool', 'avg_pool', 'transpose'}
+    kind : {'conv', 'max_pool', 'avg_pool', 'conv_transpose'}
     input_size, kernel_size, stride, dilation, output_padding : int
         The same on every axis (``stride`` defaults to 1, or to the kernel for pooling).
     padding : int, (before, after), or {'valid', 'same', 'full'}
@@ -414,7 +412,7 @@ def explorer_layer(
     -------
     Layer
         ``layer(op, (input_size,) * ndim, ...)`` (:func:`convarith.arithmetic.layer`), with
-        ``op`` the kind's operation (``'transpose'``: ``'conv_transpose'``).
+        ``op`` the kind (``'transpose'`` is read as ``'conv_transpose'``).
 
     Raises
     ------
@@ -437,7 +435,7 @@ def explorer_layer(
     if isinstance(padding, Sequence) and not isinstance(padding, str):  # (before, after) on every axis
         padding = ((int(padding[0]), int(padding[1])),) * ndim
     return layer(
-        _OPS[kind], (input_size,) * ndim, kernel_size, stride, padding, dilation,
+        OP_ALIASES.get(kind, kind), (input_size,) * ndim, kernel_size, stride, padding, dilation,
         output_padding=output_padding, ceil_mode=ceil_mode, convention=convention,
     )  # fmt: skip
 
@@ -476,7 +474,7 @@ def layer_state(
     >>> state.positions, state.engine_call
     ((3, 3), 'conv(x (1, 1, 5, 5), w (1, 1, 3, 3), stride=2, padding=1)')
     """
-    kind = _KINDS[lay.op]
+    kind = lay.op
     ndim = lay.ndim
     try:
         xs = None if x is None else explorer_array(x, "x", ndim)
@@ -488,7 +486,7 @@ def layer_state(
         return LayerState(None, None, None, message=str(error))
     assert lay.padding is not None and lay.input_size is not None
     shape, kernel, pads = lay.input_size, lay.kernel_size, lay.padding
-    if kind == "transpose" and view == "direct":
+    if kind == "conv_transpose" and view == "direct":
         equivalent = transpose_equivalent(lay)
         assert isinstance(equivalent, tuple)
         if any(p < 0 for axis in equivalent for p in axis.padding):
@@ -530,7 +528,7 @@ def _run_engine(lay: Layer, kind: str, x: np.ndarray, w: np.ndarray, padding_mod
         call = f"conv(x {x.shape}, w {w.shape}, stride={s}, padding={pad_arg!r}"
         call += f", dilation={d}" if d != 1 else ""
         call += f", padding_mode={padding_mode!r})" if padding_mode != "zeros" else ")"
-    elif kind == "transpose":
+    elif kind == "conv_transpose":
         out = conv_transpose(x, w, stride=s, padding=pad_arg, output_padding=a, dilation=d)
         call = f"conv_transpose(x {x.shape}, w {w.shape}, stride={s}, padding={pad_arg!r}"
         call += f", output_padding={a})" if a else ")"
@@ -559,7 +557,7 @@ def _explorer_scene(
             input_values=shown_x, kernel_values=shown_w, padding_mode=padding_mode,
         )  # fmt: skip
         return scene, ()
-    if kind == "transpose":
+    if kind == "conv_transpose":
         scene = transpose_scene(
             shape, kernel, s, pads, a, d, view=view, numbers=numbers, input_values=shown_x, kernel_values=shown_w
         )

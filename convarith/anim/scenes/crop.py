@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from convarith.arithmetic.kernel import effective_kernel_size
 from convarith.arithmetic.layer import Layer, layer
 from convarith.arithmetic.text import format_padding, format_size
 from convarith.arithmetic.validate import check_choice, check_int
@@ -124,7 +125,7 @@ def _transpose_axis_crop(
 ) -> tuple[int, PadPair, int, int, int] | None:
     """Transposed axis: (input size, padding, output padding, input offset, output offset), None if impossible."""
     pb, pe = pads
-    ek = d * (k - 1) + 1
+    ek = effective_kernel_size(k, d)
     if not end:  # inputs 0..n-1 write every output 0..m-1 that any input writes
         n = min(i, (m - 1 + pb) // s + 1)
         rest = (n - 1) * s - pb + ek - m  # cropped after the corner (or output padding when negative)
