@@ -3,14 +3,16 @@ warnings, renderings and errors. The framework readers have their own test modul
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from fractions import Fraction
 
 import pytest
 
-from convarith.arithmetic.layer import LayerError, layer
-from convarith.network import WARNING_CODES, Report, inspect
+from convarith.arithmetic.layer import Layer, LayerError, layer
+from convarith.network import WARNING_CODES, Report, Row, inspect
 from convarith.network.graph import Node, execution_order
+from convarith.network.report import Pad
 from convarith.network.walk import walk
 
 
@@ -142,6 +144,39 @@ def test_cut_content_ignores_rows_of_an_earlier_padding_layer():
     assert _graph(x, p, c)["c"].warnings == ()
     c2 = Node("c", "conv", ("x",), kernel_size=7, stride=2)  # without the pad layer, row 223 is real
     assert _graph(x, c2)["c"].warnings == ("cut-content",)
+
+
+def test_row_stores_no_value_its_layer_has():
+    # issue 21: a row keeps its Layer (or Pad) and only the network facts; the rest reads the layer
+    stored = {f.name for f in dataclasses.fields(Row)}
+    assert stored & {f.name for f in dataclasses.fields(Layer)} == set()
+    assert stored & {f.name for f in dataclasses.fields(Pad)} == set()
+    assert stored & {"op", "output_size", "formula"} == set()
+    x = Node("x", "input", size=(9, 7))
+    p = Node("p", "pad", ("x",), padding=((1, 2), (0, 3)))
+    c = Node("c", "conv", ("p",), kernel_size=(3, 2), stride=2, dilation=(1, 2), padding="same", groups=2)
+    report = _graph(x, p, c)
+    pad, row = report["p"], report["c"]
+    assert (pad.layer, pad.op, pad.input_size, pad.output_size) == (None, "pad", (9, 7), (12, 10))
+    assert (pad.kernel_size, pad.stride, pad.dilation, pad.padding) == ((1, 1), (1, 1), (1, 1), ((1, 2), (0, 3)))
+    assert pad.formula == ("o = 9 + 1 + 2 = 12", "o = 7 + 0 + 3 = 10")
+    assert row.pad is None and row.layer is not None
+    assert (row.op, row.input_size, row.kernel_size, row.stride, row.dilation, row.groups) == (
+        "conv",
+        (12, 10),
+        (3, 2),
+        (2, 2),
+        (1, 2),
+        2,
+    )
+    # 'same' at stride 2 (TensorFlow): o = ceil(i / s) = (6, 5); total padding (o - 1) s + ek - i with
+    # ek = (3, 3): 5*2 + 3 - 12 = 1 and 4*2 + 3 - 10 = 1, the odd cell after
+    assert (row.output_size, row.padding, row.padding_rule) == ((6, 5), ((0, 1), (0, 1)), "same")
+    assert row.formula == tuple(row.layer.formulas())
+    with pytest.raises(TypeError, match="exactly one of `layer`"):
+        dataclasses.replace(row, pad=pad.pad)
+    with pytest.raises(TypeError, match="must have an input size"):
+        dataclasses.replace(row, layer=layer("conv", None, 3))
 
 
 def test_ceil_window_in_padding():

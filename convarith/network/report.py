@@ -20,14 +20,67 @@ from convarith.network.fields import Field
 from convarith.network.porting import Advice
 from convarith.typing import PadPair
 
-__all__ = ["Report", "Row"]
+__all__ = ["Pad", "Report", "Row"]
 
 Number = int | Fraction
 
 
 @dataclass(frozen=True)
+class Pad:
+    """An explicit padding layer's arithmetic: ``o = i + before + after`` on each axis.
+
+    A padding layer has no :class:`~convarith.arithmetic.layer.Layer` value; this is what a
+    :class:`Row` reads for it instead (a window of 1 at stride 1, explicit padding).
+
+    Attributes
+    ----------
+    input_size : tuple of int
+    padding : tuple of (before, after)
+        Per axis.
+
+    Examples
+    --------
+    >>> pad = Pad((5, 4), ((1, 2), (0, 0)))
+    >>> pad.output_size, pad.formulas()
+    ((8, 4), ('o = 5 + 1 + 2 = 8', 'o = 4 + 0 + 0 = 4'))
+    """
+
+    input_size: tuple[int, ...]
+    padding: tuple[PadPair, ...]
+
+    op = "pad"
+    groups = 1
+    padding_rule = "explicit"
+    convention = "tensorflow"
+
+    @property
+    def output_size(self) -> tuple[int, ...]:
+        """``i + before + after`` per axis."""
+        return tuple(i + b + a for i, (b, a) in zip(self.input_size, self.padding, strict=True))
+
+    @property
+    def kernel_size(self) -> tuple[int, ...]:
+        """1 per axis: every output cell is one input cell (or a padded one)."""
+        return (1,) * len(self.input_size)
+
+    stride = dilation = kernel_size
+
+    def formulas(self) -> tuple[str, ...]:
+        """The output size of each axis with its numbers."""
+        return tuple(
+            f"o = {i} + {b} + {a} = {o}"
+            for i, (b, a), o in zip(self.input_size, self.padding, self.output_size, strict=True)
+        )
+
+
+@dataclass(frozen=True, repr=False)
 class Row:
     """One layer of the model, with its arithmetic, receptive field, warnings and porting advice.
+
+    A row stores its :class:`~convarith.arithmetic.layer.Layer` (or, for a padding layer, its
+    :class:`Pad`) and only the network facts that are not in it; the layer's own values (``op``,
+    sizes, padding, kernel, stride, dilation, groups, padding rule, convention, formula) are
+    properties that read it.
 
     Attributes
     ----------
@@ -64,26 +117,17 @@ class Row:
     porting : tuple of Advice
         How to write the layer in PyTorch and in Keras.
     layer : Layer or None
-        The layer value (None for padding layers).
+        The layer value, with its input size (None for padding layers).
+    pad : Pad or None
+        A padding layer's arithmetic (None for the other layers).
     """
 
     name: str
-    op: str
-    input_size: tuple[int, ...]
-    output_size: tuple[int, ...]
-    padding: tuple[PadPair, ...]
     receptive_field: tuple[Number, ...] | None
     jump: tuple[Number, ...] | None
     centre: tuple[float, ...] | None
     warnings: tuple[str, ...]
     messages: tuple[str, ...]
-    kernel_size: tuple[int, ...]
-    stride: tuple[int, ...]
-    dilation: tuple[int, ...]
-    groups: int
-    padding_rule: str
-    convention: str
-    formula: tuple[str, ...]
     in_channels: int | None
     out_channels: int | None
     parameters: int | None
@@ -93,7 +137,85 @@ class Row:
     inputs: tuple[str, ...] = ()
     porting: tuple[Advice, ...] = ()
     layer: Layer | None = field(default=None, repr=False)
+    pad: Pad | None = field(default=None, repr=False)
     field: Field | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if (self.layer is None) == (self.pad is None):
+            raise TypeError("a Row needs exactly one of `layer` (a sized Layer) and `pad` (a Pad)")
+        if self.layer is not None and (self.layer.input_size is None or self.layer.padding is None):
+            raise TypeError(f"a Row's `layer` must have an input size, got {self.layer!r}")
+
+    @property
+    def _arithmetic(self) -> Layer | Pad:
+        if self.layer is not None:
+            return self.layer
+        assert self.pad is not None  # checked in __post_init__
+        return self.pad
+
+    @property
+    def op(self) -> str:
+        """The layer's operation (``'pad'`` for a padding layer)."""
+        return self._arithmetic.op
+
+    @property
+    def input_size(self) -> tuple[int, ...]:
+        """The spatial input size, per axis."""
+        size = self._arithmetic.input_size
+        assert size is not None  # checked in __post_init__
+        return size
+
+    @property
+    def output_size(self) -> tuple[int, ...]:
+        """The spatial output size, per axis."""
+        size = self._arithmetic.output_size
+        assert size is not None  # the layer has an input size
+        return size
+
+    @property
+    def padding(self) -> tuple[PadPair, ...]:
+        """The resolved padding, ``(before, after)`` per axis."""
+        pads = self._arithmetic.padding
+        assert pads is not None  # checked in __post_init__
+        return pads
+
+    @property
+    def kernel_size(self) -> tuple[int, ...]:
+        """The window, per axis (1 for a padding layer)."""
+        return self._arithmetic.kernel_size
+
+    @property
+    def stride(self) -> tuple[int, ...]:
+        """The stride, per axis (1 for a padding layer)."""
+        return self._arithmetic.stride
+
+    @property
+    def dilation(self) -> tuple[int, ...]:
+        """The dilation, per axis (1 for a padding layer)."""
+        return self._arithmetic.dilation
+
+    @property
+    def groups(self) -> int:
+        """The layer's groups (1 for a padding layer)."""
+        return self._arithmetic.groups
+
+    @property
+    def padding_rule(self) -> str:
+        """Where the padding came from: ``'explicit'``, ``'valid'`` or ``'same'``."""
+        return self._arithmetic.padding_rule
+
+    @property
+    def convention(self) -> str:
+        """How 'same' padding is split."""
+        return self._arithmetic.convention
+
+    @property
+    def formula(self) -> tuple[str, ...]:
+        """The output-size formula of each axis with the numbers substituted."""
+        return tuple(self._arithmetic.formulas())
+
+    def __repr__(self) -> str:
+        return f"Row({', '.join(f'{name}={getattr(self, name)!r}' for name in _SHOWN)})"
 
     def advice(self, target: str) -> Advice:
         """The porting advice for ``'pytorch'`` or ``'keras'``."""
@@ -132,6 +254,36 @@ class Row:
             "messages": list(self.messages),
             "porting": {a.target: {"native": a.native, "code": a.code, "note": a.note} for a in self.porting},
         }
+
+
+_SHOWN = (
+    "name",
+    "op",
+    "input_size",
+    "output_size",
+    "padding",
+    "receptive_field",
+    "jump",
+    "centre",
+    "warnings",
+    "messages",
+    "kernel_size",
+    "stride",
+    "dilation",
+    "groups",
+    "padding_rule",
+    "convention",
+    "formula",
+    "in_channels",
+    "out_channels",
+    "parameters",
+    "multiply_adds",
+    "source",
+    "framework",
+    "inputs",
+    "porting",
+)
+"""What ``repr(row)`` shows, in this order."""
 
 
 def _json_number(value: Number) -> int | str:

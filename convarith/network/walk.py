@@ -21,7 +21,7 @@ from convarith.network.fields import (
 )
 from convarith.network.graph import Node, execution_order
 from convarith.network.porting import advise
-from convarith.network.report import Report, Row
+from convarith.network.report import Pad, Report, Row
 
 __all__ = ["walk", "whole"]
 
@@ -297,23 +297,22 @@ def _row(
     unmixed: dict[str, str],
     margin: tuple[tuple[int, int], ...] | None,
 ) -> Row:
-    ndim = len(size)
     try:
         if node.op == "pad":
-            pads = tuple(node.padding)
-            lay = None
-            out = tuple(i + b + a for i, (b, a) in zip(size, pads, strict=True))
-            formulas = [f"o = {i} + {b} + {a} = {o}" for i, (b, a), o in zip(size, pads, out, strict=True)]
+            lay, pad = None, Pad(size, tuple(node.padding))
+            arithmetic: Layer | Pad = pad
         else:
-            lay = _layer_of(node, size)
-            assert lay.padding is not None and lay.output_size is not None
-            pads, out, formulas = lay.padding, lay.output_size, lay.formulas()
+            lay, pad = _layer_of(node, size), None
+            arithmetic = lay
+        pads, out = arithmetic.padding, arithmetic.output_size
+        assert pads is not None and out is not None
     except LayerError as error:
         raise LayerError(f"layer {node.name!r} ({node.source or node.op}) on input {size}: {error}") from error
-    kernel = (1,) * ndim if lay is None else lay.kernel_size
-    stride = (1,) * ndim if lay is None else lay.stride
-    dilation = (1,) * ndim if lay is None else lay.dilation
-    new_field = None if field is None else through_layer(field, node.op, kernel, stride, pads, dilation)
+    new_field = (
+        None
+        if field is None
+        else through_layer(field, node.op, arithmetic.kernel_size, arithmetic.stride, pads, arithmetic.dilation)
+    )
     found = [] if lay is None else layer_warnings(lay, margin)
     if node.name in unmixed:
         found.append(("depthwise-no-pointwise", unmixed[node.name]))
@@ -330,22 +329,11 @@ def _row(
     )
     return Row(
         name=node.name,
-        op=node.op,
-        input_size=size,
-        output_size=out,
-        padding=pads,
         receptive_field=tuple(f.size for f in new_field) if new_field else None,
         jump=tuple(_plain(f.jump) for f in new_field) if new_field else None,
         centre=tuple(f.centre for f in new_field) if new_field else None,
         warnings=tuple(code for code, _ in found),
         messages=tuple(f"{code}: {text}" for code, text in found),
-        kernel_size=kernel,
-        stride=stride,
-        dilation=dilation,
-        groups=node.groups,
-        padding_rule="explicit" if lay is None else lay.padding_rule,
-        convention=node.convention if lay is None else lay.convention,
-        formula=tuple(formulas),
         in_channels=node.in_channels,
         out_channels=node.out_channels,
         parameters=params,
@@ -355,6 +343,7 @@ def _row(
         inputs=node.inputs,
         porting=porting,
         layer=lay,
+        pad=pad,
         field=new_field,
     )
 
