@@ -2,7 +2,7 @@
 
 Every module that needs the span of a dilated kernel (the output-size formulas, the layer value,
 padding rules, the engines, scenes, receptive fields, widgets) calls :func:`effective_kernel_size`;
-``tests/test_vocabulary.py`` checks that the expression is not written anywhere else.
+``tests/arithmetic/test_vocabulary.py`` checks that the expression is not written anywhere else.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ block to block. The one exception is a single output position that needs more
 (``C_in * prod(kernel)`` values): blocks of one position are then used. Input and result are not
 counted. Huge strides, dilations or paddings cost nothing extra: when the kernel reads only a
 small fraction of the padded cells, each tap's cells are gathered directly (memory and time follow
-the output and the kernel). ``tests/test_engine.py``, ``tests/test_pooling.py`` and
-``tests/test_huge.py`` check the bound with :mod:`tracemalloc` (which NumPy reports to), also with
+the output and the kernel). ``tests/engine/test_engine.py``, ``tests/engine/test_pooling.py`` and
+``tests/engine/test_huge.py`` check the bound with :mod:`tracemalloc` (which NumPy reports to), also with
 the bound lowered to 64-128 KiB.
 
 The bound can be changed by assigning ``convarith.engine.memory.MAX_TEMPORARY_BYTES`` (read at each

@@ -4,7 +4,7 @@ Start here. Each function below is the formula of its operation written as Pytho
 output cell at a time, one kernel tap at a time; nothing is vectorised, blocked or clever. They
 are the definition the fast engine (:func:`convarith.conv`, :func:`convarith.max_pool`,
 :func:`convarith.avg_pool`, :func:`convarith.conv_transpose`, ...) is tested against, on
-hand-picked and randomly drawn layers (``tests/test_reference.py``).
+hand-picked and randomly drawn layers (``tests/engine/test_reference.py``).
 
 Written from the definitions only, independently of the fast engine and of
 :mod:`convarith.arithmetic.windows`: padding uses :func:`numpy.pad` (whose ``constant``,

@@ -43,7 +43,7 @@ def example(name: str) -> Path:
     the tensors each is called on) and ``metadata.json``. It was saved once with Keras 3.15.1
     (``model.save``) and its weights (``model.weights.h5``) were removed, which brings it to about
     1.4 KB; Keras itself therefore cannot load it, but convarith reads the zip without Keras.
-    ``tests/test_network_examples.py`` rebuilds the model with Keras and checks that the shipped
+    ``tests/network/test_network_examples.py`` rebuilds the model with Keras and checks that the shipped
     file gives the same report as the live model, and Keras' own output shapes.
 
     Examples

@@ -3,7 +3,7 @@
 One definition for every operation: a layer's receptive field is the largest input span (first
 to last input cell, per axis) that any one of its output cells reads, an integer. It is what a
 gradient shows: back-propagating one output cell of a network with all-ones weights lights exactly
-the input cells it reads (``tests/test_fields.py`` checks it against torch autograd).
+the input cells it reads (``tests/network/test_fields.py`` checks it against torch autograd).
 
 The field of a node is kept per axis as an :class:`AxisField`: the jump ``S`` between neighbouring
 output cells (in input pixels, a fraction after an upsampling) and, for each phase ``r`` of a

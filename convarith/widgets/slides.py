@@ -38,7 +38,7 @@ SLIDE_OPTIONS: dict[str, Any] = {"width": 9.6, "height": 5.4, "dpi": 200, "capti
 The renderer sizes its fonts in points on a 5.4-inch-high figure; ``caption_scale=1.5`` sets the
 formula's first line in 21 pt = 58 pixels at 200 dpi (5.4 % of the height, about what 24 pt is
 on a 7.5-inch-high slide); a line longer than about 52 characters is set smaller to fit the
-width (the 70-character dilated 'same' formula: 43 pixels). ``tests/test_slides.py`` measures
+width (the 70-character dilated 'same' formula: 43 pixels). ``tests/widgets/test_slides.py`` measures
 the ink in the written pixels.
 """
 

@@ -27,7 +27,7 @@ MIN_GLYPH_POINTS = 10.8
 Fonts scale with the figure's height, so this is one size relative to the picture: 12 pixels
 (digits about 9 pixels high) in the notebook view (9.6 × 5.4 inches at 80 dpi, 768 × 432), 30
 pixels on a 1920 × 1080 slide. Every renderer raises any smaller text to it after building its
-figure (:func:`raise_small_texts`); ``tests/test_glyphs.py`` measures the ink in written pixels.
+figure (:func:`raise_small_texts`); ``tests/anim/test_glyphs.py`` measures the ink in written pixels.
 """
 
 

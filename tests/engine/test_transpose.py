@@ -278,7 +278,7 @@ def test_integers_are_exact(layer: Layer) -> None:
         (np.float16, np.float16),  # computed in float32, rounded back
         (np.float32, np.float32),
         (np.float64, np.float64),
-        (np.int8, np.int64),  # integers: exact int64 (tests/test_dtypes.py has the whole policy)
+        (np.int8, np.int64),  # integers: exact int64 (tests/engine/test_dtypes.py has the whole policy)
         (np.int32, np.int64),
         (np.uint8, np.int64),
     ],

@@ -13,7 +13,7 @@ import pytest
 from convarith.cli import main
 from convarith.cli import notebooks as command
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 

@@ -305,7 +305,7 @@ def test_small_integer_types_widen_instead_of_wrapping():
     np.testing.assert_array_equal(y, [[[30000, 30000]]])
 
 
-# The dtype policy (mixed operands, unsigned integers, float16, complex): tests/test_dtypes.py
+# The dtype policy (mixed operands, unsigned integers, float16, complex): tests/engine/test_dtypes.py
 
 
 # ------------------------------------------------------------------------------------------

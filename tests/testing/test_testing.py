@@ -3,7 +3,7 @@
 The checks are tested on functions whose right answers are worked out by hand here (a floor
 where the pool rounds up, a forgotten dilation, a padding off by one): each is caught, and its
 counterexample is the smallest layer on which the mistake shows, argued in a comment. The
-frameworks themselves (PyTorch, ONNX) are run through the checks in tests/test_testing_oracles.py.
+frameworks themselves (PyTorch, ONNX) are run through the checks in tests/testing/test_testing_oracles.py.
 """
 
 from __future__ import annotations
@@ -379,7 +379,7 @@ def test_the_oracle_docs_page_runs_and_shows_its_counterexamples() -> None:
     import io
     from pathlib import Path
 
-    page = Path(__file__).resolve().parents[1] / "docs" / "oracle.md"
+    page = Path(__file__).resolve().parents[2] / "docs" / "oracle.md"
     namespace: dict[str, object] = {"__name__": "oracle_page"}
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
@@ -401,7 +401,7 @@ def _notebook_cells(name: str) -> dict[str, str]:
     import json
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "notebooks" / f"{name}.ipynb"
+    path = Path(__file__).resolve().parents[2] / "notebooks" / f"{name}.ipynb"
     return {cell["id"]: "".join(cell["source"]) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]}
 
 

@@ -399,7 +399,7 @@ def test_run_all_saves_no_answer_in_the_widget_state(tmp_path: Any) -> None:
             'LayerExplorer("conv", 5, 3, stride=2, padding=1, predict="reads", dpi=30)',
         ]
     ]
-    root = str(Path(__file__).resolve().parents[1])
+    root = str(Path(__file__).resolve().parents[2])
     client = nbclient.NotebookClient(
         notebook, timeout=180, kernel_name="python3", store_widget_state=True,
         resources={"metadata": {"path": str(tmp_path)}},

@@ -17,7 +17,7 @@ import pytest
 from convarith.classroom import exercise, exercise_from_key
 from convarith.classroom.catalog import TOPICS
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SEEDS = range(50)
 
 

@@ -117,7 +117,7 @@ def test_no_notebook_draws_below_the_notebook_view() -> None:
 
     low = [
         (path.name, int(dpi))
-        for path in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+        for path in sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
         for dpi in re.findall(r"dpi=(\d+)", path.read_text(encoding="utf-8"))
         if int(dpi) < 80
     ]

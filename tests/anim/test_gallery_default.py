@@ -9,7 +9,7 @@ from PIL import Image
 
 from convarith.anim.gallery import render_gallery
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_default_gallery_gif_is_full_hd(tmp_path: Path) -> None:

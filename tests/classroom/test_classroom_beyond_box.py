@@ -1,7 +1,7 @@
 """Notebook 14's exercises (overlap, phases, one entry of the effective receptive field) against PyTorch.
 
 The generic checks (seeded, reproducible, hints without digits) run for these kinds in
-tests/test_classroom.py, which walks every kind of every topic.
+tests/classroom/test_classroom.py, which walks every kind of every topic.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from convarith.arithmetic import LayerError, layer
 from convarith.arithmetic.padding import transpose_padding
 from convarith.testing import seeded_rng
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_same_gives_i_times_s_for_every_convention():

@@ -181,7 +181,7 @@ def test_inspect_flags_a_decoder():
 def test_docs_explain_both_codes_and_the_remedies():
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[1] / "docs" / "network.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[2] / "docs" / "network.md").read_text(encoding="utf-8")
     for code in ("`uneven-overlap`", "`gaps`"):
         assert code in text
     assert "divisible by the stride" in text and "resize" in text

@@ -4,7 +4,7 @@ Oracles: the same model rebuilt with Keras 3 (torch backend) gives the same repo
 model as from the shipped file, and Keras' own layer output shapes are the report's output sizes;
 the sizes, pads and receptive fields are also worked by hand.
 
-Regenerate the shipped file with ``KERAS_BACKEND=torch python tests/test_network_examples.py``.
+Regenerate the shipped file with ``KERAS_BACKEND=torch python tests/network/test_network_examples.py``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pytest
 
 from convarith.network import EXAMPLES, example, inspect
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def build_inception_block(keras: Any) -> Any:

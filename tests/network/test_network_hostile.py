@@ -133,7 +133,7 @@ def test_huge_config_is_refused_from_the_zip_header(tmp_path):
         "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30)); "
         "from convarith.cli import main; sys.exit(main(sys.argv[1:]))"
     )
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     done = subprocess.run(
         [sys.executable, "-c", script, "inspect", str(path)], capture_output=True, text=True, timeout=60, env=env
     )

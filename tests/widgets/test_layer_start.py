@@ -12,7 +12,7 @@ from convarith.network import example, inspect
 from convarith.widgets import LayerExplorer
 from convarith.widgets.layer_start import explorer_start
 
-NOTEBOOK_12 = Path(__file__).resolve().parents[1] / "notebooks" / "12_your_own_network.ipynb"
+NOTEBOOK_12 = Path(__file__).resolve().parents[2] / "notebooks" / "12_your_own_network.ipynb"
 
 
 def _slide_cells() -> list[str]:

@@ -2,7 +2,7 @@
 
 The reference is the definition, so it is itself checked against an independent oracle (PyTorch
 2.13 on CPU, float64); the fast paths are checked against it exactly on integers (hypothesis draws
-the layers). ``tests/test_engine.py`` and ``tests/test_pooling.py`` hold more fast-vs-reference
+the layers). ``tests/engine/test_engine.py`` and ``tests/engine/test_pooling.py`` hold more fast-vs-reference
 cases (guide figures, padding modes, ONNX-style asymmetric padding).
 """
 
