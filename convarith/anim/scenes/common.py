@@ -48,13 +48,14 @@ def load_engine() -> Any:
 
 
 def as_int_array(values: Any, name: str, shape: Sequence[int] | None = None) -> np.ndarray:
-    """``values`` as an array of numbers (refused naming ``name`` otherwise), of ``shape`` if given."""
-    try:
-        array = np.asarray(values)
-    except (ValueError, TypeError, RecursionError) as error:  # ragged or too deep
-        raise TypeError(f"`{name}` must be an array of numbers: {str(error)[:120]}") from None
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise TypeError(f"`{name}` must be an array of numbers, got dtype {array.dtype}")
+    """``values`` through the engine's one dtype gate (integers or floats), of ``shape`` if given.
+
+    Complex, bool and object arrays are refused with the engine's message
+    (:func:`convarith.engine.dtypes.real_array`), as every engine call would.
+    """
+    from convarith.engine.dtypes import real_array  # on demand, as load_engine
+
+    array = real_array(values, name)
     if shape is not None and array.shape != tuple(shape):
         raise ValueError(f"`{name}` must have shape {tuple(shape)}, got {array.shape}")
     return array
