@@ -7,7 +7,7 @@ from fractions import Fraction
 from math import prod
 
 from convarith.arithmetic.layer import Layer, LayerError, layer
-from convarith.arithmetic.text import format_size
+from convarith.arithmetic.text import format_size, pad_formula
 from convarith.network.checks import depthwise_without_mixing, layer_warnings
 from convarith.network.fields import (
     AxisField,
@@ -303,7 +303,7 @@ def _row(
             pads = tuple(node.padding)
             lay = None
             out = tuple(i + b + a for i, (b, a) in zip(size, pads, strict=True))
-            formulas = [f"o = {i} + {b} + {a} = {o}" for i, (b, a), o in zip(size, pads, out, strict=True)]
+            formulas = [pad_formula(i, pad, o) for i, pad, o in zip(size, pads, out, strict=True)]
         else:
             lay = _layer_of(node, size)
             assert lay.padding is not None and lay.output_size is not None

@@ -22,7 +22,7 @@ import numpy as np
 
 from convarith.anim.scenes import Scene, conv_scene, pool_scene, transpose_scene
 from convarith.arithmetic import Layer, LayerError, layer, transpose_equivalent
-from convarith.arithmetic.text import format_pad, format_padding, format_size
+from convarith.arithmetic.text import axis_lines, format_pad, format_padding, format_size
 from convarith.engine import avg_pool, conv, conv_transpose, max_pool
 from convarith.engine.dtypes import real_array
 from convarith.engine.padding import check_mode_limits
@@ -184,9 +184,9 @@ class LayerState:
         """
         if self.layer is None:
             return ""
-        rows = set(self.layer.latex_rows())
+        rows = axis_lines(self.layer.latex_rows(), alike="")  # one row when every axis agrees
         if len(rows) == 1 and self.layer.ndim > 1:
-            return f"${rows.pop()}$ &nbsp; (rows and columns alike)"
+            return f"${rows[0]}$ &nbsp; (rows and columns alike)"
         return f"${self.layer.latex()}$"
 
     def check_text(self) -> str:
