@@ -13,7 +13,7 @@ the same wherever it is shown:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Protocol
 
@@ -25,12 +25,15 @@ from convarith.typing import PadPair
 __all__ = [
     "MINUS",
     "axis_formula",
+    "axis_lines",
     "format_pad",
     "format_padding",
     "format_param",
     "format_size",
     "layer_latex",
     "layer_text",
+    "pad_formula",
+    "rule_words",
 ]
 
 MINUS = "\u2212"
@@ -191,6 +194,60 @@ def axis_formula(
     return f"{text} = {o}"
 
 
+def pad_formula(input_size: int, padding: PadPair, output_size: int) -> str:
+    """One axis's size after padding, numbers substituted: ``o = i + pb + pe``.
+
+    Notes
+    -----
+    A pad layer (ONNX ``Pad``, ``nn.ZeroPad2d``) adds ``pb`` before and ``pe`` after:
+    ``o = i + pb + pe``.
+
+    Examples
+    --------
+    >>> pad_formula(5, (1, 2), 8)
+    'o = 5 + 1 + 2 = 8'
+    """
+    return f"o = {input_size} + {padding[0]} + {padding[1]} = {output_size}"
+
+
+def _axis_label(x: int) -> str:
+    """The label before axis ``x``'s formula: ``axis 0: ``."""
+    return f"axis {x}: "
+
+
+def axis_lines(
+    lines: Sequence[str], *, label: Callable[[int], str] = _axis_label, alike: str | None = None
+) -> list[str]:
+    """Per-axis formulas laid out: the one layout every caption, repr and widget uses.
+
+    Parameters
+    ----------
+    lines : sequence of str
+        One formula per axis.
+    label : callable
+        ``label(x)`` goes before axis ``x``'s formula when each axis gets its line (``axis 0: ``).
+    alike : str, optional
+        When given and every axis has the same formula, one line: the formula followed by ``alike``.
+
+    Notes
+    -----
+    One axis: its formula alone; several axes: one labelled line each, or (with ``alike``) one line
+    when they agree.
+
+    Examples
+    --------
+    >>> axis_lines(["o = 3"]), axis_lines(["o = 3", "o = 4"])
+    (['o = 3'], ['axis 0: o = 3', 'axis 1: o = 4'])
+    >>> axis_lines(["o = 3", "o = 3"], alike="  (each axis)")
+    ['o = 3  (each axis)']
+    """
+    if len(lines) == 1:
+        return list(lines)
+    if alike is not None and len(set(lines)) == 1:
+        return [lines[0] + alike]
+    return [label(x) + line for x, line in enumerate(lines)]
+
+
 class _LayerLike(Protocol):  # the fields of convarith.arithmetic.Layer that the text reads
     @property
     def op(self) -> str: ...
@@ -224,12 +281,29 @@ class _LayerLike(Protocol):  # the fields of convarith.arithmetic.Layer that the
     def latex_rows(self) -> list[str]: ...
 
 
-def _padding_words(layer: _LayerLike) -> str:
+def rule_words(layer: _LayerLike) -> str:
+    """`` (same, tensorflow)`` or `` (valid)`` when the padding came from a rule, else ``''``.
+
+    Notes
+    -----
+    The 'same' rule names its convention (where the odd pad goes); explicit padding says nothing.
+
+    Examples
+    --------
+    >>> from convarith.arithmetic import layer
+    >>> rule_words(layer("conv", 5, 2, padding="same")), rule_words(layer("conv", 5, 3, padding=1))
+    (' (same, tensorflow)', '')
+    """
     rule = layer.padding_rule
-    named = "" if rule == "explicit" else f" ({rule}" + (f", {layer.convention})" if rule == "same" else ")")
+    if rule == "explicit":
+        return ""
+    return f" ({rule}, {layer.convention})" if rule == "same" else f" ({rule})"
+
+
+def _padding_words(layer: _LayerLike) -> str:
     if layer.padding is None:
-        return f"padding {rule}" + (f" ({layer.convention})" if rule == "same" else "")
-    return f"padding {format_padding(layer.padding)}{named}"
+        return f"padding {layer.padding_rule}" + (f" ({layer.convention})" if layer.padding_rule == "same" else "")
+    return f"padding {format_padding(layer.padding)}{rule_words(layer)}"
 
 
 def layer_text(layer: _LayerLike) -> str:
@@ -269,11 +343,7 @@ def layer_text(layer: _LayerLike) -> str:
     if layer.output_size is None:
         return header
     lines = [f"{header} -> output {format_size(layer.output_size)}"]
-    formulas = layer.formulas()
-    if len(formulas) == 1:
-        lines.append("  " + formulas[0])
-    else:
-        lines += [f"  axis {x}: {f}" for x, f in enumerate(formulas)]
+    lines += ["  " + line for line in axis_lines(layer.formulas())]
     return "\n".join(lines)
 
 
@@ -290,8 +360,8 @@ def layer_latex(layer: _LayerLike) -> str:
     >>> layer_latex(layer("conv", 5, 3, 2, 1))
     'o = \\left\\lfloor \\frac{5 + 1 + 1 - 3}{2} \\right\\rfloor + 1 = 3'
     """
-    rows = layer.latex_rows()
+    rows = axis_lines(layer.latex_rows(), label=lambda x: rf"&\text{{axis {x}: }} ")
     if len(rows) == 1:
         return rows[0]
-    body = r" \\ ".join(rf"&\text{{axis {x}: }} {r}" for x, r in enumerate(rows))
+    body = r" \\ ".join(rows)
     return r"\begin{aligned}" + body + r"\end{aligned}"

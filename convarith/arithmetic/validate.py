@@ -233,13 +233,22 @@ def count_axes(**sizes: Any) -> int | None:
     return ndim
 
 
-def per_axis(value: Any, name: str, ndim: int, minimum: int = 1) -> tuple[int, ...]:
-    """An int repeated on every axis, or a tuple with one int (>= ``minimum``) per axis."""
+def per_axis(value: Any, name: str, ndim: int, minimum: int | None = 1) -> tuple[int, ...]:
+    """An int repeated on every axis, or a tuple with one int (>= ``minimum``) per axis.
+
+    The one per-axis broadcasting rule: sizes, strides, indices (``minimum=None``: any int, e.g. a
+    position that may lie in the padding) all go through here.
+
+    Examples
+    --------
+    >>> per_axis(3, "stride", 2), per_axis((-1, 4), "output", 2, minimum=None)
+    ((3, 3), (-1, 4))
+    """
     if is_sequence(value):
         if len(value) != ndim:
             raise LayerError(f"`{name}` must have one entry per axis ({ndim}), got {len(value)}: {shown(value)}")
-        return tuple(check_minimum(v, f"{name}[{axis}]", minimum) for axis, v in enumerate(value))
-    return (check_minimum(value, name, minimum),) * ndim
+        return tuple(check_int(v, f"{name}[{axis}]", minimum=minimum) for axis, v in enumerate(value))
+    return (check_int(value, name, minimum=minimum),) * ndim
 
 
 def _pair(value: Any, name: str) -> PadPair:

@@ -27,7 +27,7 @@ from convarith.cli.grammar import (
     add_padding_option,
     add_stride_option,
     check_rule,
-    count_axes,
+    count_listed_axes,
     layer_arguments,
     number_argument,
     size_argument,
@@ -198,13 +198,13 @@ def _rank_defaulted(args: argparse.Namespace) -> bool:
     """Every size was one number and no ``--ndim``: the layer is drawn 2-D by default."""
     if args.op == "groups" or args.ndim is not None:
         return False
-    return count_axes(*(getattr(args, n) for n in _size_names(args)), getattr(args, "padding", None)) is None
+    return count_listed_axes(*(getattr(args, n) for n in _size_names(args)), getattr(args, "padding", None)) is None
 
 
 def _values(args: argparse.Namespace) -> dict[str, Any]:
     """The library's size and padding arguments of a layer op, one entry per axis."""
     names = _size_names(args)
-    axes = count_axes(*(getattr(args, n) for n in names), getattr(args, "padding", None))
+    axes = count_listed_axes(*(getattr(args, n) for n in names), getattr(args, "padding", None))
     if args.ndim is not None and axes is not None and axes != args.ndim:
         raise GrammarError(f"`--ndim` {args.ndim} disagrees with the {axes} per-axis values given")
     if hasattr(args, "padding"):

@@ -39,7 +39,7 @@ __all__ = [
     "add_padding_option",
     "add_stride_option",
     "check_rule",
-    "count_axes",
+    "count_listed_axes",
     "expand",
     "layer_arguments",
     "number_argument",
@@ -268,16 +268,18 @@ def number_argument(text: str) -> float:
     return value
 
 
-def count_axes(*values: tuple[int, ...] | Padding | None) -> int | None:
-    """The number of axes named by the per-axis values among ``values`` (None if all apply to every axis).
+def count_listed_axes(*values: tuple[int, ...] | Padding | None) -> int | None:
+    """The number of axes listed on the command line: the longest per-axis value (None if every value is one number).
 
     Values that disagree are left to the layer's validation, which names them; the largest
     count is returned.
 
     Examples
     --------
-    >>> count_axes((224,), (3,), None), count_axes((224, 160), (3,)), count_axes((5,), parse_padding("1,0:1"))
-    (None, 2, 2)
+    >>> count_listed_axes((224,), (3,), None), count_listed_axes((224, 160), (3,))
+    (None, 2)
+    >>> count_listed_axes((5,), parse_padding("1,0:1"))
+    2
     """
     counts = [v.axes if isinstance(v, Padding) else len(v) for v in values if v is not None]
     multi = [c for c in counts if c is not None and c > 1]
@@ -312,7 +314,7 @@ class LayerSpec:
     @property
     def axes(self) -> int | None:
         """The number of axes the token names (None: every value applies to every axis)."""
-        return count_axes(self.kernel_size, self.stride, self.padding, self.dilation)
+        return count_listed_axes(self.kernel_size, self.stride, self.padding, self.dilation)
 
 
 _KEYS = {"k": "kernel size", "s": "stride", "p": "padding", "d": "dilation", "c": "convention"}
@@ -426,7 +428,7 @@ def layer_arguments(args: argparse.Namespace, sizes: tuple[str, ...], *, default
     """
     padding: Padding | None = getattr(args, "padding", None)
     values = [getattr(args, name) for name in sizes]
-    ndim = count_axes(*values, padding) or default_ndim
+    ndim = count_listed_axes(*values, padding) or default_ndim
     result: dict[str, Any] = {
         name: None if v is None else expand(v, ndim) for name, v in zip(sizes, values, strict=True)
     }

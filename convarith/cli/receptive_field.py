@@ -15,7 +15,7 @@ from convarith.cli.grammar import (
     SIZE_HELP,
     GrammarError,
     LayerSpec,
-    count_axes,
+    count_listed_axes,
     expand,
     parse_layer_spec,
     size_argument,
@@ -82,7 +82,7 @@ def _receptive_field(args: argparse.Namespace) -> None:
     if args.convention not in CONVENTIONS:
         raise GrammarError(f"`--convention` must be one of {', '.join(CONVENTIONS)}; got {args.convention!r}")
     specs = [parse_layer_spec(token) for token in args.layers]
-    ndim = count_axes(args.input_size)
+    ndim = count_listed_axes(args.input_size)
     ndim = max([n for n in (ndim, *(s.axes for s in specs)) if n is not None], default=1)
     layers = [build_layer(spec, ndim, args.convention) for spec in specs]
     size = None if args.input_size is None else expand(args.input_size, ndim)

@@ -24,6 +24,7 @@ import numpy as np
 
 from convarith.arithmetic.text import format_padding
 from convarith.arithmetic.validate import check_minimum, is_sequence, shown
+from convarith.engine.dtypes import real_array
 from convarith.engine.memory import check_result_size, number_text
 
 __all__ = ["SymmetricGroup", "even_kernel_size", "symmetric_groups", "symmetric_pad"]
@@ -186,7 +187,8 @@ def symmetric_pad(x: np.ndarray, kernel_size: int | tuple[int, ...]) -> np.ndarr
     Raises
     ------
     TypeError
-        If ``x`` is not a numeric array.
+        If ``x`` is not an array of integers or floats (complex, bool and object are refused, as
+        everywhere in the engine: :func:`convarith.engine.dtypes.real_array`).
     ValueError
         If a kernel size is odd or not positive, or the ranks of ``x`` and ``kernel_size`` do not
         match.
@@ -235,8 +237,7 @@ def symmetric_pad(x: np.ndarray, kernel_size: int | tuple[int, ...]) -> np.ndarr
     # Argument checks.
     if not isinstance(x, np.ndarray):
         raise TypeError(f"`x` must be a NumPy array, got {type(x).__name__}")
-    if not (np.issubdtype(x.dtype, np.number) or x.dtype == np.bool_):
-        raise TypeError(f"`x` must have a numeric dtype, got {x.dtype}")
+    real_array(x, "x")  # the engine's one dtype gate: integers or floats (no complex, bool or object)
     if isinstance(kernel_size, tuple | list):
         ndim = len(kernel_size)
         if ndim == 0:

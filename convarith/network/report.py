@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from convarith.arithmetic.layer import Layer
-from convarith.arithmetic.text import format_padding, format_param, format_size
+from convarith.arithmetic.text import format_padding, format_param, format_size, pad_formula
 from convarith.network.fields import Field
 from convarith.network.porting import Advice
 from convarith.typing import PadPair
@@ -68,8 +68,7 @@ class Pad:
     def formulas(self) -> tuple[str, ...]:
         """The output size of each axis with its numbers."""
         return tuple(
-            f"o = {i} + {b} + {a} = {o}"
-            for i, (b, a), o in zip(self.input_size, self.padding, self.output_size, strict=True)
+            pad_formula(i, pads, o) for i, pads, o in zip(self.input_size, self.padding, self.output_size, strict=True)
         )
 
 

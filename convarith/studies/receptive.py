@@ -23,7 +23,7 @@ from convarith.arithmetic.layer import Layer
 from convarith.arithmetic.layer import layer as arithmetic_layer
 from convarith.arithmetic.ops import op_name
 from convarith.arithmetic.text import MINUS, format_padding, format_param, format_size
-from convarith.arithmetic.validate import LayerError, check_int, is_sequence, per_axis
+from convarith.arithmetic.validate import LayerError, is_sequence, per_axis
 from convarith.typing import IntOrTuple, PaddingLike, PadPair
 
 __all__ = ["Layer", "LayerField", "ReceptiveField", "branches_aligned", "layer", "receptive_field"]
@@ -132,14 +132,6 @@ def _scalar_or_tuple(values: tuple[Any, ...], scalar: bool) -> Any:
     return values[0] if scalar else values
 
 
-def _per_axis_index(value: Any, name: str, ndim: int) -> tuple[int, ...]:
-    if is_sequence(value):
-        if len(value) != ndim:
-            raise ValueError(f"`{name}` must have one entry per axis ({ndim}), got {len(value)}: {tuple(value)!r}")
-        return tuple(check_int(v, f"{name}[{a}]") for a, v in enumerate(value))
-    return (check_int(value, name),) * ndim
-
-
 @dataclass(frozen=True)
 class ReceptiveField:
     """The receptive field of a layer stack (Araujo et al.), with one row per layer.
@@ -203,7 +195,7 @@ class ReceptiveField:
         ((-2, 2), (6, 10))
         """
         row = self.rows[-1]
-        y = _per_axis_index(output, "output", self.ndim)
+        y = per_axis(output, "output", self.ndim, minimum=None)
         pairs = tuple(
             (yy * s - p, yy * s - p + r - 1)
             for yy, s, p, r in zip(y, row.stride, row.padding_offset, row.size, strict=True)
@@ -219,7 +211,7 @@ class ReceptiveField:
         1.5
         """
         row = self.rows[-1]
-        y = _per_axis_index(output, "output", self.ndim)
+        y = per_axis(output, "output", self.ndim, minimum=None)
         centres = tuple(
             float(yy * s - p + Fraction(r - 1, 2))
             for yy, s, p, r in zip(y, row.stride, row.padding_offset, row.size, strict=True)
@@ -246,7 +238,7 @@ class ReceptiveField:
         ((11, 16), range(11, 14))
         """
         rows = self._sized_rows()
-        y = _per_axis_index(output, "output", self.ndim)
+        y = per_axis(output, "output", self.ndim, minimum=None)
         result = []
         for axis, yy in enumerate(y):
             o = rows[-1].output_size[axis]  # type: ignore[index]
@@ -277,7 +269,7 @@ class ReceptiveField:
         (range(1, 3), range(0, 1))
         """
         rows = self._sized_rows()
-        u = _per_axis_index(input, "input", self.ndim)
+        u = per_axis(input, "input", self.ndim, minimum=None)
         result = []
         for axis, uu in enumerate(u):
             i = rows[0].input_size[axis]  # type: ignore[index]

@@ -23,8 +23,9 @@ import numpy as np
 from convarith.anim.scenes import Scene, conv_scene, pool_scene, transpose_scene
 from convarith.arithmetic import Layer, LayerError, effective_kernel_size, layer, transpose_equivalent
 from convarith.arithmetic.ops import OP_ALIASES
-from convarith.arithmetic.text import format_pad, format_padding, format_size
+from convarith.arithmetic.text import axis_lines, format_pad, format_padding, format_size
 from convarith.engine import avg_pool, conv, conv_transpose, max_pool
+from convarith.engine.dtypes import real_array
 from convarith.engine.padding import check_mode_limits
 from convarith.testing import random_array
 
@@ -186,9 +187,9 @@ class LayerState:
         """
         if self.layer is None:
             return ""
-        rows = set(self.layer.latex_rows())
+        rows = axis_lines(self.layer.latex_rows(), alike="")  # one row when every axis agrees
         if len(rows) == 1 and self.layer.ndim > 1:
-            return f"${rows.pop()}$ &nbsp; (rows and columns alike)"
+            return f"${rows[0]}$ &nbsp; (rows and columns alike)"
         return f"${self.layer.latex()}$"
 
     def check_text(self) -> str:
@@ -243,9 +244,7 @@ def explorer_array(values: Any, name: str, ndim: int) -> np.ndarray:
         ...
     convarith.arithmetic.validate.LayerError: `x` has shape (2, 5, 5): the explorer draws one channel ...
     """
-    array = np.asarray(values)
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise TypeError(f"`{name}` must be an array of numbers, got dtype {array.dtype}")
+    array = real_array(values, name)  # the engine's one dtype gate (no complex, bool or object)
     if not ndim <= array.ndim <= ndim + 2:
         raise LayerError(
             f"`{name}` has shape {array.shape} ({array.ndim} axes): give {ndim} spatial axes, "

@@ -606,3 +606,12 @@ def test_dilated_transposed_direct_view_matches_readers(stride, padding, dilatio
             (tuple(c // stride for c in cell.coord), cell.tap) for cell in frame.reads if cell.kind == "input"
         )
         assert real == sorted((j, tuple(2 - t for t in tap)) for j, tap in forward.readers(out))
+
+
+@pytest.mark.parametrize("name", ["input_values", "kernel_values"])
+def test_complex_values_refused_by_the_engine_gate(name: str) -> None:
+    # before: a complex array was taken and drawn; the scenes share the engine's one dtype gate now
+    values = np.ones((5, 5) if name == "input_values" else (3, 3), dtype=np.complex128)
+    message = rf"`{name}` must hold integers or floats \(the engine has no complex, bool or object arrays\)"
+    with pytest.raises(TypeError, match=message):
+        conv_scene((5, 5), 3, numbers=True, **{name: values})

@@ -140,8 +140,16 @@ def test_non_array_refused():
 
 
 def test_non_numeric_refused():
-    with pytest.raises(TypeError, match=r"`x` must have a numeric dtype"):
+    with pytest.raises(TypeError, match=r"`x` must hold integers or floats \(.*\), got dtype <U1"):
         symmetric_pad(np.array([["a", "b"]]), 2)
+
+
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64, np.bool_])
+def test_complex_and_bool_refused_by_the_engine_gate(dtype: type) -> None:
+    # before: symmetric_pad returned a complex128 (or bool) array; the engine refuses both everywhere
+    message = r"`x` must hold integers or floats \(the engine has no complex, bool or object arrays\), got dtype"
+    with pytest.raises(TypeError, match=message):
+        symmetric_pad(np.ones((1, 4, 2, 2), dtype=dtype), 2)
 
 
 def test_float_kernel_refused():

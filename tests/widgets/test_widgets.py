@@ -986,3 +986,12 @@ def test_notebook_prose_says_what_its_widgets_do() -> None:
     prose, _, shown, _ = next(cell for cell in ran if "same_comparison_scene(6" in cell[1])
     assert "step together" in prose and "Press ▶" in prose
     assert shown.data.count("data:image/png;base64") == 3  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", ["x", "w"])
+def test_complex_arrays_refused_by_the_engine_gate(name: str) -> None:
+    # before: explorer_array took a complex array; the widgets share the engine's one dtype gate now
+    arrays = {name: np.ones((5, 5) if name == "x" else (3, 3), dtype=np.complex128)}
+    message = rf"`{name}` must hold integers or floats \(the engine has no complex, bool or object arrays\)"
+    with pytest.raises(TypeError, match=message):
+        describe_layer("conv", 5, 3, 1, 0, 1, **arrays)  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ import numpy as np
 
 from convarith.anim.scenes.data import Cell, Coord, Frame
 from convarith.arithmetic.layer import Layer
-from convarith.arithmetic.text import format_padding, format_size
+from convarith.arithmetic.text import axis_lines, format_padding, format_size
 from convarith.arithmetic.validate import LayerError, check_bool, check_int, describe, shown
 from convarith.arithmetic.windows import WindowMap
 from convarith.typing import PadPair
@@ -48,13 +48,14 @@ def load_engine() -> Any:
 
 
 def as_int_array(values: Any, name: str, shape: Sequence[int] | None = None) -> np.ndarray:
-    """``values`` as an array of numbers (refused naming ``name`` otherwise), of ``shape`` if given."""
-    try:
-        array = np.asarray(values)
-    except (ValueError, TypeError, RecursionError) as error:  # ragged or too deep
-        raise TypeError(f"`{name}` must be an array of numbers: {str(error)[:120]}") from None
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise TypeError(f"`{name}` must be an array of numbers, got dtype {array.dtype}")
+    """``values`` through the engine's one dtype gate (integers or floats), of ``shape`` if given.
+
+    Complex, bool and object arrays are refused with the engine's message
+    (:func:`convarith.engine.dtypes.real_array`), as every engine call would.
+    """
+    from convarith.engine.dtypes import real_array  # on demand, as load_engine
+
+    array = real_array(values, name)
     if shape is not None and array.shape != tuple(shape):
         raise ValueError(f"`{name}` must have shape {tuple(shape)}, got {array.shape}")
     return array
@@ -119,12 +120,7 @@ def check_value_cells(frames: int, cells: int | None) -> None:
 
 def layer_caption(lay: Layer) -> tuple[str, ...]:
     """The layer's formulas, numbers in: one line, or one per axis when the axes differ."""
-    lines = lay.formulas()
-    if len(lines) == 1:
-        return tuple(lines)
-    if len(set(lines)) == 1:
-        return (lines[0] + "  (each axis)",)
-    return tuple(f"{'rows' if x == 0 else 'columns'}: {line}" for x, line in enumerate(lines))
+    return tuple(axis_lines(lay.formulas(), label=lambda x: "rows: " if x == 0 else "columns: ", alike="  (each axis)"))
 
 
 MAX_GRID = 1024
@@ -206,14 +202,6 @@ def input_label(shape: Sequence[int], pads: Sequence[PadPair]) -> str:
 def output_label(shape: Sequence[int]) -> str:
     """``output 3×3``."""
     return f"output {format_size(shape)}"
-
-
-def rule_words(lay: Layer) -> str:
-    """`` (same, tensorflow)`` or `` (valid)`` when the padding came from a rule, else nothing."""
-    rule = lay.padding_rule
-    if rule == "explicit":
-        return ""
-    return f" ({rule}, {lay.convention})" if rule == "same" else f" ({rule})"
 
 
 def layer_pads(lay: Layer) -> tuple[PadPair, ...]:

@@ -21,12 +21,11 @@ from convarith.anim.scenes.common import (
     layer_pads,
     load_engine,
     output_label,
-    rule_words,
     unit_batch,
 )
 from convarith.anim.scenes.data import Panel, Scene
 from convarith.arithmetic.layer import Layer, layer
-from convarith.arithmetic.text import format_padding, format_param
+from convarith.arithmetic.text import format_padding, format_param, rule_words
 from convarith.arithmetic.validate import check_choice
 from convarith.arithmetic.windows import window_map
 from convarith.typing import IntOrTuple, PaddingLike
