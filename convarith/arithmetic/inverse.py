@@ -12,6 +12,7 @@ References
 
 from __future__ import annotations
 
+from convarith.arithmetic.kernel import effective_kernel_size
 from convarith.arithmetic.layer import LayerError, layer
 from convarith.arithmetic.padding import split_total
 from convarith.arithmetic.validate import axis_label, check_given, parse_axes
@@ -59,7 +60,7 @@ def input_sizes_for_output(
     )
     ranges = []
     for x in range(ndim):
-        low = (o[x] - 1) * s[x] + d[x] * (k[x] - 1) + 1 - pads[x][0] - pads[x][1]
+        low = (o[x] - 1) * s[x] + effective_kernel_size(k[x], d[x]) - pads[x][0] - pads[x][1]
         ranges.append(range(max(low, 1), max(low + s[x], 1)))
     return ranges[0] if scalar else tuple(ranges)
 
@@ -109,7 +110,7 @@ def padding_for_output(
     )
     pads = []
     for x in range(ndim):
-        ek = d[x] * (k[x] - 1) + 1
+        ek = effective_kernel_size(k[x], d[x])
         total = (o[x] - 1) * s[x] + ek - i[x]  # the least total that reaches o outputs
         if total + s[x] - 1 < 0:  # below 0 the floor may still give o (the last units unread)
             most = (i[x] - ek) // s[x] + 1

@@ -19,6 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
+from convarith.arithmetic.kernel import effective_kernel_size
 from convarith.arithmetic.validate import check_int, describe
 from convarith.typing import PadPair
 
@@ -170,7 +171,7 @@ def axis_formula(
     """
     i, k, s, d, a, o = input_size, kernel_size, stride, dilation, output_padding, output_size
     pb, pe = padding
-    ek = d * (k - 1) + 1
+    ek = effective_kernel_size(k, d)
     minus, dot = (" - ", r" \cdot ") if latex else (f" {MINUS} ", "·")
 
     def rounded(numerator: str, up: bool) -> str:

@@ -186,18 +186,9 @@ def _inline_effective_kernels(path: Path, root: Path = PACKAGE) -> list[str]:
     return found
 
 
-# Pending: other helpers of issue 21 are rewriting these files (one text module, the inverse
-# look-ups, the network rows); they move to effective_kernel_size there.
-PENDING = {"arithmetic/inverse.py", "arithmetic/text.py", "arithmetic/validate.py"}
-PENDING_DIRS = ("network/",)
-
-
 def test_the_dilated_kernel_is_written_in_one_place() -> None:
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
-        name = path.relative_to(PACKAGE).as_posix()
-        if name in PENDING or name.startswith(PENDING_DIRS):
-            continue
         found += _inline_effective_kernels(path)
     assert found == ["arithmetic/kernel.py:52: dilation * (kernel_size - 1) + 1"]
 
