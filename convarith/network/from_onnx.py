@@ -109,6 +109,7 @@ def read_onnx(model: Any, input_size: Any = None) -> tuple[list[Node], tuple[int
         raise ValueError(f"{where}: its input {first.name!r} has shape {dims}: no spatial axes to inspect")
     try:
         shapes = fold_shapes(proto, constants, first)
+        _computed_weights(graph, constants, shapes)
         roles = tensor_axes(graph, shapes, constants, ndim + 2)
         identity = tuple(range(ndim + 2))
         own = roles.get(first.name, identity)
@@ -122,6 +123,30 @@ def read_onnx(model: Any, input_size: Any = None) -> tuple[list[Node], tuple[int
         raise ValueError(f"{where}: a node cannot be read ({type(error).__name__}: {error})") from None
     except (onnx.shape_inference.InferenceError, onnx.checker.ValidationError) as error:
         raise ValueError(f"{where}: ONNX shape inference fails ({error})") from None
+
+
+def _computed_weights(graph: Any, constants: dict[str, Any], shapes: dict[str, list[int | None]]) -> None:
+    """Conv weights computed from initializers alone become constants of their inferred shape.
+
+    The dynamo exporter reshapes and transposes Keras' kernels before the Conv; shape inference
+    knows the result's shape, which is all the report needs (channels, parameters).
+    """
+    made_by = {t: node for node in graph.node for t in node.output}
+    known: dict[str, bool] = {}
+
+    def from_constants(tensor: str, depth: int = 0) -> bool:
+        if tensor in constants or not tensor:
+            return True
+        if tensor not in known:
+            node = made_by.get(tensor)
+            known[tensor] = node is not None and depth < 16 and all(from_constants(t, depth + 1) for t in node.input)
+        return known[tensor]
+
+    for node in graph.node:
+        if node.op_type in ("Conv", "ConvTranspose") and len(node.input) > 1:
+            weight, shape = node.input[1], shapes.get(node.input[1])
+            if weight not in constants and shape and None not in shape and from_constants(weight):
+                constants[weight] = Weights(tuple(int(d) for d in shape if d is not None))
 
 
 def _full_shape(input_size: Any, dims: tuple[int | None, ...], own: tuple[int, ...]) -> tuple[int, ...] | None:
