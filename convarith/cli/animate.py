@@ -43,7 +43,7 @@ from convarith.cli.limits import (
     text_too_small,
 )
 
-__all__ = ["SUFFIXES", "add_command", "add_drawing_options"]
+__all__ = ["SUFFIXES", "add_command", "add_drawing_options", "add_file_options", "write_scene"]
 
 SUFFIXES = (".gif", ".mp4", ".tex", ".png", ".svg", ".pdf")
 """Output formats of ``-o``, by suffix."""
@@ -349,6 +349,17 @@ def _animate(args: argparse.Namespace) -> None:
     )
     _check_targets(path, frames, args)
     scene = _scene(args, values)
+    write_scene(scene, path, args, scene.name)
+    if _rank_defaulted(args):
+        sizes = "×".join(map(str, _axes(values["input_size"])))
+        print(f"note: 2-D (every size was one number: input {sizes}); --ndim 1 draws 1-D, as conv_scene(i, k) does")
+
+
+add_file_options = _file_options
+
+
+def write_scene(scene: Any, path: Path, args: argparse.Namespace, label: str) -> None:
+    """Write ``scene`` to ``path`` with the file options of ``args``; print ``label: N frames -> FILE``."""
     with text_too_small(args.width, args.height, args.dpi):
         result = save(
             scene,
@@ -364,12 +375,8 @@ def _animate(args: argparse.Namespace) -> None:
         )
     paths = result if isinstance(result, list) else [result]
     where = str(paths[0]) if len(paths) == 1 else f"{paths[0]} ... {paths[-1].name}"
-    print(f"{scene.name}: {len(scene)} frames -> {where}")
-    if _rank_defaulted(args):
-        sizes = "×".join(map(str, _axes(values["input_size"])))
-        print(f"note: 2-D (every size was one number: input {sizes}); --ndim 1 draws 1-D, as conv_scene(i, k) does")
+    print(f"{label}: {len(scene)} frames -> {where}")
 
 
-add_file_options = _file_options
 """``-o``, ``--sheet``, ``--no-caption``, the drawing options, ``--loop``, ``--width`` and ``--height``
 (shared with ``convarith animate model``, :mod:`convarith.cli.animate_model`)."""

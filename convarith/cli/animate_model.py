@@ -16,10 +16,10 @@ import math
 from pathlib import Path
 from typing import Any
 
-from convarith.cli.animate import SUFFIXES, add_file_options
+from convarith.cli.animate import SUFFIXES, add_file_options, write_scene
 from convarith.cli.grammar import GrammarError, size_argument
 from convarith.cli.inspect import load_model
-from convarith.cli.limits import check_budget, check_frame, frame_names, text_too_small
+from convarith.cli.limits import check_budget, check_frame, frame_names
 
 __all__ = ["add_command", "find_row"]
 
@@ -157,7 +157,6 @@ def _grids(lay: Any, scatter: bool) -> list[tuple[str, tuple[int, ...]]]:
 
 
 def _animate_model(args: argparse.Namespace) -> None:
-    from convarith.anim.export import save
     from convarith.anim.files import OutputExistsError
     from convarith.anim.scenes import layer_scene
     from convarith.anim.scenes.crop import crop_layer
@@ -202,22 +201,7 @@ def _animate_model(args: argparse.Namespace) -> None:
     if row.op in ("conv", "conv_transpose"):
         options["numbers"] = args.numbers
     scene = layer_scene(row, name=_stem(row.name), **options)
-    with text_too_small(args.width, args.height, args.dpi):
-        result = save(
-            scene,
-            path,
-            sheet=args.sheet,
-            overwrite=args.overwrite,
-            duration=args.duration,
-            loop=args.loop,
-            dpi=args.dpi,
-            width=args.width,
-            height=args.height,
-            caption=not args.no_caption,
-        )
-    paths = result if isinstance(result, list) else [result]
-    where = str(paths[0]) if len(paths) == 1 else f"{paths[0]} ... {paths[-1].name}"
-    print(f"{row.name}: {len(scene)} frames -> {where}")
+    write_scene(scene, path, args, row.name)
     print("\n".join(f"  {line}" for line in scene.panels[0].caption))
 
 
