@@ -25,7 +25,7 @@ from fractions import Fraction
 from convarith.anim.scenes import Panel, Scene
 from convarith.arithmetic import Layer
 from convarith.arithmetic.english import cell_name, plural
-from convarith.arithmetic.text import format_size
+from convarith.arithmetic.text import axis_lines, format_size
 
 __all__ = [
     "PREDICTIONS",
@@ -224,8 +224,7 @@ def check_output_size(lay: Layer, text: str) -> Verdict:
     """
     given = parse_size(text, lay.ndim)
     right = lay.output_shape
-    rows = list(dict.fromkeys(lay.formulas()))
-    formula = rows[0] if len(rows) == 1 else "; ".join(f"axis {n}: {row}" for n, row in enumerate(lay.formulas()))
+    formula = "; ".join(axis_lines(lay.formulas(), alike=""))
     if given == right:
         return Verdict(True, f"✓ Right: {format_size(right)}", formula)
     return Verdict(
