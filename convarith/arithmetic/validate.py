@@ -73,12 +73,23 @@ def shown(value: Any) -> str:
     if isinstance(shape, tuple) and dtype is not None and len(shape) > 0:
         return f"array of shape {shape[:8]}{'...' if len(shape) > 8 else ''} and dtype {dtype}"[:SHOWN]
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30:
-        return f"{'-' if value < 0 else ''}~2**{abs(value).bit_length() - 1}"  # never the 4300-digit limit
+        return magnitude(value)  # never the 4300-digit limit
     try:
         text = _SHORT.repr(value)
     except Exception:  # a hostile __repr__: say the type only
         text = f"<{type(value).__name__}>"
     return text if len(text) <= SHOWN else text[: SHOWN - 3] + "..."
+
+
+def magnitude(value: int) -> str:
+    """A huge integer by its binary magnitude, ``'~2**N'`` (never printed whole, never a float).
+
+    Examples
+    --------
+    >>> magnitude(10**100), magnitude(-(2**70))
+    ('~2**332', '-~2**70')
+    """
+    return f"{'-' if value < 0 else ''}~2**{abs(value).bit_length() - 1}"
 
 
 def _describe(value: Any) -> str:

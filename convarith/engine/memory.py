@@ -39,6 +39,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from convarith.arithmetic.validate import magnitude
+
 __all__ = [
     "CACHE_BYTES",
     "MAX_RESULT_BYTES",
@@ -66,7 +68,7 @@ def number_text(value: Any) -> str:
     if isinstance(value, tuple | list):
         return "(" + ", ".join(number_text(v) for v in value) + ("," if len(value) == 1 else "") + ")"
     if isinstance(value, int) and abs(value) >= 10**20:
-        return f"{'-' if value < 0 else ''}~2**{abs(value).bit_length() - 1}"
+        return magnitude(value)
     return str(value)
 
 

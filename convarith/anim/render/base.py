@@ -32,10 +32,14 @@ figure (:func:`raise_small_texts`); ``tests/anim/test_glyphs.py`` measures the i
 
 
 def raise_small_texts(figure: Any, scale: float) -> None:
-    """Raise every text of ``figure`` below :data:`MIN_GLYPH_POINTS` (× ``scale``, height / 5.4 in) to it."""
+    """Raise every text of ``figure`` below :data:`MIN_GLYPH_POINTS` (× ``scale``, height / 5.4 in) to it.
+
+    Never below one pixel either: FreeType refuses a size that rounds to 0 (a long caption set
+    smaller to fit a small frame could go under a pixel). Run once after a renderer builds its texts.
+    """
     from matplotlib.text import Text
 
-    floor = MIN_GLYPH_POINTS * scale
+    floor = max(MIN_GLYPH_POINTS * scale, 72 / float(figure.dpi))  # 72 / dpi points: one pixel
     for text in figure.findobj(Text):
         if text.get_fontsize() < floor:
             text.set_fontsize(floor)
@@ -63,20 +67,6 @@ def check_size(width: Any, height: Any, dpi: Any, caption_scale: Any = 1.0) -> N
                 f"side must have {MIN_PIXELS} to {MAX_PIXELS} pixels"
             )
     check_number(caption_scale, "caption_scale", 0.25, 4)
-
-
-def floor_fonts(figure: Figure) -> None:
-    """Raise every text below one pixel to one pixel (FreeType refuses a size that rounds to 0).
-
-    A long title or caption is set smaller to fit the width (see the layout); on a small frame that
-    could go under a pixel. Run once after a renderer builds its texts.
-    """
-    from matplotlib.text import Text
-
-    smallest = 72 / float(figure.dpi)  # points per pixel
-    for text in figure.findobj(Text):
-        if float(text.get_fontsize()) < smallest:
-            text.set_fontsize(smallest)
 
 
 def new_figure(width: float, height: float, dpi: float) -> tuple[Figure, Any]:

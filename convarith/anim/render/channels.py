@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from convarith.anim.render.base import FigureRenderer, check_size, floor_fonts, new_figure, raise_small_texts
+from convarith.anim.render.base import FigureRenderer, check_size, new_figure, raise_small_texts
 from convarith.anim.render.palette import GROUP_COLOURS, PALETTE
 from convarith.anim.scenes import ChannelScene
 from convarith.arithmetic.english import plural
@@ -82,7 +82,6 @@ class ChannelRenderer(FigureRenderer):
         for artist in self._all_highlights():
             artist.set_visible(False)
         raise_small_texts(fig, sc)  # one minimum glyph size for every text
-        floor_fonts(fig)
 
     def _titles(self, sc: float, caption: bool, caption_scale: float) -> tuple[float, float]:
         """The title and the caption lines; the bottom and top of the axes between them (figure fractions)."""

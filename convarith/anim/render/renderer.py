@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from convarith.anim.render.artists import Grid, PanelArtists, build_panel, figure_texts, set_cells
-from convarith.anim.render.base import FigureRenderer, check_size, floor_fonts, new_figure, raise_small_texts
+from convarith.anim.render.base import FigureRenderer, check_size, new_figure, raise_small_texts
 from convarith.anim.render.frame import INPUT_STATES, PanelFrame, panel_frames
 from convarith.anim.render.layout import is_vertical, layout_figure, snap_to_pixels
 from convarith.anim.render.palette import PALETTE, format_value
@@ -114,7 +114,6 @@ class Renderer(FigureRenderer):
         self._texted: dict[str, set[tuple[int, int, Coord]]] = {}  # cells whose value is in a layer
         self._rects: dict[tuple[Any, ...], Rect] = {}
         self._build()
-        floor_fonts(self.figure)
 
     def _build(self) -> None:
         """Lay the figure out and build every artist (once)."""
