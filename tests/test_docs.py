@@ -353,6 +353,7 @@ def _notebook_pages(site: Path) -> list[Path]:
     return pages
 
 
+@pytest.mark.slow
 def test_notebook_pages_have_no_dead_widgets(built_site: Path) -> None:
     """Every explorer, quiz and exercise on a notebook page is a static view, none a saved widget."""
     for page in _notebook_pages(built_site):

@@ -1004,6 +1004,7 @@ def test_valid_calls_succeed(tmp_path: Path) -> None:
 COUNTS: dict[str, int] = {}
 
 
+@pytest.mark.slow
 def test_hostile_grid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every (function, argument, hostile value): a result or a clear ValueError/TypeError, in bounds."""
     monkeypatch.chdir(tmp_path)  # a relative path ('3', '') writes here
@@ -1046,6 +1047,7 @@ hostile_values = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=1000, derandomize=True, deadline=None, database=None)
 @given(data=st.data())
 def test_hostile_random(data: st.DataObject, tmp_path_factory: pytest.TempPathFactory) -> None:

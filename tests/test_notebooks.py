@@ -67,6 +67,7 @@ def test_notebook_has_prose_and_exercises(path: Path) -> None:
     assert "## Exercises" in markdown, f"{path.name} has no exercises"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
 def test_notebook_runs_top_to_bottom(path: Path, tmp_path: Path) -> None:
     nbformat = pytest.importorskip("nbformat")
