@@ -105,10 +105,9 @@ def _transposed_figure(name: str, i: int, k: int, s: int, p: int) -> GalleryFigu
     return GalleryFigure(f"{name}_transposed", text, build)
 
 
-def _figures() -> tuple[GalleryFigure, ...]:
-    guide = [_conv_figure(name, *params) for name, params in _GUIDE.items()]
-    twins = [_transposed_figure(name, i, k, s, p) for name, (i, k, s, p, d) in _GUIDE.items() if name != "dilation"]
-    extra = [
+def _number_figures() -> list[GalleryFigure]:
+    """Numerical convolution and pooling: values, weights and outputs from the engine."""
+    return [
         GalleryFigure(
             "numerical_no_padding_no_strides",
             "the guide's numerical convolution: its 5x5 input and 3x3 kernel, outputs computed by the engine",
@@ -136,6 +135,12 @@ def _figures() -> tuple[GalleryFigure, ...]:
             "2x2 max pooling, stride 2, ceil mode on a 5x5 input: the last windows overhang",
             lambda: pool_scene((5, 5), 2, 2, mode="max", ceil_mode=True, name="max_pooling_ceil_mode"),
         ),
+    ]
+
+
+def _upsampling_figures() -> list[GalleryFigure]:
+    """Transposed convolutions beyond the guide's: the 2x upsampling, scatters and overlaps."""
+    return [
         GalleryFigure(
             "kernel_2_strides_2_transposed",
             "transposed convolution k=2, s=2 (the usual 2x upsampling): no overlap, no checkerboard",
@@ -170,6 +175,12 @@ def _figures() -> tuple[GalleryFigure, ...]:
             "overlap of a transposed k=2, s=3 on ones: stride above the kernel, every third row and column a gap",
             lambda: overlap_scene((3, 3), 2, 3, name="kernel_2_strides_3_overlap"),
         ),
+    ]
+
+
+def _channel_padding_and_shape_figures() -> list[GalleryFigure]:
+    """Channel views, padding beyond zeros on both sides, non-square and 1-D layers."""
+    return [
         GalleryFigure(
             "groups",
             "grouped convolution, 6 -> 6 channels, groups 3: which input channels feed each output",
@@ -201,7 +212,13 @@ def _figures() -> tuple[GalleryFigure, ...]:
             lambda: conv_scene(8, 3, 2, 1, numbers=True, name="conv1d_padding_strides"),
         ),
     ]
-    return (*guide, *twins, *extra)
+
+
+def _figures() -> tuple[GalleryFigure, ...]:
+    """The guide's figures, their transposed twins, then the others."""
+    guide = [_conv_figure(name, *params) for name, params in _GUIDE.items()]
+    twins = [_transposed_figure(name, i, k, s, p) for name, (i, k, s, p, d) in _GUIDE.items() if name != "dilation"]
+    return (*guide, *twins, *_number_figures(), *_upsampling_figures(), *_channel_padding_and_shape_figures())
 
 
 GALLERY: tuple[GalleryFigure, ...] = _figures()
@@ -323,22 +340,46 @@ def render_gallery(
     >>> [p.name for p in summary.paths]
     ['no_padding_no_strides.gif']
     """
-    from convarith.anim.export import (
-        OutputExistsError,
-        check_path,
-        save_beamer,
-        save_frames,
-        save_gif,
-        save_mp4,
-        save_sheet,
-    )
-    from convarith.anim.render import render
-    from convarith.arithmetic.validate import check_bool, check_choice, check_number
+    from convarith.anim.export import check_path
+    from convarith.arithmetic.validate import check_bool, check_number
 
     overwrite = check_bool(overwrite, "overwrite")
     progress = None if progress is None else check_bool(progress, "progress")
     check_number(duration, "duration", 0.02, 60, unit=" (seconds per frame)")
     check_number(dpi, "dpi", 10, 1000)
+    formats, chosen = _formats_and_figures(formats, names)
+    root = check_path(outdir, "outdir")
+    if root.exists() and not root.is_dir():
+        raise ValueError(f"`outdir` {str(root)!r} is a file, not a directory")
+    # every scene first (cheap), so that nothing is written if any target exists
+    scenes = [(figure, figure.build()) for figure in chosen]
+    if not overwrite:
+        _refuse_existing(root, scenes, formats)
+    root.mkdir(parents=True, exist_ok=True)
+    bar = _progress_bar(sys.stderr.isatty() if progress is None else progress, len(scenes))
+    rows: list[tuple[str, int, float, list[Path]]] = []
+    start = time.perf_counter()
+    try:
+        for figure, scene in scenes:
+            if bar is not None:
+                bar.set_postfix_str(figure.name)
+            began = time.perf_counter()
+            written = _write_figure(scene, root, figure.name, formats, duration=duration, dpi=dpi)
+            rows.append((figure.name, len(scene), time.perf_counter() - began, written))
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    return GallerySummary(rows, time.perf_counter() - start)
+
+
+def _formats_and_figures(
+    formats: Sequence[str], names: Sequence[str] | None
+) -> tuple[Sequence[str], list[GalleryFigure]]:
+    """The formats and the figures asked for (a string is a comma-separated list), each checked."""
+    from convarith.arithmetic.validate import check_choice
+
     for arg, value in (("formats", formats), ("names", names)):
         if value is not None and not isinstance(value, str | Sequence):
             raise TypeError(f"`{arg}` must be a sequence of names, got {type(value).__name__}")
@@ -348,64 +389,59 @@ def render_gallery(
         raise ValueError("`formats` must name at least one of " + ", ".join(FORMATS))
     for fmt in formats:
         check_choice(fmt, "formats", tuple(FORMATS))
-    known = {f.name: f for f in GALLERY}
     if names is None:
-        chosen = list(GALLERY)
-    else:
-        if isinstance(names, str):
-            names = [n.strip() for n in names.split(",") if n.strip()]
-        for name in names:
-            check_choice(name, "names", tuple(known))
-        chosen = [known[n] for n in names]
-    root = check_path(outdir, "outdir")
-    if root.exists() and not root.is_dir():
-        raise ValueError(f"`outdir` {str(root)!r} is a file, not a directory")
-    # every scene first (cheap), so that nothing is written if any target exists
-    scenes = [(figure, figure.build()) for figure in chosen]
-    if not overwrite:
-        for figure, scene in scenes:
-            for fmt in formats:
-                for target in _targets(root, figure.name, len(scene), fmt):
-                    if target.exists():
-                        raise OutputExistsError(target, "the gallery")
-    root.mkdir(parents=True, exist_ok=True)
-    bar: Any = None
-    if progress is None:
-        progress = sys.stderr.isatty()
-    if progress:
-        from tqdm import tqdm
+        return formats, list(GALLERY)
+    known = {f.name: f for f in GALLERY}
+    if isinstance(names, str):
+        names = [n.strip() for n in names.split(",") if n.strip()]
+    for name in names:
+        check_choice(name, "names", tuple(known))
+    return formats, [known[n] for n in names]
 
-        bar = tqdm(total=len(scenes), unit="figure", desc="gallery")
-    rows: list[tuple[str, int, float, list[Path]]] = []
-    start = time.perf_counter()
-    try:
-        for figure, scene in scenes:
-            if bar is not None:
-                bar.set_postfix_str(figure.name)
-            began = time.perf_counter()
-            renderer = render(scene, dpi=dpi)
-            written: list[Path] = []
-            for fmt in formats:
-                if fmt == "gif":
-                    written.append(save_gif(renderer, root / f"{figure.name}.gif", duration=duration, overwrite=True))
-                elif fmt == "mp4":
-                    written.append(save_mp4(renderer, root / f"{figure.name}.mp4", duration=duration, overwrite=True))
-                elif fmt in ("png", "svg", "pdf"):
-                    written += save_frames(renderer, root / figure.name, figure.name, fmt=fmt, overwrite=True)
-                elif fmt == "sheet":
-                    (root / "sheets").mkdir(exist_ok=True)
-                    written.append(save_sheet(renderer, root / "sheets" / f"{figure.name}.png", overwrite=True))
-                else:
-                    (root / "beamer").mkdir(exist_ok=True)
-                    tex = save_beamer(
-                        renderer, root / "beamer" / f"{figure.name}.tex", duration=duration, overwrite=True
-                    )
-                    written += [tex, *sorted((root / "beamer" / figure.name).glob(f"{figure.name}-*.pdf"))]
-            del renderer  # dropping the figure is cheaper than clearing it
-            rows.append((figure.name, len(scene), time.perf_counter() - began, written))
-            if bar is not None:
-                bar.update(1)
-    finally:
-        if bar is not None:
-            bar.close()
-    return GallerySummary(rows, time.perf_counter() - start)
+
+def _refuse_existing(
+    root: Path, scenes: list[tuple[GalleryFigure, Scene | ChannelScene]], formats: Sequence[str]
+) -> None:
+    """Raise OutputExistsError for the first file the gallery would write that exists already."""
+    from convarith.anim.export import OutputExistsError
+
+    for figure, scene in scenes:
+        for fmt in formats:
+            for target in _targets(root, figure.name, len(scene), fmt):
+                if target.exists():
+                    raise OutputExistsError(target, "the gallery")
+
+
+def _progress_bar(progress: bool, total: int) -> Any:
+    """A tqdm bar over the figures on stderr, or None without ``progress``."""
+    if not progress:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="figure", desc="gallery")
+
+
+def _write_figure(
+    scene: Scene | ChannelScene, root: Path, name: str, formats: Sequence[str], *, duration: float, dpi: float
+) -> list[Path]:
+    """Render one figure once and write it in every format (the paths of :func:`_targets`)."""
+    from convarith.anim.export import save_beamer, save_frames, save_gif, save_mp4, save_sheet
+    from convarith.anim.render import render
+
+    renderer = render(scene, dpi=dpi)
+    written: list[Path] = []
+    for fmt in formats:
+        if fmt == "gif":
+            written.append(save_gif(renderer, root / f"{name}.gif", duration=duration, overwrite=True))
+        elif fmt == "mp4":
+            written.append(save_mp4(renderer, root / f"{name}.mp4", duration=duration, overwrite=True))
+        elif fmt in ("png", "svg", "pdf"):
+            written += save_frames(renderer, root / name, name, fmt=fmt, overwrite=True)
+        elif fmt == "sheet":
+            (root / "sheets").mkdir(exist_ok=True)
+            written.append(save_sheet(renderer, root / "sheets" / f"{name}.png", overwrite=True))
+        else:
+            (root / "beamer").mkdir(exist_ok=True)
+            tex = save_beamer(renderer, root / "beamer" / f"{name}.tex", duration=duration, overwrite=True)
+            written += [tex, *sorted((root / "beamer" / name).glob(f"{name}-*.pdf"))]
+    return written  # the renderer is dropped here: cheaper than clearing its figure

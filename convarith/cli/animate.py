@@ -123,7 +123,16 @@ def add_command(commands: Any) -> None:
         "A size given as one number applies to both axes (2-D) unless --ndim 1.",
     )
     ops = animate.add_subparsers(dest="op", required=True, metavar="OP")
+    _add_conv(ops)
+    _add_pools(ops)
+    _add_conv_transpose(ops)
+    _add_groups(ops)
+    _add_symmetric(ops)
+    animate.set_defaults(handler=_animate)
 
+
+def _add_conv(ops: Any) -> None:
+    """``animate conv``: the layer options and ``--convention`` (how 'same' is split), ``--numbers``."""
     conv = ops.add_parser("conv", help="convolution", description="One frame per output cell of a convolution.")
     _layer_options(conv)
     add_stride_option(conv)
@@ -138,6 +147,9 @@ def add_command(commands: Any) -> None:
     conv.add_argument("--numbers", action="store_true", help="show values, weights and outputs (from the engine)")
     _file_options(conv)
 
+
+def _add_pools(ops: Any) -> None:
+    """``animate max_pool`` and ``animate avg_pool`` (always with numbers; stride defaults to the kernel)."""
     for name, mode in (("max_pool", "max"), ("avg_pool", "avg")):
         pool = ops.add_parser(
             name,
@@ -152,6 +164,9 @@ def add_command(commands: Any) -> None:
         _file_options(pool)
         pool.set_defaults(mode=mode)
 
+
+def _add_conv_transpose(ops: Any) -> None:
+    """``animate conv_transpose`` (alias ``transpose``): the guide's view, or ``--scatter``."""
     transpose = ops.add_parser(
         "conv_transpose",
         aliases=["transpose"],
@@ -169,6 +184,9 @@ def add_command(commands: Any) -> None:
     _file_options(transpose)
     transpose.set_defaults(op="conv_transpose")  # also when called by its alias
 
+
+def _add_groups(ops: Any) -> None:
+    """``animate groups``: the channel view, from channel counts only."""
     groups = ops.add_parser(
         "groups",
         help="channel view of a grouped or depthwise convolution",
@@ -179,6 +197,9 @@ def add_command(commands: Any) -> None:
     groups.add_argument("--groups", type=int, default=1, help="groups, dividing both channel counts (default 1)")
     _file_options(groups)
 
+
+def _add_symmetric(ops: Any) -> None:
+    """``animate symmetric``: an even kernel (default 2) with Wu et al.'s symmetric padding."""
     symmetric = ops.add_parser(
         "symmetric",
         help="symmetric padding of Wu et al. (C2sp, C4sp)",
@@ -187,7 +208,6 @@ def add_command(commands: Any) -> None:
     _layer_options(symmetric, kernel_default=(2,))
     symmetric.add_argument("--numbers", action="store_true", help="show values and outputs (from the engine)")
     _file_options(symmetric)
-    animate.set_defaults(handler=_animate)
 
 
 def _size_names(args: argparse.Namespace) -> tuple[str, ...]:

@@ -14,9 +14,9 @@ import numpy as np
 
 from convarith.anim.scenes.common import check_drawable, check_text, input_label, layer_caption, output_label
 from convarith.anim.scenes.data import Cell, Frame, Panel, Scene
-from convarith.arithmetic.layer import layer
+from convarith.arithmetic.layer import Layer, layer
 from convarith.arithmetic.text import format_padding, format_param
-from convarith.arithmetic.windows import window_map
+from convarith.arithmetic.windows import WindowMap, window_map
 from convarith.studies.overlap import overlap_phases
 from convarith.typing import IntOrTuple, PaddingLike
 
@@ -75,29 +75,9 @@ def overlap_scene(
     check_drawable(lay, input_size)
     shape, out_shape, pads = lay.input_shape, lay.output_shape, lay.pads
     forward = window_map(lay)  # from the transposed output back to its input: output j is input j
-    by_tap: dict[tuple[int, ...], list[Cell]] = {}
-    for j in forward.positions():
-        for r in forward.reads(j):
-            by_tap.setdefault(r.offset, []).append(
-                Cell(r.input, r.offset, "output" if r.kind == "input" else "cropped")
-            )
-    counts = np.zeros(out_shape, dtype=np.float64)
-    frames = []
-    every_input = tuple(Cell(j, None, "input") for j in itertools.product(*(range(n) for n in shape)))
-    for step, tap in enumerate(itertools.product(*(range(k) for k in lay.kernel_size))):
-        writes = tuple(by_tap.get(tap, ()))
-        for cell in writes:
-            if cell.kind == "output":
-                counts[cell.coord] += 1
-        frames.append(Frame(step=step, reads=every_input, writes=writes, output_values=counts.copy()))
     crop = tuple((pb, max(pe - a, 0)) for (pb, pe), a in zip(pads, lay.output_padding, strict=True))
     phases = " × ".join(str(list(p)) for p in overlap_phases(lay))
-    ks, ss = format_param(lay.kernel_size), format_param(lay.stride)
-    default_title = f"Overlap of a transposed convolution: kernel {ks}, stride {ss}"
-    if any(p for pair in pads for p in pair):
-        default_title += f", padding {format_padding(pads)}"
-    if any(d != 1 for d in lay.dilation):
-        default_title += f", dilation {format_param(lay.dilation)}"
+    heading = title or _default_title(lay)
     panel = Panel(
         kind="transpose_scatter",
         input_shape=shape,
@@ -108,16 +88,47 @@ def overlap_scene(
         dilation=lay.dilation,
         input_label=input_label(shape, ()) + " of ones",
         output_label=output_label(out_shape) + ": writes so far",
-        title=title or default_title,
+        title=heading,
         caption=(
             *layer_caption(lay),
             f"one frame per kernel tap, all input cells at once; interior taps by phase o mod s: {phases}",
         ),
-        frames=tuple(frames),
+        frames=_tap_frames(lay, forward),
         windows=forward,
         output_crop=crop,
         input_values=np.ones(shape, dtype=np.int64),
         kernel_values=None,
         layer=lay,
     )
-    return Scene(name or "overlap", title or default_title, (panel,), lay)
+    return Scene(name or "overlap", heading, (panel,), lay)
+
+
+def _tap_frames(lay: Layer, forward: WindowMap) -> tuple[Frame, ...]:
+    """One frame per kernel tap: the cells it writes from every input cell, and the counts so far."""
+    by_tap: dict[tuple[int, ...], list[Cell]] = {}
+    for j in forward.positions():
+        for r in forward.reads(j):
+            by_tap.setdefault(r.offset, []).append(
+                Cell(r.input, r.offset, "output" if r.kind == "input" else "cropped")
+            )
+    counts = np.zeros(lay.output_shape, dtype=np.float64)
+    frames = []
+    every_input = tuple(Cell(j, None, "input") for j in itertools.product(*(range(n) for n in lay.input_shape)))
+    for step, tap in enumerate(itertools.product(*(range(k) for k in lay.kernel_size))):
+        writes = tuple(by_tap.get(tap, ()))
+        for cell in writes:
+            if cell.kind == "output":
+                counts[cell.coord] += 1
+        frames.append(Frame(step=step, reads=every_input, writes=writes, output_values=counts.copy()))
+    return tuple(frames)
+
+
+def _default_title(lay: Layer) -> str:
+    """``Overlap of a transposed convolution: kernel 3, stride 2``, then padding and dilation when set."""
+    ks, ss, pads = format_param(lay.kernel_size), format_param(lay.stride), lay.pads
+    words = f"Overlap of a transposed convolution: kernel {ks}, stride {ss}"
+    if any(p for pair in pads for p in pair):
+        words += f", padding {format_padding(pads)}"
+    if any(d != 1 for d in lay.dilation):
+        words += f", dilation {format_param(lay.dilation)}"
+    return words

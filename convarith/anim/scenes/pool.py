@@ -26,10 +26,13 @@ from convarith.anim.scenes.data import Panel, Scene
 from convarith.arithmetic.layer import Layer, layer
 from convarith.arithmetic.text import format_padding, format_param
 from convarith.arithmetic.validate import check_bool, check_choice
-from convarith.arithmetic.windows import window_map
+from convarith.arithmetic.windows import WindowMap, window_map
 from convarith.typing import IntOrTuple, PaddingLike
 
 __all__ = ["pool_scene"]
+
+_Winners = dict[tuple[int, ...], tuple[int, ...] | None]
+"""Max pooling: the input cell that wins each window (None for a window of padding only)."""
 
 
 def pool_scene(
@@ -101,60 +104,29 @@ def pool_layer_scene(
     check_bool(count_include_pad, "count_include_pad")
     if lay.op not in ("max_pool", "avg_pool"):
         raise ValueError(f"pictures of pooling show 'max_pool' or 'avg_pool' layers, got {lay.op!r}")
-    shape, pads = lay.input_shape, layer_pads(lay)
-    ks, ss, ds = lay.kernel_size, lay.stride, lay.dilation
+    shape, pads, ds = lay.input_shape, layer_pads(lay), lay.dilation
     if lay.op == "avg_pool" and any(d != 1 for d in ds):
         raise ValueError(f"`dilation` {format_param(ds)}: average pooling has no dilation (PyTorch's AvgPool)")
     windows = window_map(lay)
-    if input_values is None:
-        from convarith.testing import random_array
-
-        x = random_array(shape, seed=seed, dtype=np.int64, low=0, high=9)
-    else:
-        x = as_int_array(input_values, "input_values", shape)
-    engine = load_engine()
-    winners: dict[tuple[int, ...], tuple[int, ...] | None] | None = None
+    x = _pool_input(shape, input_values, seed)
     if lay.op == "max_pool":
-        out, idx = engine.max_pool(
-            unit_batch(x), ks, stride=ss, padding=pads, dilation=ds, ceil_mode=lay.ceil_mode, return_indices=True
-        )
-        out, idx = out[0, 0].astype(np.float64), idx[0, 0]
-        winners = {}
-        for pos in windows.positions():
-            if any(r.kind == "input" for r in windows.reads(pos)):
-                winners[pos] = tuple(int(v) for v in np.unravel_index(int(idx[pos]), shape))
-            else:  # a window of padding only: no cell wins, the maximum of nothing is -inf (as PyTorch's)
-                winners[pos], out[pos] = None, -np.inf
+        out, winners = _max_pool_values(lay, windows, x)
     else:
-        out = engine.avg_pool(
-            unit_batch(x.astype(np.float64)),
-            ks,
-            stride=ss,
-            padding=pads,
-            ceil_mode=lay.ceil_mode,
-            count_include_pad=count_include_pad,
-        )[0, 0]
+        out, winners = _avg_pool_values(lay, x, count_include_pad), None
     overhang = tuple(a.overhang for a in windows.axes)
     mode = "max" if lay.op == "max_pool" else "avg"
-    word = "Max" if mode == "max" else "Average"
-    default_title = f"{word} pooling: window {format_param(ks)}, stride {format_param(ss)}"
-    if any(map(any, pads)):
-        default_title += f", padding {format_padding(pads)}"
-    if any(d != 1 for d in ds):
-        default_title += f", dilation {format_param(ds)}"
-    if lay.ceil_mode:
-        default_title += ", ceil mode"
+    heading = title or _default_title(lay)
     panel = Panel(
         kind="max_pool" if mode == "max" else "avg_pool",
         input_shape=shape,
         output_shape=windows.output_shape,
         input_padding=pads,
-        kernel_shape=ks,
-        stride=ss,
+        kernel_shape=lay.kernel_size,
+        stride=lay.stride,
         dilation=ds,
         input_label=input_label(shape, pads),
         output_label=output_label(windows.output_shape),
-        title=title or default_title,
+        title=heading,
         caption=layer_caption(lay),
         frames=direct_frames(windows, output_values=out, winners=winners),
         windows=windows,
@@ -162,4 +134,61 @@ def pool_layer_scene(
         input_values=x,
         layer=lay,
     )
-    return Scene(name or f"{mode}_pooling", title or default_title, (panel,), lay)
+    return Scene(name or f"{mode}_pooling", heading, (panel,), lay)
+
+
+def _pool_input(shape: tuple[int, ...], input_values: Any, seed: int) -> np.ndarray:
+    """The input grid: the given values, or seeded integers in 0..9."""
+    if input_values is None:
+        from convarith.testing import random_array
+
+        return random_array(shape, seed=seed, dtype=np.int64, low=0, high=9)
+    return as_int_array(input_values, "input_values", shape)
+
+
+def _max_pool_values(lay: Layer, windows: WindowMap, x: np.ndarray) -> tuple[np.ndarray, _Winners]:
+    """The engine's max pooling of ``x`` and each window's winning cell (its ``return_indices``)."""
+    out, idx = load_engine().max_pool(
+        unit_batch(x),
+        lay.kernel_size,
+        stride=lay.stride,
+        padding=layer_pads(lay),
+        dilation=lay.dilation,
+        ceil_mode=lay.ceil_mode,
+        return_indices=True,
+    )
+    out, idx = out[0, 0].astype(np.float64), idx[0, 0]
+    winners: _Winners = {}
+    for pos in windows.positions():
+        if any(r.kind == "input" for r in windows.reads(pos)):
+            winners[pos] = tuple(int(v) for v in np.unravel_index(int(idx[pos]), lay.input_shape))
+        else:  # a window of padding only: no cell wins, the maximum of nothing is -inf (as PyTorch's)
+            winners[pos], out[pos] = None, -np.inf
+    return out, winners
+
+
+def _avg_pool_values(lay: Layer, x: np.ndarray, count_include_pad: bool) -> np.ndarray:
+    """The engine's average pooling of ``x`` (as floats)."""
+    out = load_engine().avg_pool(
+        unit_batch(x.astype(np.float64)),
+        lay.kernel_size,
+        stride=lay.stride,
+        padding=layer_pads(lay),
+        ceil_mode=lay.ceil_mode,
+        count_include_pad=count_include_pad,
+    )
+    return np.asarray(out[0, 0])
+
+
+def _default_title(lay: Layer) -> str:
+    """``Max pooling: window 3, stride 1``, then the padding, dilation and ceil mode when set."""
+    pads, ds = layer_pads(lay), lay.dilation
+    word = "Max" if lay.op == "max_pool" else "Average"
+    words = f"{word} pooling: window {format_param(lay.kernel_size)}, stride {format_param(lay.stride)}"
+    if any(map(any, pads)):
+        words += f", padding {format_padding(pads)}"
+    if any(d != 1 for d in ds):
+        words += f", dilation {format_param(ds)}"
+    if lay.ceil_mode:
+        words += ", ceil mode"
+    return words

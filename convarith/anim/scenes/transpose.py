@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,7 @@ from convarith.arithmetic.layer import Layer, layer
 from convarith.arithmetic.relationships import relationship
 from convarith.arithmetic.text import format_padding, format_param, format_size
 from convarith.arithmetic.validate import check_choice
-from convarith.arithmetic.windows import window_map
+from convarith.arithmetic.windows import WindowMap, window_map
 from convarith.typing import IntOrTuple, PaddingLike
 
 __all__ = ["transpose_scene"]
@@ -140,115 +140,161 @@ def transpose_layer_scene(
     """The scene of a transposed convolution layer (see :func:`transpose_scene`)."""
     seed = check_options(numbers, seed, name, title)
     check_choice(view, "view", ("direct", "scatter"))
-    ndim, shape, pads = lay.ndim, lay.input_shape, layer_pads(lay)
-    ks, ss, ds, aa = lay.kernel_size, lay.stride, lay.dilation, lay.output_padding
-    x = w = out = None
+    values = None
     if numbers or input_values is not None or kernel_values is not None:
-        x = default_input(shape, seed) if input_values is None else as_int_array(input_values, "input_values", shape)
-        w = default_kernel(ks, seed) if kernel_values is None else as_int_array(kernel_values, "kernel_values", ks)
-    transpose_fn: Callable[[np.ndarray], np.ndarray] | None = None
-    if x is not None and w is not None:
-        from convarith.engine import transpose as transpose_module
-
-        weight = unit_batch(w)
-
-        def transpose_fn(values: np.ndarray) -> np.ndarray:
-            result = transpose_module.conv_transpose(
-                unit_batch(values), weight, stride=ss, padding=pads, output_padding=aa, dilation=ds
-            )
-            return np.asarray(result)[0, 0]
-
-        out = transpose_fn(x)
-    # the words of the layer's repr, in its order
-    default_title = f"Transposed convolution: kernel {format_param(ks)}, stride {format_param(ss)}"
-    default_title += f", padding {format_padding(pads)}"
-    if any(d != 1 for d in ds):
-        default_title += f", dilation {format_param(ds)}"
-    if any(aa):
-        default_title += f", output_padding {format_param(aa)}"
+        values = _layer_values(lay, input_values, kernel_values, seed)
+    heading = title or _default_title(lay)
     caption = layer_caption(lay)
-
     if view == "direct":
-        equivalent = transpose_equivalent(lay)
-        eqs: tuple[TransposeEquivalent, ...] = equivalent if isinstance(equivalent, tuple) else (equivalent,)
-        eq_pads = tuple(e.padding for e in eqs)
-        if any(p < 0 for pair in eq_pads for p in pair):
-            raise ValueError(
-                f"`padding` {format_padding(pads)} is larger than the dilated kernel size minus one "
-                f"({format_param([e.dilation * (e.kernel_size - 1) for e in eqs])}): the equivalent convolution "
-                "would need negative padding; use view='scatter'"
-            )
-        stretched = tuple(e.stretched_size for e in eqs)
-        windows = window_map(layer("conv", stretched, ks, 1, eq_pads, ds))
-        zeros = frozenset(
-            c for c in itertools.product(*(range(n) for n in stretched)) if any(c[x] % ss[x] for x in range(ndim))
-        )
-        between = [e.zeros_between for e in eqs]
-        label = f"input {format_size(shape)}"
-        if any(between):
-            label += f" + {format_param(between)} zero{'' if between == [1] * ndim else 's'} between"
-        label += f", p′ = {format_padding(eq_pads)}"
-        stretched_values = None
-        if x is not None:
-            stretched_values = np.zeros(stretched, dtype=x.dtype)
-            stretched_values[tuple(slice(None, None, s) for s in ss)] = x
-        panel = Panel(
-            kind="transpose",
-            input_shape=stretched,
-            output_shape=windows.output_shape,
-            input_padding=eq_pads,
-            kernel_shape=ks,
-            stride=(1,) * ndim,
-            dilation=ds,
-            input_label=label,
-            output_label=output_label(windows.output_shape),
-            title=title or default_title,
-            caption=(*caption, _transposed_note(lay)),
-            frames=direct_frames(windows, zeros=zeros, output_values=out),
-            windows=windows,
-            zeros=zeros,
-            input_values=stretched_values,
-            kernel_values=None if w is None else np.flip(w).copy(),
-            layer=lay,
-        )
-        return Scene(name or "transposed", title or default_title, (panel,), lay)
+        panel = _direct_panel(lay, values, heading, caption)
+        return Scene(name or "transposed", heading, (panel,), lay)
+    panel = _scatter_panel(lay, values, heading, caption)
+    return Scene(name or "transposed_scatter", heading, (panel,), lay)
 
-    # scatter: the layer's window map is the forward convolution, from the transposed output (o')
-    # back to its input (i'); its output cell j is the input cell j that adds the kernel
-    forward = window_map(lay)
-    check_value_cells(math.prod(forward.output_shape), None if x is None else math.prod(lay.output_shape))
-    scatter_frames: list[Frame] = []
+
+@dataclass(frozen=True)
+class _Values:
+    """The numerical mode: the input and kernel drawn, and the engine's output of the layer."""
+
+    input: np.ndarray
+    kernel: np.ndarray
+    output: np.ndarray
+
+
+def _layer_values(lay: Layer, input_values: Any, kernel_values: Any, seed: int) -> _Values:
+    """The given (or seeded) input and kernel, and what the engine computes from them."""
+    shape, ks = lay.input_shape, lay.kernel_size
+    x = default_input(shape, seed) if input_values is None else as_int_array(input_values, "input_values", shape)
+    w = default_kernel(ks, seed) if kernel_values is None else as_int_array(kernel_values, "kernel_values", ks)
+    return _Values(x, w, _engine_transpose(lay, x, w))
+
+
+def _engine_transpose(lay: Layer, values: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """The engine's transposed convolution of one unbatched grid (the numbers the pictures show)."""
+    from convarith.engine import transpose as transpose_module
+
+    result = transpose_module.conv_transpose(
+        unit_batch(values),
+        unit_batch(kernel),
+        stride=lay.stride,
+        padding=layer_pads(lay),
+        output_padding=lay.output_padding,
+        dilation=lay.dilation,
+    )
+    return np.asarray(result)[0, 0]
+
+
+def _default_title(lay: Layer) -> str:
+    """The words of the layer's repr, in its order (dilation and output padding when they are set)."""
+    ks, ss, ds, aa = lay.kernel_size, lay.stride, lay.dilation, lay.output_padding
+    words = f"Transposed convolution: kernel {format_param(ks)}, stride {format_param(ss)}"
+    words += f", padding {format_padding(layer_pads(lay))}"
+    if any(d != 1 for d in ds):
+        words += f", dilation {format_param(ds)}"
+    if any(aa):
+        words += f", output_padding {format_param(aa)}"
+    return words
+
+
+def _equivalent_axes(lay: Layer) -> tuple[TransposeEquivalent, ...]:
+    """The guide's equivalent convolution per axis, refused when its padding ``p'`` would be negative."""
+    equivalent = transpose_equivalent(lay)
+    eqs: tuple[TransposeEquivalent, ...] = equivalent if isinstance(equivalent, tuple) else (equivalent,)
+    if any(p < 0 for e in eqs for p in e.padding):
+        raise ValueError(
+            f"`padding` {format_padding(layer_pads(lay))} is larger than the dilated kernel size minus one "
+            f"({format_param([e.dilation * (e.kernel_size - 1) for e in eqs])}): the equivalent convolution "
+            "would need negative padding; use view='scatter'"
+        )
+    return eqs
+
+
+def _stretched_label(lay: Layer, eqs: tuple[TransposeEquivalent, ...]) -> str:
+    """``input 2×2 + 1 zero between, p′ = (2, 2)``: the grid the guide's view draws."""
+    between = [e.zeros_between for e in eqs]
+    label = f"input {format_size(lay.input_shape)}"
+    if any(between):
+        label += f" + {format_param(between)} zero{'' if between == [1] * lay.ndim else 's'} between"
+    return label + f", p′ = {format_padding(tuple(e.padding for e in eqs))}"
+
+
+def _direct_panel(lay: Layer, values: _Values | None, title: str, caption: tuple[str, ...]) -> Panel:
+    """The guide's view: a stride-1 convolution over the stretched input, one frame per output cell."""
+    eqs = _equivalent_axes(lay)
+    ks, ss, ds = lay.kernel_size, lay.stride, lay.dilation
+    eq_pads = tuple(e.padding for e in eqs)
+    stretched = tuple(e.stretched_size for e in eqs)
+    windows = window_map(layer("conv", stretched, ks, 1, eq_pads, ds))
+    zeros = frozenset(
+        c for c in itertools.product(*(range(n) for n in stretched)) if any(c[a] % ss[a] for a in range(lay.ndim))
+    )
+    stretched_values = None
+    if values is not None:
+        stretched_values = np.zeros(stretched, dtype=values.input.dtype)
+        stretched_values[tuple(slice(None, None, s) for s in ss)] = values.input
+    return Panel(
+        kind="transpose",
+        input_shape=stretched,
+        output_shape=windows.output_shape,
+        input_padding=eq_pads,
+        kernel_shape=ks,
+        stride=(1,) * lay.ndim,
+        dilation=ds,
+        input_label=_stretched_label(lay, eqs),
+        output_label=output_label(windows.output_shape),
+        title=title,
+        caption=(*caption, _transposed_note(lay)),
+        frames=direct_frames(windows, zeros=zeros, output_values=None if values is None else values.output),
+        windows=windows,
+        zeros=zeros,
+        input_values=stretched_values,
+        kernel_values=None if values is None else np.flip(values.kernel).copy(),
+        layer=lay,
+    )
+
+
+def _scatter_frames(lay: Layer, forward: WindowMap, values: _Values | None) -> tuple[Frame, ...]:
+    """One frame per input cell: the output cells its scaled kernel adds onto, and the sums so far."""
+    frames: list[Frame] = []
     for step, j in enumerate(forward.positions()):
         writes = tuple(Cell(r.input, r.offset, "output" if r.kind == "input" else "cropped") for r in forward.reads(j))
         snapshot = None
-        if transpose_fn is not None and x is not None:
+        if values is not None:
+            x = values.input
             partial = np.zeros_like(x)
-            flat = np.arange(x.size).reshape(shape)
+            flat = np.arange(x.size).reshape(lay.input_shape)
             partial[flat <= flat[j]] = x[flat <= flat[j]]
-            snapshot = transpose_fn(partial).astype(np.float64)
-        scatter_frames.append(
-            Frame(step=step, reads=(Cell(j, None, "input"),), writes=writes, gaps=(), output_values=snapshot)
-        )
+            snapshot = _engine_transpose(lay, partial, values.kernel).astype(np.float64)
+        frames.append(Frame(step=step, reads=(Cell(j, None, "input"),), writes=writes, gaps=(), output_values=snapshot))
+    return tuple(frames)
+
+
+def _scatter_panel(lay: Layer, values: _Values | None, title: str, caption: tuple[str, ...]) -> Panel:
+    """The scatter view: each input cell adds the kernel, scaled, onto the output."""
+    # the layer's window map is the forward convolution, from the transposed output (o') back to
+    # its input (i'); its output cell j is the input cell j that adds the kernel
+    forward = window_map(lay)
+    check_value_cells(math.prod(forward.output_shape), None if values is None else math.prod(lay.output_shape))
+    shape, out_shape, pads = lay.input_shape, lay.output_shape, layer_pads(lay)
     # the last scatter reaches output cell (i' - 1)s + ek - 1 - pb = o' - 1 + pe - a
-    crop = tuple((pb, max(pe - a, 0)) for (pb, pe), a in zip(pads, aa, strict=True))
-    out_shape = lay.output_shape
-    panel = Panel(
+    crop = tuple((pb, max(pe - a, 0)) for (pb, pe), a in zip(pads, lay.output_padding, strict=True))
+    cropped = f" (cropped {format_padding(crop)})" if any(map(any, crop)) else ""
+    return Panel(
         kind="transpose_scatter",
         input_shape=shape,
         output_shape=out_shape,
-        input_padding=((0, 0),) * ndim,
-        kernel_shape=ks,
-        stride=ss,
-        dilation=ds,
+        input_padding=((0, 0),) * lay.ndim,
+        kernel_shape=lay.kernel_size,
+        stride=lay.stride,
+        dilation=lay.dilation,
         input_label=input_label(shape, ()),
-        output_label=output_label(out_shape) + (f" (cropped {format_padding(crop)})" if any(map(any, crop)) else ""),
-        title=title or default_title,
+        output_label=output_label(out_shape) + cropped,
+        title=title,
         caption=(*caption, "each input cell adds the kernel, scaled, onto the output"),
-        frames=tuple(scatter_frames),
+        frames=_scatter_frames(lay, forward, values),
         windows=forward,
         output_crop=crop,
-        input_values=x,
-        kernel_values=w,
+        input_values=None if values is None else values.input,
+        kernel_values=None if values is None else values.kernel,
         layer=lay,
     )
-    return Scene(name or "transposed_scatter", title or default_title, (panel,), lay)
