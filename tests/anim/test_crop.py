@@ -169,3 +169,12 @@ def test_crop_refuses_bad_options():
         crop_layer(lay, corner="middle")
     with pytest.raises(ValueError, match="'lp_pool'"):
         crop_layer(layer("lp_pool", 60, 2))
+
+
+@pytest.mark.parametrize("view", ["direct", "scatter"])
+def test_a_transposed_picture_refuses_another_op_in_either_view(view: str) -> None:
+    """The scatter view drew a max pool as if it were a transposed convolution."""
+    from convarith.anim.scenes.transpose import transpose_layer_scene
+
+    with pytest.raises(ValueError, match="'conv_transpose' layers, got 'max_pool'"):
+        transpose_layer_scene(layer("max_pool", 5, 2), view=view)

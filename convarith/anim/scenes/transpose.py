@@ -140,6 +140,8 @@ def transpose_layer_scene(
     """The scene of a transposed convolution layer (see :func:`transpose_scene`)."""
     seed = check_options(numbers, seed, name, title)
     check_choice(view, "view", ("direct", "scatter"))
+    if lay.op != "conv_transpose":
+        raise ValueError(f"pictures of a transposed convolution show 'conv_transpose' layers, got {lay.op!r}")
     values = None
     if numbers or input_values is not None or kernel_values is not None:
         values = _layer_values(lay, input_values, kernel_values, seed)
