@@ -89,6 +89,8 @@ def check_path(path: Any, name: str) -> Path:
     """A path-like argument, each component short enough to be a file name (else a ValueError, not an OSError)."""
     if not isinstance(path, str | os.PathLike):
         raise TypeError(f"`{name}` must be a path, got {type(path).__name__}")
+    if not os.fspath(path):
+        raise ValueError(f"`{name}` is empty; give a file or folder name (. for the current folder)")
     result = Path(path)
     if any(len(part.encode(errors="replace")) > _MAX_NAME for part in result.parts):
         raise ValueError(f"`{name}` {shown(str(result))} has a component longer than {_MAX_NAME} bytes")

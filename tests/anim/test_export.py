@@ -3,6 +3,7 @@ twice, are written atomically, and are never overwritten by accident."""
 
 from __future__ import annotations
 
+import pathlib
 import re
 
 import numpy as np
@@ -254,3 +255,13 @@ def test_sheet_needs_png(tmp_path, scene):
 def test_options_with_a_renderer(tmp_path, scene):
     with pytest.raises(TypeError, match="drawing options"):
         save_gif(Renderer(scene, dpi=DPI), tmp_path / "fig.gif", dpi=50)
+
+
+def test_an_empty_path_is_refused(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """render_gallery('') wrote the whole gallery into the working directory (the CLI refused it)."""
+    from convarith.anim import render_gallery
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="`outdir` is empty"):
+        render_gallery("", names=["dilation"])
+    assert list(tmp_path.iterdir()) == []
