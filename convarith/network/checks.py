@@ -87,68 +87,86 @@ def layer_warnings(lay: Layer, margin: Sequence[tuple[int, int]] | None = None) 
     >>> layer_warnings(layer("conv_transpose", 8, 3, stride=2, padding=1))  # o = 2j + t - 1: taps 0, 2 odd
     [('uneven-overlap', 'kernel 3 at stride 2: interior output cells get [1, 2] taps by phase o mod 2, a checkerboard')]
     """
-    assert lay.input_size is not None and lay.padding is not None
-    out = lay.output_size
-    assert out is not None
+    assert lay.input_size is not None and lay.padding is not None and lay.output_size is not None
     found: dict[str, list[tuple[int, str]]] = {}
-    ndim = lay.ndim
-    for x in range(ndim):
-        i, o, (pb, pe) = lay.input_size[x], out[x], lay.padding[x]
-        s, ek = lay.stride[x], lay.effective_kernel_size[x]
-        where = "\0"  # replaced by the axis, or by nothing when every axis says the same
-        if pb != pe:
-            found.setdefault("asymmetric-padding", []).append(
-                (x, f"padding {format_pad((pb, pe))}{where}: PyTorch's padding= pads both sides alike")
+    for x in range(lay.ndim):
+        for code, text in _axis_warnings(lay, x, margin):
+            found.setdefault(code, []).append((x, text))
+    return _joined(found, lay.ndim)
+
+
+_WHERE = "\0"
+"""Stands for the axis in a message: replaced by the axis, or by nothing when every axis says the same."""
+
+
+def _axis_warnings(lay: Layer, x: int, margin: Sequence[tuple[int, int]] | None) -> list[tuple[str, str]]:
+    """The warnings of one axis of a layer, as ``(code, message)`` pairs whose messages hold :data:`_WHERE`."""
+    assert lay.input_size is not None and lay.padding is not None and lay.output_size is not None
+    i, o, (pb, pe) = lay.input_size[x], lay.output_size[x], lay.padding[x]
+    s, ek = lay.stride[x], lay.effective_kernel_size[x]
+    found: list[tuple[str, str]] = []
+    if pb != pe:
+        found.append(
+            ("asymmetric-padding", f"padding {format_pad((pb, pe))}{_WHERE}: PyTorch's padding= pads both sides alike")
+        )
+    if lay.op == "conv_transpose":
+        return found + _transpose_warnings(lay, x)
+    if ek % 2 == 0 and s % 2 == 1:
+        centre = _centred(s, Fraction(ek - 1, 2) - pb)
+        found.append(
+            (
+                "even-kernel-shift",
+                f"kernel {ek} at stride {s}{_WHERE}: output y is centred on input {centre}, half a pixel off the grid",
             )
-        if lay.op == "conv_transpose":
-            phases = list(overlap_phases(lay)[x])
-            if len(set(phases)) > 1:
-                code = "gaps" if 0 in phases else "uneven-overlap"
-                effect = "zero whatever the input" if code == "gaps" else "a checkerboard"
-                found.setdefault(code, []).append(
-                    (
-                        x,
-                        f"kernel {ek} at stride {s}{where}: interior output cells get {phases} taps "
-                        f"by phase o mod {s}, {effect}",
-                    )
-                )
-            continue
-        if ek % 2 == 0 and s % 2 == 1:
-            centre = _centred(s, Fraction(ek - 1, 2) - pb)
-            found.setdefault("even-kernel-shift", []).append(
-                (
-                    x,
-                    f"kernel {ek} at stride {s}{where}: output y is centred on input {centre}, "
-                    "half a pixel off the grid",
-                )
+        )
+    last = (o - 1) * s - pb + ek - 1
+    content_end = i - 1 - (margin[x][1] if margin else 0)
+    if last < content_end:
+        first = last + 1
+        rows = f"row {first}" if first == content_end else f"rows {first}..{content_end}"
+        found.append(
+            (
+                "cut-content",
+                f"the floor leaves input {rows} unread ({content_end - last} of {i}){_WHERE}: "
+                f"({i} + {pb} + {pe} {MINUS} {ek}) / {s} has remainder {(i + pb + pe - ek) % s}",
             )
-        last = (o - 1) * s - pb + ek - 1
-        content_end = i - 1 - (margin[x][1] if margin else 0)
-        if last < content_end:
-            first = last + 1
-            rows = f"row {first}" if first == content_end else f"rows {first}..{content_end}"
-            found.setdefault("cut-content", []).append(
-                (
-                    x,
-                    f"the floor leaves input {rows} unread ({content_end - last} of {i}){where}: "
-                    f"({i} + {pb} + {pe} {MINUS} {ek}) / {s} has remainder {(i + pb + pe - ek) % s}",
-                )
+        )
+    if lay.ceil_mode and last > i + pe - 1:
+        found.append(
+            (
+                "ceil-window-in-padding",
+                f"ceil mode's last window (output {o - 1}) reads inputs {last - ek + 1}..{last}, "
+                f"{last - (i + pe - 1)} past the padded input{_WHERE}",
             )
-        if lay.ceil_mode and last > i + pe - 1:
-            found.setdefault("ceil-window-in-padding", []).append(
-                (
-                    x,
-                    f"ceil mode's last window (output {o - 1}) reads inputs {last - ek + 1}..{last}, "
-                    f"{last - (i + pe - 1)} past the padded input{where}",
-                )
-            )
+        )
+    return found
+
+
+def _transpose_warnings(lay: Layer, x: int) -> list[tuple[str, str]]:
+    """``uneven-overlap`` or ``gaps`` on one axis of a transposed convolution (taps per output phase)."""
+    s, ek = lay.stride[x], lay.effective_kernel_size[x]
+    phases = list(overlap_phases(lay)[x])
+    if len(set(phases)) <= 1:
+        return []
+    code = "gaps" if 0 in phases else "uneven-overlap"
+    effect = "zero whatever the input" if code == "gaps" else "a checkerboard"
+    return [
+        (
+            code,
+            f"kernel {ek} at stride {s}{_WHERE}: interior output cells get {phases} taps by phase o mod {s}, {effect}",
+        )
+    ]
+
+
+def _joined(found: dict[str, list[tuple[int, str]]], ndim: int) -> list[tuple[str, str]]:
+    """One message per code: said once "on every axis" when every axis says the same, else axis by axis."""
     result = []
     for code, messages in found.items():
         texts = [text for _, text in messages]
         if ndim > 1 and len(texts) == ndim and len(set(texts)) == 1:
-            result.append((code, texts[0].replace("\0", " on every axis")))
+            result.append((code, texts[0].replace(_WHERE, " on every axis")))
         else:
-            result.append((code, "; ".join(text.replace("\0", _axis(x, ndim)) for x, text in messages)))
+            result.append((code, "; ".join(text.replace(_WHERE, _axis(x, ndim)) for x, text in messages)))
     return result
 
 

@@ -352,55 +352,14 @@ def _node(cls: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin
         base.startswith("Conv") and "Transpose" in cls
     ):
         return _conv(cls, cfg, name, inputs, cin, nd)
-    if base in ("MaxPooling", "AveragePooling"):
-        padding = cfg.get("padding", "valid").lower()
-        pool = cfg.get("pool_size")
-        return [
-            Node(
-                name,
-                "max_pool" if base == "MaxPooling" else "avg_pool",
-                inputs,
-                kernel_size=_tuple(pool, nd),
-                stride=_tuple(cfg.get("strides") or pool, nd),
-                padding=padding,
-                convention="tensorflow",
-                pool_convention="onnx",
-                count_include_pad=False,
-                in_channels=cin,
-                out_channels=cin,
-            )
-        ]
-    if base == "ZeroPadding":
-        pads = (
-            tuple((int(b), int(a)) for b, a in cfg["padding"])
-            if not isinstance(cfg["padding"], int)
-            else ((cfg["padding"],) * 2,) * nd
-        )
-        return [Node(name, "pad", inputs, padding=pads, in_channels=cin, out_channels=cin)]
-    if base == "Cropping":
-        crop = cfg["cropping"]
-        pairs = (
-            tuple((int(b), int(a)) for b, a in crop)
-            if not isinstance(crop[0], int) or nd > 1
-            else ((int(crop[0]), int(crop[1])),)
-        )
-        return [Node(name, "crop", inputs, crop=pairs)]
-    if base == "UpSampling":
-        size = _tuple(cfg.get("size", 2), nd)
-        mode = "nearest" if cfg.get("interpolation", "nearest") == "nearest" else "linear"
-        return [Node(name, "resize", inputs, scale=tuple(Fraction(v) for v in size), resize_mode=mode)]
+    if base in _FAMILIES:
+        return [_FAMILIES[base](base, cfg, name, inputs, cin, nd)]
     if cls in _MERGES:
         return [Node(name, "merge", inputs)]
     if cls.startswith(("GlobalAveragePooling", "GlobalMaxPooling")):
         return [Node(name, "global", inputs, in_channels=cin, out_channels=cin)]
     if cls == "Reshape":
-        target = list(cfg["target_shape"])
-        shape: tuple[int, ...] | None = None
-        if len(target) == ndim + 1 and all(isinstance(v, int) and v > 0 for v in target):
-            shape = (
-                tuple(target[:-1]) if cfg.get("data_format", "channels_last") == "channels_last" else tuple(target[1:])
-            )
-        return [Node(name, "reshape", inputs, size=shape)]
+        return [_reshape(cfg, name, inputs, ndim)]
     if cls == "Flatten":
         return [Node(name, "end", inputs)]
     if cls in ("Dense", "EinsumDense"):
@@ -412,6 +371,72 @@ def _node(cls: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin
     return [Node(name, "elementwise", inputs, assumed="taken as size-keeping")]
 
 
+def _pooling(base: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin: int | None, nd: int) -> Node:
+    """``MaxPoolingND`` and ``AveragePoolingND``: TensorFlow's padding, padded cells left out of the mean."""
+    padding = cfg.get("padding", "valid").lower()
+    pool = cfg.get("pool_size")
+    return Node(
+        name,
+        "max_pool" if base == "MaxPooling" else "avg_pool",
+        inputs,
+        kernel_size=_tuple(pool, nd),
+        stride=_tuple(cfg.get("strides") or pool, nd),
+        padding=padding,
+        convention="tensorflow",
+        pool_convention="onnx",
+        count_include_pad=False,
+        in_channels=cin,
+        out_channels=cin,
+    )
+
+
+def _zero_padding(base: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin: int | None, nd: int) -> Node:
+    """``ZeroPaddingND``: one int for every side, or (before, after) per axis."""
+    pads = (
+        tuple((int(b), int(a)) for b, a in cfg["padding"])
+        if not isinstance(cfg["padding"], int)
+        else ((cfg["padding"],) * 2,) * nd
+    )
+    return Node(name, "pad", inputs, padding=pads, in_channels=cin, out_channels=cin)
+
+
+def _cropping(base: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin: int | None, nd: int) -> Node:
+    """``CroppingND``: (before, after) per axis (``Cropping1D``: one pair)."""
+    crop = cfg["cropping"]
+    pairs = (
+        tuple((int(b), int(a)) for b, a in crop)
+        if not isinstance(crop[0], int) or nd > 1
+        else ((int(crop[0]), int(crop[1])),)
+    )
+    return Node(name, "crop", inputs, crop=pairs)
+
+
+def _upsampling(base: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin: int | None, nd: int) -> Node:
+    """``UpSamplingND``: an integer scale per axis, nearest or (bilinear...) linear."""
+    size = _tuple(cfg.get("size", 2), nd)
+    mode = "nearest" if cfg.get("interpolation", "nearest") == "nearest" else "linear"
+    return Node(name, "resize", inputs, scale=tuple(Fraction(v) for v in size), resize_mode=mode)
+
+
+_FAMILIES = {
+    "MaxPooling": _pooling,
+    "AveragePooling": _pooling,
+    "ZeroPadding": _zero_padding,
+    "Cropping": _cropping,
+    "UpSampling": _upsampling,
+}
+"""Layer families (class name without its ``ND``) read into one node each."""
+
+
+def _reshape(cfg: dict[str, Any], name: str, inputs: tuple[str, ...], ndim: int) -> Node:
+    """A ``Reshape`` to a map of the input's rank has its new spatial size; to another rank, an unknown one."""
+    target = list(cfg["target_shape"])
+    shape: tuple[int, ...] | None = None
+    if len(target) == ndim + 1 and all(isinstance(v, int) and v > 0 for v in target):
+        shape = tuple(target[:-1]) if cfg.get("data_format", "channels_last") == "channels_last" else tuple(target[1:])
+    return Node(name, "reshape", inputs, size=shape)
+
+
 def _conv(cls: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin: int | None, nd: int) -> list[Node]:
     k = _tuple(cfg["kernel_size"], nd)
     s = _tuple(cfg.get("strides", 1), nd)
@@ -421,61 +446,9 @@ def _conv(cls: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin
         padding = tuple((dd * (kk - 1), 0) for kk, dd in zip(k, d, strict=True))
     bias = bool(cfg.get("use_bias", True))
     if "Transpose" in cls:
-        a = cfg.get("output_padding")
-        a_t = None if a is None else _tuple(a, nd)
-        word = padding
-
-        def resolve(size: tuple[int, ...]) -> tuple[tuple[PadPair, ...], tuple[int, ...]]:
-            return keras_transpose_padding(size, k, s, d, word, a_t)
-
-        return [
-            Node(
-                name,
-                "conv_transpose",
-                inputs,
-                kernel_size=k,
-                stride=s,
-                dilation=d,
-                padding=0,
-                resolve_transpose=resolve,
-                in_channels=cin,
-                out_channels=cfg["filters"],
-                bias=bias,
-                groups=int(cfg.get("groups", 1) or 1),
-            )
-        ]
+        return [_transpose(cfg, name, inputs, cin, nd, k, s, d, padding, bias)]
     if cls.startswith("DepthwiseConv") or cls.startswith("SeparableConv"):
-        mult = int(cfg.get("depth_multiplier", 1))
-        mid = None if cin is None else cin * mult
-        depthwise = Node(
-            name if cls.startswith("Depthwise") else f"{name}/depthwise",
-            "conv",
-            inputs,
-            kernel_size=k,
-            stride=s,
-            dilation=d,
-            padding=padding,
-            groups=cin or 1,
-            in_channels=cin,
-            out_channels=mid,
-            bias=bias and cls.startswith("Depthwise"),
-            source=cls,
-        )
-        if cls.startswith("Depthwise"):
-            return [depthwise]
-        pointwise = Node(
-            f"{name}/pointwise",
-            "conv",
-            (depthwise.name,),
-            kernel_size=(1,) * nd,
-            stride=(1,) * nd,
-            padding=0,
-            in_channels=mid,
-            out_channels=cfg["filters"],
-            bias=bias,
-            source=cls,
-        )
-        return [depthwise, pointwise]
+        return _depthwise(cls, cfg, name, inputs, cin, nd, k, s, d, padding, bias)
     return [
         Node(
             name,
@@ -491,3 +464,85 @@ def _conv(cls: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin
             bias=bias,
         )
     ]
+
+
+def _transpose(
+    cfg: dict[str, Any],
+    name: str,
+    inputs: tuple[str, ...],
+    cin: int | None,
+    nd: int,
+    k: tuple[int, ...],
+    s: tuple[int, ...],
+    d: tuple[int, ...],
+    word: str,
+    bias: bool,
+) -> Node:
+    """``ConvNDTranspose``: its crops resolved by :func:`keras_transpose_padding` on the input size."""
+    a = cfg.get("output_padding")
+    a_t = None if a is None else _tuple(a, nd)
+
+    def resolve(size: tuple[int, ...]) -> tuple[tuple[PadPair, ...], tuple[int, ...]]:
+        return keras_transpose_padding(size, k, s, d, word, a_t)
+
+    return Node(
+        name,
+        "conv_transpose",
+        inputs,
+        kernel_size=k,
+        stride=s,
+        dilation=d,
+        padding=0,
+        resolve_transpose=resolve,
+        in_channels=cin,
+        out_channels=cfg["filters"],
+        bias=bias,
+        groups=int(cfg.get("groups", 1) or 1),
+    )
+
+
+def _depthwise(
+    cls: str,
+    cfg: dict[str, Any],
+    name: str,
+    inputs: tuple[str, ...],
+    cin: int | None,
+    nd: int,
+    k: tuple[int, ...],
+    s: tuple[int, ...],
+    d: tuple[int, ...],
+    padding: Any,
+    bias: bool,
+) -> list[Node]:
+    """``DepthwiseConvND`` (one node), ``SeparableConvND`` (a depthwise node, then a pointwise one)."""
+    mult = int(cfg.get("depth_multiplier", 1))
+    mid = None if cin is None else cin * mult
+    depthwise = Node(
+        name if cls.startswith("Depthwise") else f"{name}/depthwise",
+        "conv",
+        inputs,
+        kernel_size=k,
+        stride=s,
+        dilation=d,
+        padding=padding,
+        groups=cin or 1,
+        in_channels=cin,
+        out_channels=mid,
+        bias=bias and cls.startswith("Depthwise"),
+        source=cls,
+    )
+    if cls.startswith("Depthwise"):
+        return [depthwise]
+    pointwise = Node(
+        f"{name}/pointwise",
+        "conv",
+        (depthwise.name,),
+        kernel_size=(1,) * nd,
+        stride=(1,) * nd,
+        padding=0,
+        in_channels=mid,
+        out_channels=cfg["filters"],
+        bias=bias,
+        source=cls,
+    )
+    return [depthwise, pointwise]

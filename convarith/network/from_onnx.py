@@ -175,74 +175,111 @@ def _nodes(
     onnx: Any,
 ) -> list[Node]:
     graph = proto.graph
-    rank = ndim + 2
-
-    def spatial_axes(t: str) -> list[int]:
-        role = roles.get(t, own)
-        return sorted((j for j, r in enumerate(role) if r >= 2), key=lambda j: role[j])
-
-    def recorded(t: str) -> tuple[int, ...] | None:
-        shape = shapes.get(t)
-        if shape is None:
-            return None
-        if len(shape) != rank:
-            return ()
-        part = [shape[j] for j in spatial_axes(t)]
-        return None if any(v is None for v in part) else tuple(int(v) for v in part)  # type: ignore[arg-type]
-
-    producer: dict[str, str] = {first.name: first.name}
-    aliased: set[str] = set()  # tensors of a reshaping chain, read as the tensor it started from
-    stretched: set[str] = set()  # tensors after an Expand or Tile (Keras' UpSampling2D as a reshape chain)
+    tensors = _Tensors(shapes, roles, own, ndim + 2, first.name)
     cin = first.type.tensor_type.shape.dim[own.index(1)].dim_value or None
-    channels: dict[str, int | None] = {first.name: cin}
+    tensors.channels[first.name] = cin
     nodes = [Node(first.name, "input", framework="onnx", source="input", in_channels=cin)]
     for index, node in enumerate(graph.node):
         if node.op_type == "Constant":
             continue
         name = node.name or f"{node.op_type}_{index}"
-        data = [t for t in node.input if t and t not in constants and t in producer]
+        data = [t for t in node.input if t and t not in constants and t in tensors.producer]
         if not data or node.op_type in ("Shape", "Size"):  # constants only, or a shape: arithmetic, not data
             continue
-        ins = tuple(producer[t] for t in data)
+        ins = tuple(tensors.producer[t] for t in data)
         attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
         attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in attrs.items()}
-        cin = channels.get(ins[0]) if ins else None
-        out_shape = shapes.get(node.output[0]) if node.output else None
-        spatial = spatial_axes(data[0])
-        op = node.op_type
-        if (
-            op in _RESHAPES
-            and out_shape is not None
-            and len(out_shape) != rank
-            and (data[0] in aliased or len(shapes.get(data[0], ())) == rank)
-        ):
-            for t in node.output:  # a step of a reshaping chain (Keras' UpSampling2D): skipped over
-                producer[t] = ins[0]
-                aliased.add(t)
-                if op in ("Expand", "Tile") or data[0] in stretched:
-                    stretched.add(t)
+        cin = tensors.channels.get(ins[0]) if ins else None
+        if tensors.chained(node, data[0], ins[0]):
             continue
-        if op in _RESHAPES and out_shape is not None and len(out_shape) == rank:
-            size = recorded(node.output[0])
-            kind = "resize" if data[0] in stretched and size is not None else "reshape"
-            made = Node(name, kind, ins[:1], size=size)
-        elif op in _RESHAPES or op == "Flatten":
-            made = Node(name, "end", ins)
-        elif op == "Slice":
-            made = _slice(node, name, ins, constants, shapes, ndim, spatial)
-        elif op in _REDUCE:
-            made = _reduce(node, name, ins, attrs, constants, shapes, spatial)
-        else:
-            made = _node(node, name, ins, attrs, constants, ndim, cin, spatial)
-        made.framework, made.source = "onnx", op
+        made = _made(node, name, ins, data[0], attrs, constants, tensors, ndim, cin)
+        made.framework, made.source = "onnx", node.op_type
         if node.output and made.op not in ("global",):
-            made.recorded = recorded(node.output[0])
+            made.recorded = tensors.recorded(node.output[0])
         nodes.append(made)
         for t in node.output:
-            producer[t] = name
-        channels[name] = made.out_channels if made.out_channels is not None else cin
+            tensors.producer[t] = name
+        tensors.channels[name] = made.out_channels if made.out_channels is not None else cin
     _bias_adds(graph, nodes, constants)
     return nodes
+
+
+class _Tensors:
+    """What the reading knows of the graph's tensors: the node each stands for, its layout and size."""
+
+    def __init__(
+        self,
+        shapes: dict[str, list[int | None]],
+        roles: dict[str, tuple[int, ...]],
+        own: tuple[int, ...],
+        rank: int,
+        first: str,
+    ) -> None:
+        self.shapes, self.roles, self.own, self.rank = shapes, roles, own, rank
+        self.producer: dict[str, str] = {first: first}  # tensor -> the name of the node it is read as
+        self.aliased: set[str] = set()  # tensors of a reshaping chain, read as the tensor it started from
+        self.stretched: set[str] = set()  # tensors after an Expand or Tile (Keras' UpSampling2D as a reshape chain)
+        self.channels: dict[str, int | None] = {}  # node name -> its output channels
+
+    def spatial_axes(self, t: str) -> list[int]:
+        """The positions of ``t``'s spatial axes, in the order of the input's."""
+        role = self.roles.get(t, self.own)
+        return sorted((j for j, r in enumerate(role) if r >= 2), key=lambda j: role[j])
+
+    def recorded(self, t: str) -> tuple[int, ...] | None:
+        """The spatial size shape inference gives ``t``: () for another rank, None when not known."""
+        shape = self.shapes.get(t)
+        if shape is None:
+            return None
+        if len(shape) != self.rank:
+            return ()
+        part = [shape[j] for j in self.spatial_axes(t)]
+        return None if any(v is None for v in part) else tuple(int(v) for v in part)  # type: ignore[arg-type]
+
+    def chained(self, node: Any, data: str, source: str) -> bool:
+        """Whether ``node`` is a step of a reshaping chain (Keras' UpSampling2D): its outputs read as ``source``."""
+        out_shape = self.shapes.get(node.output[0]) if node.output else None
+        if not (
+            node.op_type in _RESHAPES
+            and out_shape is not None
+            and len(out_shape) != self.rank
+            and (data in self.aliased or len(self.shapes.get(data, ())) == self.rank)
+        ):
+            return False
+        for t in node.output:
+            self.producer[t] = source
+            self.aliased.add(t)
+            if node.op_type in ("Expand", "Tile") or data in self.stretched:
+                self.stretched.add(t)
+        return True
+
+
+def _made(
+    node: Any,
+    name: str,
+    ins: tuple[str, ...],
+    data: str,
+    attrs: dict[str, Any],
+    constants: dict[str, Any],
+    tensors: _Tensors,
+    ndim: int,
+    cin: int | None,
+) -> Node:
+    """The node for one ONNX node whose first data input is ``data``."""
+    op = node.op_type
+    out_shape = tensors.shapes.get(node.output[0]) if node.output else None
+    spatial = tensors.spatial_axes(data)
+    if op in _RESHAPES and out_shape is not None and len(out_shape) == tensors.rank:
+        size = tensors.recorded(node.output[0])
+        kind = "resize" if data in tensors.stretched and size is not None else "reshape"
+        return Node(name, kind, ins[:1], size=size)
+    if op in _RESHAPES or op == "Flatten":
+        return Node(name, "end", ins)
+    if op == "Slice":
+        return _slice(node, name, ins, constants, tensors.shapes, ndim, spatial)
+    if op in _REDUCE:
+        return _reduce(node, name, ins, attrs, constants, tensors.shapes, spatial)
+    return _node(node, name, ins, attrs, constants, ndim, cin, spatial)
 
 
 def _reduce(
@@ -315,80 +352,13 @@ def _node(
 ) -> Node:
     op = node.op_type
     if op in ("Conv", "ConvTranspose"):
-        weight = constants.get(node.input[1])
-        kernel = tuple(attrs.get("kernel_shape") or (weight.shape[2:] if weight is not None else ()))
-        nd = len(kernel) or ndim
-        group = int(attrs.get("group", 1))
-        if weight is not None:
-            cout = int(weight.shape[0]) if op == "Conv" else int(weight.shape[1]) * group
-            cin = int(weight.shape[1]) * group if op == "Conv" else int(weight.shape[0])
-        else:
-            cout = None
-        padding, convention = _padding(attrs, nd)
-        common = dict(
-            kernel_size=kernel,
-            stride=tuple(attrs.get("strides", (1,) * nd)),
-            dilation=tuple(attrs.get("dilations", (1,) * nd)),
-            groups=group,
-            in_channels=cin,
-            out_channels=cout,
-            bias=len(node.input) > 2 and bool(node.input[2]),
-        )
-        if op == "Conv":
-            return Node(name, "conv", ins, padding=padding, convention=convention, **common)  # type: ignore[arg-type]
-        extra = tuple(attrs.get("output_padding", (0,) * nd))
-        if isinstance(padding, str):
-            auto = attrs.get("auto_pad")
-
-            def resolve(_size: tuple[int, ...]) -> tuple[tuple[PadPair, ...], tuple[int, ...]]:
-                # ONNX ConvTranspose: the one resolver, with its SAME_UPPER / SAME_LOWER split
-                word, rule = ("valid", "same_upper") if auto == "VALID" else ("same", str(auto).lower())
-                return transpose_padding(kernel, common["stride"], common["dilation"], word, extra, rule)  # type: ignore[arg-type]
-
-            return Node(name, "conv_transpose", ins, resolve_transpose=resolve, **common)  # type: ignore[arg-type]
-        return Node(name, "conv_transpose", ins, padding=padding, output_padding=extra, **common)  # type: ignore[arg-type]
+        return _conv(node, name, ins, attrs, constants, ndim, cin)
     if op in _POOLS:
-        kernel = tuple(attrs["kernel_shape"])
-        nd = len(kernel)
-        padding, convention = _padding(attrs, nd)
-        return Node(
-            name,
-            _POOLS[op],
-            ins,
-            kernel_size=kernel,
-            stride=tuple(attrs.get("strides", (1,) * nd)),
-            dilation=tuple(attrs.get("dilations", (1,) * nd)),
-            padding=padding,
-            convention=convention,
-            ceil_mode=bool(attrs.get("ceil_mode", 0)),
-            pool_convention="onnx",
-            count_include_pad=bool(attrs.get("count_include_pad", 0)),
-            in_channels=cin,
-            out_channels=cin,
-        )
+        return _pool(op, name, ins, attrs, cin)
     if op == "Pad":
-        flat = list(attrs["pads"]) if "pads" in attrs else [int(v) for v in constants[node.input[1]].ravel()]
-        full = len(flat) // 2
-        every = _pairs(flat, full)
-        pairs = tuple(every[j] for j in spatial)
-        mode = attrs.get("mode", "constant")
-        return Node(
-            name,
-            "pad",
-            ins,
-            padding=pairs,
-            pad_mode={"edge": "replicate", "wrap": "circular"}.get(mode, mode),
-            in_channels=cin,
-            out_channels=cin,
-        )
+        return _pad(node, name, ins, attrs, constants, cin, spatial)
     if op in ("Resize", "Upsample"):
-        scales = None
-        for t in node.input[1:]:
-            value = constants.get(t)
-            if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size >= 3:
-                scales = tuple(Fraction(float(value[j])).limit_denominator(1000) for j in spatial)
-        mode = "nearest" if attrs.get("mode", "nearest") == "nearest" else "linear"
-        return Node(name, "resize", ins, scale=scales, resize_mode=mode)
+        return _resize(node, name, ins, attrs, constants, spatial)
     if op in ("GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"):
         return Node(name, "global", ins, in_channels=cin, out_channels=cin)
     if op in _MERGES:
@@ -400,6 +370,112 @@ def _node(
     if len(ins) > 1:
         return Node(name, "elementwise", ins, assumed="taken as an element-wise merge of its inputs")
     return Node(name, "elementwise", ins, assumed="taken as size-keeping")
+
+
+def _conv(
+    node: Any,
+    name: str,
+    ins: tuple[str, ...],
+    attrs: dict[str, Any],
+    constants: dict[str, Any],
+    ndim: int,
+    cin: int | None,
+) -> Node:
+    """``Conv`` and ``ConvTranspose``: channels from the weight's shape (``cin`` when it is not known)."""
+    op = node.op_type
+    weight = constants.get(node.input[1])
+    kernel = tuple(attrs.get("kernel_shape") or (weight.shape[2:] if weight is not None else ()))
+    nd = len(kernel) or ndim
+    group = int(attrs.get("group", 1))
+    if weight is not None:
+        cout = int(weight.shape[0]) if op == "Conv" else int(weight.shape[1]) * group
+        cin = int(weight.shape[1]) * group if op == "Conv" else int(weight.shape[0])
+    else:
+        cout = None
+    padding, convention = _padding(attrs, nd)
+    common = dict(
+        kernel_size=kernel,
+        stride=tuple(attrs.get("strides", (1,) * nd)),
+        dilation=tuple(attrs.get("dilations", (1,) * nd)),
+        groups=group,
+        in_channels=cin,
+        out_channels=cout,
+        bias=len(node.input) > 2 and bool(node.input[2]),
+    )
+    if op == "Conv":
+        return Node(name, "conv", ins, padding=padding, convention=convention, **common)  # type: ignore[arg-type]
+    extra = tuple(attrs.get("output_padding", (0,) * nd))
+    if isinstance(padding, str):
+        auto = attrs.get("auto_pad")
+
+        def resolve(_size: tuple[int, ...]) -> tuple[tuple[PadPair, ...], tuple[int, ...]]:
+            # ONNX ConvTranspose: the one resolver, with its SAME_UPPER / SAME_LOWER split
+            word, rule = ("valid", "same_upper") if auto == "VALID" else ("same", str(auto).lower())
+            return transpose_padding(kernel, common["stride"], common["dilation"], word, extra, rule)  # type: ignore[arg-type]
+
+        return Node(name, "conv_transpose", ins, resolve_transpose=resolve, **common)  # type: ignore[arg-type]
+    return Node(name, "conv_transpose", ins, padding=padding, output_padding=extra, **common)  # type: ignore[arg-type]
+
+
+def _pool(op: str, name: str, ins: tuple[str, ...], attrs: dict[str, Any], cin: int | None) -> Node:
+    """``MaxPool``, ``AveragePool`` and ``LpPool`` (ONNX's pooling convention)."""
+    kernel = tuple(attrs["kernel_shape"])
+    nd = len(kernel)
+    padding, convention = _padding(attrs, nd)
+    return Node(
+        name,
+        _POOLS[op],
+        ins,
+        kernel_size=kernel,
+        stride=tuple(attrs.get("strides", (1,) * nd)),
+        dilation=tuple(attrs.get("dilations", (1,) * nd)),
+        padding=padding,
+        convention=convention,
+        ceil_mode=bool(attrs.get("ceil_mode", 0)),
+        pool_convention="onnx",
+        count_include_pad=bool(attrs.get("count_include_pad", 0)),
+        in_channels=cin,
+        out_channels=cin,
+    )
+
+
+def _pad(
+    node: Any,
+    name: str,
+    ins: tuple[str, ...],
+    attrs: dict[str, Any],
+    constants: dict[str, Any],
+    cin: int | None,
+    spatial: list[int],
+) -> Node:
+    """``Pad``: its pads (an attribute before opset 11, an input after) on the spatial axes, and its mode."""
+    flat = list(attrs["pads"]) if "pads" in attrs else [int(v) for v in constants[node.input[1]].ravel()]
+    full = len(flat) // 2
+    every = _pairs(flat, full)
+    pairs = tuple(every[j] for j in spatial)
+    mode = attrs.get("mode", "constant")
+    return Node(
+        name,
+        "pad",
+        ins,
+        padding=pairs,
+        pad_mode={"edge": "replicate", "wrap": "circular"}.get(mode, mode),
+        in_channels=cin,
+        out_channels=cin,
+    )
+
+
+def _resize(
+    node: Any, name: str, ins: tuple[str, ...], attrs: dict[str, Any], constants: dict[str, Any], spatial: list[int]
+) -> Node:
+    """``Resize`` and ``Upsample``: the scales of the spatial axes when they are constants."""
+    scales = None
+    for t in node.input[1:]:
+        value = constants.get(t)
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size >= 3:
+            scales = tuple(Fraction(float(value[j])).limit_denominator(1000) for j in spatial)
+    mode = "nearest" if attrs.get("mode", "nearest") == "nearest" else "linear"
+    return Node(name, "resize", ins, scale=scales, resize_mode=mode)
 
 
 _RESHAPES = ("Reshape", "Expand", "Unsqueeze", "Squeeze", "Tile")

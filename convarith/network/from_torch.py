@@ -56,47 +56,10 @@ def _module_node(name: str, module: Any, ins: tuple[str, ...]) -> Node | None:
 
     source = f"nn.{type(module).__name__}"
     if isinstance(module, nn.modules.conv._ConvNd):
-        nd = len(module.kernel_size)
-        common: dict[str, Any] = dict(
-            source=source,
-            framework="pytorch",
-            kernel_size=tuple(module.kernel_size),
-            stride=tuple(module.stride),
-            dilation=tuple(module.dilation),
-            groups=module.groups,
-            in_channels=module.in_channels,
-            out_channels=module.out_channels,
-            bias=module.bias is not None,
-        )
-        if module.transposed:
-            pads = tuple((p, p) for p in _tuple(module.padding, nd))
-            return Node(
-                name, "conv_transpose", ins, padding=pads, output_padding=tuple(module.output_padding), **common
-            )
-        padding: Any = module.padding if isinstance(module.padding, str) else tuple((p, p) for p in module.padding)
-        node = Node(name, "conv", ins, padding=padding, convention="pytorch", **common)
-        if module.padding_mode != "zeros":
-            node.pad_mode = module.padding_mode
-        return node
+        return _conv_module_node(name, module, ins, source)
     pools = {nn.MaxPool1d: 1, nn.MaxPool2d: 2, nn.MaxPool3d: 3, nn.AvgPool1d: 1, nn.AvgPool2d: 2, nn.AvgPool3d: 3}
     if type(module) in pools:
-        nd = pools[type(module)]
-        op = "max_pool" if type(module).__name__.startswith("Max") else "avg_pool"
-        kernel = _tuple(module.kernel_size, nd)
-        return Node(
-            name,
-            op,
-            ins,
-            source=source,
-            framework="pytorch",
-            kernel_size=kernel,
-            stride=_tuple(module.stride or kernel, nd),
-            padding=tuple((p, p) for p in _tuple(module.padding, nd)),
-            dilation=_tuple(getattr(module, "dilation", 1), nd),
-            ceil_mode=bool(module.ceil_mode),
-            pool_convention="pytorch",
-            count_include_pad=getattr(module, "count_include_pad", None),
-        )
+        return _pool_module_node(name, module, ins, source, pools[type(module)])
     if isinstance(module, nn.LPPool1d | nn.LPPool2d | nn.LPPool3d):
         nd = {nn.LPPool1d: 1, nn.LPPool2d: 2}.get(type(module), 3)
         kernel = _tuple(module.kernel_size, nd)
@@ -117,6 +80,50 @@ def _module_node(name: str, module: Any, ins: tuple[str, ...]) -> Node | None:
                 name, "pad", ins, source=source, framework="pytorch", padding=_torch_pad(module.padding), pad_mode=mode
             )
     return None
+
+
+def _conv_module_node(name: str, module: Any, ins: tuple[str, ...], source: str) -> Node:
+    """``nn.ConvNd`` and ``nn.ConvTransposeNd``: PyTorch's symmetric padding, its word, or its padding mode."""
+    nd = len(module.kernel_size)
+    common: dict[str, Any] = dict(
+        source=source,
+        framework="pytorch",
+        kernel_size=tuple(module.kernel_size),
+        stride=tuple(module.stride),
+        dilation=tuple(module.dilation),
+        groups=module.groups,
+        in_channels=module.in_channels,
+        out_channels=module.out_channels,
+        bias=module.bias is not None,
+    )
+    if module.transposed:
+        pads = tuple((p, p) for p in _tuple(module.padding, nd))
+        return Node(name, "conv_transpose", ins, padding=pads, output_padding=tuple(module.output_padding), **common)
+    padding: Any = module.padding if isinstance(module.padding, str) else tuple((p, p) for p in module.padding)
+    node = Node(name, "conv", ins, padding=padding, convention="pytorch", **common)
+    if module.padding_mode != "zeros":
+        node.pad_mode = module.padding_mode
+    return node
+
+
+def _pool_module_node(name: str, module: Any, ins: tuple[str, ...], source: str, nd: int) -> Node:
+    """``nn.MaxPoolNd`` and ``nn.AvgPoolNd`` (PyTorch's pooling convention: ceil mode, the divisor)."""
+    op = "max_pool" if type(module).__name__.startswith("Max") else "avg_pool"
+    kernel = _tuple(module.kernel_size, nd)
+    return Node(
+        name,
+        op,
+        ins,
+        source=source,
+        framework="pytorch",
+        kernel_size=kernel,
+        stride=_tuple(module.stride or kernel, nd),
+        padding=tuple((p, p) for p in _tuple(module.padding, nd)),
+        dilation=_tuple(getattr(module, "dilation", 1), nd),
+        ceil_mode=bool(module.ceil_mode),
+        pool_convention="pytorch",
+        count_include_pad=getattr(module, "count_include_pad", None),
+    )
 
 
 _CONV_ARGS = ("stride", "padding", "dilation", "groups")
@@ -343,85 +350,111 @@ def _tensor_shape(value: Any) -> tuple[int, ...] | None:
     return None if shape is None else tuple(shape)
 
 
-def _read_hooks(model: Any, input_size: tuple[int, ...]) -> list[Node]:
+def _tensors(value: Any) -> list[Any]:
+    """The tensors in a call's arguments or results (inside lists, tuples and dicts)."""
     import torch
+
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in _tensors(v)]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _tensors(v)]
+    return []
+
+
+class _HookedRun:
+    """One forward run under hooks: which node made which tensor, and the nodes found so far.
+
+    Module hooks (:meth:`pre`, :meth:`post`) make a node for each convolution, pooling and
+    padding module; :meth:`called` makes one for every other call on the tensors made so far
+    (through a ``TorchFunctionMode``). Calls inside a hooked module are not nodes (``depth``).
+    """
+
+    def __init__(self, model: Any, input_size: tuple[int, ...]) -> None:
+        self.ndim = len(input_size) - 2
+        self.nodes: list[Node] = [
+            Node("input", "input", framework="pytorch", source="input", in_channels=input_size[1])
+        ]
+        self.producer: dict[int, str] = {}
+        self.alive: list[Any] = []  # keeps the tensors (and so their ids) alive until the run ends
+        self.depth = 0
+        self.counter = 0
+        self.names = {module: name for name, module in model.named_modules()}
+
+    def produced(self, outputs: Any, name: str) -> None:
+        for t in _tensors(outputs):
+            self.producer[id(t)] = name
+            self.alive.append(t)
+
+    def called(self, func: Any, args: Any, kwargs: dict[str, Any], result: Any) -> None:
+        """A function call outside the hooked modules: a node when it reads and makes tensors."""
+        if self.depth:
+            return
+        sources = [t for t in _tensors((args, kwargs)) if id(t) in self.producer]
+        outs = _tensors(result)
+        if not sources or not outs:
+            return
+        ins = tuple(dict.fromkeys(self.producer[id(t)] for t in sources))
+        self.counter += 1
+        label = getattr(func, "__name__", str(func))
+        name = f"{label}_{self.counter}"
+        node = _function_node(name, func, tuple(args), kwargs, ins, _tensor_shape)
+        if node is None:
+            node = _by_shape(name, ins, [tuple(t.shape) for t in sources], tuple(outs[0].shape), label, self.ndim)
+            if node.op == "resize":
+                node.resize_mode = _resize_mode(kwargs, args)
+        if node.op == "elementwise" and len(ins) == 1:
+            self.produced(result, ins[0])  # pass-through: no node
+            return
+        self.nodes.append(node)
+        self.produced(result, name)
+
+    def pre(self, module: Any, args: Any) -> None:
+        if self.depth == 0:
+            sources = [t for t in _tensors(args) if id(t) in self.producer]
+            node = _module_node(self.names[module], module, tuple(dict.fromkeys(self.producer[id(t)] for t in sources)))
+            assert node is not None
+            if node.op not in ("conv", "conv_transpose") and sources:
+                node.in_channels = node.out_channels = int(sources[0].shape[1])
+            self.nodes.append(node)
+        self.depth += 1
+
+    def post(self, module: Any, args: Any, output: Any) -> None:
+        self.depth -= 1
+        if self.depth == 0:
+            self.produced(output, self.names[module])
+
+
+def _recording(run: _HookedRun) -> Any:
+    """A ``TorchFunctionMode`` that tells ``run`` every torch call made under it."""
     from torch.overrides import TorchFunctionMode
-
-    ndim = len(input_size) - 2
-    nodes: list[Node] = [Node("input", "input", framework="pytorch", source="input", in_channels=input_size[1])]
-    producer: dict[int, str] = {}
-    alive: list[Any] = []
-    depth = [0]
-    counter = [0]
-
-    def tensors(value: Any) -> list[Any]:
-        if isinstance(value, torch.Tensor):
-            return [value]
-        if isinstance(value, list | tuple):
-            return [t for v in value for t in tensors(v)]
-        if isinstance(value, dict):
-            return [t for v in value.values() for t in tensors(v)]
-        return []
-
-    def produced(outputs: Any, name: str) -> None:
-        for t in tensors(outputs):
-            producer[id(t)] = name
-            alive.append(t)
 
     class Recorder(TorchFunctionMode):
         def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
             kwargs = kwargs or {}
             result = func(*args, **kwargs)
-            if depth[0]:
-                return result
-            sources = [t for t in tensors((args, kwargs)) if id(t) in producer]
-            outs = tensors(result)
-            if not sources or not outs:
-                return result
-            ins = tuple(dict.fromkeys(producer[id(t)] for t in sources))
-            counter[0] += 1
-            label = getattr(func, "__name__", str(func))
-            name = f"{label}_{counter[0]}"
-            node = _function_node(name, func, tuple(args), kwargs, ins, _tensor_shape)
-            if node is None:
-                node = _by_shape(name, ins, [tuple(t.shape) for t in sources], tuple(outs[0].shape), label, ndim)
-                if node.op == "resize":
-                    node.resize_mode = _resize_mode(kwargs, args)
-            if node.op == "elementwise" and len(ins) == 1:
-                produced(result, ins[0])  # pass-through: no node
-                return result
-            nodes.append(node)
-            produced(result, name)
+            run.called(func, args, kwargs, result)
             return result
 
+    return Recorder()
+
+
+def _read_hooks(model: Any, input_size: tuple[int, ...]) -> list[Node]:
+    import torch
+
+    run = _HookedRun(model, input_size)
     handles = []
-    names = {module: name for name, module in model.named_modules()}
-
-    def pre(module: Any, args: Any) -> None:
-        if depth[0] == 0:
-            sources = [t for t in tensors(args) if id(t) in producer]
-            node = _module_node(names[module], module, tuple(dict.fromkeys(producer[id(t)] for t in sources)))
-            assert node is not None
-            if node.op not in ("conv", "conv_transpose") and sources:
-                node.in_channels = node.out_channels = int(sources[0].shape[1])
-            nodes.append(node)
-        depth[0] += 1
-
-    def post(module: Any, args: Any, output: Any) -> None:
-        depth[0] -= 1
-        if depth[0] == 0:
-            produced(output, names[module])
-
     for module in model.modules():
         if _module_node("probe", module, ()) is not None:
-            handles.append(module.register_forward_pre_hook(pre))
-            handles.append(module.register_forward_hook(post))
+            handles.append(module.register_forward_pre_hook(run.pre))
+            handles.append(module.register_forward_hook(run.post))
     x = _probe(model, input_size)
-    produced(x, "input")
+    run.produced(x, "input")
     try:
-        with torch.no_grad(), Recorder():
+        with torch.no_grad(), _recording(run):
             model(x)
     finally:
         for handle in handles:
             handle.remove()
-    return nodes
+    return run.nodes

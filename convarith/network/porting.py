@@ -172,56 +172,72 @@ def advise(
     >>> keras_advice.code
     "layers.Conv2D(64, 3, strides=2, padding='same')"
     """
-    nd = len(pads)
-    symmetric = all(b == a for b, a in pads)
-    zero = all(b == 0 and a == 0 for b, a in pads)
     mode = pad_mode if pad_mode in _TORCH_PADS else "constant"
     if lay is None:  # an explicit padding layer
-        steps = ", then ".join(_keras_pad_steps(pads, mode))
-        if mode == "constant":
-            keras = Advice("keras", True, steps)
-        else:
-            keras = Advice("keras", False, steps, f"Keras has no {mode} padding layer")
-        return Advice("pytorch", True, f"nn.{_TORCH_PADS[mode]}{nd}d({_torch_pad(pads)})"), keras
+        return _advise_pad(pads, mode)
+    same = _tf_same(lay)
+    if op == "conv":
+        return _advise_conv(lay, pads, mode, same, in_channels, out_channels)
+    if op == "conv_transpose":
+        return _advise_transpose(lay, pads, in_channels, out_channels)
+    return _advise_pool(lay, op, pads, same, count_include_pad, norm_type)
 
+
+def _advise_pad(pads: tuple[PadPair, ...], mode: str) -> tuple[Advice, Advice]:
+    """An explicit padding layer: PyTorch has one per mode, Keras a zero padding layer only."""
+    steps = ", then ".join(_keras_pad_steps(pads, mode))
+    if mode == "constant":
+        keras = Advice("keras", True, steps)
+    else:
+        keras = Advice("keras", False, steps, f"Keras has no {mode} padding layer")
+    return Advice("pytorch", True, f"nn.{_TORCH_PADS[mode]}{len(pads)}d({_torch_pad(pads)})"), keras
+
+
+def _advise_conv(
+    lay: Layer,
+    pads: tuple[PadPair, ...],
+    mode: str,
+    same: tuple[PadPair, ...] | None,
+    in_channels: int | None,
+    out_channels: int | None,
+) -> tuple[Advice, Advice]:
+    """A convolution: native where the padding is symmetric (PyTorch), 'valid' or TensorFlow's 'same' (Keras)."""
+    nd = len(pads)
+    zero = all(b == 0 and a == 0 for b, a in pads)
     k, s, d = _one(lay.kernel_size), _one(lay.stride), _one(lay.dilation)
     dil = "" if set(lay.dilation) == {1} else f", dilation={d}"
     kdil = "" if set(lay.dilation) == {1} else f", dilation_rate={d}"
-    same = _tf_same(lay)
+    grp = "" if lay.groups == 1 else f", groups={lay.groups}"
+    head = f"nn.Conv{nd}d({_channels(in_channels, out_channels)}kernel_size={k}, stride={s}"
+    if mode != "constant" and not zero:
+        return _advise_mode_conv(lay, pads, mode, head, dil, kdil, grp, in_channels, out_channels)
+    if all(b == a for b, a in pads):
+        torch = Advice("pytorch", True, f"{head}, padding={_one(tuple(b for b, _ in pads))}{dil}{grp})")
+    else:
+        first_torch = f"nn.ZeroPad{nd}d({_torch_pad(pads)}), then "
+        torch = Advice("pytorch", False, f"{first_torch}{head}, padding=0{dil}{grp})", "PyTorch pads both sides alike")
+    body = _keras_conv_body(lay, kdil, in_channels, out_channels)
     keras_word = "valid" if zero else "same" if same == pads else None
-    first_torch = f"nn.ZeroPad{nd}d({_torch_pad(pads)}), then "
-    first_keras = f"layers.ZeroPadding{nd}D({_keras_pad(pads)}), then "
+    if keras_word:
+        keras = Advice("keras", True, f"{body}, padding='{keras_word}')")
+    else:
+        note = "Keras pads 'valid' or TensorFlow's 'same'" + (f" {format_padding(same)}" if same else "")
+        first_keras = f"layers.ZeroPadding{nd}D({_keras_pad(pads)}), then "
+        keras = Advice("keras", False, f"{first_keras}{body}, padding='valid')", note)
+    return torch, keras
 
-    if op == "conv":
-        grp = "" if lay.groups == 1 else f", groups={lay.groups}"
-        head = f"nn.Conv{nd}d({_channels(in_channels, out_channels)}kernel_size={k}, stride={s}"
-        if mode != "constant" and not zero:
-            return _advise_mode_conv(lay, pads, mode, head, dil, kdil, grp, in_channels, out_channels)
-        if symmetric:
-            torch = Advice("pytorch", True, f"{head}, padding={_one(tuple(b for b, _ in pads))}{dil}{grp})")
-        else:
-            torch = Advice(
-                "pytorch", False, f"{first_torch}{head}, padding=0{dil}{grp})", "PyTorch pads both sides alike"
-            )
-        depthwise = lay.groups > 1 and lay.groups == in_channels
-        if depthwise:
-            mult = "" if out_channels in (None, in_channels) else f", depth_multiplier={out_channels // lay.groups}"
-            body = f"layers.DepthwiseConv{nd}D({k}, strides={s}{kdil}{mult}"
-        else:
-            grp = "" if lay.groups == 1 else f", groups={lay.groups}"
-            filters = out_channels if out_channels is not None else "filters"
-            body = f"layers.Conv{nd}D({filters}, {k}, strides={s}{kdil}{grp}"
-        if keras_word:
-            keras = Advice("keras", True, f"{body}, padding='{keras_word}')")
-        else:
-            note = "Keras pads 'valid' or TensorFlow's 'same'" + (f" {format_padding(same)}" if same else "")
-            keras = Advice("keras", False, f"{first_keras}{body}, padding='valid')", note)
-        return torch, keras
 
-    if op == "conv_transpose":
-        return _advise_transpose(lay, pads, in_channels, out_channels)
-
-    # Pooling.
+def _advise_pool(
+    lay: Layer,
+    op: str,
+    pads: tuple[PadPair, ...],
+    same: tuple[PadPair, ...] | None,
+    count_include_pad: bool | None,
+    norm_type: float | None,
+) -> tuple[Advice, Advice]:
+    """Max, average and Lp pooling."""
+    nd = len(pads)
+    k, s = _one(lay.kernel_size), _one(lay.stride)
     torch_name = {"max_pool": "MaxPool", "avg_pool": "AvgPool", "lp_pool": "LPPool"}[op]
     keras_name = {"max_pool": "MaxPooling", "avg_pool": "AveragePooling", "lp_pool": None}[op]
     extra = _pool_extra(lay)

@@ -107,82 +107,121 @@ def walk(nodes: Sequence[Node], input_size: tuple[int, ...] | None, *, source: s
     (4, 4)
     """
     order = execution_order(nodes)
-    sizes: dict[str, tuple[int, ...] | None] = {}
-    fields: dict[str, Field | None] = {}
-    rows: list[Row] = []
-    margins: dict[str, tuple[tuple[int, int], ...] | None] = {}
-    unmixed = depthwise_without_mixing(order)
-    notes: list[str] = []
-    assumed: dict[tuple[str, str], list[str]] = {}
-    wide: set[str] = set()  # nodes whose field went through a global pooling or a flatten: the whole input
+    state = _Walk(depthwise_without_mixing(order), input_size)
     for node in order:
-        ins = [sizes[n] for n in node.inputs]
+        state.step(node)
+    return Report(
+        tuple(state.rows),
+        source=source,
+        input_size=next((state.sizes[n.name] for n in order if n.op == "input"), None),
+        notes=(*state.notes, *_assumed_notes(state.assumed)),
+        nodes=len(order),
+        assumed=sum(len(names) for names in state.assumed.values()),
+    )
+
+
+_Size = tuple[int, ...]
+
+
+class _Walk:
+    """What the walk knows after each node: sizes, fields and padded margins by node, the rows and notes."""
+
+    def __init__(self, unmixed: dict[str, str], input_size: _Size | None) -> None:
+        self.unmixed = unmixed  # depthwise convolutions that nothing mixes, with their message
+        self.input_size = input_size
+        self.sizes: dict[str, _Size | None] = {}
+        self.fields: dict[str, Field | None] = {}
+        self.margins: dict[str, tuple[tuple[int, int], ...] | None] = {}  # cells of an earlier padding layer
+        self.rows: list[Row] = []
+        self.notes: list[str] = []
+        self.assumed: dict[tuple[str, str], list[str]] = {}  # (kind, assumption) -> the nodes
+        self.wide: set[str] = set()  # nodes whose field went through a global pooling or a flatten: the whole input
+
+    def step(self, node: Node) -> None:
+        """Walk one node (its inputs walked before): its output size and field, a row for a layer."""
+        ins = [self.sizes[n] for n in node.inputs]
         size = ins[0] if ins else None
-        field = fields[node.inputs[0]] if node.inputs else None
+        field = self.fields[node.inputs[0]] if node.inputs else None
         if node.op == "input":
-            declared = node.size if node.size is not None else input_size
-            sizes[node.name] = declared
-            fields[node.name] = None if declared is None else input_field(len(declared))
-            continue
-        margins[node.name] = None
-        out: tuple[int, ...] | None = None
+            declared = node.size if node.size is not None else self.input_size
+            self.sizes[node.name] = declared
+            self.fields[node.name] = None if declared is None else input_field(len(declared))
+            return
+        self.margins[node.name] = None
         if size is None and node.size is not None and node.op not in ("end", "global", "reshape", "merge"):
             size = node.size  # a shape the walk could not follow, given by the framework
         if node.op == "elementwise" and len(node.inputs) > 1:
-            node = _as_merge(node, ins, notes)
-        if any(n in wide for n in node.inputs) or node.op in ("global", "end"):
-            wide.add(node.name)
+            node = _as_merge(node, ins, self.notes)
+        if any(n in self.wide for n in node.inputs) or node.op in ("global", "end"):
+            self.wide.add(node.name)
+        out, field = self._through(node, ins, size, field)
+        out, field = _recorded(node, size, out, field, self.notes, self.assumed)
+        self.sizes[node.name], self.fields[node.name] = out, field
+
+    def _through(
+        self, node: Node, ins: list[_Size | None], size: _Size | None, field: Field | None
+    ) -> tuple[_Size | None, Field | None]:
+        """A node's computed output size and field (before the size the file records is compared)."""
         if node.op == "merge":
-            out, field = _merged(node, ins, [fields[n] for n in node.inputs], notes, node.name in wide)
-        elif node.op == "reshape":
-            out = node.size
-            if field is not None and size is not None and out != size:
+            return _merged(node, ins, [self.fields[n] for n in node.inputs], self.notes, node.name in self.wide)
+        if node.op == "reshape":
+            if field is not None and size is not None and node.size != size:
                 field = whole(field, size)  # positions rearranged: a unit reads at most everything
-        elif size is None:
+            return node.size, field
+        if size is None:
             if node.is_layer:
-                notes.append(f"{node.name} ({node.source or node.op}): its input has no known spatial size: not a row")
-        elif node.op in ("elementwise", "mix"):
-            out = size
-            margins[node.name] = margins.get(node.inputs[0])
-        elif node.op in ("end", "global"):
+                self.notes.append(
+                    f"{node.name} ({node.source or node.op}): its input has no known spatial size: not a row"
+                )
+            return None, field
+        if node.op in ("elementwise", "mix"):
+            self.margins[node.name] = self.margins.get(node.inputs[0])
+            return size, field
+        if node.op in ("end", "global"):
             field = None if field is None else whole(field, size)
-            out = (1,) * len(size) if node.op == "global" else None
-        elif node.op == "crop":
+            return ((1,) * len(size) if node.op == "global" else None), field
+        if node.op == "crop":
             assert node.crop is not None
             out = tuple(i - b - a for i, (b, a) in zip(size, node.crop, strict=True))
-            field = None if field is None else through_crop(field, node.crop)
-        elif node.op == "resize":
-            if node.scale is not None:
-                scale = node.scale
-                out = tuple(int(i * f) for i, f in zip(size, scale, strict=True))
-            else:
-                assert node.size is not None
-                out = node.size
-                scale = tuple(Fraction(o, i) for o, i in zip(node.size, size, strict=True))
-            field = None if field is None else through_resize(field, scale, node.resize_mode)
-        elif node.is_layer:
-            row = _row(node, size, field, unmixed, margins.get(node.inputs[0]))
-            if node.op == "pad" and node.pad_mode == "constant":
-                before = margins.get(node.inputs[0]) or ((0, 0),) * len(size)
-                margins[node.name] = tuple(
-                    (b + pb, a + pa) for (b, a), (pb, pa) in zip(before, row.padding, strict=True)
-                )
-            rows.append(row)
-            out, field = row.output_size, row.field
-        out, field = _recorded(node, size, out, field, notes, assumed)
-        sizes[node.name], fields[node.name] = out, field
+            return out, None if field is None else through_crop(field, node.crop)
+        if node.op == "resize":
+            return _resized(node, size, field)
+        if node.is_layer:
+            return self._layer(node, size, field)
+        return None, field
+
+    def _layer(self, node: Node, size: _Size, field: Field | None) -> tuple[_Size | None, Field | None]:
+        """A layer's row; a constant padding layer adds its cells to the margins the next layers see."""
+        row = _row(node, size, field, self.unmixed, self.margins.get(node.inputs[0]))
+        if node.op == "pad" and node.pad_mode == "constant":
+            before = self.margins.get(node.inputs[0]) or ((0, 0),) * len(size)
+            self.margins[node.name] = tuple(
+                (b + pb, a + pa) for (b, a), (pb, pa) in zip(before, row.padding, strict=True)
+            )
+        self.rows.append(row)
+        return row.output_size, row.field
+
+
+def _resized(node: Node, size: _Size, field: Field | None) -> tuple[_Size, Field | None]:
+    """A resize by its scale (or to its size): the field is the input's, read at the new grid's jump."""
+    if node.scale is not None:
+        scale = node.scale
+        out = tuple(int(i * f) for i, f in zip(size, scale, strict=True))
+    else:
+        assert node.size is not None
+        out = node.size
+        scale = tuple(Fraction(o, i) for o, i in zip(node.size, size, strict=True))
+    return out, None if field is None else through_resize(field, scale, node.resize_mode)
+
+
+def _assumed_notes(assumed: dict[tuple[str, str], list[str]]) -> list[str]:
+    """One note per kind of node not understood and what was assumed for it, naming up to six nodes."""
+    notes = []
     for (kind, what), names in assumed.items():
         listed = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
         count = "1 node" if len(names) == 1 else f"{len(names)} nodes"
         notes.append(f"not understood: {count} {kind} ({listed}): {what}")
-    return Report(
-        tuple(rows),
-        source=source,
-        input_size=next((sizes[n.name] for n in order if n.op == "input"), None),
-        notes=tuple(notes),
-        nodes=len(order),
-        assumed=sum(len(names) for names in assumed.values()),
-    )
+    return notes
 
 
 def whole(field: Field, size: tuple[int, ...]) -> Field:
