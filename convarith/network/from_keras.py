@@ -390,25 +390,23 @@ def _pooling(base: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...],
     )
 
 
+def _pairs(value: Any, nd: int) -> tuple[tuple[int, int], ...]:
+    """Keras' (before, after) pairs per axis: an int for every side, one pair, or an int or pair per axis."""
+    if isinstance(value, int):
+        return ((value, value),) * nd
+    if nd == 1 and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return ((int(value[0]), int(value[1])),)
+    return tuple((int(v), int(v)) if isinstance(v, int) else (int(v[0]), int(v[1])) for v in value)
+
+
 def _zero_padding(base: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin: int | None, nd: int) -> Node:
-    """``ZeroPaddingND``: one int for every side, or (before, after) per axis."""
-    pads = (
-        tuple((int(b), int(a)) for b, a in cfg["padding"])
-        if not isinstance(cfg["padding"], int)
-        else ((cfg["padding"],) * 2,) * nd
-    )
-    return Node(name, "pad", inputs, padding=pads, in_channels=cin, out_channels=cin)
+    """``ZeroPaddingND``: one int for every side, or (before, after) per axis (``ZeroPadding1D``: one pair)."""
+    return Node(name, "pad", inputs, padding=_pairs(cfg["padding"], nd), in_channels=cin, out_channels=cin)
 
 
 def _cropping(base: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin: int | None, nd: int) -> Node:
     """``CroppingND``: (before, after) per axis (``Cropping1D``: one pair)."""
-    crop = cfg["cropping"]
-    pairs = (
-        tuple((int(b), int(a)) for b, a in crop)
-        if not isinstance(crop[0], int) or nd > 1
-        else ((int(crop[0]), int(crop[1])),)
-    )
-    return Node(name, "crop", inputs, crop=pairs)
+    return Node(name, "crop", inputs, crop=_pairs(cfg["cropping"], nd))
 
 
 def _upsampling(base: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin: int | None, nd: int) -> Node:

@@ -248,3 +248,23 @@ def test_onnx_export_starting_with_padding_on_another_input_size(tmp_path):
     # the same warnings as the Keras model's (the pooling's last window leaves a column unread): no false ones
     assert [r.warnings for r in report.layers] == [r.warnings for r in inspect(oracle, input_size=(224, 218)).layers]
     assert not [n for n in report.notes if "records" in n], report.notes
+
+
+@pytest.mark.parametrize("nd", [1, 2, 3])
+def test_zero_padding_and_cropping_of_every_rank_from_a_file(tmp_path, nd):
+    """ZeroPadding1D was refused ("cannot unpack non-iterable int"): Keras saves its padding as one pair."""
+    layers = keras.layers
+    pad = {1: (1, 2), 2: ((1, 2), (0, 3)), 3: ((1, 2), (0, 3), (2, 0))}[nd]
+    crop = {1: (2, 0), 2: ((2, 0), 1), 3: (1, (0, 2), 1)}[nd]
+    size = (11,) * nd
+    x = keras.Input((*size, 2))
+    h = getattr(layers, f"ZeroPadding{nd}D")(pad, name="zp")(x)
+    h = getattr(layers, f"Conv{nd}D")(3, 3, name="conv")(h)
+    h = getattr(layers, f"Cropping{nd}D")(crop, name="crop")(h)
+    h = getattr(layers, f"Conv{nd}D")(3, 2, name="last")(h)
+    model = keras.Model(x, h)
+    path = tmp_path / f"pad{nd}.keras"
+    model.save(path)
+    report = inspect(path)
+    names = ["conv", "last"]
+    assert [report[n].output_size for n in names] == [tuple(model.get_layer(n).output.shape[1:-1]) for n in names]
