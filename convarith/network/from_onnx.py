@@ -108,6 +108,7 @@ def read_onnx(model: Any, input_size: Any = None) -> tuple[list[Node], tuple[int
     if ndim < 1:
         raise ValueError(f"{where}: its input {first.name!r} has shape {dims}: no spatial axes to inspect")
     try:
+        declared = dict(constants)  # before folding: shape arguments are folded again on `input_size`
         shapes = fold_shapes(proto, constants, first)
         _computed_weights(graph, constants, shapes)
         roles = tensor_axes(graph, shapes, constants, ndim + 2)
@@ -117,7 +118,9 @@ def read_onnx(model: Any, input_size: Any = None) -> tuple[list[Node], tuple[int
         if input_size is not None:
             full = _full_shape(input_size, dims, own)
             if full is not None:
-                shapes = fold_shapes(proto, dict(constants), first, full)
+                constants = declared
+                shapes = fold_shapes(proto, constants, first, full)
+                _computed_weights(graph, constants, shapes)
         return _nodes(proto, constants, shapes, roles, first, own, ndim, onnx), dims, layout
     except (KeyError, IndexError, TypeError, AttributeError) as error:
         raise ValueError(f"{where}: a node cannot be read ({type(error).__name__}: {error})") from None
@@ -196,6 +199,8 @@ def _nodes(
         made.framework, made.source = "onnx", node.op_type
         if node.output and made.op not in ("global",):
             made.recorded = tensors.recorded(node.output[0])
+        if made.op == "resize" and made.scale is None and made.size is None:
+            _resize_to_recorded(made)
         nodes.append(made)
         for t in node.output:
             tensors.producer[t] = name
@@ -468,14 +473,26 @@ def _pad(
 def _resize(
     node: Any, name: str, ins: tuple[str, ...], attrs: dict[str, Any], constants: dict[str, Any], spatial: list[int]
 ) -> Node:
-    """``Resize`` and ``Upsample``: the scales of the spatial axes when they are constants."""
+    """``Resize`` and ``Upsample``: the scales (or ``Resize``'s sizes) of the spatial axes when they are constants."""
     scales = None
     for t in node.input[1:]:
         value = constants.get(t)
         if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size >= 3:
             scales = tuple(Fraction(float(value[j])).limit_denominator(1000) for j in spatial)
+    sizes = constants.get(node.input[3]) if len(node.input) > 3 and node.op_type == "Resize" else None
+    size = None
+    if scales is None and isinstance(sizes, np.ndarray) and sizes.dtype.kind in "iu" and sizes.size >= 3:
+        size = tuple(int(sizes[j]) for j in spatial)
     mode = "nearest" if attrs.get("mode", "nearest") == "nearest" else "linear"
-    return Node(name, "resize", ins, scale=scales, resize_mode=mode)
+    return Node(name, "resize", ins, scale=scales, size=size, resize_mode=mode)
+
+
+def _resize_to_recorded(made: Node) -> None:
+    """A resize to a size computed at run time: the file's recorded size, else size-keeping, said."""
+    if made.recorded:
+        made.size = made.recorded
+    else:
+        made.assumed = "a resize to a size computed at run time, taken as size-keeping"
 
 
 _RESHAPES = ("Reshape", "Expand", "Unsqueeze", "Squeeze", "Tile")

@@ -207,8 +207,9 @@ def _resized(node: Node, size: _Size, field: Field | None) -> tuple[_Size, Field
     if node.scale is not None:
         scale = node.scale
         out = tuple(int(i * f) for i, f in zip(size, scale, strict=True))
+    elif node.size is None:  # computed at run time, no size recorded: size-keeping (the reader's note says so)
+        return size, field
     else:
-        assert node.size is not None
         out = node.size
         scale = tuple(Fraction(o, i) for o, i in zip(node.size, size, strict=True))
     return out, None if field is None else through_resize(field, scale, node.resize_mode)

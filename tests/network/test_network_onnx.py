@@ -330,3 +330,80 @@ def test_a_dense_layer_after_a_flattening_reshape_is_no_false_note():
     ]
     report = inspect(_graph(nodes, inits, (1, 3, 10, 10)))
     assert [r.name for r in report.layers] == ["conv"] and report.notes == ()
+
+
+def test_a_resize_to_constant_sizes_takes_them():
+    """Resize's fourth input (sizes) was ignored: only float scales were read."""
+    nodes = [
+        helper.make_node("Conv", ["x", "w1"], ["a"], name="first", kernel_shape=[3, 3]),
+        helper.make_node("Resize", ["a", "", "", "sizes"], ["b"], name="up", mode="linear"),
+        helper.make_node("Conv", ["b", "w2"], ["c"], name="second", kernel_shape=[3, 3]),
+    ]
+    sizes = numpy_helper.from_array(np.array([1, 4, 21, 17], np.int64), "sizes")
+    model = _graph(nodes, [_weight("w1", (4, 3, 3, 3)), _weight("w2", (2, 4, 3, 3)), sizes], (1, 3, 12, 10))
+    report = inspect(model)
+    shapes = _inferred(model)
+    assert report["second"].input_size == shapes["b"][2:] == (21, 17)
+    assert report["second"].output_size == shapes["c"][2:]
+    assert report.assumed == 0 and report.notes == ()
+
+
+def test_a_resize_to_a_computed_size_takes_the_recorded_size(tmp_path):
+    """F.interpolate(size=...) exports a computed `sizes` input: the CLI ended in an AssertionError."""
+    torch = pytest.importorskip("torch")
+    nn, F = torch.nn, torch.nn.functional
+
+    class Up(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = nn.Conv2d(3, 4, 3), nn.Conv2d(4, 2, 3)
+
+        def forward(self, x):
+            h = self.a(x)
+            return self.b(F.interpolate(h, size=(h.shape[2] * 2 + 1, 9), mode="bilinear"))
+
+    path, size = tmp_path / "up.onnx", (1, 3, 12, 10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        torch.onnx.export(Up().eval(), torch.zeros(size), path, dynamo=False)
+    resize = next(n for n in onnx.load(path).graph.node if n.op_type == "Resize")
+    assert len(resize.input) > 3 and resize.input[3], "the export must carry a computed sizes input"
+    report = inspect(path)
+    assert [r.output_size for r in report.layers] == [(10, 8), (19, 7)]  # torch: a on 12x10, b on 21x9
+    assert report.assumed == 0
+
+
+def test_a_resize_to_sizes_computed_from_the_input_shape_follows_input_size():
+    """Shape -> Resize: the sizes are folded on the size asked for, not on the declared (or symbolic 1) one."""
+    nodes = [
+        helper.make_node("Shape", ["x"], ["shape"], name="shape"),
+        helper.make_node("Resize", ["x", "", "", "shape"], ["b"], name="same_size", mode="nearest"),
+        helper.make_node("Conv", ["b", "w"], ["c"], name="conv", kernel_shape=[3, 3]),
+    ]
+    for declared in [(1, 3, 12, 10), ("N", 3, "H", "W")]:
+        model = _graph(nodes, [_weight("w", (2, 3, 3, 3))], declared)
+        report = inspect(model, input_size=(1, 3, 20, 16))  # the conv read 12x10 (or 1x1: no output) before
+        assert report["conv"].input_size == (20, 16) and report["conv"].output_size == (18, 14)
+        assert report.assumed == 0
+
+
+def test_a_resize_to_a_run_time_size_with_no_recorded_shape_is_named():
+    """Sizes from a graph input: nothing to fold, no shape recorded; size-keeping, and the notes say so."""
+    nodes = [
+        helper.make_node("Resize", ["x", "", "", "sizes"], ["b"], name="up", mode="nearest"),
+        helper.make_node("Conv", ["b", "w"], ["c"], name="conv", kernel_shape=[3, 3]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 12, 10]),
+            helper.make_tensor_value_info("sizes", TensorProto.INT64, [4]),
+        ],
+        [helper.make_tensor_value_info("c", TensorProto.FLOAT, None)],
+        [_weight("w", (2, 3, 3, 3))],
+    )
+    report = inspect(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]))
+    assert report["conv"].input_size == (12, 10)
+    assert report.assumed == 1
+    assert any("up" in n and "computed at run time" in n for n in report.notes), report.notes
