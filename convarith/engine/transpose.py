@@ -84,19 +84,10 @@ def _output_padding_from_size(
     return tuple(wanted[x] - smallest[x] for x in range(ndim))
 
 
-def check_transpose_layer(
-    x: np.ndarray,
-    weight: np.ndarray,
-    bias: np.ndarray | None,
-    stride: IntOrTuple,
-    padding: PaddingLike,
-    output_padding: IntOrTuple,
-    dilation: IntOrTuple,
-    groups: int,
-    output_size: IntOrTuple | None,
-) -> tuple[Layer, int, int]:
-    """The checked layer (:func:`convarith.arithmetic.layer`), and the input and output channels."""
-    # -- weight and input shapes --------------------------------------------------------------
+def _check_transpose_shapes(
+    x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, groups: int
+) -> tuple[int, int, int]:
+    """The shape checks of :func:`check_transpose_layer`: ``groups``, the input and output channels."""
     if weight.ndim < 3:
         raise ValueError(
             f"`weight` must have shape (C_in, C_out/groups, *kernel) with at least one spatial axis, "
@@ -108,7 +99,6 @@ def check_transpose_layer(
             f"`x` must have shape (N, C_in, *spatial) or (C_in, *spatial) with {ndim} spatial axes "
             f"(as `weight` {weight.shape} has), got shape {x.shape}"
         )
-    batched = x.ndim == ndim + 2
     if any(n < 1 for n in x.shape[-ndim:]):
         raise ValueError(f"`x` must have at least one cell along each spatial axis, got shape {x.shape}")
     if any(n < 1 for n in weight.shape[2:]):
@@ -134,6 +124,25 @@ def check_transpose_layer(
             f"`bias` must have shape ({out_channels},), one value per output channel "
             f"(C_out = {weight.shape[1]} * groups {groups}), got shape {bias.shape}"
         )
+    return groups, in_channels, out_channels
+
+
+def check_transpose_layer(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None,
+    stride: IntOrTuple,
+    padding: PaddingLike,
+    output_padding: IntOrTuple,
+    dilation: IntOrTuple,
+    groups: int,
+    output_size: IntOrTuple | None,
+) -> tuple[Layer, int, int]:
+    """The checked layer (:func:`convarith.arithmetic.layer`), and the input and output channels."""
+    # -- weight and input shapes --------------------------------------------------------------
+    groups, in_channels, out_channels = _check_transpose_shapes(x, weight, bias, groups)
+    ndim = weight.ndim - 2
+    batched = x.ndim == ndim + 2
     # -- sizes per axis ----------------------------------------------------------------------
     i = tuple(int(n) for n in x.shape[-ndim:])
     k = tuple(int(n) for n in weight.shape[2:])
