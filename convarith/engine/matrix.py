@@ -137,7 +137,7 @@ def conv_matrix(
     core.check_coordinates(windows.axes)
 
     # -- every (output cell, kernel tap) pair that reads an input cell --------------------------
-    out_index, tap_index, in_index = _reads(windows)
+    out_index, tap_index, in_index = _reads(windows, w.shape[2:], out_cells)
 
     # -- scatter the weights: one entry per (output channel, input channel, read) -------------
     co = np.arange(out_channels)[:, None, None]
@@ -190,13 +190,12 @@ def _checked_layer(
     return shape, groups, windows
 
 
-def _reads(windows: WindowMap) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _reads(windows: WindowMap, kernel: tuple[int, ...], out_cells: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every (output cell, kernel tap) pair that reads an input cell: ``(out_index, tap_index, in_index)``.
 
     Output cells and input cells flattened row-major; padding cells are left out.
     """
-    ndim, kernel = len(windows.axes), tuple(axis.kernel_size for axis in windows.axes)
-    out_cells = math.prod(windows.output_shape)
+    ndim = len(kernel)
     # indices()[o, t] = o*s + t*d - pb per axis; broadcast the axes against each other so the
     # result has shape (*output, *kernel), as in WindowMap.reads.
     flat_input = np.zeros((*windows.output_shape, *kernel), dtype=np.intp)
