@@ -25,26 +25,11 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from convarith.arithmetic.kernel import effective_kernel_size
+from convarith.arithmetic.layer_rules import axis_output, check_axes, check_switches, layer_padding
 from convarith.arithmetic.ops import OP_ALIASES, OPS, Op, op_name
-from convarith.arithmetic.padding import (
-    CONVENTIONS,
-    needs_input_size,
-    padding_rule,
-    resolve_padding,
-    transpose_padding,
-)
-from convarith.arithmetic.text import axis_formula, format_padding, format_param, layer_latex, layer_text
-from convarith.arithmetic.validate import (
-    LayerError,
-    axes_layout,
-    axis_label,
-    check_bool,
-    check_choice,
-    check_minimum,
-    per_axis,
-    per_axis_padding,
-    shown,
-)
+from convarith.arithmetic.padding import CONVENTIONS
+from convarith.arithmetic.text import axis_formula, format_param, layer_latex, layer_text
+from convarith.arithmetic.validate import LayerError, axes_layout, check_choice, per_axis
 from convarith.typing import IntOrTuple, PaddingLike, PadPair
 
 __all__ = ["OPS", "OP_ALIASES", "POOL_CONVENTIONS", "AxisGeometry", "Layer", "LayerError", "layer", "op_name"]
@@ -53,29 +38,6 @@ Kind = Literal["conv", "pool", "transpose"]
 POOL_CONVENTIONS: tuple[str, ...] = ("pytorch", "onnx", "caffe")
 """Pooling output-size rules: PyTorch (with its ``padding <= kernel_size // 2``), ONNX (the same
 arithmetic without that limit), Caffe (always rounds up)."""
-
-
-def _dilated(k: int, d: int) -> str:
-    return f"{k}" if d == 1 else f"{k} (dilated: {d}*({k} - 1) + 1 = {effective_kernel_size(k, d)})"
-
-
-def _pool_size(i: int, k: int, s: int, pad: PadPair, d: int, ceil_mode: bool, convention: str) -> int:
-    """PyTorch/ONNX pooling (no window may start in the right padding), or Caffe's rule."""
-    pb, pe = pad
-    o = (i + pb + pe - effective_kernel_size(k, d) + (s - 1 if ceil_mode else 0)) // s + 1
-    if ceil_mode and (o - 1) * s >= i + pb and (convention != "caffe" or pb > 0):
-        o -= 1
-    return o
-
-
-def _axis_output(
-    op: str, i: int, k: int, s: int, pad: PadPair, d: int, a: int, ceil_mode: bool, pool_convention: str
-) -> int:
-    if op == "conv_transpose":
-        return (i - 1) * s - pad[0] - pad[1] + effective_kernel_size(k, d) + a
-    if op == "conv":
-        return (i + pad[0] + pad[1] - effective_kernel_size(k, d)) // s + 1
-    return _pool_size(i, k, s, pad, d, ceil_mode, pool_convention)
 
 
 @dataclass(frozen=True)
@@ -240,7 +202,7 @@ class Layer:
         sizes = (self.input_size, self.kernel_size, self.stride, self.padding, self.dilation, self.output_padding)
         axes = zip(*sizes, strict=True)
         return tuple(
-            _axis_output(self.op, i, k, s, p, d, a, self.ceil_mode, self.pool_convention) for i, k, s, p, d, a in axes
+            axis_output(self.op, i, k, s, p, d, a, self.ceil_mode, self.pool_convention) for i, k, s, p, d, a in axes
         )
 
     def _sized(self) -> tuple[tuple[int, ...], tuple[PadPair, ...], tuple[int, ...]]:
@@ -381,21 +343,6 @@ class Layer:
         )
 
 
-def _check_pool_padding(k: int, pad: PadPair, convention: str, where: str) -> None:
-    pb, pe = pad
-    if convention == "pytorch" and max(pb, pe) > k // 2:
-        # PyTorch compares with the undilated kernel size (checked against torch 2.13).
-        raise LayerError(
-            f"`padding` {max(pb, pe)} is more than half the kernel size {k} ({k} // 2 = {k // 2}){where}: "
-            "PyTorch pooling requires padding <= kernel_size // 2"
-        )
-    if convention == "caffe":
-        if pb != pe:
-            raise LayerError(f"`padding` {pad} is asymmetric{where}: Caffe pads both sides alike")
-        if pb >= k:
-            raise LayerError(f"`padding` {pb} must be smaller than `kernel_size` {k}{where} (Caffe)")
-
-
 def layer(
     op: str,
     input_size: IntOrTuple | None = None,
@@ -499,19 +446,8 @@ def layer(
     check_choice(pool_convention, "pool_convention", POOL_CONVENTIONS)
     if kernel_size is None:
         raise TypeError(f"`kernel_size` is required for a {op} layer")
-    ceil_mode = check_bool(ceil_mode, "ceil_mode")
+    ceil_mode, groups, rule, convention = check_switches(op, padding, ceil_mode, groups, convention)
     pooling = op.endswith("_pool")
-    if ceil_mode and not pooling:
-        raise LayerError(f"`ceil_mode` applies to pooling only, not to {op!r}")
-    groups = check_minimum(groups, "groups", 1)
-    if groups != 1 and op not in ("conv", "conv_transpose"):
-        raise LayerError(f"`groups` {groups} applies to convolutions only, not to {op!r}")
-    rule, convention = padding_rule(padding, convention)
-    if rule == "full" and op == "conv_transpose":
-        raise LayerError(
-            f"`padding` {shown(padding)}: a transposed convolution takes numbers, 'same' or 'valid' "
-            "(it crops the output)"
-        )
 
     # Sizes per axis.
     sizes = {
@@ -532,43 +468,7 @@ def layer(
     if pooling and pool_convention == "caffe":
         ceil_mode = True  # Caffe pooling always rounds up
 
-    # Padding: resolved now unless the rule needs the missing input size.
-    pads: tuple[PadPair, ...] | None
-    if op == "conv_transpose" and rule != "explicit":
-        # TensorFlow/Keras or ONNX: o = i*s for 'same'; an output_padding of 0 is Keras' None
-        given = None if not any(a) and convention not in ("same_upper", "same_lower") else a
-        pads, a = transpose_padding(k, s, d, rule, given, convention)
-    elif i is None and rule == "same" and any(needs_input_size(convention, st) for st in s):
-        pads = None
-    elif rule == "explicit":
-        pads = per_axis_padding(padding, ndim)
-    else:
-        pads = resolve_padding(padding, i, k, s, d, convention=convention)
-        if len(pads) != ndim:
-            raise LayerError(f"`padding` has {len(pads)} axes, the other sizes have {ndim}: {format_padding(pads)}")
-
-    # Rules per axis.
-    for x in range(ndim):
-        where = axis_label(x, ndim)
-        if op == "conv_transpose" and a[x] >= s[x] and a[x] >= d[x]:
-            raise LayerError(
-                f"`output_padding` {a[x]} must be smaller than `stride` {s[x]} or `dilation` {d[x]}{where} "
-                "(PyTorch's rule)"
-            )
-        if pads is not None and pooling:
-            _check_pool_padding(k[x], pads[x], pool_convention, where)
-        if i is None or pads is None:
-            continue
-        pb, pe = pads[x]
-        o = _axis_output(op, i[x], k[x], s[x], pads[x], d[x], a[x], ceil_mode, pool_convention)
-        if op == "conv_transpose" and o < 1:
-            raise LayerError(
-                f"`padding` {pb} + {pe} crops away the whole output{where}: "
-                f"o = ({i[x]} - 1)*{s[x]} - {pb} - {pe} + {effective_kernel_size(k[x], d[x])} + {a[x]} = {o}"
-            )
-        if (op == "conv" and effective_kernel_size(k[x], d[x]) > i[x] + pb + pe) or o < 1:
-            raise LayerError(
-                f"`kernel_size` {_dilated(k[x], d[x])} is larger than the padded input "
-                f"{i[x] + pb + pe} = {i[x]} + {pb} + {pe}{where}: no output"
-            )
+    # Padding: resolved now unless the rule needs the missing input size; then the rules per axis.
+    pads, a = layer_padding(op, padding, rule, convention, i, k, s, d, a)
+    check_axes(op, i, k, s, d, pads, a, ceil_mode, pool_convention)
     return Layer(op, i, k, s, d, pads, a, ceil_mode, groups, rule, convention, pool_convention, scalar)

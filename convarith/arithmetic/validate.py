@@ -244,11 +244,15 @@ def count_axes(**sizes: Any) -> int | None:
     return ndim
 
 
-def per_axis(value: Any, name: str, ndim: int, minimum: int | None = 1) -> tuple[int, ...]:
-    """An int repeated on every axis, or a tuple with one int (>= ``minimum``) per axis.
+def per_axis(
+    value: Any, name: str, ndim: int, minimum: int | None = 1, *, maximum: int | None = MAX_SIZE
+) -> tuple[int, ...]:
+    """An int repeated on every axis, or a tuple with one int (in ``[minimum, maximum]``) per axis.
 
     The one per-axis broadcasting rule: sizes, strides, indices (``minimum=None``: any int, e.g. a
-    position that may lie in the padding) all go through here.
+    position that may lie in the padding) all go through here. With ``minimum=None`` and
+    ``maximum=None`` only the kind is checked (the command line's grammar spreads a number this
+    way and leaves its bounds to the layer's validation, which names the parameter).
 
     Examples
     --------
@@ -258,8 +262,8 @@ def per_axis(value: Any, name: str, ndim: int, minimum: int | None = 1) -> tuple
     if is_sequence(value):
         if len(value) != ndim:
             raise LayerError(f"`{name}` must have one entry per axis ({ndim}), got {len(value)}: {shown(value)}")
-        return tuple(check_int(v, f"{name}[{axis}]", minimum=minimum) for axis, v in enumerate(value))
-    return (check_int(value, name, minimum=minimum),) * ndim
+        return tuple(check_int(v, f"{name}[{axis}]", minimum=minimum, maximum=maximum) for axis, v in enumerate(value))
+    return (check_int(value, name, minimum=minimum, maximum=maximum),) * ndim
 
 
 def _pair(value: Any, name: str) -> PadPair:

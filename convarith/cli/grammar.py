@@ -22,6 +22,7 @@ from typing import Any
 
 from convarith.arithmetic import CONVENTIONS
 from convarith.arithmetic.ops import OP_ALIASES, OPS
+from convarith.arithmetic.validate import per_axis
 
 __all__ = [
     "CONVENTION_HELP",
@@ -289,14 +290,18 @@ def count_listed_axes(*values: tuple[int, ...] | Padding | None) -> int | None:
 def expand(values: tuple[int, ...], ndim: int) -> int | tuple[int, ...]:
     """The size argument of the library: an int with one axis, else one value per axis.
 
+    One number is spread over the axes by :func:`convarith.arithmetic.validate.per_axis` (the
+    library's one per-axis rule), unbounded here: the layer's validation names a number out of
+    range, or per-axis values whose count is not ``ndim``, with the parameter's name.
+
     Examples
     --------
     >>> expand((3,), 1), expand((3,), 2), expand((3, 5), 2)
     (3, (3, 3), (3, 5))
     """
-    if len(values) == 1:
-        return values[0] if ndim == 1 else values * ndim
-    return values
+    if len(values) != 1:
+        return values
+    return values[0] if ndim == 1 else per_axis(values[0], "value", ndim, minimum=None, maximum=None)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ import numpy as np
 from convarith.arithmetic.kernel import effective_kernel_size
 from convarith.arithmetic.padding import PADDING_WORDS, resolve_padding
 from convarith.arithmetic.validate import axis_label, check_choice, check_minimum, per_axis
-from convarith.arithmetic.windows import WindowMap, window_map
+from convarith.arithmetic.windows import AxisWindows, WindowMap, window_map
 from convarith.engine import _core as core
 from convarith.engine import memory
 from convarith.engine.dtypes import accumulator_dtype, real_array, result_dtype
@@ -167,16 +167,51 @@ def conv(
     (1, 1, 3, 3)
     """
     # --- checks
+    xs, w, b, added, groups, what = _conv_operands(x, weight, bias, ndim, groups)
+    c_in, c_out, ndim = xs.shape[1], w.shape[0], w.ndim - 2
+    dtype = result_dtype(("x", x), ("weight", weight), *([] if bias is None else [("bias", bias)]))
+    work = accumulator_dtype(dtype)
+    w, windows, symmetric = _conv_windows(xs, w, stride, padding, dilation, padding_mode, convention, flip)
+    memory.check_result_size(
+        (xs.shape[0], c_out, *windows.output_shape)[added:],
+        dtype.itemsize,
+        core.padding_cause(windows.axes, what),
+        dtype=str(dtype),
+    )
+    core.check_coordinates(windows.axes)
+
+    # --- compute
+    if c_in == 0:  # no input channel: an empty result, as PyTorch's (N, 0, *output)
+        return np.zeros((*xs.shape[added:2], *windows.output_shape), dtype=dtype)
+    if work.kind != "f" and conv_bound(xs, w, b) > INT64_MAX:
+        work = np.dtype(object)  # a sum may leave int64: Python integers (exact, slower)
+    w = w.astype(work, copy=False)
+    if symmetric:
+        out = _conv_symmetric(xs, w, windows, groups, work)
+    else:
+        out = _conv_blocks(xs, w, windows, groups, padding_mode, work)
+    if b is not None:
+        out += b.astype(work).reshape(c_out, *[1] * ndim)
+    out = core.restore(out, added)
+    return out.astype(dtype, copy=False) if work.kind == "f" else as_int64(out, "conv of `x` and `weight`")
+
+
+def _conv_operands(
+    x: Any, weight: Any, bias: Any, ndim: int | None, groups: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int, int, str]:
+    """The checked arrays of :func:`conv`, ``(N, C_in, *spatial)`` and ``(C_out, C_in / groups, *kernel)``.
+
+    Also the bias, the axes :func:`core.split_batch` added, ``groups`` and the shapes as given.
+    """
     w = real_array(weight, "weight")
     array = real_array(x, "x")
-    w_shape = w.shape
+    what = f"`x` of shape {array.shape} with `weight` of shape {w.shape}"
     plain = core.plain_kernel(array, w, ndim, "(C_out, C_in / groups, *kernel_size)")
     if plain:  # one image, one kernel: the (1, 1, *spatial) and (1, 1, *kernel) layer
         w = w[None, None]
         bias = None if bias is None else core.plain_bias(bias)
-    ndim = w.ndim - 2
-    xs, added = core.split_batch(array, ndim, plain=plain)
-    core.check_spatial_cells(xs, ndim)
+    xs, added = core.split_batch(array, w.ndim - 2, plain=plain)
+    core.check_spatial_cells(xs, w.ndim - 2)
     if w.shape[0] == 0 or 0 in w.shape[2:]:
         raise ValueError(f"`weight` must have output channels and kernel taps on every axis, got shape {w.shape}")
     groups = check_minimum(groups, "groups", 1)
@@ -196,8 +231,21 @@ def conv(
         b = real_array(bias, "bias")
         if b.shape != (c_out,):
             raise ValueError(f"`bias` must have shape (C_out,) = ({c_out},), got {b.shape}")
-    dtype = result_dtype(("x", x), ("weight", weight), *([] if bias is None else [("bias", bias)]))
-    work = accumulator_dtype(dtype)
+    return xs, w, b, added, groups, what
+
+
+def _conv_windows(
+    xs: np.ndarray,
+    w: np.ndarray,
+    stride: IntOrTuple,
+    padding: PaddingLike | str,
+    dilation: IntOrTuple,
+    padding_mode: str,
+    convention: str,
+    flip: bool,
+) -> tuple[np.ndarray, WindowMap, bool]:
+    """The plan of :func:`conv`: its arguments checked, the kernel flipped if asked, the windows."""
+    ndim = w.ndim - 2
     stride_ = per_axis(stride, "stride", ndim)
     dilation_ = per_axis(dilation, "dilation", ndim)
     check_choice(padding_mode, "padding_mode", PADDING_MODES)
@@ -213,29 +261,7 @@ def conv(
     else:
         pads = resolve_padding(padding, sizes, kernel, stride_, dilation_, convention=convention)
         check_mode_limits(sizes, pads, padding_mode, "padding_mode")
-    windows = window_map(sizes, kernel, stride_, pads, dilation_)
-    memory.check_result_size(
-        (xs.shape[0], c_out, *windows.output_shape)[added:],
-        dtype.itemsize,
-        core.padding_cause(windows.axes, f"`x` of shape {array.shape} with `weight` of shape {w_shape}"),
-        dtype=str(dtype),
-    )
-    core.check_coordinates(windows.axes)
-
-    # --- compute
-    if c_in == 0:  # no input channel: an empty result, as PyTorch's (N, 0, *output)
-        return np.zeros((*xs.shape[added:2], *windows.output_shape), dtype=dtype)
-    if work.kind != "f" and conv_bound(xs, w, b) > INT64_MAX:
-        work = np.dtype(object)  # a sum may leave int64: Python integers (exact, slower)
-    w = w.astype(work, copy=False)
-    if symmetric:
-        out = _conv_symmetric(xs, w, windows, groups, work)
-    else:
-        out = _conv_blocks(xs, w, windows, groups, padding_mode, work)
-    if b is not None:
-        out += b.astype(work).reshape(c_out, *[1] * ndim)
-    out = core.restore(out, added)
-    return out.astype(dtype, copy=False) if work.kind == "f" else as_int64(out, "conv of `x` and `weight`")
+    return w, window_map(sizes, kernel, stride_, pads, dilation_), symmetric
 
 
 def _symmetric_spans(kernel: tuple[int, ...], dilation: tuple[int, ...], mode: str) -> tuple[int, ...]:
@@ -460,55 +486,62 @@ class _DepthwiseChunks:
             and all(a.stride == 1 for a in axes)
             and all(a.output_size == a.input_size == hi - lo for a, (lo, hi) in inner)
         ):
-            self.padded = core.PaddedCells(axes[:1], spatial[:1], reader.sources[:1], reader.fill)
-            shape = (self.padded.shape[0], *(a.input_size for a in axes[1:]))
-            pitch = [core.prod(shape[a + 1 :]) for a in range(len(axes))]
-            cells = core.prod(shape)
-            first = -sum(a.padding[0] * p for a, p in zip(axes[1:], pitch[1:], strict=True))
-            last = first + sum((a.effective_kernel_size - 1) * p for a, p in zip(axes, pitch, strict=True))
-            slack = max(0, -first, last + positions - cells)
-            flat = scratch.take("cells", (chunk * cells + 2 * slack,))
-            self.cells = flat[slack : slack + chunk * cells].reshape(1, chunk, *shape)
-            self.every_tap = np.lib.stride_tricks.as_strided(
-                flat[slack + first :],
-                (chunk, *kernel, positions),
-                (cells * item, *(a.dilation * p * item for a, p in zip(axes, pitch, strict=True)), item),
-                writeable=False,
-            )
-            # columns (chunk, *kernel, *sizes): tap t_a reads inner coordinate o_a + t_a*d_a - pb_a
-            ndim = len(axes)
-            for axis, a in enumerate(axes[1:], 1):
-                for t in range(a.kernel_size):
-                    shift = t * a.dilation - a.padding[0]
-                    for outside in (slice(0, max(0, -shift)), slice(max(0, a.input_size - shift), None)):
-                        index: list[Any] = [slice(None)] * (1 + 2 * ndim)
-                        index[1 + axis], index[1 + ndim + axis] = t, outside
-                        if len(range(*outside.indices(sizes[axis]))):
-                            self.zeroed.append(tuple(index))
+            self._inner_axes_unpadded(reader, kernel, positions, scratch)
         else:
-            self.padded = core.PaddedCells(axes, spatial, reader.sources, reader.fill)
-            self.cells = scratch.take("cells", (1, chunk, *self.padded.shape))
-            wide = core.wide_grid(self.cells, axes, spatial)
-            if wide is not None:
-                pitch, positions, _ = wide
-                flat = self.cells.reshape(chunk, -1)
-                self.every_tap = np.lib.stride_tricks.as_strided(
-                    flat,
-                    (chunk, *kernel, positions),
-                    (flat.strides[0], *(a.dilation * p * item for a, p in zip(axes, pitch, strict=True)), item),
-                    writeable=False,
-                )
-                # the product on the wide grid, row length pitch[0], cropped to sizes by slicing
-                result = scratch.take("result", (chunk, out_group, sizes[0] * pitch[0]))
-                crop = (slice(None),) * 3 + tuple(slice(0, size) for size in sizes[1:])
-                wide_rows = result.reshape(chunk, out_group, sizes[0], *self.padded.shape[1:])
-                self.crop = result[:, :, :positions], wide_rows[crop]
-            else:
-                product = scratch.take("result", (chunk, out_group, positions))
-                self.crop = product, product.reshape(chunk, out_group, *sizes)
+            positions = self._padded_cells(reader, kernel, positions, out_group, scratch)
         self.padded.fill_border(self.cells)
         self.columns_buffer = scratch.take("columns", (chunk, *kernel, positions))
         self.views: dict[int, tuple[Any, ...]] = {}
+
+    def _inner_axes_unpadded(
+        self, reader: core.BlockReader, kernel: tuple[int, ...], positions: int, scratch: core.Scratch
+    ) -> None:
+        """The first layout: only the first axis padded, every tap a run of the flattened cells."""
+        axes, chunk, item = self.axes, self.chunk, np.dtype(reader.dtype).itemsize
+        self.padded = core.PaddedCells(axes[:1], self.spatial[:1], reader.sources[:1], reader.fill)
+        shape = (self.padded.shape[0], *(a.input_size for a in axes[1:]))
+        pitch = [core.prod(shape[a + 1 :]) for a in range(len(axes))]
+        cells = core.prod(shape)
+        first = -sum(a.padding[0] * p for a, p in zip(axes[1:], pitch[1:], strict=True))
+        last = first + sum((a.effective_kernel_size - 1) * p for a, p in zip(axes, pitch, strict=True))
+        slack = max(0, -first, last + positions - cells)
+        flat = scratch.take("cells", (chunk * cells + 2 * slack,))
+        self.cells = flat[slack : slack + chunk * cells].reshape(1, chunk, *shape)
+        self.every_tap = np.lib.stride_tricks.as_strided(
+            flat[slack + first :],
+            (chunk, *kernel, positions),
+            (cells * item, *(a.dilation * p * item for a, p in zip(axes, pitch, strict=True)), item),
+            writeable=False,
+        )
+        self.zeroed = _outside_taps(axes, self.sizes)
+
+    def _padded_cells(
+        self, reader: core.BlockReader, kernel: tuple[int, ...], positions: int, out_group: int, scratch: core.Scratch
+    ) -> int:
+        """The padded wide grid (unit strides) or the strided layout; the number of column positions."""
+        axes, spatial, sizes, chunk = self.axes, self.spatial, self.sizes, self.chunk
+        item = np.dtype(reader.dtype).itemsize
+        self.padded = core.PaddedCells(axes, spatial, reader.sources, reader.fill)
+        self.cells = scratch.take("cells", (1, chunk, *self.padded.shape))
+        wide = core.wide_grid(self.cells, axes, spatial)
+        if wide is not None:
+            pitch, positions, _ = wide
+            flat = self.cells.reshape(chunk, -1)
+            self.every_tap = np.lib.stride_tricks.as_strided(
+                flat,
+                (chunk, *kernel, positions),
+                (flat.strides[0], *(a.dilation * p * item for a, p in zip(axes, pitch, strict=True)), item),
+                writeable=False,
+            )
+            # the product on the wide grid, row length pitch[0], cropped to sizes by slicing
+            result = scratch.take("result", (chunk, out_group, sizes[0] * pitch[0]))
+            crop = (slice(None),) * 3 + tuple(slice(0, size) for size in sizes[1:])
+            wide_rows = result.reshape(chunk, out_group, sizes[0], *self.padded.shape[1:])
+            self.crop = result[:, :, :positions], wide_rows[crop]
+        else:
+            product = scratch.take("result", (chunk, out_group, positions))
+            self.crop = product, product.reshape(chunk, out_group, *sizes)
+        return positions
 
     def columns(self, part: np.ndarray) -> np.ndarray:
         """The ``(channels, taps, positions)`` columns of ``part``, ``(1, channels, *input)``."""
@@ -541,3 +574,22 @@ class _DepthwiseChunks:
             grid = columns.reshape(*columns.shape[:-1], *self.sizes)
             zeroed = [grid[index] for index in self.zeroed]
         return self.cells[:, :k][self.padded.inside], columns, every_tap, zeroed
+
+
+def _outside_taps(axes: Sequence[AxisWindows], sizes: tuple[int, ...]) -> list[tuple[Any, ...]]:
+    """Indices into the columns ``(chunk, *kernel, *sizes)`` where a tap reads outside an inner axis.
+
+    Tap ``t_a`` reads inner coordinate ``o_a + t_a*d_a - pb_a``; where that lies outside the input
+    the columns hold a neighbouring row's cells (or spare ones) and are set to zero: the padding.
+    """
+    ndim = len(axes)
+    zeroed = []
+    for axis, a in enumerate(axes[1:], 1):
+        for t in range(a.kernel_size):
+            shift = t * a.dilation - a.padding[0]
+            for outside in (slice(0, max(0, -shift)), slice(max(0, a.input_size - shift), None)):
+                index: list[Any] = [slice(None)] * (1 + 2 * ndim)
+                index[1 + axis], index[1 + ndim + axis] = t, outside
+                if len(range(*outside.indices(sizes[axis]))):
+                    zeroed.append(tuple(index))
+    return zeroed

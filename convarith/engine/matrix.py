@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from convarith.arithmetic.validate import check_minimum, is_sequence, per_axis, per_axis_padding, shown
-from convarith.arithmetic.windows import window_map
+from convarith.arithmetic.windows import WindowMap, window_map
 from convarith.engine import _core as core
 from convarith.engine import memory
 from convarith.engine.dtypes import matrix_dtype, real_array
@@ -120,6 +120,45 @@ def conv_matrix(
         )
     w = real_array(weight, "weight")
     dtype = matrix_dtype(w)
+    shape, groups, windows = _checked_layer(input_shape, w, stride, padding, dilation, groups)
+    in_channels, spatial = shape[0], shape[1:]
+    out_channels, cin_g = w.shape[0], w.shape[1]
+    out_cells, in_cells = math.prod(windows.output_shape), math.prod(spatial)
+    rows, cols = out_channels * out_cells, in_channels * in_cells
+    size = rows * cols * dtype.itemsize
+    text = memory.number_text
+    if size > MAX_MATRIX_BYTES:
+        raise ValueError(
+            f"`input_shape` {shape} with weight {w.shape} gives a {text(rows)} x {text(cols)} matrix of {dtype}: "
+            f"{text(rows)} * {text(cols)} * {dtype.itemsize} bytes = {_readable_bytes(size)}, more than "
+            f"MAX_MATRIX_BYTES = {_readable_bytes(MAX_MATRIX_BYTES)}; use convarith.conv on a smaller input"
+        )
+    memory.check_result_size((rows, cols), dtype.itemsize, f"`input_shape` {shape}", "matrix", str(dtype))
+    core.check_coordinates(windows.axes)
+
+    # -- every (output cell, kernel tap) pair that reads an input cell --------------------------
+    out_index, tap_index, in_index = _reads(windows, w.shape[2:], out_cells)
+
+    # -- scatter the weights: one entry per (output channel, input channel, read) -------------
+    co = np.arange(out_channels)[:, None, None]
+    ci = np.arange(cin_g)[None, :, None]
+    group = co // (out_channels // groups)
+    matrix = np.zeros((rows, cols), dtype=dtype)
+    matrix[co * out_cells + out_index, (group * cin_g + ci) * in_cells + in_index] = w.reshape(out_channels, cin_g, -1)[
+        :, :, tap_index
+    ]
+    return matrix
+
+
+def _checked_layer(
+    input_shape: Sequence[int],
+    w: np.ndarray,
+    stride: IntOrTuple,
+    padding: PaddingLike,
+    dilation: IntOrTuple,
+    groups: int,
+) -> tuple[tuple[int, ...], int, WindowMap]:
+    """The argument checks of :func:`conv_matrix`: ``(C_in, *spatial)``, ``groups`` and the windows."""
     if w.ndim < 3:
         raise ValueError(
             "`weight` must have shape (C_out, C_in/groups, *kernel) with at least one spatial axis, "
@@ -148,20 +187,15 @@ def conv_matrix(
     kernel = w.shape[2:]
     pads = per_axis_padding(padding, ndim)
     windows = window_map(spatial, kernel, per_axis(stride, "stride", ndim), pads, per_axis(dilation, "dilation", ndim))
-    out_cells, in_cells = math.prod(windows.output_shape), math.prod(spatial)
-    rows, cols = out_channels * out_cells, in_channels * in_cells
-    size = rows * cols * dtype.itemsize
-    text = memory.number_text
-    if size > MAX_MATRIX_BYTES:
-        raise ValueError(
-            f"`input_shape` {shape} with weight {w.shape} gives a {text(rows)} x {text(cols)} matrix of {dtype}: "
-            f"{text(rows)} * {text(cols)} * {dtype.itemsize} bytes = {_readable_bytes(size)}, more than "
-            f"MAX_MATRIX_BYTES = {_readable_bytes(MAX_MATRIX_BYTES)}; use convarith.conv on a smaller input"
-        )
-    memory.check_result_size((rows, cols), dtype.itemsize, f"`input_shape` {shape}", "matrix", str(dtype))
-    core.check_coordinates(windows.axes)
+    return shape, groups, windows
 
-    # -- every (output cell, kernel tap) pair from the window map's index arrays --------------
+
+def _reads(windows: WindowMap, kernel: tuple[int, ...], out_cells: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (output cell, kernel tap) pair that reads an input cell: ``(out_index, tap_index, in_index)``.
+
+    Output cells and input cells flattened row-major; padding cells are left out.
+    """
+    ndim = len(kernel)
     # indices()[o, t] = o*s + t*d - pb per axis; broadcast the axes against each other so the
     # result has shape (*output, *kernel), as in WindowMap.reads.
     flat_input = np.zeros((*windows.output_shape, *kernel), dtype=np.intp)
@@ -174,13 +208,4 @@ def conv_matrix(
         flat_input = flat_input * axis.input_size + coordinate
     out_index, tap_index = np.nonzero(inside.reshape(out_cells, -1))
     in_index = flat_input.reshape(out_cells, -1)[out_index, tap_index]
-
-    # -- scatter the weights: one entry per (output channel, input channel, read) -------------
-    co = np.arange(out_channels)[:, None, None]
-    ci = np.arange(cin_g)[None, :, None]
-    group = co // (out_channels // groups)
-    matrix = np.zeros((rows, cols), dtype=dtype)
-    matrix[co * out_cells + out_index, (group * cin_g + ci) * in_cells + in_index] = w.reshape(out_channels, cin_g, -1)[
-        :, :, tap_index
-    ]
-    return matrix
+    return out_index, tap_index, in_index

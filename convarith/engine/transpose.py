@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from convarith.arithmetic.kernel import effective_kernel_size
 from convarith.arithmetic.layer import Layer, layer
-from convarith.arithmetic.validate import axis_label, check_int, check_minimum, is_sequence, per_axis, per_axis_padding
+from convarith.arithmetic.validate import axis_label, check_minimum, is_sequence, per_axis, per_axis_padding
 from convarith.arithmetic.windows import AxisWindows
 from convarith.engine import _core as core
 from convarith.engine import memory
@@ -56,19 +56,18 @@ def _output_padding_from_size(
 ) -> tuple[int, ...]:
     """PyTorch's rule: ``output_size`` may only pick a size in ``[min, min + s - 1]`` per axis."""
     ndim = len(i)
+    given: Any = output_size
     if is_sequence(output_size):
-        sizes = list(output_size)
+        given = list(output_size)
         leading = 2 if batched else 1
-        if len(sizes) == ndim + leading:  # a full shape, as PyTorch accepts: keep the spatial part
-            sizes = sizes[leading:]
-        if len(sizes) != ndim:
+        if len(given) == ndim + leading:  # a full shape, as PyTorch accepts: keep the spatial part
+            given = given[leading:]
+        if len(given) != ndim:
             raise ValueError(
                 f"`output_size` must give one size per spatial axis ({ndim}), or a full output shape "
-                f"({ndim + leading} entries), got {len(sizes)}"
+                f"({ndim + leading} entries), got {len(given)}"
             )
-        wanted = tuple(check_int(v, f"output_size[{x}]") for x, v in enumerate(sizes))
-    else:
-        wanted = (check_int(output_size, "output_size"),) * ndim
+    wanted = per_axis(given, "output_size", ndim, minimum=None)
     # min may be < 1 here (the padding crops more than the output_padding=0 output has); PyTorch
     # still accepts any size >= 1 in the range, and the caller checks the final size
     smallest = [(i[x] - 1) * s[x] - pads[x][0] - pads[x][1] + effective_kernel_size(k[x], d[x]) for x in range(ndim)]
@@ -84,19 +83,10 @@ def _output_padding_from_size(
     return tuple(wanted[x] - smallest[x] for x in range(ndim))
 
 
-def check_transpose_layer(
-    x: np.ndarray,
-    weight: np.ndarray,
-    bias: np.ndarray | None,
-    stride: IntOrTuple,
-    padding: PaddingLike,
-    output_padding: IntOrTuple,
-    dilation: IntOrTuple,
-    groups: int,
-    output_size: IntOrTuple | None,
-) -> tuple[Layer, int, int]:
-    """The checked layer (:func:`convarith.arithmetic.layer`), and the input and output channels."""
-    # -- weight and input shapes --------------------------------------------------------------
+def _check_transpose_shapes(
+    x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, groups: int
+) -> tuple[int, int, int]:
+    """The shape checks of :func:`check_transpose_layer`: ``groups``, the input and output channels."""
     if weight.ndim < 3:
         raise ValueError(
             f"`weight` must have shape (C_in, C_out/groups, *kernel) with at least one spatial axis, "
@@ -108,7 +98,6 @@ def check_transpose_layer(
             f"`x` must have shape (N, C_in, *spatial) or (C_in, *spatial) with {ndim} spatial axes "
             f"(as `weight` {weight.shape} has), got shape {x.shape}"
         )
-    batched = x.ndim == ndim + 2
     if any(n < 1 for n in x.shape[-ndim:]):
         raise ValueError(f"`x` must have at least one cell along each spatial axis, got shape {x.shape}")
     if any(n < 1 for n in weight.shape[2:]):
@@ -134,6 +123,25 @@ def check_transpose_layer(
             f"`bias` must have shape ({out_channels},), one value per output channel "
             f"(C_out = {weight.shape[1]} * groups {groups}), got shape {bias.shape}"
         )
+    return groups, in_channels, out_channels
+
+
+def check_transpose_layer(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None,
+    stride: IntOrTuple,
+    padding: PaddingLike,
+    output_padding: IntOrTuple,
+    dilation: IntOrTuple,
+    groups: int,
+    output_size: IntOrTuple | None,
+) -> tuple[Layer, int, int]:
+    """The checked layer (:func:`convarith.arithmetic.layer`), and the input and output channels."""
+    # -- weight and input shapes --------------------------------------------------------------
+    groups, in_channels, out_channels = _check_transpose_shapes(x, weight, bias, groups)
+    ndim = weight.ndim - 2
+    batched = x.ndim == ndim + 2
     # -- sizes per axis ----------------------------------------------------------------------
     i = tuple(int(n) for n in x.shape[-ndim:])
     k = tuple(int(n) for n in weight.shape[2:])

@@ -24,7 +24,7 @@ import numpy as np
 
 from convarith.arithmetic.layer import Layer
 from convarith.arithmetic.text import format_param, format_size
-from convarith.arithmetic.validate import check_int, is_sequence
+from convarith.arithmetic.validate import check_int, is_sequence, per_axis
 from convarith.engine import memory
 from convarith.engine.transpose import conv_transpose
 from convarith.studies.receptive import ReceptiveField, broadcast_layer, receptive_field
@@ -247,6 +247,32 @@ def effective_receptive_field(
     # Argument checks (the stack's own checks are receptive_field's).
     if output_cell is not None and not is_sequence(output_cell):
         check_int(output_cell, "output_cell")
+    field = _checked_field(stack, input_size, count_include_pad)
+    out = field.rows[-1].output_size
+    assert out is not None
+    cell = _output_cell(output_cell, out)
+
+    # Back through the stack: one-hot at the output cell, then each layer's adjoint.
+    grad = np.zeros(out, dtype=np.float64)
+    grad[cell] = 1.0
+    exponent = 0
+    for row in reversed(field.rows):
+        grad = _adjoint(row.layer, grad, count_include_pad)
+        peak = float(np.abs(grad).max()) if grad.size else 0.0
+        if peak > 1e150 or 0 < peak < 1e-150:  # keep far from float64's range: one layer multiplies by at most its taps
+            shift = math.floor(math.log10(peak))
+            grad /= 10.0**shift
+            exponent += shift
+    notes = _notes(field)
+    box = field.input_range(cell if len(cell) > 1 or not field.scalar else cell[0])
+    box = box if isinstance(box, tuple) else (box,)
+    if exponent:
+        notes.append(f"the gradient is divided by 1e{exponent} (its true values pass float64's range)")
+    return EffectiveField(grad, cell, field, box, tuple(notes), exponent)
+
+
+def _checked_field(stack: Sequence[Layer], input_size: IntOrTuple, count_include_pad: bool) -> ReceptiveField:
+    """The stack's receptive field on ``input_size``, the input's size and ``count_include_pad`` checked."""
     if is_sequence(input_size) and is_sequence(stack) and not isinstance(stack, Layer):
         # layers given with ints spread over the input's axes (as Layer.with_input spreads them)
         axes = len(cast(Sequence[int], input_size))
@@ -262,34 +288,28 @@ def effective_receptive_field(
         )
     if not isinstance(count_include_pad, bool):
         raise TypeError(f"`count_include_pad` must be a bool, got {type(count_include_pad).__name__}")
-    out = field.rows[-1].output_size
-    assert out is not None
+    return field
+
+
+def _output_cell(output_cell: IntOrTuple | None, out: tuple[int, ...]) -> tuple[int, ...]:
+    """The output cell, one index per axis inside the output (default: the centre)."""
     if output_cell is None:
-        cell = tuple(o // 2 for o in out)
-    elif is_sequence(output_cell):
+        return tuple(o // 2 for o in out)
+    if is_sequence(output_cell):
         given = cast(Sequence[int], output_cell)
         if len(given) != len(out):
             raise ValueError(f"`output_cell` must have one entry per axis ({len(out)}), got {tuple(given)!r}")
-        cell = tuple(check_int(c, f"output_cell[{a}]") for a, c in enumerate(given))
-    else:
-        cell = (check_int(output_cell, "output_cell"),) * len(out)
+    cell = per_axis(output_cell, "output_cell", len(out), minimum=None)
     for axis, (c, o) in enumerate(zip(cell, out, strict=True)):
         if not 0 <= c < o:
             where = "" if len(out) == 1 else f" on axis {axis}"
             raise ValueError(f"`output_cell` {c} is outside the output [0, {o - 1}]{where}")
+    return cell
 
-    # Back through the stack: one-hot at the output cell, then each layer's adjoint.
-    grad = np.zeros(out, dtype=np.float64)
-    grad[cell] = 1.0
+
+def _notes(field: ReceptiveField) -> list[str]:
+    """What the gradient assumes of the stack's layers."""
     notes: list[str] = []
-    exponent = 0
-    for row in reversed(field.rows):
-        grad = _adjoint(row.layer, grad, count_include_pad)
-        peak = float(np.abs(grad).max()) if grad.size else 0.0
-        if peak > 1e150 or 0 < peak < 1e-150:  # keep far from float64's range: one layer multiplies by at most its taps
-            shift = math.floor(math.log10(peak))
-            grad /= 10.0**shift
-            exponent += shift
     ops = {row.layer.op for row in field.rows}
     if "max_pool" in ops:
         notes.append("max pools are taken as the sum over their windows (their gradient depends on the input)")
@@ -299,11 +319,7 @@ def effective_receptive_field(
         )
     if any(row.layer.groups != 1 for row in field.rows):
         notes.append("groups are left out: one channel per layer (the gradient's shape is the same)")
-    box = field.input_range(cell if len(cell) > 1 or not field.scalar else cell[0])
-    box = box if isinstance(box, tuple) else (box,)
-    if exponent:
-        notes.append(f"the gradient is divided by 1e{exponent} (its true values pass float64's range)")
-    return EffectiveField(grad, cell, field, box, tuple(notes), exponent)
+    return notes
 
 
 def plot_effective_field(result: EffectiveField, ax: Any = None) -> Any:

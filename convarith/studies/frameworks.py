@@ -249,109 +249,127 @@ def _f_pad_order(pads: tuple[PadPair, ...]) -> str:
     return "(" + ", ".join(f"{b}, {a}" for b, a in reversed(pads)) + ")"
 
 
+def _matches(lay: Layer, convention: str) -> bool:
+    """Whether ``convention``'s 'same' padding is the layer's."""
+    try:
+        return resolve_padding(convention, lay.input_shape, lay.kernel_size, lay.stride, lay.dilation) == lay.padding
+    except LayerError:
+        return False
+
+
+def _one(values: tuple[int, ...]) -> str:
+    return str(values[0]) if len(set(values)) == 1 else str(values)
+
+
 def _equivalents(lay: Layer) -> tuple[Equivalent, ...]:
-    i, k, s, d, pads = lay.input_shape, lay.kernel_size, lay.stride, lay.dilation, lay.padding
+    pads = lay.padding
     assert pads is not None
-    ndim = len(i)
-    symmetric = all(b == a for b, a in pads)
+    nd = f"{lay.ndim}d"
+    dil = "" if set(lay.dilation) == {1} else f", dilation={_one(lay.dilation)}"
+    head = f"kernel_size={_one(lay.kernel_size)}, stride={_one(lay.stride)}{dil}"
+    return (
+        _pytorch_equivalent(lay, pads, nd, head),
+        *_tensorflow_equivalents(lay, pads, nd),
+        _jax_equivalent(lay, pads),
+        _onnx_equivalent(lay, pads),
+        _caffe_equivalent(pads),
+    )
+
+
+def _pytorch_equivalent(lay: Layer, pads: tuple[PadPair, ...], nd: str, head: str) -> Equivalent:
+    s = lay.stride
+    if all(b == a for b, a in pads):
+        return Equivalent("pytorch", f"nn.Conv{nd}(..., {head}, padding={_one(tuple(b for b, _ in pads))})", True)
+    if set(s) == {1} and _matches(lay, "pytorch"):
+        return Equivalent("pytorch", f"nn.Conv{nd}(..., {head}, padding='same')", True, "the extra unit after")
+    return Equivalent(
+        "pytorch",
+        f"F.pad(x, {_f_pad_order(pads)}) then nn.Conv{nd}(..., {head}, padding=0)",
+        False,
+        "PyTorch pads both sides alike" + ("" if set(s) == {1} else "; padding='same' needs stride 1"),
+    )
+
+
+def _tensorflow_equivalents(lay: Layer, pads: tuple[PadPair, ...], nd: str) -> tuple[Equivalent, Equivalent]:
+    """TensorFlow's and Keras'."""
+    i, k, s, d = lay.input_shape, lay.kernel_size, lay.stride, lay.dilation
     zero = all(b == 0 and a == 0 for b, a in pads)
-
-    def matches(convention: str) -> bool:
-        try:
-            return resolve_padding(convention, i, k, s, d) == pads
-        except LayerError:
-            return False
-
-    def one(values: tuple[int, ...]) -> str:
-        return str(values[0]) if len(set(values)) == 1 else str(values)
-
-    nd = f"{ndim}d"
-    dil = "" if set(d) == {1} else f", dilation={one(d)}"
-    head = f"kernel_size={one(k)}, stride={one(s)}{dil}"
-    out = []
-
-    # PyTorch.
-    if symmetric:
-        out.append(Equivalent("pytorch", f"nn.Conv{nd}(..., {head}, padding={one(tuple(b for b, _ in pads))})", True))
-    elif set(s) == {1} and matches("pytorch"):
-        out.append(Equivalent("pytorch", f"nn.Conv{nd}(..., {head}, padding='same')", True, "the extra unit after"))
-    else:
-        out.append(
-            Equivalent(
-                "pytorch",
-                f"F.pad(x, {_f_pad_order(pads)}) then nn.Conv{nd}(..., {head}, padding=0)",
-                False,
-                "PyTorch pads both sides alike" + ("" if set(s) == {1} else "; padding='same' needs stride 1"),
-            )
-        )
-
-    # TensorFlow and Keras.
-    tf_word = "'VALID'" if zero else "'SAME'" if matches("tensorflow") else None
+    tf_word = "'VALID'" if zero else "'SAME'" if _matches(lay, "tensorflow") else None
     pairs = ", ".join(f"[{b}, {a}]" for b, a in pads)
     if tf_word:
-        out.append(Equivalent("tensorflow", f"tf.nn.convolution(..., strides={one(s)}, padding={tf_word})", True))
-        out.append(
-            Equivalent("keras", f"layers.Conv{nd.upper()}(..., strides={one(s)}, padding={tf_word.lower()})", True)
+        return (
+            Equivalent("tensorflow", f"tf.nn.convolution(..., strides={_one(s)}, padding={tf_word})", True),
+            Equivalent("keras", f"layers.Conv{nd.upper()}(..., strides={_one(s)}, padding={tf_word.lower()})", True),
+        )
+    if len(i) == 2:
+        tensorflow = Equivalent(
+            "tensorflow", f"tf.nn.conv2d(..., strides={_one(s)}, padding=[[0, 0], {pairs}, [0, 0]])", True
         )
     else:
-        if ndim == 2:
-            out.append(
-                Equivalent(
-                    "tensorflow", f"tf.nn.conv2d(..., strides={one(s)}, padding=[[0, 0], {pairs}, [0, 0]])", True
-                )
-            )
-        else:
-            out.append(
-                Equivalent(
-                    "tensorflow",
-                    f"tf.pad(x, [[0, 0], {pairs}, [0, 0]]) then padding='VALID'",
-                    False,
-                    f"explicit pairs are a conv2d feature; 'SAME' would pad {_same_text(i, k, s, d, 'tensorflow')}",
-                )
-            )
-        tuples = ", ".join(format_pad(p) for p in pads)
-        out.append(
-            Equivalent(
-                "keras",
-                f"layers.ZeroPadding{nd.upper()}(({tuples})) then layers.Conv{nd.upper()}(..., padding='valid')",
-                False,
-                f"'same' would pad {_same_text(i, k, s, d, 'tensorflow')}",
-            )
+        tensorflow = Equivalent(
+            "tensorflow",
+            f"tf.pad(x, [[0, 0], {pairs}, [0, 0]]) then padding='VALID'",
+            False,
+            f"explicit pairs are a conv2d feature; 'SAME' would pad {_same_text(i, k, s, d, 'tensorflow')}",
         )
-
-    # JAX: explicit pairs are native.
-    jax_word = (
-        "'VALID'" if zero else "'SAME'" if matches("tensorflow") else "'SAME_LOWER'" if matches("same_lower") else None
+    tuples = ", ".join(format_pad(p) for p in pads)
+    keras = Equivalent(
+        "keras",
+        f"layers.ZeroPadding{nd.upper()}(({tuples})) then layers.Conv{nd.upper()}(..., padding='valid')",
+        False,
+        f"'same' would pad {_same_text(i, k, s, d, 'tensorflow')}",
     )
-    jax_pad = jax_word or "(" + ", ".join(format_pad(p) for p in pads) + ("," if ndim == 1 else "") + ")"
-    out.append(Equivalent("jax", f"lax.conv_general_dilated(..., window_strides={s}, padding={jax_pad})", True))
+    return tensorflow, keras
 
-    # ONNX: NOTSET with pads is native.
+
+def _jax_equivalent(lay: Layer, pads: tuple[PadPair, ...]) -> Equivalent:
+    """Explicit pairs are native."""
+    zero = all(b == 0 and a == 0 for b, a in pads)
+    jax_word = (
+        "'VALID'"
+        if zero
+        else "'SAME'"
+        if _matches(lay, "tensorflow")
+        else "'SAME_LOWER'"
+        if _matches(lay, "same_lower")
+        else None
+    )
+    jax_pad = jax_word or "(" + ", ".join(format_pad(p) for p in pads) + ("," if len(pads) == 1 else "") + ")"
+    return Equivalent("jax", f"lax.conv_general_dilated(..., window_strides={lay.stride}, padding={jax_pad})", True)
+
+
+def _onnx_equivalent(lay: Layer, pads: tuple[PadPair, ...]) -> Equivalent:
+    """NOTSET with pads is native."""
+    zero = all(b == 0 and a == 0 for b, a in pads)
     onnx_word = (
-        "VALID" if zero else "SAME_UPPER" if matches("same_upper") else "SAME_LOWER" if matches("same_lower") else None
+        "VALID"
+        if zero
+        else "SAME_UPPER"
+        if _matches(lay, "same_upper")
+        else "SAME_LOWER"
+        if _matches(lay, "same_lower")
+        else None
     )
     flat = [b for b, _ in pads] + [a for _, a in pads]
     onnx_pad = f"auto_pad='{onnx_word}'" if onnx_word else f"pads={flat}"
-    out.append(Equivalent("onnx", f"Conv(strides={list(s)}, {onnx_pad})", True))
+    return Equivalent("onnx", f"Conv(strides={list(lay.stride)}, {onnx_pad})", True)
 
-    # Caffe: symmetric only.
-    if symmetric:
+
+def _caffe_equivalent(pads: tuple[PadPair, ...]) -> Equivalent:
+    """Symmetric padding only."""
+    if all(b == a for b, a in pads):
         caffe = (
             f"pad: {pads[0][0]}"
             if len({b for b, _ in pads}) == 1
             else ", ".join(f"pad_{n}: {b}" for n, (b, _) in zip("hw", pads, strict=False))
         )
-        out.append(Equivalent("caffe", f"convolution_param {{ {caffe} }}", True))
-    else:
-        out.append(
-            Equivalent(
-                "caffe",
-                "pad the input blob beforehand, then pad: 0",
-                False,
-                "Caffe pads both sides alike; no built-in asymmetric padding",
-            )
-        )
-    return tuple(out)
+        return Equivalent("caffe", f"convolution_param {{ {caffe} }}", True)
+    return Equivalent(
+        "caffe",
+        "pad the input blob beforehand, then pad: 0",
+        False,
+        "Caffe pads both sides alike; no built-in asymmetric padding",
+    )
 
 
 def _same_text(i: tuple[int, ...], k: tuple[int, ...], s: tuple[int, ...], d: tuple[int, ...], convention: str) -> str:

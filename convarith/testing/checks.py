@@ -20,13 +20,16 @@ from __future__ import annotations
 import operator
 import random
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from convarith.arithmetic import Layer
 from convarith.arithmetic.layer import OPS
+
+if TYPE_CHECKING:  # (the strategies need hypothesis, imported when a check runs)
+    from convarith.testing.strategies import Case
 
 __all__ = ["check_op", "check_output_size"]
 
@@ -129,6 +132,42 @@ def _call_text(name: str, args: Sequence[Any], keywords: dict[str, Any]) -> str:
     return f"{name}({', '.join(shown)})"
 
 
+def _check_size_options(fn: Any, op: str, padding: Sequence[str], pool_convention: str) -> tuple[str, ...]:
+    """The argument checks of :func:`check_output_size`; the padding forms."""
+    if not callable(fn):
+        raise TypeError(f"`fn` must be callable, got {type(fn).__name__}")
+    if op not in _SIZE_FUNCTIONS:
+        raise ValueError(f"`op` must be one of {', '.join(_SIZE_FUNCTIONS)}, got {op!r}")
+    forms = tuple(padding)
+    if not forms or any(f not in ("symmetric", "pairs", "none") for f in forms):
+        raise ValueError(f"`padding` must be a non-empty selection of 'symmetric', 'pairs', 'none'; got {forms!r}")
+    if pool_convention not in ("pytorch", "onnx"):
+        raise ValueError(f"`pool_convention` must be 'pytorch' or 'onnx', got {pool_convention!r}")
+    return forms
+
+
+def _size_call(
+    fn: Callable[..., Any], name: str, lay: Layer, op: str, pairs: bool, dilation: bool
+) -> tuple[str, Any, str]:
+    """``fn`` called on ``lay``: the call's text, the expected size, and what is wrong (empty if nothing)."""
+    args, keywords = _size_arguments(lay, op, pairs)
+    if not dilation:
+        del keywords["dilation"]
+    out = lay.output_size
+    assert out is not None
+    expected = out[0] if lay.scalar else out
+    text = _call_text(name, args, keywords)
+    try:
+        returned = fn(*args, **keywords)
+    except Exception as error:  # a raise is a failure too, reported with the call
+        return text, expected, f"raised {type(error).__name__}: {error}"
+    try:
+        actual: Any = _as_size(returned)
+    except TypeError:  # 3.0 for 3: an output size is a count
+        return text, expected, f"{returned!r} (not an int)"
+    return text, expected, repr(actual) if actual != expected else ""
+
+
 def check_output_size(
     fn: Callable[..., Any],
     op: str,
@@ -219,15 +258,7 @@ def check_output_size(
       expected: 2
       actual:   1
     """
-    if not callable(fn):
-        raise TypeError(f"`fn` must be callable, got {type(fn).__name__}")
-    if op not in _SIZE_FUNCTIONS:
-        raise ValueError(f"`op` must be one of {', '.join(_SIZE_FUNCTIONS)}, got {op!r}")
-    forms = tuple(padding)
-    if not forms or any(f not in ("symmetric", "pairs", "none") for f in forms):
-        raise ValueError(f"`padding` must be a non-empty selection of 'symmetric', 'pairs', 'none'; got {forms!r}")
-    if pool_convention not in ("pytorch", "onnx"):
-        raise ValueError(f"`pool_convention` must be 'pytorch' or 'onnx', got {pool_convention!r}")
+    forms = _check_size_options(fn, op, padding, pool_convention)
     max_examples, seed = _count(max_examples, "max_examples"), operator.index(seed)
     from convarith.testing import strategies
 
@@ -244,24 +275,10 @@ def check_output_size(
         scalar=ndim is None,
     )
     name = _name(fn)
+    pairs = "pairs" in forms and "symmetric" not in forms
 
     def call(lay: Layer) -> tuple[str, Any, str]:
-        args, keywords = _size_arguments(lay, layer_op, "pairs" in forms and "symmetric" not in forms)
-        if not dilation:
-            del keywords["dilation"]
-        out = lay.output_size
-        assert out is not None
-        expected = out[0] if lay.scalar else out
-        text = _call_text(name, args, keywords)
-        try:
-            returned = fn(*args, **keywords)
-        except Exception as error:  # a raise is a failure too, reported with the call
-            return text, expected, f"raised {type(error).__name__}: {error}"
-        try:
-            actual: Any = _as_size(returned)
-        except TypeError:  # 3.0 for 3: an output size is a count
-            return text, expected, f"{returned!r} (not an int)"
-        return text, expected, repr(actual) if actual != expected else ""
+        return _size_call(fn, name, lay, layer_op, pairs, dilation)
 
     found, tried = _search(strategy, lambda lay: call(lay)[2] or None, max_examples, seed)
     if found is None:
@@ -428,23 +445,32 @@ def check_op(
     name = _name(fn)
 
     def run(case: strategies.Case) -> tuple[np.ndarray, Any, str]:
-        expected = case.expected()
-        try:
-            actual = case.call(fn)
-        except Exception as error:
-            return expected, None, f"raised {type(error).__name__}: {error}"
-        return expected, actual, _compare(expected, actual, rtol, atol)
+        return _run_case(fn, case, rtol, atol)
 
     found, tried = _search(strategy, lambda case: run(case)[2] or None, max_examples, seed)
     if found is None:
         return tried
     expected, actual, why = run(found)
-    lines = [
+    header = (
         f"{name} disagrees with convarith.engine.{op} on this case (the smallest counterexample found; "
-        f"{tried} cases tried, seed {seed}):",
-        repr(found.layer),
-        _show("  x = ", found.x),
-    ]
+        f"{tried} cases tried, seed {seed}):"
+    )
+    raise AssertionError(_case_report(header, name, found, expected, actual, why))
+
+
+def _run_case(fn: Callable[..., Any], case: Case, rtol: float, atol: float) -> tuple[np.ndarray, Any, str]:
+    """The engine's and ``fn``'s results on ``case``, and why they differ (empty when they agree)."""
+    expected = case.expected()
+    try:
+        actual = case.call(fn)
+    except Exception as error:
+        return expected, None, f"raised {type(error).__name__}: {error}"
+    return expected, actual, _compare(expected, actual, rtol, atol)
+
+
+def _case_report(header: str, name: str, found: Case, expected: np.ndarray, actual: Any, why: str) -> str:
+    """The message of :func:`check_op`: the layer, the arrays, the call, the expected and actual values."""
+    lines = [header, repr(found.layer), _show("  x = ", found.x)]
     if found.weight is not None:
         lines.append(_show("  weight = ", found.weight))
     lines += [f"  call:     {found.call_text(name)}", _show("  expected: ", expected)]
@@ -454,4 +480,4 @@ def check_op(
         except Exception:
             lines.append(f"  actual:   {actual!r}")
     lines.append(f"  ({why})")
-    raise AssertionError("\n".join(lines))
+    return "\n".join(lines)

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from convarith.arithmetic import CONVENTIONS, Layer, LayerError, effective_kernel_size, layer
+from convarith.arithmetic import CONVENTIONS, Layer, LayerError, layer
 from convarith.arithmetic.layer import OPS, POOL_CONVENTIONS
 
 try:
@@ -46,6 +46,8 @@ except ImportError as error:  # pragma: no cover - exercised in a subprocess by 
         "convarith.testing.strategies needs hypothesis, an optional dependency: "
         'pip install "convarith[testing]" (or pip install "hypothesis>=6.100")'
     ) from error
+
+from convarith.testing.layer_axes import POOLS, draw_axis  # (needs hypothesis: after the check above)
 
 __all__ = ["EDGES", "PADDING_FORMS", "SAME_CONVENTIONS", "Case", "layers", "arrays_for", "cases"]
 
@@ -61,10 +63,6 @@ SAME_CONVENTIONS: tuple[str, ...] = ("tensorflow", "same_lower", "pytorch", "caf
 EDGES: tuple[str, ...] = ("any", "kernel_fills_input", "stride_above_kernel", "ceil_window_in_padding")
 """The edge cases :func:`layers` draws on purpose (``'any'`` draws freely and is what a failing
 case shrinks towards)."""
-
-_POOLS = ("max_pool", "avg_pool", "lp_pool")
-_MAX_STRIDE = 3
-_MAX_DILATION = 3
 
 
 def _check_options(
@@ -87,26 +85,39 @@ def _check_options(
         )
 
 
-def _pad_bound(op: str, k: int, ek: int, pool_convention: str) -> int:
-    """The largest padding on one side that ``layer()`` (and the framework it follows) accepts."""
-    if op in _POOLS:
-        return k // 2 if pool_convention == "pytorch" else k - 1
-    return ek - 1  # 'full' padding: every partial overlap
-
-
-def _ceil_window_in_padding(i: int, k: int, s: int, pb: int, pe: int, d: int) -> bool:
-    """Whether ceil mode's last window would start in the right padding (so it is dropped)."""
-    ek = effective_kernel_size(k, d)
-    o = (i + pb + pe - ek + s - 1) // s + 1
-    return i + pb + pe >= ek and (o - 1) * s >= i + pb
-
-
 def _forms_for(op: str, padding: tuple[str, ...], pool_convention: str) -> list[str]:
     """The padding forms of ``padding`` that an ``op`` layer takes."""
     forms = [f for f in padding if op == "conv" or f in ("symmetric", "pairs", "none")]
-    if op in _POOLS and pool_convention == "caffe":
+    if op in POOLS and pool_convention == "caffe":
         forms = [f for f in forms if f in ("symmetric", "none")]  # Caffe pads both sides alike
     return forms
+
+
+def _draw_switches(
+    draw: Callable[..., Any],
+    op: str,
+    padding: tuple[str, ...],
+    conventions: tuple[str, ...],
+    pool_convention: str,
+    ceil_mode: bool | None,
+) -> tuple[str, str, str, bool]:
+    """The padding form, edge case, 'same' convention and ceil mode of one drawn ``op`` layer."""
+    pooling = op in POOLS
+    form = draw(st.sampled_from(_forms_for(op, padding, pool_convention)))
+    edges = ["any", "kernel_fills_input", "stride_above_kernel"]
+    if pooling and ceil_mode is not False and pool_convention != "caffe":
+        edges.append("ceil_window_in_padding")
+    if op == "conv_transpose" or form in ("same", "full"):
+        edges.remove("kernel_fills_input")  # no such layer: these always have an output
+    edge = draw(st.sampled_from(edges))
+    convention = draw(st.sampled_from(conventions)) if form == "same" else "tensorflow"
+    ceil = False
+    if pooling:
+        if pool_convention == "caffe" or edge == "ceil_window_in_padding":
+            ceil = True
+        else:
+            ceil = draw(st.booleans()) if ceil_mode is None else ceil_mode
+    return form, edge, convention, ceil
 
 
 @st.composite
@@ -125,83 +136,10 @@ def _layer(
 ) -> Layer:
     op = op if op is not None else draw(st.sampled_from([o for o in OPS if _forms_for(o, padding, pool_convention)]))
     nd = 1 if scalar else ndim if ndim is not None else draw(st.integers(1, 3))
-    pooling = op in _POOLS
-    form = draw(st.sampled_from(_forms_for(op, padding, pool_convention)))
-    edges = ["any", "kernel_fills_input", "stride_above_kernel"]
-    if pooling and ceil_mode is not False and pool_convention != "caffe":
-        edges.append("ceil_window_in_padding")
-    if op == "conv_transpose" or form in ("same", "full"):
-        edges.remove("kernel_fills_input")  # no such layer: these always have an output
-    edge = draw(st.sampled_from(edges))
-    convention = draw(st.sampled_from(conventions)) if form == "same" else "tensorflow"
-    ceil = False
-    if pooling:
-        if pool_convention == "caffe" or edge == "ceil_window_in_padding":
-            ceil = True
-        else:
-            ceil = draw(st.booleans()) if ceil_mode is None else ceil_mode
-
-    ks, ss, ds, pads, sizes, extra = [], [], [], [], [], []
-    for _ in range(nd):
-        k = draw(st.integers(1, max_size))
-        d = 1 if not dilation or k == 1 else draw(st.integers(1, max(1, min(_MAX_DILATION, (max_size - 1) // (k - 1)))))
-        ek = effective_kernel_size(k, d)
-        if form == "same" and convention == "pytorch":
-            s = 1  # PyTorch refuses padding='same' at a stride
-        elif edge == "stride_above_kernel":
-            s = draw(st.integers(ek + 1, ek + 2))
-        elif edge == "ceil_window_in_padding":
-            s = draw(st.integers(2, _MAX_STRIDE))  # at stride 1 every ceil window is a floor window
-        else:
-            s = draw(st.integers(1, _MAX_STRIDE))
-        bound = _pad_bound(op, k, ek, pool_convention)
-        if form == "none":
-            pb = pe = 0
-        elif form == "symmetric":
-            pb = pe = draw(st.integers(0, bound))
-        elif form == "pairs":
-            pb, pe = draw(st.integers(0, bound)), draw(st.integers(0, bound))
-        else:
-            pb = pe = 0  # resolved by layer() from the word
-        if op == "conv_transpose":
-            a = draw(st.integers(0, max(s, d) - 1))
-            i = draw(st.integers(1, max_size))
-            cap = (i - 1) * s + ek + a - 1  # pb + pe <= cap keeps an output
-            if form in ("symmetric", "none"):
-                pb = pe = min(pb, cap // 2)
-            else:
-                pb = min(pb, cap)
-                pe = min(pe, cap - pb)
-            extra.append(a)
-        else:
-            if form == "same" and convention == "caffe":  # symmetric (ek - 1) // 2: an even kernel loses one
-                low = max(1, ek - 2 * ((ek - 1) // 2))
-            else:
-                low = ek if form == "valid" else 1 if form in ("same", "full") else max(1, ek - pb - pe)
-            low = min(low, max_size)
-            if edge == "kernel_fills_input":
-                i = low
-            elif edge == "ceil_window_in_padding":
-                # every (input, padding) of this kernel and stride whose last ceil window would start
-                # in the right padding (or past the input), in the padding form drawn
-                pairs = [(b, e) for b in range(bound + 1) for e in range(bound + 1) if form == "pairs" or b == e]
-                dropped = [
-                    (n, b, e)
-                    for b, e in (pairs if form in ("symmetric", "pairs") else [(0, 0)])
-                    for n in range(max(1, ek - b - e), max_size + 1)
-                    if _ceil_window_in_padding(n, k, s, b, e, d)
-                ]
-                if dropped:
-                    i, pb, pe = draw(st.sampled_from(dropped))
-                else:
-                    i = low + draw(st.integers(0, max_size - low))
-            else:
-                i = low + draw(st.integers(0, max_size - low))  # an offset: shrinks with the kernel
-        ks.append(k)
-        ss.append(s)
-        ds.append(d)
-        pads.append((pb, pe))
-        sizes.append(i)
+    form, edge, convention, ceil = _draw_switches(draw, op, padding, conventions, pool_convention, ceil_mode)
+    pooling = op in POOLS
+    axes = [draw_axis(draw, op, form, edge, convention, pool_convention, max_size, dilation) for _ in range(nd)]
+    ks, ss, ds, pads, sizes, extra = (list(values) for values in zip(*axes, strict=True))
 
     groups = draw(st.integers(1, max_groups)) if op in ("conv", "conv_transpose") and max_groups > 1 else 1
     pad: Any

@@ -133,6 +133,39 @@ def test_before_after_on_one_axis(capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 0 and "o = ⌊(6 + 0 + 1 − 4) / 1⌋ + 1 = 4" in out
 
 
+def test_one_number_is_spread_by_the_librarys_per_axis_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`-k 3` with two axes is (3, 3) through `validate.per_axis`, the one broadcasting rule (issue 21)."""
+    from convarith.arithmetic import validate
+    from convarith.cli import grammar
+
+    calls: list[tuple[object, ...]] = []
+
+    def spy(*args: object, **keywords: object) -> tuple[int, ...]:
+        calls.append(args)
+        return validate.per_axis(*args, **keywords)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(grammar, "per_axis", spy)
+    assert grammar.expand((3,), 2) == (3, 3) and calls == [(3, "value", 2)]
+    assert grammar.expand((3,), 1) == 3 and grammar.expand((3, 5), 2) == (3, 5) and len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["-i", "5,6", "-k", "9999999999"], "`kernel_size[0]` must be at most 2147483647 (MAX_SIZE), got 9999999999"),
+        (["-i", "5,6", "-k", "0"], "`kernel_size[0]` must be positive, got 0"),
+        (["-i", "5", "-k", "9999999999"], "`kernel_size` must be at most 2147483647 (MAX_SIZE), got 9999999999"),
+    ],
+)
+def test_a_spread_number_out_of_range_is_named_by_the_layer(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    """The grammar spreads a number without bounds: the layer's validation names the parameter and axis."""
+    status, out, err = run(capsys, "shape", "conv", *argv)
+    assert status == 2 and out == ""
+    assert err == f"convarith: error: {message}\n"
+
+
 @pytest.mark.parametrize(
     ("argv", "new_spelling"),
     [
