@@ -165,6 +165,47 @@ def test_modules_stay_small_or_say_why(module):
     )
 
 
+MAX_FUNCTION_LINES = 60
+
+
+def _code_lines(lines: list[str], node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """Lines of ``node`` (its signature and body, nested functions included) that hold code: no
+    docstring, blank or comment-only line."""
+    skip: set[int] = set()
+    first = node.body[0]
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        skip = set(range(first.lineno, (first.end_lineno or first.lineno) + 1))
+    texts = (lines[n - 1].strip() for n in range(node.lineno, (node.end_lineno or node.lineno) + 1) if n not in skip)
+    return sum(1 for text in texts if text and not text.startswith("#"))
+
+
+def _long_functions(source: str) -> list[str]:
+    lines = source.splitlines()
+    return [
+        f"{node.name} (line {node.lineno}): {count} lines of code"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and (count := _code_lines(lines, node)) > MAX_FUNCTION_LINES
+    ]
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_functions_stay_short(module):
+    """No function holds more than 60 lines of code: split it along its seams (checks, plan, work)."""
+    long = _long_functions(MODULES[module].read_text(encoding="utf-8"))
+    assert long == [], f"{module}: split {', '.join(long)} (at most {MAX_FUNCTION_LINES})"
+
+
+def test_the_length_checker_counts_code_not_prose():
+    """The def line and 59 statements pass under a long docstring, comments and blank lines; one more fails."""
+    body = "".join(f"    x{n} = {n}\n" for n in range(59))
+    prose = '    """A docstring\n' + "    of many lines\n" * 30 + '    """\n' + "    # a comment\n\n" * 10
+    assert _long_functions(f"def f():\n{prose}{body}") == []
+    assert _long_functions(f"def f():\n{body}    return 1\n") == ["f (line 1): 61 lines of code"]
+    nested = "def outer():\n    def inner():\n" + "".join(f"        y{n} = {n}\n" for n in range(60))
+    assert [m.split(" ")[0] for m in _long_functions(nested)] == ["outer", "inner"]
+
+
 def test_the_checker_sees_a_cycle_and_an_upward_import(monkeypatch):
     """The tests above can fail: a made-up engine -> anim -> engine loop is caught."""
     monkeypatch.setitem(GRAPH, "convarith.engine._core", GRAPH["convarith.engine._core"] | {"convarith.anim"})
