@@ -168,6 +168,8 @@ def cases(quick: bool) -> list[Case]:
             8,
         ),
         Case("max pool 3x3/2 p1, (8, 64, 112, 112)", "max_pool", (8, 64, 112, 112), (), {"stride": 2, "padding": 1}, 1),
+        # blocks smaller than a row would copy a 600-cell halo each: the taps are gathered instead
+        Case("2x2 dilated 1001, C=1, 2003x2003", "conv", (1, 1, 2003, 2003), (1, 1, 2, 2), {"dilation": 1001}, 1),
     ]
 
 

@@ -219,6 +219,20 @@ def reads_sparsely(axes: Sequence[AxisWindows]) -> bool:
     return dense > 16 * sparse
 
 
+def rereads_halo(axes: Sequence[AxisWindows], extents: Sequence[int], block: Sequence[int]) -> bool:
+    """Whether dense blocks of ``block`` (batch, *output) recopy their halo more than gathering taps reads.
+
+    A block of a few outputs copies ``(ek - 1)`` cells around it on each axis: with a huge
+    dilation and blocks smaller than a row (the budget), the copies reach
+    ``blocks * prod(extent)``, many times the ``N * prod(o) * prod(k)`` cells the taps read.
+    """
+    if 0 in extents:
+        return False  # nothing to read
+    blocks = prod([-(-e // b) for e, b in zip(extents, block, strict=True)])
+    copied = blocks * block[0] * prod(extent_sizes(axes, block[1:]))
+    return copied > 16 * extents[0] * prod(extents[1:]) * prod([a.kernel_size for a in axes])
+
+
 def plan_block(extents: Sequence[int], cost: Callable[[Sequence[int]], int], budget: int) -> tuple[int, ...]:
     """The largest row-major block of ``extents`` (batch, *output) with ``cost(block) <= budget``.
 
@@ -462,11 +476,17 @@ class BlockReader:
     """
 
     def __init__(
-        self, x: np.ndarray, axes: Sequence[AxisWindows], mode: str, fill: float | int, dtype: np.dtype
+        self,
+        x: np.ndarray,
+        axes: Sequence[AxisWindows],
+        mode: str,
+        fill: float | int,
+        dtype: np.dtype,
+        sparse: bool | None = None,
     ) -> None:
         self.x, self.axes, self.mode, self.fill, self.dtype = x, tuple(axes), mode, fill, dtype
         self.sources = [AxisSources(a, mode) for a in axes]
-        self.sparse = reads_sparsely(axes)
+        self.sparse = reads_sparsely(axes) if sparse is None else sparse
         # sparse: per axis, the input index each (output, tap) reads, -1 for a fill cell
         self.tap_sources = [s.at(a.indices()) for s, a in zip(self.sources, axes, strict=True)] if self.sparse else []
 

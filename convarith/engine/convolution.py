@@ -341,6 +341,9 @@ def _conv_blocks(
     column_bytes = min(memory.CACHE_BYTES, memory.MAX_TEMPORARY_BYTES // 4)
     extents = (n, *output_shape)
     block = core.plan_block(extents, cost, memory.MAX_TEMPORARY_BYTES)
+    if not reader.sparse and core.rereads_halo(axes, extents, block):  # huge dilations: gather tap by tap
+        reader, depthwise = core.BlockReader(x, axes, mode, 0, dtype, sparse=True), False
+        block = core.plan_block(extents, cost, memory.MAX_TEMPORARY_BYTES)
     # (groups, C_g * prod(k), C_out / groups): the GEMM runs positions x weights, see _conv_block
     w_matrix = weight.reshape(groups, out_group, c_group * taps).transpose(0, 2, 1)
     w_taps = weight.reshape(groups, out_group, *kernel) if depthwise else weight

@@ -207,6 +207,39 @@ def test_huge_dilation_and_padding_match_pytorch():
         np.testing.assert_array_equal(ca.max_pool(x, (3,), stride=stride, padding=1, ceil_mode=True), pooled)
 
 
+@pytest.mark.parametrize(
+    ("c_in", "c_out", "groups", "mode"), [(1, 1, 1, "zeros"), (2, 2, 2, "reflect"), (3, 4, 1, "circular")]
+)
+def test_a_dilation_of_hundreds_over_a_big_image_matches_pytorch(c_in, c_out, groups, mode):
+    """A 2x2 kernel dilated 601 on 1203x1203 (depthwise and GEMM paths, every padding mode): the
+    path that gathers tap by tap when dense blocks would copy their halo over and over."""
+    torch = pytest.importorskip("torch")
+    x = (np.arange(c_in * 1203 * 1203) % 7).reshape(1, c_in, 1203, 1203).astype(np.float64)
+    w = (np.arange(c_out * (c_in // groups) * 4) % 5 + 1.0).reshape(c_out, c_in // groups, 2, 2)
+    padding = 0 if mode == "zeros" else 3
+    got = ca.conv(x, w, dilation=601, padding=padding, groups=groups, padding_mode=mode)
+    torch_x = torch.from_numpy(x)
+    if mode != "zeros":
+        torch_x = torch.nn.functional.pad(torch_x, (padding,) * 4, mode=mode)
+    torch_padding = 0 if mode != "zeros" else padding
+    expected = torch.nn.functional.conv2d(torch_x, torch.from_numpy(w), None, 1, torch_padding, 601, groups)
+    np.testing.assert_array_equal(got, expected.numpy())
+
+
+def test_dense_blocks_that_recopy_their_halo_switch_to_gathering():
+    """The decision (speed in benchmarks/bench_engine.py): a 2x2 kernel dilated 601 over 1203x1203
+    in blocks of 100 outputs copies 601x700 cells per block; a 3x3 conv in whole images does not."""
+    from convarith.arithmetic import window_map
+    from convarith.engine import _core as core
+
+    huge = window_map((1203, 1203), (2, 2), dilation=601).axes, (1, 603, 603)
+    assert core.rereads_halo(*huge, (1, 1, 100))
+    assert not core.rereads_halo(*huge, (1, 603, 603))  # one block: the halo copied once
+    resnet = window_map((56, 56), (3, 3), padding=1).axes, (1, 56, 56)
+    assert not core.rereads_halo(*resnet, (1, 56, 56))
+    assert not core.rereads_halo(*resnet, (1, 1, 56))
+
+
 # ------------------------------------------------------------------------------------------
 # the size guard before allocation (issue 19 item 4): the result's size from the layer first
 
