@@ -22,7 +22,7 @@ import operator
 import reprlib
 from collections.abc import Iterable, Sequence
 from numbers import Real
-from typing import Any
+from typing import Any, TypeGuard
 
 from convarith.typing import PadPair
 
@@ -222,7 +222,7 @@ def check_minimum(value: Any, name: str, minimum: int, maximum: int | None = MAX
     return check_int(value, name, minimum=minimum, maximum=maximum)
 
 
-def is_sequence(value: Any) -> bool:
+def is_sequence(value: Any) -> TypeGuard[Sequence[Any]]:
     """Whether ``value`` is a sequence other than a string (a per-axis argument)."""
     return isinstance(value, Sequence) and not isinstance(value, str | bytes)
 

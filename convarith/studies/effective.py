@@ -22,6 +22,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from convarith.arithmetic.english import cell_name, plural
 from convarith.arithmetic.layer import Layer
 from convarith.arithmetic.text import format_param, format_size
 from convarith.arithmetic.validate import check_int, is_sequence, per_axis
@@ -134,8 +135,9 @@ class EffectiveField:
         box = " × ".join(f"{r.start}..{r.stop - 1}" if len(r) else "empty" for r in self.box)
         shares = ", ".join(f"{level:.0%}: {share:.1%}" for level, share in self.shares.items())
         lines = [
-            f"effective receptive field of output {self.output_cell} on input {format_size(self.gradient.shape)}",
-            f"theoretical box {box} ({self.box_cells} cells); share of the box holding {shares}",
+            f"effective receptive field of output {cell_name(self.output_cell)} "
+            f"on input {format_size(self.gradient.shape)}",
+            f"theoretical box {box} ({plural(self.box_cells, 'cell')}); share of the box holding {shares}",
             "spread (std, cells): " + ", ".join(f"{s:.2f}" for s in self.spread),
         ]
         lines += [f"note: {note}" for note in self.notes]
@@ -381,7 +383,7 @@ def plot_effective_field(result: EffectiveField, ax: Any = None) -> Any:
         ax.set_xticks([])
         ax.set_yticks([])
     shares = ", ".join(f"{level:.0%} in {share:.0%}" for level, share in result.shares.items())
-    ax.set_title(f"effective field in the box ({result.box_cells} cells):\n{shares} of the box", fontsize=10)
+    ax.set_title(f"effective field in the box ({plural(result.box_cells, 'cell')}):\n{shares} of the box", fontsize=10)
     return ax
 
 

@@ -20,9 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from convarith.arithmetic.english import plural
 from convarith.arithmetic.padding import CONVENTIONS, same_padding
 from convarith.arithmetic.text import format_pad, format_padding, format_param, format_size
-from convarith.arithmetic.validate import check_minimum
+from convarith.arithmetic.validate import check_minimum, is_sequence, per_axis
 from convarith.engine.convolution import conv
 from convarith.engine.symmetric import even_kernel_size, symmetric_groups
 from convarith.testing import random_array
@@ -97,7 +98,7 @@ class ShiftMeasurement:
         axes = "every axis" if all(len(set(row)) == 1 for row in self.per_layer) else "axis 0"
         return (
             f"{self.label} ({how}, pads {pads}): centroid moves {_fraction_text(self.displacement[0])} "
-            f"after {self.layers} layers ({axes}; per layer: {steps})"
+            f"after {plural(self.layers, 'layer')} ({axes}; per layer: {steps})"
         )
 
 
@@ -184,12 +185,8 @@ def measure_shift(
     # Argument checks.
     padding = _check_padding_name(padding)
     n = check_minimum(layers, "layers", 1)
-    if isinstance(kernel_size, tuple | list):
-        axes = len(kernel_size)
-        kernel = tuple(check_minimum(k, f"kernel_size[{a}]", 1) for a, k in enumerate(kernel_size))
-    else:
-        axes = check_minimum(ndim, "ndim", 1)
-        kernel = (check_minimum(kernel_size, "kernel_size", 1),) * axes
+    axes = len(kernel_size) if is_sequence(kernel_size) else check_minimum(ndim, "ndim", 1)
+    kernel = per_axis(kernel_size, "kernel_size", axes)
     if padding == "symmetric":
         kernel = even_kernel_size(kernel_size, axes)
     channels = 2**axes
@@ -445,10 +442,7 @@ def erosion(
     check_minimum(seed, "seed", 0)
     if kernels not in ("averaging", "random"):
         raise ValueError(f"`kernels` must be 'averaging' or 'random', got {kernels!r}")
-    if isinstance(input_size, tuple | list):
-        shape = tuple(check_minimum(v, f"input_size[{a}]", 1) for a, v in enumerate(input_size))
-    else:
-        shape = (check_minimum(input_size, "input_size", 1),) * 2
+    shape = per_axis(input_size, "input_size", len(input_size) if is_sequence(input_size) else 2)
     if not stacks:
         raise ValueError("`stacks` must name at least one stack")
     parsed = {name: _parse_stack(name) for name in stacks}

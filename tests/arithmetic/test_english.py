@@ -175,3 +175,17 @@ def test_a_one_frame_gif_is_one_frame(tmp_path: Path, monkeypatch: pytest.Monkey
     slide = SlideButton(lambda: conv_scene((3, 3), 3), filename="one")  # one kernel position
     slide.click()
     assert "1920×1080 pixels, 1 frame)" in slide.status.value and not _slips(slide.status.value)
+
+
+def test_study_results_read_as_english() -> None:
+    """measure_shift said "after 1 layers"; the reprs of the studies with counts of one and more."""
+    from convarith.studies import effective_receptive_field, layer, measure_shift, receptive_field
+
+    texts = [repr(measure_shift(k, rule, layers=n)) for k in (2, (2, 4), 4) for rule in ("same_lower", "symmetric")
+             for n in (1, 2)]  # fmt: skip
+    stacks = [[layer("conv", 3)], [layer("conv", 3), layer("max_pool", 2)], [layer("conv", 1)]]
+    texts += [repr(receptive_field(stack)) for stack in stacks]
+    texts += [repr(effective_receptive_field(stack, 9)) for stack in stacks]
+    slips = [s for text in texts for s in _slips(text)]
+    assert not slips, slips
+    assert "after 1 layer (" in texts[0]
