@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -435,6 +436,23 @@ def _reshape(cfg: dict[str, Any], name: str, inputs: tuple[str, ...], ndim: int)
     return Node(name, "reshape", inputs, size=shape)
 
 
+@dataclass(frozen=True)
+class _ConvFields:
+    """A Keras convolution as read: class, config, name, inputs, channels, rank, k, s, d, padding, bias."""
+
+    cls: str
+    cfg: dict[str, Any]
+    name: str
+    inputs: tuple[str, ...]
+    cin: int | None
+    nd: int
+    k: tuple[int, ...]
+    s: tuple[int, ...]
+    d: tuple[int, ...]
+    padding: Any
+    bias: bool
+
+
 def _conv(cls: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin: int | None, nd: int) -> list[Node]:
     k = _tuple(cfg["kernel_size"], nd)
     s = _tuple(cfg.get("strides", 1), nd)
@@ -442,11 +460,11 @@ def _conv(cls: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin
     padding: Any = cfg.get("padding", "valid").lower()
     if padding == "causal":
         padding = tuple((dd * (kk - 1), 0) for kk, dd in zip(k, d, strict=True))
-    bias = bool(cfg.get("use_bias", True))
+    f = _ConvFields(cls, cfg, name, inputs, cin, nd, k, s, d, padding, bool(cfg.get("use_bias", True)))
     if "Transpose" in cls:
-        return [_transpose(cfg, name, inputs, cin, nd, k, s, d, padding, bias)]
+        return [_transpose(f)]
     if cls.startswith("DepthwiseConv") or cls.startswith("SeparableConv"):
-        return _depthwise(cls, cfg, name, inputs, cin, nd, k, s, d, padding, bias)
+        return _depthwise(f)
     return [
         Node(
             name,
@@ -459,88 +477,66 @@ def _conv(cls: str, cfg: dict[str, Any], name: str, inputs: tuple[str, ...], cin
             groups=int(cfg.get("groups", 1) or 1),
             in_channels=cin,
             out_channels=cfg["filters"],
-            bias=bias,
+            bias=f.bias,
         )
     ]
 
 
-def _transpose(
-    cfg: dict[str, Any],
-    name: str,
-    inputs: tuple[str, ...],
-    cin: int | None,
-    nd: int,
-    k: tuple[int, ...],
-    s: tuple[int, ...],
-    d: tuple[int, ...],
-    word: str,
-    bias: bool,
-) -> Node:
+def _transpose(f: _ConvFields) -> Node:
     """``ConvNDTranspose``: its crops resolved by :func:`keras_transpose_padding` on the input size."""
-    a = cfg.get("output_padding")
-    a_t = None if a is None else _tuple(a, nd)
+    a = f.cfg.get("output_padding")
+    a_t = None if a is None else _tuple(a, f.nd)
 
     def resolve(size: tuple[int, ...]) -> tuple[tuple[PadPair, ...], tuple[int, ...]]:
-        return keras_transpose_padding(size, k, s, d, word, a_t)
+        return keras_transpose_padding(size, f.k, f.s, f.d, f.padding, a_t)
 
     return Node(
-        name,
+        f.name,
         "conv_transpose",
-        inputs,
-        kernel_size=k,
-        stride=s,
-        dilation=d,
+        f.inputs,
+        kernel_size=f.k,
+        stride=f.s,
+        dilation=f.d,
         padding=0,
         resolve_transpose=resolve,
-        in_channels=cin,
-        out_channels=cfg["filters"],
-        bias=bias,
-        groups=int(cfg.get("groups", 1) or 1),
+        in_channels=f.cin,
+        out_channels=f.cfg["filters"],
+        bias=f.bias,
+        groups=int(f.cfg.get("groups", 1) or 1),
     )
 
 
-def _depthwise(
-    cls: str,
-    cfg: dict[str, Any],
-    name: str,
-    inputs: tuple[str, ...],
-    cin: int | None,
-    nd: int,
-    k: tuple[int, ...],
-    s: tuple[int, ...],
-    d: tuple[int, ...],
-    padding: Any,
-    bias: bool,
-) -> list[Node]:
+def _depthwise(f: _ConvFields) -> list[Node]:
     """``DepthwiseConvND`` (one node), ``SeparableConvND`` (a depthwise node, then a pointwise one)."""
-    mult = int(cfg.get("depth_multiplier", 1))
-    mid = None if cin is None else cin * mult
+    mult = int(f.cfg.get("depth_multiplier", 1))
+    mid = None if f.cin is None else f.cin * mult
+    alone = f.cls.startswith("Depthwise")
     depthwise = Node(
-        name if cls.startswith("Depthwise") else f"{name}/depthwise",
+        f.name if alone else f"{f.name}/depthwise",
         "conv",
-        inputs,
-        kernel_size=k,
-        stride=s,
-        dilation=d,
-        padding=padding,
-        groups=cin or 1,
-        in_channels=cin,
+        f.inputs,
+        kernel_size=f.k,
+        stride=f.s,
+        dilation=f.d,
+        padding=f.padding,
+        groups=f.cin or 1,
+        in_channels=f.cin,
         out_channels=mid,
-        bias=bias and cls.startswith("Depthwise"),
-        source=cls,
+        bias=f.bias and alone,
+        source=f.cls,
     )
-    if cls.startswith("Depthwise"):
+    if alone:
         return [depthwise]
     pointwise = Node(
-        f"{name}/pointwise",
+        f"{f.name}/pointwise",
         "conv",
         (depthwise.name,),
-        kernel_size=(1,) * nd,
-        stride=(1,) * nd,
+        kernel_size=(1,) * f.nd,
+        stride=(1,) * f.nd,
         padding=0,
         in_channels=mid,
-        out_channels=cfg["filters"],
-        bias=bias,
-        source=cls,
+        out_channels=f.cfg["filters"],
+        bias=f.bias,
+        source=f.cls,
     )
     return [depthwise, pointwise]
