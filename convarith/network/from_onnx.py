@@ -11,6 +11,7 @@ and takes the size shape inference records for it (size-keeping when there is no
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -259,6 +260,21 @@ class _Tensors:
         return True
 
 
+@dataclass(frozen=True)
+class _Site:
+    """One ONNX node as its reader sees it, with the graph's constants and shapes and its spatial axes."""
+
+    node: Any
+    name: str
+    ins: tuple[str, ...]
+    attrs: dict[str, Any]
+    constants: dict[str, Any]
+    shapes: dict[str, list[int | None]]
+    ndim: int
+    cin: int | None
+    spatial: list[int]
+
+
 def _made(
     node: Any,
     name: str,
@@ -274,6 +290,7 @@ def _made(
     op = node.op_type
     out_shape = tensors.shapes.get(node.output[0]) if node.output else None
     spatial = tensors.spatial_axes(data)
+    site = _Site(node, name, ins, attrs, constants, tensors.shapes, ndim, cin, spatial)
     if op in _RESHAPES and out_shape is not None and len(out_shape) == tensors.rank:
         size = tensors.recorded(node.output[0])
         kind = "resize" if data in tensors.stretched and size is not None else "reshape"
@@ -281,22 +298,16 @@ def _made(
     if op in _RESHAPES or op == "Flatten":
         return Node(name, "end", ins)
     if op == "Slice":
-        return _slice(node, name, ins, constants, tensors.shapes, ndim, spatial)
+        return _slice(site)
     if op in _REDUCE:
-        return _reduce(node, name, ins, attrs, constants, tensors.shapes, spatial)
-    return _node(node, name, ins, attrs, constants, ndim, cin, spatial)
+        return _reduce(site)
+    return _node(site)
 
 
-def _reduce(
-    node: Any,
-    name: str,
-    ins: tuple[str, ...],
-    attrs: dict[str, Any],
-    constants: dict[str, Any],
-    shapes: dict[str, list[int | None]],
-    spatial: list[int],
-) -> Node:
+def _reduce(site: _Site) -> Node:
     """A reduction over every spatial axis is a global pooling; over none, size-keeping."""
+    node, name, ins, attrs, constants = site.node, site.name, site.ins, site.attrs, site.constants
+    shapes, spatial = site.shapes, site.spatial
     axes = attrs.get("axes")
     if axes is None and len(node.input) > 1 and isinstance(constants.get(node.input[1]), np.ndarray):
         axes = [int(v) for v in constants[node.input[1]].ravel()]
@@ -345,25 +356,17 @@ def _bias_adds(graph: Any, nodes: list[Node], constants: dict[str, Any]) -> None
             break
 
 
-def _node(
-    node: Any,
-    name: str,
-    ins: tuple[str, ...],
-    attrs: dict[str, Any],
-    constants: dict[str, Any],
-    ndim: int,
-    cin: int | None,
-    spatial: list[int],
-) -> Node:
+def _node(site: _Site) -> Node:
+    node, name, ins, attrs, cin = site.node, site.name, site.ins, site.attrs, site.cin
     op = node.op_type
     if op in ("Conv", "ConvTranspose"):
-        return _conv(node, name, ins, attrs, constants, ndim, cin)
+        return _conv(site)
     if op in _POOLS:
         return _pool(op, name, ins, attrs, cin)
     if op == "Pad":
-        return _pad(node, name, ins, attrs, constants, cin, spatial)
+        return _pad(site)
     if op in ("Resize", "Upsample"):
-        return _resize(node, name, ins, attrs, constants, spatial)
+        return _resize(site)
     if op in ("GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"):
         return Node(name, "global", ins, in_channels=cin, out_channels=cin)
     if op in _MERGES:
@@ -377,16 +380,10 @@ def _node(
     return Node(name, "elementwise", ins, assumed="taken as size-keeping")
 
 
-def _conv(
-    node: Any,
-    name: str,
-    ins: tuple[str, ...],
-    attrs: dict[str, Any],
-    constants: dict[str, Any],
-    ndim: int,
-    cin: int | None,
-) -> Node:
+def _conv(site: _Site) -> Node:
     """``Conv`` and ``ConvTranspose``: channels from the weight's shape (``cin`` when it is not known)."""
+    node, name, ins, attrs, constants = site.node, site.name, site.ins, site.attrs, site.constants
+    ndim, cin = site.ndim, site.cin
     op = node.op_type
     weight = constants.get(node.input[1])
     kernel = tuple(attrs.get("kernel_shape") or (weight.shape[2:] if weight is not None else ()))
@@ -444,16 +441,10 @@ def _pool(op: str, name: str, ins: tuple[str, ...], attrs: dict[str, Any], cin: 
     )
 
 
-def _pad(
-    node: Any,
-    name: str,
-    ins: tuple[str, ...],
-    attrs: dict[str, Any],
-    constants: dict[str, Any],
-    cin: int | None,
-    spatial: list[int],
-) -> Node:
+def _pad(site: _Site) -> Node:
     """``Pad``: its pads (an attribute before opset 11, an input after) on the spatial axes, and its mode."""
+    node, name, ins, attrs, constants = site.node, site.name, site.ins, site.attrs, site.constants
+    cin, spatial = site.cin, site.spatial
     flat = list(attrs["pads"]) if "pads" in attrs else [int(v) for v in constants[node.input[1]].ravel()]
     full = len(flat) // 2
     every = _pairs(flat, full)
@@ -470,10 +461,10 @@ def _pad(
     )
 
 
-def _resize(
-    node: Any, name: str, ins: tuple[str, ...], attrs: dict[str, Any], constants: dict[str, Any], spatial: list[int]
-) -> Node:
+def _resize(site: _Site) -> Node:
     """``Resize`` and ``Upsample``: the scales (or ``Resize``'s sizes) of the spatial axes when they are constants."""
+    node, name, ins, attrs, constants = site.node, site.name, site.ins, site.attrs, site.constants
+    spatial = site.spatial
     scales = None
     for t in node.input[1:]:
         value = constants.get(t)
@@ -498,16 +489,10 @@ def _resize_to_recorded(made: Node) -> None:
 _RESHAPES = ("Reshape", "Expand", "Unsqueeze", "Squeeze", "Tile")
 
 
-def _slice(
-    node: Any,
-    name: str,
-    ins: tuple[str, ...],
-    constants: dict[str, Any],
-    shapes: dict[str, list[int | None]],
-    ndim: int,
-    spatial: list[int],
-) -> Node:
+def _slice(site: _Site) -> Node:
     """A crop when a Slice with known bounds cuts spatial axes; the end of the walk when its bounds are unknown."""
+    node, name, ins, constants = site.node, site.name, site.ins, site.constants
+    shapes, ndim, spatial = site.shapes, site.ndim, site.spatial
     args = [constants.get(t) if t else None for t in node.input[1:5]]
     shape = shapes.get(node.input[0])
     if shape is None or args[0] is None or args[1] is None or any(v is None for v in shape):
