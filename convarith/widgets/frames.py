@@ -26,7 +26,7 @@ import ipywidgets as widgets
 import numpy as np
 from traitlets import validate
 
-from convarith.widgets._common import Stepper, picture, png_bytes
+from convarith.widgets._common import Stepper, png_bytes
 
 __all__ = ["AHEAD", "BEHIND", "FrameStack"]
 
@@ -56,6 +56,7 @@ class FrameStack:
     --------
     >>> from convarith.anim.render import Renderer
     >>> from convarith.anim.scenes import conv_scene
+    >>> from convarith.widgets._common import picture
     >>> renderer = Renderer(conv_scene((4, 4), 3), caption=False, dpi=20)
     >>> stack = FrameStack(picture(), Stepper("step", 500))
     >>> stack.show(renderer)
@@ -88,6 +89,7 @@ class FrameStack:
         else:
             self.box = widgets.Box([first_picture])
         self._renderer: Any = None
+        self._slot_layout = widgets.Layout()
         self._slots: list[tuple[widgets.Image, Any]] = []  # the pictures of steps 1, 2, ... (and their clicks)
         self._held: set[int] = set()  # steps whose slot holds the current renderer's picture
         self._stale: set[int] = set()  # steps whose slot still holds a previous renderer's picture
@@ -119,10 +121,10 @@ class FrameStack:
         width, height = self.first_picture.width, self.first_picture.height
         self.blank.width, self.blank.height = width, height
         new = []
-        for _ in range(len(self._slots), len(self) - 1):
-            image = picture()
-            image.value = _BLANK
-            self._slots.append((image, self._clicks(image) if self._clicks is not None else None))
+        for _ in range(len(self._slots), len(self) - 1):  # one Layout for all (a widget fewer per step)
+            image = widgets.Image(format="png", value=_BLANK, layout=self._slot_layout)
+            image.add_class("convarith-picture")
+            self._slots.append((image, None))  # its clicks are watched once it holds a picture (put)
             new.append(image)
         for image, _ in self._slots:
             image.width, image.height = width, height
@@ -170,7 +172,9 @@ class FrameStack:
     def put(self, step: int, pixels: np.ndarray) -> widgets.Image:
         """Send the picture of ``step`` (RGB pixels) to the browser, into the Tab's child for it."""
         assert self._renderer is not None and 0 < step < len(self) and self.prefetch
-        image = self._slots[step - 1][0]
+        image, events = self._slots[step - 1]
+        if events is None and self._clicks is not None:
+            self._slots[step - 1] = (image, self._clicks(image))
         image.value = png_bytes(pixels)
         self._held.add(step)
         self._stale.discard(step)
