@@ -107,7 +107,7 @@ def _student_session(browser: Any, server: JupyterLabServer, shots: Path) -> Non
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
 
         explorer = scroll_into_view(page, page.locator(".convarith-explorer"), timeout=TIMEOUT_MS / 1000)
-        picture = explorer.locator(".convarith-picture").first
+        picture = explorer.locator(".convarith-picture:visible").first  # the frames' Tab hides the other steps
         formula = explorer.locator(".convarith-formula").first
         check = explorer.locator(".convarith-check").first
         position = explorer.locator(".convarith-position").first

@@ -132,7 +132,7 @@ def test_clicking_an_output_cell_shows_the_cells_it_reads(page: Any) -> None:
     from convarith.widgets.state import describe_layer
 
     explorer = _explorer(page, 2)
-    picture = explorer.locator(".convarith-picture").first
+    picture = explorer.locator(".convarith-picture:visible").first  # the frames' Tab hides the other steps
     position = explorer.locator(".convarith-position").first
     picture.wait_for(state="visible")
     start = "kernel position 1 of 9: output cell (0, 0)"

@@ -8,8 +8,9 @@ from typing import Any
 import ipywidgets as widgets
 
 from convarith.anim.render import ChannelRenderer
-from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes, slider
+from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, slider
 from convarith.widgets.channel_state import GroupState, describe_groups
+from convarith.widgets.frames import FrameStack
 from convarith.widgets.slides import SlideButton
 
 __all__ = ["GroupExplorer"]
@@ -37,8 +38,8 @@ class GroupExplorer(widgets.VBox):
     controls : dict of str to IntSlider
     step, play : IntSlider, Play
         The output channel shown, numbered from 0 as in the picture.
-    picture, check, message
-        As in :class:`~convarith.widgets.LayerExplorer`.
+    picture, frames, check, message
+        As in :class:`~convarith.widgets.LayerExplorer`: a step needs no round trip to the kernel.
     channel : HTML
         Which input channels the chosen output channel reads.
     state : GroupState
@@ -82,12 +83,12 @@ class GroupExplorer(widgets.VBox):
         }
         for name, control in self.controls.items():
             control.add_class(f"convarith-{name.replace('_', '-')}")
-            control.observe(lambda change: self.update(), names="value")
+            control.observe(self._on_control, names="value")
         self._stepper = Stepper("output channel", interval, first=0)
         self.step = self._stepper.slider
         self.play = self._stepper.play
         self.step.observe(self._on_step, names="value")
-        self.picture = picture()
+        self.frames = FrameStack(picture(), self._stepper)
         self.channel = html_box("convarith-position")
         self.check = html_box("convarith-check")
         self.message = html_box("convarith-message")
@@ -98,11 +99,20 @@ class GroupExplorer(widgets.VBox):
             SlideButton(lambda: self.state.scene, filename="groups_slide") if slides else None
         )  # fmt: skip
         super().__init__(
-            [widgets.VBox([*self.controls.values(), self._stepper.box]), self.message, self.channel, self.picture,
+            [widgets.VBox([*self.controls.values(), self._stepper.box]), self.message, self.channel, self.frames.box,
              self.check] + ([self.slide_button] if self.slide_button is not None else []),
             layout=widgets.Layout(border="1px solid #ddd", padding="0.5em"),
         )  # fmt: skip
         self.add_class("convarith-explorer")
+        self.update()
+
+    @property
+    def picture(self) -> widgets.Image:
+        """The Image shown for the current output channel (:attr:`frames`)."""
+        return self.frames.current()
+
+    def _on_control(self, change: dict[str, Any]) -> None:
+        self.frames.wake()  # a student uses this explorer: its frames are worth sending ahead
         self.update()
 
     def update(self) -> None:
@@ -127,18 +137,20 @@ class GroupExplorer(widgets.VBox):
         if state.scene is None or self.renderer is None:
             self.message.value = message_html(state.message or "")
             self.check.value = self.channel.value = ""
-            self.picture.layout.display = "none"
+            self.frames.show(None)
+            self.frames.box.layout.display = self.frames.first_picture.layout.display = "none"
             self._stepper.box.layout.display = self.play.layout.display = "none"
             return
         self.message.value = ""
-        self.picture.layout.display = None
+        self.frames.box.layout.display = self.frames.first_picture.layout.display = None
         self._stepper.box.layout.display = self.play.layout.display = None
         width, height = self.renderer.size
-        self.picture.width, self.picture.height = str(width), str(height)
+        self.frames.first_picture.width, self.frames.first_picture.height = str(width), str(height)
         self.check.value = check_html(state.check_text(), state.agrees)
         self._busy = True
         try:
             self._stepper.reset(len(state.scene))
+            self.frames.show(self.renderer)
         finally:
             self._busy = False
         self._draw(0)
@@ -146,9 +158,10 @@ class GroupExplorer(widgets.VBox):
     def _on_step(self, change: dict[str, Any]) -> None:
         if self._busy or self.renderer is None:
             return
+        self.frames.wake()
         self._draw(self._stepper.index())
 
     def _draw(self, output_channel: int) -> None:
         assert self.renderer is not None
-        self.picture.value = png_bytes(self.renderer.draw_frame(output_channel))
+        self.frames.draw(output_channel)  # nothing to send when the browser has this picture
         self.channel.value = self.state.channel_text(output_channel)

@@ -32,8 +32,9 @@ from convarith.arithmetic import Layer, LayerError
 from convarith.arithmetic.english import cell_name
 from convarith.arithmetic.ops import OP_ALIASES
 from convarith.arithmetic.text import format_size
-from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture, png_bytes
+from convarith.widgets._common import Stepper, check_html, html_box, message_html, picture
 from convarith.widgets.explorer_controls import make_controls, padding_controls, shown_controls
+from convarith.widgets.frames import FrameStack
 from convarith.widgets.layer_start import explorer_start
 from convarith.widgets.predict import PREDICTIONS
 from convarith.widgets.predict_view import PredictAndLink, PredictionBox, click_events
@@ -113,7 +114,11 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
     controls : dict of str to Widget
     step, play : IntSlider, Play
     picture : Image
-        PNG bytes from :class:`convarith.anim.render.Renderer`.
+        The picture shown for the current step: PNG bytes from
+        :class:`convarith.anim.render.Renderer`.
+    frames : FrameStack
+        Every step's picture in the browser, selected there by the step slider (without
+        ``predict``: a step needs no round trip to the kernel).
     formula : HTMLMath
     check : HTML
         The formula's output size against a scan of the kernel positions and the engine's shape.
@@ -219,7 +224,10 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
         self._stepper = Stepper("kernel position", interval)
         self.step = self._stepper.slider
         self.play = self._stepper.play
-        self.picture = picture()
+        self.frames = FrameStack(
+            picture(), self._stepper, prefetch=self.predict is None,
+            clicks=lambda image: click_events(image, self.on_click),
+        )  # fmt: skip
         self.position = html_box("convarith-position")
         self.formula = html_box("convarith-formula", math=True)
         self.formula.style.font_size = "1.4em"  # read from the back of a room, projected
@@ -246,7 +254,7 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
             [self.controls[name] for name in shown], layout=widgets.Layout(min_width="25em" if shown else "0")
         )
         right = widgets.VBox(
-            [self._stepper.box, self.position, self.picture, self.notice, self.prediction],
+            [self._stepper.box, self.position, self.frames.box, self.notice, self.prediction],
             layout=widgets.Layout(align_items="flex-start"),
         )
         self.slide_button = SlideButton(self.slide_scene, filename=f"{self.kind}_slide") if slides else None
@@ -263,7 +271,12 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
             control.observe(self._on_control, names="value")
         self.step.observe(self._on_step, names="value")
         self.prediction.on(self.check_prediction, self.next_question)
-        self.events = click_events(self.picture, self.on_click)
+        self.events = click_events(self.frames.first_picture, self.on_click)
+
+    @property
+    def picture(self) -> widgets.Image:
+        """The Image shown for the current step (:attr:`frames`)."""
+        return self.frames.current()
 
     def _start_at(self, start: dict[str, Any], note: str) -> None:
         """Sliders that reach a real layer's numbers (a 7x7 kernel, padding 3), and the note above."""
@@ -377,6 +390,7 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
             self._syncpadding_controls()
         finally:
             self._busy = False
+        self.frames.wake()  # a student uses this explorer: its frames are worth sending ahead
         self.update()
 
     def slide_scene(self) -> Scene | str | None:
@@ -454,20 +468,21 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
             self.formula.value = ""
             self.check.value = ""
             self.position.value = ""
-            self.picture.layout.display = "none"
+            self.frames.show(None)
+            self.frames.box.layout.display = self.frames.first_picture.layout.display = "none"
             self._stepper.box.layout.display = "none"
             self.prediction.idle("Choose parameters that make a layer.")
             return
         hidden = self.predict == "output_size" and state.layer not in self._sized
         self.message.value = ""
-        self.picture.layout.display = "none" if hidden else None
+        self.frames.box.layout.display = self.frames.first_picture.layout.display = "none" if hidden else None
         self._stepper.box.layout.display = "none" if hidden else None
         width, height = renderer.size
-        self.picture.width = str(width)
-        self.picture.height = str(height)
+        self.frames.first_picture.width, self.frames.first_picture.height = str(width), str(height)
         busy, self._busy = self._busy, True
         try:
             self._stepper.reset(1 if hidden else len(state.scene))
+            self.frames.show(renderer)
             if self.controls["padding"].value != "explicit" and state.layer and state.layer.padding:
                 # show the padding a rule chose in the (disabled) explicit controls
                 self._show_pads(*state.layer.padding[0])
@@ -478,7 +493,7 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
             self.formula.value = ""
             self.check.value = ""
             self.position.value = ""
-            self.picture.value = b""
+            self.frames.first_picture.value = b""
             if self._asked != (state.layer, "size"):
                 self._asked = (state.layer, "size")
                 self.prediction.ask(
@@ -499,6 +514,7 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
     def _on_step(self, change: dict[str, Any]) -> None:
         if self._busy or self.renderer is None:
             return
+        self.frames.wake()
         self._draw(int(change["new"]) - 1)
 
     def _draw(self, step: int) -> None:
@@ -507,7 +523,7 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
         if self._asks_steps() and step == self._question_step():
             self._draw_question(step)
             return
-        self.picture.value = png_bytes(self.renderer.draw_frame(step))
+        self.frames.draw(step)  # nothing to send when the browser has this step's picture
         panel = self.renderer.scene.panels[0]
         frame = panel.frames[step]
         text = f"kernel position {step + 1} of {len(self.renderer)}"

@@ -420,7 +420,8 @@ def test_run_all_saves_no_answer_in_the_widget_state(tmp_path: Any) -> None:
         assert "Predict." in text  # the question is there, and no verdict
         assert "✓ Right" not in text and "✗ You said" not in text and "✗ Not quite" not in text
         steps = [m for m in ids if models[m].get("description") == "kernel position"]
-        (picture,) = [m for m in ids if "convarith-picture" in models[m].get("_dom_classes", [])]
+        # one picture (the frame stack repeats it for every step): no frame of a position to come is saved
+        (picture,) = {m for m in ids if "convarith-picture" in models[m].get("_dom_classes", [])}
         assert len(steps) == 1 and models[steps[0]]["max"] == 1  # no bound gives away the positions to come
         if "What is the output size" in text:  # nor the size: no formula, check line, position or picture
             assert "3×3" not in text and "(1, 1, 3, 3)" not in text and "of 9" not in text
