@@ -80,6 +80,7 @@ def test_readme_example_runs() -> None:
     assert runner.tries >= 3 and runner.failures == 0
 
 
+@pytest.mark.slow
 def test_micro_reference_runs_as_pasted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every line runs (its files go to a temporary folder), and each stated result is what prints."""
     monkeypatch.chdir(tmp_path)

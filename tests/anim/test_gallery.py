@@ -125,6 +125,7 @@ def test_every_format_in_its_place(tmp_path):
     assert all(p.is_file() for p in summary.paths)
 
 
+@pytest.mark.slow
 def test_the_whole_gallery(tmp_path):
     # what `convarith gallery out/` does, at a small size
     summary = render_gallery(tmp_path / "out", dpi=DPI, progress=False)

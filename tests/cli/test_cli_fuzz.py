@@ -333,6 +333,7 @@ def test_arithmetic_commands_exit_0_or_2_with_one_line(argv: list[str]) -> None:
     check(argv)
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=60)
 @given(data=st.data())
 def test_drawing_commands_exit_0_or_2_with_one_line(

@@ -65,6 +65,7 @@ def test_gif_suffix_added_and_path_absolute(tmp_path, monkeypatch):
     assert len(gif_frames(gif)) == hand_output_size(5, 3, 1, 0) == 3
 
 
+@pytest.mark.slow
 def test_png_sequence_one_full_hd_file_per_step(tmp_path):
     scene = transpose_scene((3, 3), 3, 2, 1, output_padding=1)  # o = (3 - 1)·2 - 2 + 3 + 1 = 6
     paths = export_slides(scene, tmp_path / "transposed", format="png")
@@ -239,6 +240,7 @@ def test_button_arguments():
     assert slide.status.value == ""
 
 
+@pytest.mark.slow
 def test_button_says_when_older_frames_remain(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     long = describe_layer("conv", 5, 3, padding=1).scene  # 5×5 output: 25 frames

@@ -952,6 +952,7 @@ def test_player_embeds_every_frame_as_the_renderer_draws_it() -> None:
     assert "Play" in html or "play" in html
 
 
+@pytest.mark.slow
 def test_notebook_prose_says_what_its_widgets_do() -> None:
     """Issue 13 item 5: the markdown right above each widget describes what the widget below does."""
     import re
