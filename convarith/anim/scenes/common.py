@@ -148,7 +148,7 @@ def check_drawable(lay: Layer, input_size: Any, name: str = "input_size") -> Non
     """
     if lay.ndim > 2:
         raise ValueError(f"pictures have 1 or 2 spatial axes, got {lay.ndim}: `{name}` {shown(input_size)}")
-    shape, pads, out = lay.input_shape, layer_pads(lay), lay.output_shape
+    shape, pads, out = lay.input_shape, lay.pads, lay.output_shape
     for x, (i, (pb, pe), ek, o) in enumerate(zip(shape, pads, lay.effective_kernel_size, out, strict=True)):
         # the widest grid drawn on this axis: the padded input, or the transposed view's stretched one
         extent = max(i + pb + pe, o + pb + pe + ek - 1 if lay.op == "conv_transpose" else 0, o, ek)
@@ -204,9 +204,13 @@ def output_label(shape: Sequence[int]) -> str:
     return f"output {format_size(shape)}"
 
 
-def layer_pads(lay: Layer) -> tuple[PadPair, ...]:
-    """The resolved padding of a layer with an input size (a LayerError without one)."""
-    return lay.pads
+def scatter_crop(lay: Layer) -> tuple[PadPair, ...]:
+    """The cells the scatter view of a transposed convolution draws outside its output, per axis.
+
+    The last scatter reaches output cell ``(i' - 1)*s + ek - 1 - pb = o' - 1 + pe - a``: ``pb``
+    cells are cropped before, ``max(pe - a, 0)`` after.
+    """
+    return tuple((pb, max(pe - a, 0)) for (pb, pe), a in zip(lay.pads, lay.output_padding, strict=True))
 
 
 def unit_batch(x: np.ndarray) -> np.ndarray:

@@ -18,7 +18,6 @@ from convarith.anim.scenes.common import (
     direct_frames,
     input_label,
     layer_caption,
-    layer_pads,
     load_engine,
     output_label,
     unit_batch,
@@ -141,7 +140,7 @@ def conv_layer_scene(
     seed = check_options(numbers, seed, name, title)
     from convarith.engine.padding import PADDING_MODES, check_mode_limits
 
-    shape, pads = lay.input_shape, layer_pads(lay)
+    shape, pads = lay.input_shape, lay.pads
     check_choice(padding_mode, "padding_mode", PADDING_MODES)
     check_mode_limits(shape, pads, padding_mode, "padding_mode")  # the engine's limits, as conv says them
     windows = window_map(lay)

@@ -12,7 +12,14 @@ import itertools
 
 import numpy as np
 
-from convarith.anim.scenes.common import check_drawable, check_text, input_label, layer_caption, output_label
+from convarith.anim.scenes.common import (
+    check_drawable,
+    check_text,
+    input_label,
+    layer_caption,
+    output_label,
+    scatter_crop,
+)
 from convarith.anim.scenes.data import Cell, Frame, Panel, Scene
 from convarith.arithmetic.layer import Layer, layer
 from convarith.arithmetic.text import format_padding, format_param
@@ -73,9 +80,9 @@ def overlap_scene(
     check_text(title, "title")
     lay = layer("conv_transpose", input_size, kernel_size, stride, padding, dilation, output_padding=output_padding)
     check_drawable(lay, input_size)
-    shape, out_shape, pads = lay.input_shape, lay.output_shape, lay.pads
+    shape, out_shape = lay.input_shape, lay.output_shape
     forward = window_map(lay)  # from the transposed output back to its input: output j is input j
-    crop = tuple((pb, max(pe - a, 0)) for (pb, pe), a in zip(pads, lay.output_padding, strict=True))
+    crop = scatter_crop(lay)
     phases = " × ".join(str(list(p)) for p in overlap_phases(lay))
     heading = title or _default_title(lay)
     panel = Panel(

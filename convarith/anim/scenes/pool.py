@@ -17,7 +17,6 @@ from convarith.anim.scenes.common import (
     direct_frames,
     input_label,
     layer_caption,
-    layer_pads,
     load_engine,
     output_label,
     unit_batch,
@@ -104,7 +103,7 @@ def pool_layer_scene(
     check_bool(count_include_pad, "count_include_pad")
     if lay.op not in ("max_pool", "avg_pool"):
         raise ValueError(f"pictures of pooling show 'max_pool' or 'avg_pool' layers, got {lay.op!r}")
-    shape, pads, ds = lay.input_shape, layer_pads(lay), lay.dilation
+    shape, pads, ds = lay.input_shape, lay.pads, lay.dilation
     if lay.op == "avg_pool" and any(d != 1 for d in ds):
         raise ValueError(f"`dilation` {format_param(ds)}: average pooling has no dilation (PyTorch's AvgPool)")
     windows = window_map(lay)
@@ -152,7 +151,7 @@ def _max_pool_values(lay: Layer, windows: WindowMap, x: np.ndarray) -> tuple[np.
         unit_batch(x),
         lay.kernel_size,
         stride=lay.stride,
-        padding=layer_pads(lay),
+        padding=lay.pads,
         dilation=lay.dilation,
         ceil_mode=lay.ceil_mode,
         return_indices=True,
@@ -173,7 +172,7 @@ def _avg_pool_values(lay: Layer, x: np.ndarray, count_include_pad: bool) -> np.n
         unit_batch(x.astype(np.float64)),
         lay.kernel_size,
         stride=lay.stride,
-        padding=layer_pads(lay),
+        padding=lay.pads,
         ceil_mode=lay.ceil_mode,
         count_include_pad=count_include_pad,
     )
@@ -182,7 +181,7 @@ def _avg_pool_values(lay: Layer, x: np.ndarray, count_include_pad: bool) -> np.n
 
 def _default_title(lay: Layer) -> str:
     """``Max pooling: window 3, stride 1``, then the padding, dilation and ceil mode when set."""
-    pads, ds = layer_pads(lay), lay.dilation
+    pads, ds = lay.pads, lay.dilation
     word = "Max" if lay.op == "max_pool" else "Average"
     words = f"{word} pooling: window {format_param(lay.kernel_size)}, stride {format_param(lay.stride)}"
     if any(map(any, pads)):

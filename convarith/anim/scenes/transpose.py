@@ -24,8 +24,8 @@ from convarith.anim.scenes.common import (
     direct_frames,
     input_label,
     layer_caption,
-    layer_pads,
     output_label,
+    scatter_crop,
     unit_batch,
 )
 from convarith.anim.scenes.data import Cell, Frame, Panel, Scene
@@ -179,7 +179,7 @@ def _engine_transpose(lay: Layer, values: np.ndarray, kernel: np.ndarray) -> np.
         unit_batch(values),
         unit_batch(kernel),
         stride=lay.stride,
-        padding=layer_pads(lay),
+        padding=lay.pads,
         output_padding=lay.output_padding,
         dilation=lay.dilation,
     )
@@ -190,7 +190,7 @@ def _default_title(lay: Layer) -> str:
     """The words of the layer's repr, in its order (dilation and output padding when they are set)."""
     ks, ss, ds, aa = lay.kernel_size, lay.stride, lay.dilation, lay.output_padding
     words = f"Transposed convolution: kernel {format_param(ks)}, stride {format_param(ss)}"
-    words += f", padding {format_padding(layer_pads(lay))}"
+    words += f", padding {format_padding(lay.pads)}"
     if any(d != 1 for d in ds):
         words += f", dilation {format_param(ds)}"
     if any(aa):
@@ -204,7 +204,7 @@ def _equivalent_axes(lay: Layer) -> tuple[TransposeEquivalent, ...]:
     eqs: tuple[TransposeEquivalent, ...] = equivalent if isinstance(equivalent, tuple) else (equivalent,)
     if any(p < 0 for e in eqs for p in e.padding):
         raise ValueError(
-            f"`padding` {format_padding(layer_pads(lay))} is larger than the dilated kernel size minus one "
+            f"`padding` {format_padding(lay.pads)} is larger than the dilated kernel size minus one "
             f"({format_param([e.dilation * (e.kernel_size - 1) for e in eqs])}): the equivalent convolution "
             "would need negative padding; use view='scatter'"
         )
@@ -277,9 +277,8 @@ def _scatter_panel(lay: Layer, values: _Values | None, title: str, caption: tupl
     # its input (i'); its output cell j is the input cell j that adds the kernel
     forward = window_map(lay)
     check_value_cells(math.prod(forward.output_shape), None if values is None else math.prod(lay.output_shape))
-    shape, out_shape, pads = lay.input_shape, lay.output_shape, layer_pads(lay)
-    # the last scatter reaches output cell (i' - 1)s + ek - 1 - pb = o' - 1 + pe - a
-    crop = tuple((pb, max(pe - a, 0)) for (pb, pe), a in zip(pads, lay.output_padding, strict=True))
+    shape, out_shape = lay.input_shape, lay.output_shape
+    crop = scatter_crop(lay)
     cropped = f" (cropped {format_padding(crop)})" if any(map(any, crop)) else ""
     return Panel(
         kind="transpose_scatter",
