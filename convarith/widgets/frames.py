@@ -32,14 +32,14 @@ __all__ = ["AHEAD", "BEHIND", "FrameStack"]
 
 
 class FrameStack:
-    """The pictures of every step of one renderer, in a Stack the step slider selects in the browser.
+    """The pictures of every step of one renderer, in a Tab the step slider selects in the browser.
 
     Parameters
     ----------
     first_picture : Image
         The picture of the first step; it also stands for every step not rendered yet.
     stepper : Stepper
-        Its slider's value selects the Stack's child (``first`` children of padding before step 0).
+        Its slider's value selects the Tab's child (``first`` children of padding before step 0).
     prefetch : bool
         Keep every step's picture in the browser, rendered in the background once :meth:`wake`
         was called. False (a prediction explorer): every picture is drawn into ``first_picture``
@@ -102,7 +102,7 @@ class FrameStack:
         return len(self._renderer) if self._renderer is not None else 0
 
     def show(self, renderer: Any) -> None:
-        """Show the steps of ``renderer`` (None: nothing); step 0 is ``first_picture``.
+        """Show the steps of ``renderer`` (None: nothing); step 0 is ``first_picture``, sized as its frames.
 
         The Tab gets a child for every step (children are only ever added, so the browser keeps
         every view); the pictures of the previous renderer are blanked once the first picture of
@@ -116,9 +116,11 @@ class FrameStack:
         self._held = set()
         if renderer is None:
             self._clear_stale()
-        if not self.prefetch or renderer is None:
             return
-        width, height = self.first_picture.width, self.first_picture.height
+        width, height = (str(v) for v in renderer.size)
+        self.first_picture.width, self.first_picture.height = width, height
+        if not self.prefetch:
+            return
         self.blank.width, self.blank.height = width, height
         new = []
         for _ in range(len(self._slots), len(self) - 1):  # one Layout for all (a widget fewer per step)
@@ -132,6 +134,15 @@ class FrameStack:
         if new:
             self.tab.children = (*self.tab.children, *new)
         self._schedule()
+
+    def visible(self, shown: bool) -> None:
+        """Show or hide the pictures (a prediction that hides them, a layer that is not valid)."""
+        self.box.layout.display = self.first_picture.layout.display = None if shown else "none"
+
+    def hide(self) -> None:
+        """No layer to show: nothing drawn, nothing sent ahead, nothing on the page."""
+        self.show(None)
+        self.visible(False)
 
     def _clear_stale(self) -> None:
         """Blank the pictures a previous renderer left."""
@@ -220,10 +231,8 @@ class FrameStack:
 
     def _fill_next(self, renderer: Any) -> None:
         self._pending = None
-        if renderer is not self._renderer:
-            self._schedule()
-            return
-        self.fill(1)
+        if renderer is self._renderer:  # else the layer changed meanwhile: start on the new one
+            self.fill(1)
         self._schedule()
 
     def close(self) -> None:

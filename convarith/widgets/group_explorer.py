@@ -137,15 +137,12 @@ class GroupExplorer(widgets.VBox):
         if state.scene is None or self.renderer is None:
             self.message.value = message_html(state.message or "")
             self.check.value = self.channel.value = ""
-            self.frames.show(None)
-            self.frames.box.layout.display = self.frames.first_picture.layout.display = "none"
+            self.frames.hide()
             self._stepper.box.layout.display = self.play.layout.display = "none"
             return
         self.message.value = ""
-        self.frames.box.layout.display = self.frames.first_picture.layout.display = None
+        self.frames.visible(True)
         self._stepper.box.layout.display = self.play.layout.display = None
-        width, height = self.renderer.size
-        self.frames.first_picture.width, self.frames.first_picture.height = str(width), str(height)
         self.check.value = check_html(state.check_text(), state.agrees)
         self._busy = True
         try:

@@ -468,17 +468,14 @@ class LayerExplorer(PredictAndLink, widgets.VBox):
             self.formula.value = ""
             self.check.value = ""
             self.position.value = ""
-            self.frames.show(None)
-            self.frames.box.layout.display = self.frames.first_picture.layout.display = "none"
+            self.frames.hide()
             self._stepper.box.layout.display = "none"
             self.prediction.idle("Choose parameters that make a layer.")
             return
         hidden = self.predict == "output_size" and state.layer not in self._sized
         self.message.value = ""
-        self.frames.box.layout.display = self.frames.first_picture.layout.display = "none" if hidden else None
+        self.frames.visible(not hidden)
         self._stepper.box.layout.display = "none" if hidden else None
-        width, height = renderer.size
-        self.frames.first_picture.width, self.frames.first_picture.height = str(width), str(height)
         busy, self._busy = self._busy, True
         try:
             self._stepper.reset(1 if hidden else len(state.scene))
